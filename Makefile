@@ -1,0 +1,61 @@
+# The two commands of the README, for GNU and Hurd developers who type them
+# by habit.  Everything real happens in Meson; this file installs what is
+# missing (Debian 12, as root), configures, builds and runs.
+#
+#   make demo    the main job: a simulator demonstration (later: trace replay)
+#   make check   every test: unit, sim, fuzz corpora, kernel (QEMU), then the
+#                unit and sim suites again under ASan+UBSan
+#   make bench   the benchmarks (never part of check)
+
+BUILD      ?= build
+BUILD_SAN  ?= build-san
+MESON_TEST  = meson test --print-errorlogs --num-processes 2
+
+# Debian packages the build and tests need (binary name checked, package installed).
+DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
+       clang libclang-rt-14-dev valgrind python3
+
+.PHONY: all deps build demo check check-main check-san bench clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' \
+			|| missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$missing"; \
+		if [ "$$(id -u)" != 0 ]; then echo "deps: run as root, or install:$$missing" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
+			|| { echo "deps: apt-get failed" >&2; exit 1; }; \
+	fi
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+demo: build
+	./$(BUILD)/sim/mosaic demo
+
+check: build
+	@rm -f $(BUILD)/meson-logs/testlog.json
+	$(MESON_TEST) -C $(BUILD) --suite unit --suite sim --suite fuzz --suite kernel; \
+		echo $$? > $(BUILD)/check-main.rc
+	@test -f $(BUILD_SAN)/build.ninja || CC=clang meson setup $(BUILD_SAN) \
+		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
+	ninja -C $(BUILD_SAN)
+	@rm -f $(BUILD_SAN)/meson-logs/testlog.json
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(MESON_TEST) -C $(BUILD_SAN) --suite unit --suite sim; \
+		echo $$? > $(BUILD_SAN)/check-san.rc
+	@python3 tests/summary.py $(BUILD) $(BUILD_SAN)
+
+bench: build
+	meson compile -C $(BUILD) bench
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)

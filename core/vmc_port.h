@@ -1,0 +1,170 @@
+/*
+ * vmc_port.h: the porting boundary.  Everything the core needs from its host.
+ *
+ * Who may include this: core/ and the host implementations (sim/sim_port.c,
+ * mach-port/vmc_gnumach.c, the test fake).  Nothing else.
+ *
+ * The core owns algorithms (range arithmetic, the entry walk, the copy loop,
+ * proxy composition, argument checks).  The host owns data structures, locks
+ * and page frames.  The three handle types below are opaque to the core; a
+ * host defines them (GNU Mach: vm_map_t, vm_object_t, vm_page_t; the
+ * simulator: its own structures).
+ *
+ * Every primitive states:
+ *   locks    what must be held on entry, what is held on return;
+ *   sleeps   whether it may block (the core calls vmc_yield() around each
+ *            such call so that tests can plant a race there);
+ *   returns  its results, and what it leaves untouched on failure.
+ *
+ * GNU Mach names in brackets say what each primitive is built from there.
+ */
+#ifndef VMC_PORT_H
+#define VMC_PORT_H
+
+#include "vmc_types.h"
+
+struct vmc_map;     /* an address map (vm_map_t) */
+struct vmc_object;  /* a VM object (vm_object_t) */
+struct vmc_page;    /* a resident page (vm_page_t) */
+
+/* Memory ------------------------------------------------------------------ */
+
+/* Allocates size bytes of kernel memory, or returns NULL.  [kalloc]
+ * locks: none held across.  sleeps: yes.  The contents are undefined. */
+void *vmc_alloc(vmc_size_t size);
+
+/* Frees what vmc_alloc returned; size must be the size it was given. [kfree]
+ * locks: none.  sleeps: no. */
+void vmc_free(void *p, vmc_size_t size);
+
+/* Stops the system: an impossible state was reached.  msg names the
+ * function and the broken rule.  [panic] */
+_Noreturn void vmc_panic(const char *msg);
+
+/* Objects ----------------------------------------------------------------- */
+
+/* Takes a reference on object.  [vm_object_reference]
+ * locks: none.  sleeps: no. */
+void vmc_object_reference(struct vmc_object *object);
+
+/* Drops a reference; the last one may terminate the object.
+ * [vm_object_deallocate]  locks: none held.  sleeps: yes. */
+void vmc_object_release(struct vmc_object *object);
+
+/* Map lookup -------------------------------------------------------------- */
+
+/* A map version: a token that vmc_map_verify compares.  [vm_map_version_t] */
+typedef struct vmc_map_version {
+	uint64_t stamp;
+} vmc_map_version_t;
+
+/* What vmc_map_lookup found for one address. */
+struct vmc_lookup {
+	struct vmc_object *object;  /* referenced; the caller releases it */
+	vmc_off_t offset;           /* object offset of the looked-up address */
+	vmc_addr_t entry_start;     /* the entry holding the address: */
+	vmc_addr_t entry_last;      /*   its first and last byte */
+	vmc_prot_t prot;            /* access allowed now (copy-on-write read
+	                               lookups have write removed) */
+	vmc_map_version_t version;  /* for vmc_map_verify */
+};
+
+/*
+ * Finds the object behind addr in map for an access of type `access`
+ * (VMC_PROT_READ and/or VMC_PROT_WRITE).
+ * [vm_map_lookup with keep_map_locked, vm_map_lookup_entry for the entry
+ *  bounds, vm_object_reference_locked, then both unlocked]
+ *
+ * For a write, a copy-on-write entry gets its shadow object now, and an
+ * entry without an object gets a zero-fill object, so the object returned
+ * is the one a write must reach.
+ *
+ * locks: map unlocked on entry and on return.  sleeps: yes.
+ * returns: KERN_SUCCESS and *out filled;
+ *          KERN_INVALID_ADDRESS if no entry holds addr;
+ *          KERN_PROTECTION_FAILURE if the entry's protection lacks `access`.
+ *          On failure *out is untouched and no reference is taken.
+ */
+vmc_kr_t vmc_map_lookup(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t access,
+			struct vmc_lookup *out);
+
+/*
+ * Checks that map has not changed since `version` was returned.  If it has
+ * not, returns true with the map read-locked: nothing can unmap or protect
+ * it until vmc_map_verify_done.  Otherwise returns false, map unlocked.
+ * [vm_map_verify]  sleeps: yes (lock).
+ */
+bool vmc_map_verify(struct vmc_map *map, const vmc_map_version_t *version);
+
+/* Ends a successful vmc_map_verify.  [vm_map_verify_done]  sleeps: no. */
+void vmc_map_verify_done(struct vmc_map *map, const vmc_map_version_t *version);
+
+/* Pages ------------------------------------------------------------------- */
+
+/* A page pinned by vmc_object_page_get.  Host-private fields; the core only
+ * passes it back.  (GNU Mach: the busy page, the "top page" placeholder that
+ * vm_fault_cleanup frees, and the object's copy object at fault time.) */
+struct vmc_page_ref {
+	struct vmc_page *page;
+	void *host[3];
+};
+
+/*
+ * Makes the page at `offset` (page-aligned) of object resident for `access`
+ * and pins it (busy): it can be neither evicted nor replaced until
+ * vmc_page_put.  A write fault goes down the shadow chain and copies the
+ * page into `object` itself; a page no pager provides is zero-filled.
+ * [vm_object_lock, vm_object_paging_begin, vm_fault_page; VM_PAGE_WAIT and
+ *  vm_page_more_fictitious on shortages, which it handles itself]
+ *
+ * locks: none on entry; on return the object is unlocked.  sleeps: yes
+ * (it waits for the pager).
+ * returns: VMC_FAULT_OK and *ref filled;
+ *          VMC_FAULT_RETRY: state changed while it slept, nothing pinned;
+ *             the caller redoes its lookup (the map may have changed too);
+ *          VMC_FAULT_ERROR: the pager failed this page, or the object is
+ *             dead (terminated);
+ *          VMC_FAULT_INTERRUPTED: the wait was interrupted.
+ *          On anything but OK, *ref is untouched and nothing is pinned.
+ */
+vmc_fault_t vmc_object_page_get(struct vmc_object *object, vmc_off_t offset,
+				vmc_prot_t access, struct vmc_page_ref *ref);
+
+/* The page's bytes, VMC_PAGE_SIZE of them, at a kernel virtual address.
+ * [phystokv(page->phys_addr)]  Valid only while the page is pinned. */
+unsigned char *vmc_page_bytes(const struct vmc_page_ref *ref);
+
+/*
+ * Is a write into this pinned page still going to the right place?  False if
+ * the object gained a new copy object since the fault (a virtual copy was
+ * made of it while the page was being fetched): the caller drops the page
+ * and faults again.  Call it with the map verified.
+ * [dst_page->object->copy != old_copy_object, as in vm_fault_copy]
+ * locks: takes and drops the object lock.  sleeps: no.
+ */
+bool vmc_page_still_current(const struct vmc_page_ref *ref);
+
+/* Unpins the page; `dirtied` if the core wrote into it.
+ * [PAGE_WAKEUP_DONE, page->dirty, vm_page_activate, vm_fault_cleanup]
+ * locks: none on entry or return.  sleeps: no. */
+void vmc_page_put(struct vmc_page_ref *ref, bool dirtied);
+
+/* Races ------------------------------------------------------------------- */
+
+/* The places where a real kernel may drop a lock or sleep.  The core calls
+ * vmc_yield() at each of them; the simulator lets a test act there (unmap,
+ * protect, evict, terminate); GNU Mach does nothing. */
+enum vmc_yield_point {
+	VMC_YIELD_LOOKUP_SRC,      /* before looking up the source entry */
+	VMC_YIELD_LOOKUP_DST,      /* before looking up the destination entry */
+	VMC_YIELD_FAULT_SRC,       /* before faulting the source page */
+	VMC_YIELD_FAULT_DST,       /* before faulting the destination page */
+	VMC_YIELD_VERIFY,          /* between the faults and the map verify */
+	VMC_YIELD_NEXT_CHUNK,      /* after a chunk was copied and released */
+	VMC_YIELD_COUNT
+};
+
+/* locks: none held by the caller.  sleeps: may. */
+void vmc_yield(enum vmc_yield_point where);
+
+#endif /* VMC_PORT_H */

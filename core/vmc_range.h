@@ -1,0 +1,91 @@
+/*
+ * vmc_range.h: overflow-checked arithmetic on addresses, offsets and sizes.
+ *
+ * This is the only place in mosaic where addresses, offsets and sizes are
+ * added.  Everything else calls vmc_add() or builds a struct vmc_range with
+ * vmc_range_make(), which refuses a range that wraps.
+ *
+ * A range is half-open, [start, start + size), but it is stored as a start
+ * and a size, never as an end: a range that finishes at the very top of the
+ * 64-bit space (its end would be 2^64) is still representable.  Membership
+ * subtracts instead of adding (Zircon's is_in_range), and the last byte,
+ * start + size - 1, is the end used in comparisons.
+ */
+#ifndef VMC_RANGE_H
+#define VMC_RANGE_H
+
+#include "vmc_types.h"
+
+/* a + b into *sum.  Returns false, leaving *sum untouched, if it wraps. */
+static inline bool vmc_add(uint64_t a, uint64_t b, uint64_t *sum)
+{
+	uint64_t s;
+
+	if (__builtin_add_overflow(a, b, &s))
+		return false;
+	*sum = s;
+	return true;
+}
+
+/* A half-open range [start, start + size); size 0 is the empty range at start.
+ * Invariant (kept by vmc_range_make): size == 0 || start + (size - 1) fits. */
+struct vmc_range {
+	uint64_t start;
+	uint64_t size;
+};
+
+/* Builds [start, start + size).  Returns false, leaving *r untouched, if the
+ * last byte does not fit in 64 bits. */
+static inline bool vmc_range_make(uint64_t start, uint64_t size, struct vmc_range *r)
+{
+	uint64_t last;
+
+	if (size != 0 && !vmc_add(start, size - 1, &last))
+		return false;
+	r->start = start;
+	r->size = size;
+	return true;
+}
+
+/* The last byte of a non-empty range. */
+static inline uint64_t vmc_range_last(const struct vmc_range *r)
+{
+	return r->start + (r->size - 1);
+}
+
+/* Is x inside r?  Subtracts: never overflows. */
+static inline bool vmc_range_contains(const struct vmc_range *r, uint64_t x)
+{
+	return x >= r->start && x - r->start < r->size;
+}
+
+/* Is [start, start + size) inside r?  False if it wraps.  An empty range is
+ * inside r when its start is inside r or equals r's end. */
+static inline bool vmc_range_contains_range(const struct vmc_range *r, uint64_t start,
+					    uint64_t size)
+{
+	if (start < r->start)
+		return false;
+	uint64_t off = start - r->start;
+	return off <= r->size && size <= r->size - off;
+}
+
+/* Bytes from x to the end of r, for x inside r (0 otherwise). */
+static inline uint64_t vmc_range_left(const struct vmc_range *r, uint64_t x)
+{
+	return vmc_range_contains(r, x) ? r->size - (x - r->start) : 0;
+}
+
+/* The intersection of a and b into *out.  Returns false if it is empty. */
+bool vmc_range_intersect(const struct vmc_range *a, const struct vmc_range *b,
+			 struct vmc_range *out);
+
+/* Bytes from x to the end of its page (1 .. VMC_PAGE_SIZE). */
+static inline vmc_size_t vmc_page_left(uint64_t x)
+{
+	return VMC_PAGE_SIZE - (x & VMC_PAGE_MASK);
+}
+
+static inline uint64_t vmc_min(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+#endif /* VMC_RANGE_H */

@@ -1,0 +1,87 @@
+/*
+ * vmc_types.h: the core's basic types, Mach status codes and protections.
+ *
+ * The core is freestanding: it includes nothing but the compiler's own
+ * <stdint.h>, <stddef.h> and <stdbool.h>.  Status codes carry Mach's numeric
+ * values (the GNU Mach port checks each one with _Static_assert), so a code
+ * can cross the porting boundary without translation.  Fault states of the
+ * page-fault primitive live in their own enum (vmc_fault_t): GNU Mach's
+ * VM_FAULT_RETRY equals KERN_INVALID_ADDRESS numerically, and a type the
+ * compiler tells apart is the cheapest way never to confuse the two.
+ */
+#ifndef VMC_TYPES_H
+#define VMC_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Addresses, object offsets and sizes: 64 bits on the only target (x86_64). */
+typedef uint64_t vmc_addr_t;
+typedef uint64_t vmc_off_t;
+typedef uint64_t vmc_size_t;
+
+#define VMC_PAGE_SHIFT 12u
+#define VMC_PAGE_SIZE  ((vmc_size_t)1 << VMC_PAGE_SHIFT)
+#define VMC_PAGE_MASK  (VMC_PAGE_SIZE - 1)
+
+static inline vmc_addr_t vmc_trunc_page(vmc_addr_t a) { return a & ~VMC_PAGE_MASK; }
+static inline bool vmc_page_aligned(vmc_addr_t a) { return (a & VMC_PAGE_MASK) == 0; }
+
+/* Protections: Mach's bits. */
+typedef int vmc_prot_t;
+#define VMC_PROT_NONE    0x0
+#define VMC_PROT_READ    0x1
+#define VMC_PROT_WRITE   0x2
+#define VMC_PROT_EXECUTE 0x4
+#define VMC_PROT_ALL     (VMC_PROT_READ | VMC_PROT_WRITE | VMC_PROT_EXECUTE)
+
+static inline bool vmc_prot_valid(vmc_prot_t p) { return (p & ~VMC_PROT_ALL) == 0; }
+
+/* Status codes: Mach's kern_return_t values, and the two message errors
+ * an RPC-shaped operation can return. */
+typedef int vmc_kr_t;
+#define KERN_SUCCESS                0
+#define KERN_INVALID_ADDRESS        1
+#define KERN_PROTECTION_FAILURE     2
+#define KERN_NO_SPACE               3
+#define KERN_INVALID_ARGUMENT       4
+#define KERN_FAILURE                5
+#define KERN_RESOURCE_SHORTAGE      6
+#define KERN_NOT_RECEIVER           7
+#define KERN_NO_ACCESS              8
+#define KERN_MEMORY_FAILURE         9
+#define KERN_MEMORY_ERROR           10
+#define KERN_NOT_IN_SET             12
+#define KERN_NAME_EXISTS            13
+#define KERN_ABORTED                14
+#define KERN_INVALID_NAME           15
+#define KERN_INVALID_TASK           16
+#define KERN_INVALID_RIGHT          17
+#define KERN_INVALID_VALUE          18
+#define KERN_UREFS_OVERFLOW         19
+#define KERN_INVALID_CAPABILITY     20
+#define KERN_RIGHT_EXISTS           21
+#define KERN_INVALID_HOST           22
+#define KERN_MEMORY_PRESENT         23
+#define KERN_WRITE_PROTECTION_FAILURE 24
+#define KERN_TERMINATED             26
+#define KERN_TIMEDOUT               27
+#define KERN_INTERRUPTED            28
+#define MACH_SEND_INVALID_DEST      0x10000003
+#define MACH_SEND_INTERRUPTED       0x10000007
+
+/* The name of a status code ("KERN_PROTECTION_FAILURE"), or "KERN_?" for an
+ * unknown value.  Tools print codes by name. */
+const char *vmc_kr_name(vmc_kr_t kr);
+
+/* Result of the page-fault primitive (vmc_object_page_get).  Not a status
+ * code: the core turns it into one (vmc_fault_kr). */
+typedef enum vmc_fault {
+	VMC_FAULT_OK = 0x100,   /* page pinned and returned */
+	VMC_FAULT_RETRY,        /* state changed while waiting: redo the lookup */
+	VMC_FAULT_ERROR,        /* pager error, or the object was terminated */
+	VMC_FAULT_INTERRUPTED,  /* the wait was interrupted */
+} vmc_fault_t;
+
+#endif /* VMC_TYPES_H */
