@@ -12,16 +12,20 @@
  *   1. look up whichever side has no segment;
  *   2. fault and pin the source page for reading, then the destination page
  *      for writing (copy-on-write already resolved by the write lookup);
- *   3. verify the destination map version: if the map changed, nothing is
- *      written; the pages go back and the destination is looked up again
- *      from the current byte, which either finds the same access or stops
- *      the copy exactly there;
+ *   3. check the source map version, then verify the destination map's
+ *      and keep it verified (read-locked) across the move: if either map
+ *      changed, nothing is written; the pages go back and that side is
+ *      looked up again from the current byte, which either finds the same
+ *      access or stops the copy exactly there;
  *   4. check that the destination page is still the one a write must reach;
  *   5. move the bytes, unpin, advance both sides.
  *
- * The source map is not verified before the move: like vm_fault_copy, the
- * engine reads what the source object held when it was looked up, through
- * the reference it holds; only writes must never outlive a mapping.
+ * The source map is checked, not held: its version is compared (verify and
+ * verify_done at once) just before the destination map is verified, so two
+ * map locks are never held together (with a writer queued between them, a
+ * second read lock on the same map would deadlock).  A source byte is then
+ * read from a page that was mapped at the check and is still pinned, so a
+ * read never outlives its mapping by more than the one chunk in flight.
  */
 #include "vmc_copy.h"
 #include "vmc_walk.h"
@@ -263,6 +267,17 @@ static bool side_verify(struct side *sd)
 	return vmc_map_verify(sd->ep->u.map.map, &sd->version);
 }
 
+/* Is the source mapping still as looked up?  Checks only; holds nothing. */
+static bool side_check(struct side *sd)
+{
+	if (sd->ep->kind != VMC_ENDPOINT_MAP)
+		return true;
+	if (!vmc_map_verify(sd->ep->u.map.map, &sd->version))
+		return false;
+	vmc_map_verify_done(sd->ep->u.map.map, &sd->version);
+	return true;
+}
+
 static void side_verify_done(struct side *sd)
 {
 	if (sd->ep->kind == VMC_ENDPOINT_MAP)
@@ -345,6 +360,14 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 	}
 
 	vmc_yield(VMC_YIELD_VERIFY);
+	if (!side_check(s)) {
+		/* The source was unmapped or protected: look it up again. */
+		if (!same)
+			vmc_page_put(&sref, false);
+		vmc_page_put(&dref, false);
+		side_drop(s);
+		return KERN_SUCCESS;
+	}
 	bool verified = side_verify(d);
 	if (verified && !vmc_page_still_current(&dref)) {
 		side_verify_done(d);
