@@ -10,7 +10,7 @@
 
 #include "mach.user.h"
 
-const char guest_name[] = "kernel-hello";
+const char guest_name[] = MOSAIC_GUEST_NAME;
 
 #define PAGES 4
 
