@@ -18,6 +18,8 @@
 # CI has none).  --icount runs QEMU with -icount shift=0,sleep=off, which
 # makes instruction counts repeatable from boot to boot (and runs slower).
 #
+# QEMU names another emulator binary (default qemu-system-x86_64).
+#
 # The guest ends a run by rebooting the machine, which -no-reboot turns into
 # QEMU's exit; if a marker appears and QEMU lingers it is stopped.
 set -eu
@@ -41,7 +43,8 @@ name=$(basename "$guest")
 
 skip() { echo "run-guest: SKIP: $*"; exit 77; }
 
-for tool in qemu-system-x86_64 grub-mkrescue xorriso; do
+qemu=${QEMU:-qemu-system-x86_64}
+for tool in "$qemu" grub-mkrescue xorriso; do
 	command -v "$tool" >/dev/null 2>&1 || skip "$tool not found (Debian: qemu-system-x86, grub-common, xorriso)"
 done
 [ -d /usr/lib/grub/i386-pc ] || skip "GRUB's i386-pc modules are missing (Debian: grub-pc-bin)"
@@ -75,13 +78,13 @@ panic_re='panic \({cpu\|[^ ]*:[0-9]*: \)\|Assertion `.*failed'
 # Run, watching the log: stop at a marker, a panic, QEMU's exit or the limit.
 : > "$log"
 # shellcheck disable=SC2086
-qemu-system-x86_64 -machine pc -cpu core2duo-v1 -m 512 $icount \
+"$qemu" -machine pc -cpu core2duo-v1 -m 512 $icount \
 	-display none -monitor none -serial "file:$log" \
 	-no-reboot -boot d -cdrom "$iso" </dev/null >"$work/$name.qemu.log" 2>&1 &
-qemu=$!
+qemu_pid=$!
 start=$(date +%s)
 why="timeout after ${timeout}s"
-while kill -0 "$qemu" 2>/dev/null; do
+while kill -0 "$qemu_pid" 2>/dev/null; do
 	if grep -q -e '^mosaic-guest: \(PASS\|FAIL\)' -e "$panic_re" "$log"; then
 		why=""
 		sleep 2         # let the guest's reboot end QEMU by itself
@@ -92,12 +95,12 @@ while kill -0 "$qemu" 2>/dev/null; do
 	fi
 	sleep 0.5
 done
-if kill -0 "$qemu" 2>/dev/null; then
-	kill "$qemu" 2>/dev/null || true
+if kill -0 "$qemu_pid" 2>/dev/null; then
+	kill "$qemu_pid" 2>/dev/null || true
 else
 	why=""
 fi
-wait "$qemu" 2>/dev/null || true
+wait "$qemu_pid" 2>/dev/null || true
 elapsed=$(( $(date +%s) - start ))
 
 # The serial log, without the carriage returns the console adds.
