@@ -103,7 +103,9 @@ mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/etc/pref
 	echo "Suites: $suite"
 	echo "Components: main"
 	echo "Architectures: amd64"
-	[ "$signed" = "-" ] || echo "Signed-By: $signed"
+	# Only a keyring file is carried over; an inline key is not (apt then
+	# falls back to its trusted keyrings).
+	case $signed in /*) echo "Signed-By: $signed" ;; esac
 } > "$state/etc/mosaic.sources"
 : > "$state/status"
 
@@ -112,7 +114,9 @@ apt_private() {
 	apt-get -q \
 		-o Dir::Etc::sourcelist="$state/etc/mosaic.sources" \
 		-o Dir::Etc::sourceparts=- \
+		-o Dir::Etc::preferences="$state/etc/preferences" \
 		-o Dir::Etc::preferencesparts="$state/etc/preferences.d" \
+		-o APT::Sandbox::User=root \
 		-o Dir::State="$state" \
 		-o Dir::State::lists="$state/lists" \
 		-o Dir::State::status="$state/status" \

@@ -94,8 +94,15 @@ static struct sym *bind(const char *name, enum sym_kind kind)
 	return s;
 }
 
+/* Forget every name; terminate the tasks the scenario created, so one
+ * scenario's tasks cannot be seen by the next.  Regions of this task are
+ * left mapped: the guest is short-lived and a mapping outliving its name
+ * changes no later result. */
 static void reset_names(void)
 {
+	for (unsigned i = 0; i < nsyms; i++)
+		if (syms[i].kind == SYM_TASK && syms[i].task != mach_task_self())
+			(void)task_terminate(syms[i].task);
 	nsyms = 0;
 	struct sym *self = bind("self", SYM_TASK);
 	self->task = mach_task_self();
