@@ -281,6 +281,90 @@ static void test_scn_kr_parse_knows_mach_names(void **state)
 	assert_false(scn_kr_parse("KERN_?", 6, &kr));
 }
 
+/* A small deterministic generator: the seed is printed, so a failure can
+ * be replayed. */
+static uint64_t rng_state;
+
+static uint32_t rng_next(void)
+{
+	rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(rng_state >> 33);
+}
+
+static void test_scn_survives_random_text(void **state)
+{
+	(void)state;
+	static const char *tokens[] = {
+		"scenario", "task", "alloc", "dealloc", "fill", "check", "protect",
+		"maxprotect", "read", "write", "copy", "rproxy", "proxy", "map",
+		"a", "self", "p", "0", "1p", "-1p", "0x1000", "0x", "p", "@7",
+		"@300", "zero", "rw", "rwx", "none", "rr", "copy", "=>", "count",
+		"match", "mismatch", "KERN_SUCCESS", "KERN_NO_SPACE", "#", "x#y",
+		"defect-stock", "99999999999999999999", "\t", "\r", "\n", "",
+	};
+	static char text[1 << 16];
+	const uint64_t seed = 20261122;
+	size_t len = 0;
+
+	print_message("seed %llu\n", (unsigned long long)seed);
+	rng_state = seed;
+	static const char *lines[] = {
+		"scenario s defect-stock\n", "task t\n", "alloc a self 4p\n",
+		"fill a 0 1p @3\n", "check a 0 1p zero => mismatch\n",
+		"read d a 0 1p => KERN_SUCCESS count 4096\n",
+		"map m self p -1p 1p r r copy => KERN_INVALID_ARGUMENT\n",
+		"proxy q rw p 0 0 1p\n",
+	};
+	while (len + 64 < sizeof text) {
+		if (rng_next() % 2) {
+			/* A valid line, cut short one time in four. */
+			const char *l = lines[rng_next() % (sizeof lines / sizeof lines[0])];
+			size_t n = strlen(l), cut = rng_next() % 4 ? n : rng_next() % n;
+			memcpy(text + len, l, cut);
+			len += cut;
+			if (cut < n)
+				text[len++] = '\n';
+			continue;
+		}
+		const char *t = tokens[rng_next() % (sizeof tokens / sizeof tokens[0])];
+		if (t[0] == '\\') {
+			text[len++] = t[1] == 't' ? '\t' : t[1] == 'r' ? '\r' : '\n';
+			continue;
+		}
+		while (*t)
+			text[len++] = *t++;
+		text[len++] = rng_next() % 5 ? ' ' : '\n';
+	}
+
+	struct scn_parser p;
+	struct scn_op op;
+	struct scn_error err;
+	unsigned last = 0, ops = 0, errors = 0;
+	int r;
+
+	scn_parser_init(&p, text, len);
+	while ((r = scn_next(&p, &op, &err)) != 0) {
+		assert_true(r == 1 || r == -1);
+		if (r == 1) {
+			assert_true(op.kind < SCN_KIND_COUNT);
+			assert_true(op.line > last);
+			last = op.line;
+			for (int i = 0; i < SCN_SYMS_MAX; i++)
+				assert_true(memchr(op.sym[i], '\0', SCN_NAME_MAX) != NULL);
+			ops++;
+		} else {
+			assert_true(err.line > last);
+			assert_non_null(err.msg);
+			last = err.line;
+			errors++;
+		}
+	}
+	/* Random text must exercise both outcomes, or the test proves nothing. */
+	assert_true(ops > 0);
+	assert_true(errors > 0);
+	print_message("%u ops, %u errors\n", ops, errors);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_scn_result_line_truncates_safely),
 		cmocka_unit_test(test_scn_summary_line),
 		cmocka_unit_test(test_scn_kr_parse_knows_mach_names),
+		cmocka_unit_test(test_scn_survives_random_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
