@@ -140,6 +140,9 @@ apt_cache_private() {
 echo "fetch-kernel: updating a private package list for $suite" >&2
 apt_private update >"$state/update.log" 2>&1 \
 	|| skip "apt-get update for $suite failed (see $state/update.log)"
+# apt-get update exits 0 when it could not reach the archive at all.
+ls "$state"/lists/*_Packages* >/dev/null 2>&1 \
+	|| skip "no package list for $suite: is Debian's archive reachable? (see $state/update.log)"
 
 # The kernel image is an architecture "amd64" package of Debian's own archive
 # (the headers and MIG too: they serve cross builds), so one suite suffices.
