@@ -176,7 +176,8 @@ static void op_alloc(const struct scn_op *op, struct scn_outcome *out)
 	}
 	out->kr = vm_allocate(t->task, &addr, op->num[0], TRUE);
 	if (out->kr == KERN_SUCCESS) {
-		mach_port_t task = t->task;     /* bind may move nothing, but be plain */
+		/* R may be bound in the slot T holds: read T first. */
+		mach_port_t task = t->task;
 		struct sym *r = bind(op->sym[0], SYM_REGION);
 		r->task = task;
 		r->addr = addr;
