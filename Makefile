@@ -13,7 +13,8 @@ MESON_TEST  = meson test --print-errorlogs --num-processes 2
 
 # Debian packages the build and tests need (binary name checked, package installed).
 DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
-       clang libclang-rt-14-dev valgrind python3
+       clang libclang-rt-14-dev valgrind python3 \
+       gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools
 
 .PHONY: all deps build demo check check-main check-san bench clean
 
