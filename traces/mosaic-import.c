@@ -41,12 +41,14 @@ static void print_stats(const struct strace_import_stats *st)
 
 int main(int argc, char **argv)
 {
+	gboolean numeric = FALSE;
 	char *map = NULL, *program = NULL, *captured = NULL, *note = NULL, *output = NULL;
 	GOptionEntry entries[] = {
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "write the trace to FILE (default: stdout)", "FILE" },
 		{ "map", 0, 0, G_OPTION_ARG_FILENAME, &map, "write ID<TAB>PATH lines to FILE (machine paths: do not commit)", "FILE" },
 		{ "program", 0, 0, G_OPTION_ARG_STRING, &program, "meta program: what was traced", "TEXT" },
 		{ "captured", 0, 0, G_OPTION_ARG_STRING, &captured, "meta captured: how it was captured", "TEXT" },
+		{ "numeric-ids", 0, 0, G_OPTION_ARG_NONE, &numeric, "name files f<N> only, without base names", NULL },
 		{ "note", 0, 0, G_OPTION_ARG_STRING, &note, "meta note", "TEXT" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
@@ -68,6 +70,7 @@ int main(int argc, char **argv)
 	}
 
 	imp = strace_importer_new();
+	strace_importer_set_numeric_ids(imp, numeric);
 	if (program != NULL)
 		strace_importer_add_meta(imp, "program", program);
 	if (captured != NULL)

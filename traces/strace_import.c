@@ -71,6 +71,7 @@ struct strace_importer {
 	GHashTable *procs;       /* pid -> struct proc * (owned) */
 	GArray *ops;             /* struct op */
 	GPtrArray *meta;         /* "key value" strings */
+	bool numeric_ids;
 	struct strace_import_stats st;
 };
 
@@ -797,13 +798,21 @@ void strace_importer_add_meta(struct strace_importer *imp, const char *key, cons
 	g_free(v);
 }
 
-/* "f<N>-<basename>", basename cut to what an id may hold. */
-static char *make_id(const struct file *f, int index)
+void strace_importer_set_numeric_ids(struct strace_importer *imp, bool numeric)
+{
+	imp->numeric_ids = numeric;
+}
+
+/* "f<N>-<basename>", basename cut to what an id may hold; or "f<N>". */
+static char *make_id(const struct file *f, int index, bool numeric)
 {
 	const char *base = strrchr(f->path, '/');
 	GString *id = g_string_new(NULL);
 
-	g_string_printf(id, "f%d-", index);
+	g_string_printf(id, "f%d", index);
+	if (numeric)
+		return g_string_free(id, FALSE);
+	g_string_append_c(id, '-');
 	for (base = base != NULL ? base + 1 : f->path; *base != '\0'; base++) {
 		char ch = *base;
 		bool ok = g_ascii_isalnum(ch) || ch == '.' || ch == '_' || ch == '+' || ch == '-';
@@ -830,7 +839,7 @@ static gboolean assign_ids(struct strace_importer *imp, GError **err)
 		}
 		f->index = (int)imp->order->len;
 		g_free(f->id);
-		f->id = make_id(f, f->index);
+		f->id = make_id(f, f->index, imp->numeric_ids);
 		g_ptr_array_add(imp->order, f);
 	}
 	if (imp->order->len == 0) {

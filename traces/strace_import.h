@@ -21,6 +21,7 @@
 #ifndef STRACE_IMPORT_H
 #define STRACE_IMPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -59,6 +60,10 @@ void strace_importer_free(struct strace_importer *imp);
 /* Adds "meta KEY VALUE" to the trace's header.  KEY must be a FORMAT.md meta
  * key; VALUE is cut at its first line break, control bytes become spaces. */
 void strace_importer_add_meta(struct strace_importer *imp, const char *key, const char *value);
+
+/* Names files f<N> alone, without their base names, for logs whose file names
+ * themselves say too much about the machine.  Default: f<N>-<basename>. */
+void strace_importer_set_numeric_ids(struct strace_importer *imp, bool numeric);
 
 /* Takes one log line (with or without its LF).  default_pid is the process of
  * lines without a pid prefix (the suffix of an -ff log's name, or 0). */
