@@ -207,14 +207,12 @@ static enum trace_event parse_meta(struct trace_parser *p, const char *line, siz
 	const char *v;
 	size_t vlen;
 
-	/* Is there a well-formed key, and anything after it? */
-	if (nf < 2 || !meta_key_valid(&f[1]))
-		return fail(p, TRACE_E_META, lineno);
-	if (nf < 3)
-		return fail(p, TRACE_E_META, lineno);
 	/* Are the keyword and key plain ASCII (the value may be UTF-8)? */
-	if (!bytes_valid(line, (size_t)(f[2].s - line), false))
+	if (!bytes_valid(line, nf >= 3 ? (size_t)(f[2].s - line) : len, false))
 		return fail(p, TRACE_E_CHAR, lineno);
+	/* Is there a well-formed key, and a value after it? */
+	if (nf < 3 || !meta_key_valid(&f[1]))
+		return fail(p, TRACE_E_META, lineno);
 	v = f[2].s;
 	vlen = len - (size_t)(v - line);
 	while (vlen > 0 && is_blank(v[vlen - 1]))
