@@ -395,6 +395,25 @@ static void test_strace_importer_ff_logs_numeric_ids_and_map(void **state)
 	strace_importer_free(imp);
 }
 
+static void test_strace_import_splits_reads_over_the_format_limit(void **state)
+{
+	(void)state;
+	struct result r;
+
+	/* Linux returns up to 2^31 - 4096 bytes from one read; an op holds 2^30. */
+	import("openat(AT_FDCWD, \"/big\", O_RDONLY) = 3\n"
+	       "read(3, \"\"..., 2147479552) = 2147479552\n"
+	       "read(3, \"\"..., 10) = 10\n", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nops, 3);
+	assert_op(&r, 0, 0, "f0-big", 0, TRACE_MAX_LENGTH);
+	assert_op(&r, 1, 0, "f0-big", TRACE_MAX_LENGTH, TRACE_MAX_LENGTH - 4096);
+	assert_op(&r, 2, 0, "f0-big", 2147479552, 10);
+	assert_int_equal(r.st.reads, 3);
+	assert_int_equal(r.st.bytes, 2147479562);
+	result_clear(&r);
+}
+
 static void test_strace_import_garbage_counts_and_never_crashes(void **state)
 {
 	(void)state;
@@ -431,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_strace_import_size_from_fstat_and_newfstatat),
 		cmocka_unit_test(test_strace_import_ids_are_sanitised_cut_and_unique),
 		cmocka_unit_test(test_strace_importer_ff_logs_numeric_ids_and_map),
+		cmocka_unit_test(test_strace_import_splits_reads_over_the_format_limit),
 		cmocka_unit_test(test_strace_import_garbage_counts_and_never_crashes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,6 +33,9 @@
 
 G_DEFINE_QUARK(strace-import-error-quark, strace_import_error)
 
+/* The most bytes one read or write moves on Linux (MAX_RW_COUNT). */
+#define LINUX_RW_MAX 0x7ffff000LL
+
 struct file {
 	char *path;
 	uint64_t extent;         /* largest offset + length read */
@@ -467,7 +470,8 @@ static void on_read(struct strace_importer *imp, struct proc *pr, const struct c
 	uint64_t end;
 	struct op op;
 
-	if (d == NULL || !c->ret_ok || c->ret < 0) {
+	/* Linux moves at most 0x7ffff000 bytes in one call: more is a garbled log. */
+	if (d == NULL || !c->ret_ok || c->ret < 0 || c->ret > LINUX_RW_MAX) {
 		imp->st.unmatched++;
 		return;
 	}
@@ -494,13 +498,18 @@ static void on_read(struct strace_importer *imp, struct proc *pr, const struct c
 		d->pos = end;
 	if (end > d->file->extent)
 		d->file->extent = end;
+	/* A trace operation holds at most 2^30 bytes; Linux returns up to 2^31 -
+	 * 4096 from one read: such a read becomes consecutive operations. */
 	op.file = d->file;
 	op.client = pr->client;
-	op.offset = offset;
-	op.length = (uint64_t)c->ret;
-	g_array_append_val(imp->ops, op);
-	imp->st.reads++;
-	imp->st.bytes += op.length;
+	while (offset < end) {
+		op.offset = offset;
+		op.length = end - offset < TRACE_MAX_LENGTH ? end - offset : TRACE_MAX_LENGTH;
+		g_array_append_val(imp->ops, op);
+		imp->st.reads++;
+		imp->st.bytes += op.length;
+		offset += op.length;
+	}
 }
 
 static void on_read_at(struct strace_importer *imp, struct proc *pr, const struct call *c,
