@@ -105,7 +105,7 @@ struct trace_header {
 
 /* What one line was (trace_parse_line's result). */
 enum trace_event {
-	TRACE_EV_NONE,       /* a comment, a blank line, line 1, meta or file */
+	TRACE_EV_NONE,       /* a comment, a blank line, line 1, or a file line */
 	TRACE_EV_META,       /* a meta line: p->meta_key / p->meta_value */
 	TRACE_EV_HEADER,     /* the `ops` line: the header is complete */
 	TRACE_EV_OP,         /* an operation: *op */
