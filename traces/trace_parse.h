@@ -139,6 +139,7 @@ struct trace_parser {
 	uint32_t cap;                /* its room, at most TRACE_MAX_FILES */
 	uint32_t nfiles;
 	uint32_t last_file;          /* lookup hint: traces read runs of one file */
+	uint16_t by_hash[TRACE_MAX_FILES]; /* file indexes sorted by id_hash */
 	const char *meta_key;        /* TRACE_EV_META: valid until the next line */
 	size_t meta_key_len;
 	const char *meta_value;
