@@ -5,9 +5,12 @@
  * simulator, the host tools and a guest program on the real kernel, so it is
  * freestanding C11 (only <stdint.h>, <stddef.h>, <stdbool.h> and core/'s
  * vmc_range.h) and it never allocates: its whole state is one struct
- * trace_parser, plus a file table whose room the caller provides.  Memory
- * therefore does not grow with the length of a trace; a million-line trace
- * parses in the same few kilobytes as a ten-line one.
+ * trace_parser (about 12 KiB: the line buffer and a file index; keep it
+ * static or on the heap, not on a small kernel stack), plus a file table whose
+ * room the caller provides.  Memory therefore does not grow with the length
+ * of a trace; a million-line trace parses in the same memory as a ten-line
+ * one.  An operation's file is found by binary search over the file ids'
+ * hashes, after a one-entry hint (traces read runs of one file).
  *
  * Two ways to drive it:
  *   - trace_parse_line() takes one complete line and says what it was
