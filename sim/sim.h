@@ -119,6 +119,12 @@ bool sim_vm_check(struct sim_vm *vm, const char **why);
 struct sim_task *sim_task_create(struct sim_vm *vm, const char *label);
 sim_name_t sim_task_self(const struct sim_task *task);
 bool sim_task_alive(const struct sim_task *task);
+/* A send right to the port of the task's (only) thread, for tests that
+ * pass a thread port where a task port is expected.  SIM_NAME_NULL if the
+ * task is dead.  The port dies with the task. */
+sim_name_t sim_task_thread_port(struct sim_task *task);
+/* The task's address map, for running the core on it (NULL once dead). */
+struct vmc_map *sim_task_map(const struct sim_task *task);
 /* Terminates a task: its map is emptied, its rights released, its port dead
  * (names for it become dead names: RPCs sent to one fail with
  * MACH_SEND_INVALID_DEST, as mach_msg does).  The struct stays valid until
@@ -155,6 +161,13 @@ enum sim_pager_answer { SIM_PAGER_DATA, SIM_PAGER_ERROR, SIM_PAGER_UNAVAILABLE,
  * to it (what a translator holds).  */
 vmc_kr_t sim_memory_object_create(struct sim_task *owner, const struct sim_pager *pager,
 				  sim_name_t *out);
+/* The VM object behind a memory-object name in caller's space, for the
+ * core's object-to-object paths.  Resolved as an RPC argument is: unknown
+ * name MACH_SEND_INVALID_RIGHT, not a memory object KERN_INVALID_ARGUMENT.
+ * On success *out carries a reference the caller drops with
+ * vmc_object_release. */
+vmc_kr_t sim_memory_object_get(struct sim_task *caller, sim_name_t name,
+			       struct vmc_object **out);
 vmc_kr_t sim_memory_object_set_answer(struct sim_task *owner, sim_name_t object,
 				      vmc_off_t offset, enum sim_pager_answer answer);
 
