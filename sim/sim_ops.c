@@ -387,15 +387,14 @@ static void pieces_map(struct vmc_map *map, vmc_addr_t dst, GArray *pieces)
 
 /* Can the destination entry simply take the source's pages?  GNU Mach
  * replaces "temporary unshared memory" (vm_map_copy_overwrite): an entry
- * without object, or whose anonymous object nobody else references and
- * nobody copies from.  Anything else is overwritten in place, byte by
+ * without object, or whose anonymous object nothing else references.  Anything else is overwritten in place, byte by
  * byte, so that others sharing it see the new bytes. */
 static bool entry_replaceable(const struct sim_entry *e)
 {
 	const struct vmc_object *o = e->object;
 
-	return o == NULL || (o->internal && o->refs == 1 && o->copies->len == 0 &&
-			     o->shadow == NULL);
+	/* (A delayed copy or a pin by the core holds a reference too.) */
+	return o == NULL || (o->internal && o->refs == 1);
 }
 
 /* Copies one page of piece p (at piece offset poff) into map at va through
