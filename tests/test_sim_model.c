@@ -5,10 +5,14 @@
  * tasks, with a frame pool far smaller than the memory touched, are run on
  * the simulator and on a model that knows nothing of objects, shadows or
  * page tables: one byte array and one protection pair per mapped page.
+ * A memory object (served by a pager) is mapped too, shared (model pages
+ * alias the object's bytes) and as private copies (model pages get a
+ * snapshot), so delayed copies and their pushes are exercised.
  * Every return code, every count and every byte read must agree, and
  * sim_vm_check must hold after every step.  Copy-on-write, eviction,
  * clipping and page-table maintenance all have to be right for that.
- * The seed is printed; MOSAIC_SEED replays a run.
+ * The seed is printed; MOSAIC_SEED replays a run, MOSAIC_STEPS makes it
+ * longer (default 3000).
  */
 #include "simtest.h"
 #include "sim_internal.h"
@@ -16,15 +20,37 @@
 #define WPAGES 24                       /* pages in each task's window */
 #define WBASE  ((vmc_addr_t)0x40000000)
 
+#define OPAGES 8                        /* pages of the memory object */
+#define OKEY   77                       /* its pattern */
+
 struct mpage {
 	bool mapped;
 	vmc_prot_t cur, max;
-	unsigned char bytes[P];
+	unsigned char *bytes;           /* own[] or a page of obj[] */
+	unsigned char own[P];
 };
 
 struct model {
 	struct mpage pg[2][WPAGES];
+	unsigned char obj[OPAGES][P];
 };
+
+/* Maps a model page: private (zeros or a copy of src) or aliasing obj. */
+static void mpage_map(struct mpage *p, const unsigned char *src, unsigned char *alias)
+{
+	p->mapped = true;
+	p->cur = VMC_PROT_READ | VMC_PROT_WRITE;
+	p->max = VMC_PROT_ALL;
+	if (alias != NULL) {
+		p->bytes = alias;
+	} else {
+		p->bytes = p->own;
+		if (src != NULL)
+			memcpy(p->own, src, P);
+		else
+			memset(p->own, 0, P);
+	}
+}
 
 static struct mpage *mp(struct model *m, int t, vmc_addr_t va)
 {
@@ -80,6 +106,20 @@ static void model_copy(struct model *m, int ts, vmc_addr_t src, int td, vmc_addr
 	test_free(snap);
 }
 
+/* vm_map of the memory object at a fixed address, shared or copied. */
+static vmc_kr_t model_map(struct model *m, int t, vmc_addr_t a, vmc_size_t n, vmc_off_t off,
+			  bool copy)
+{
+	for (vmc_addr_t va = a; va < a + n; va += P)
+		if (mp(m, t, va)->mapped)
+			return KERN_NO_SPACE;
+	for (vmc_addr_t va = a; va < a + n; va += P) {
+		unsigned char *page = m->obj[(off + (va - a)) / P];
+		mpage_map(mp(m, t, va), copy ? page : NULL, copy ? NULL : page);
+	}
+	return KERN_SUCCESS;
+}
+
 static void test_random_operations_match_a_flat_model(void **state)
 {
 	struct st *st = *state;
@@ -94,13 +134,18 @@ static void test_random_operations_match_a_flat_model(void **state)
 	sim_name_t self[2] = { st->aself, st->bself }, other[2];
 	GRand *r = g_rand_new_with_seed((guint32)st_seed());
 	unsigned char *buf = test_malloc(4 * P), *want = test_malloc(4 * P);
-	int steps = 3000;
+	int steps = getenv("MOSAIC_STEPS") ? atoi(getenv("MOSAIC_STEPS")) : 3000;
 
+	sim_name_t objname[2];
+	objname[1] = st_memobj(st->b, OKEY, OPAGES * P, 1);   /* waits: retries */
+	assert_int_equal(sim_port_copy_send(st->b, objname[1], st->a, &objname[0]), KERN_SUCCESS);
+	for (int i = 0; i < OPAGES; i++)
+		st_pattern(OKEY, (uint64_t)i * P, m->obj[i], P);
 	assert_int_equal(sim_port_copy_send(st->b, st->bself, st->a, &other[0]), KERN_SUCCESS);
 	assert_int_equal(sim_port_copy_send(st->a, st->aself, st->b, &other[1]), KERN_SUCCESS);
 	for (int step = 0; step < steps; step++) {
 		int t = g_rand_int_range(r, 0, 2), u = 1 - t;
-		int op = g_rand_int_range(r, 0, 11);
+		int op = g_rand_int_range(r, 0, 13);
 		if (op == 9)
 			op = 0;   /* allocate twice as often: keep the windows full */
 		vmc_addr_t a = WBASE + (vmc_addr_t)g_rand_int_range(r, 0, WPAGES) * P;
@@ -113,6 +158,7 @@ static void test_random_operations_match_a_flat_model(void **state)
 			n = WBASE + WPAGES * P - a;
 		if (b + n > WBASE + WPAGES * P)
 			n = WBASE + WPAGES * P - b;
+		assert_true(n >= P && n <= 4 * P);
 		switch (op) {
 		case 0: {   /* vm_allocate, fixed */
 			vmc_addr_t at = a;
@@ -123,8 +169,16 @@ static void test_random_operations_match_a_flat_model(void **state)
 					exp = KERN_NO_SPACE;
 			if (exp == KERN_SUCCESS)
 				for (vmc_addr_t va = a; va < a + n; va += P)
-					*mp(m, t, va) = (struct mpage){ true, VMC_PROT_READ |
-						VMC_PROT_WRITE, VMC_PROT_ALL, { 0 } };
+					mpage_map(mp(m, t, va), NULL, NULL);
+			break;
+		}
+		case 11: case 12: {   /* vm_map of the memory object */
+			bool copy = op == 12;
+			vmc_off_t off = (vmc_off_t)g_rand_int_range(r, 0, OPAGES - (int)(n / P) + 1) * P;
+			vmc_addr_t at = a;
+			got = sim_vm_map(task[t], self[t], &at, n, 0, false, objname[t], off, copy,
+					 VMC_PROT_READ | VMC_PROT_WRITE, VMC_PROT_ALL);
+			exp = model_map(m, t, a, n, off, copy);
 			break;
 		}
 		case 1:     /* vm_deallocate */
