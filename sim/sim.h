@@ -36,6 +36,15 @@
 struct sim_vm;
 struct sim_task;
 
+/* Message errors a simulated RPC can return besides those of vmc_types.h
+ * (GNU Mach's include/mach/message.h values). */
+#ifndef MACH_SEND_INVALID_RIGHT
+#define MACH_SEND_INVALID_RIGHT  0x1000000a  /* a port argument is not a right */
+#endif
+#ifndef MACH_SEND_INVALID_MEMORY
+#define MACH_SEND_INVALID_MEMORY 0x1000000c  /* out-of-line data unreadable */
+#endif
+
 /* A port name in one task's name space (mach_port_name_t).  0 is null. */
 typedef uint32_t sim_name_t;
 #define SIM_NAME_NULL ((sim_name_t)0)
@@ -81,6 +90,22 @@ void sim_count(struct sim_vm *vm, enum sim_event ev, uint64_t n);
 typedef void (*sim_yield_fn)(struct sim_vm *vm, enum vmc_yield_point where, void *ctx);
 void sim_vm_set_yield_hook(struct sim_vm *vm, sim_yield_fn fn, void *ctx);
 
+/* A pager with latency makes a fault wait (the yield hook is called
+ * `latency` times).  By default the fault then returns VMC_FAULT_RETRY once,
+ * as GNU Mach's vm_fault_page does after sleeping, and the caller redoes its
+ * lookup; with `on` false the fault continues with the data instead. */
+void sim_vm_set_retry_after_wait(struct sim_vm *vm, bool on);
+
+/* Frames in use, and live VM objects: tests compare them with a baseline. */
+uint32_t sim_vm_frames_used(const struct sim_vm *vm);
+uint32_t sim_vm_object_count(const struct sim_vm *vm);
+
+/* vmc_alloc bookkeeping (process-wide): fail the nth vmc_alloc from now
+ * (1 = the next one; 0 = never), calls made, bytes outstanding. */
+void sim_alloc_fail_nth(uint64_t n);
+uint64_t sim_alloc_calls(void);
+uint64_t sim_alloc_outstanding(void);
+
 /* Consistency: entries ordered, non-empty, within the map; tree, list and
  * hint agree; object reference counts match the references found; resident
  * page counts, frame pool and page tables agree.  Returns true if all holds;
@@ -93,8 +118,17 @@ bool sim_vm_check(struct sim_vm *vm, const char **why);
  * port (sim_task_self). */
 struct sim_task *sim_task_create(struct sim_vm *vm, const char *label);
 sim_name_t sim_task_self(const struct sim_task *task);
+bool sim_task_alive(const struct sim_task *task);
+/* A send right to the port of the task's (only) thread, for tests that
+ * pass a thread port where a task port is expected.  SIM_NAME_NULL if the
+ * task is dead.  The port dies with the task. */
+sim_name_t sim_task_thread_port(struct sim_task *task);
+/* The task's address map, for running the core on it (NULL once dead). */
+struct vmc_map *sim_task_map(const struct sim_task *task);
 /* Terminates a task: its map is emptied, its rights released, its port dead
- * (RPCs naming it return KERN_INVALID_ARGUMENT-like errors, see sim_ops). */
+ * (names for it become dead names: RPCs sent to one fail with
+ * MACH_SEND_INVALID_DEST, as mach_msg does).  The struct stays valid until
+ * the world is destroyed. */
 void sim_task_terminate(struct sim_task *task);
 
 /* Gives `to` a send right copied from `from`'s name (as a message carrying
@@ -127,6 +161,13 @@ enum sim_pager_answer { SIM_PAGER_DATA, SIM_PAGER_ERROR, SIM_PAGER_UNAVAILABLE,
  * to it (what a translator holds).  */
 vmc_kr_t sim_memory_object_create(struct sim_task *owner, const struct sim_pager *pager,
 				  sim_name_t *out);
+/* The VM object behind a memory-object name in caller's space, for the
+ * core's object-to-object paths.  Resolved as an RPC argument is: unknown
+ * name MACH_SEND_INVALID_RIGHT, not a memory object KERN_INVALID_ARGUMENT.
+ * On success *out carries a reference the caller drops with
+ * vmc_object_release. */
+vmc_kr_t sim_memory_object_get(struct sim_task *caller, sim_name_t name,
+			       struct vmc_object **out);
 vmc_kr_t sim_memory_object_set_answer(struct sim_task *owner, sim_name_t object,
 				      vmc_off_t offset, enum sim_pager_answer answer);
 
@@ -135,10 +176,25 @@ vmc_kr_t sim_memory_object_set_answer(struct sim_task *owner, sim_name_t object,
 vmc_kr_t sim_memory_object_evict(struct sim_task *owner, sim_name_t object, vmc_off_t offset);
 vmc_kr_t sim_memory_object_terminate(struct sim_task *owner, sim_name_t object);
 
+/* Test control: evicts the resident page that `addr` of task shows now
+ * (written back if dirty).  KERN_INVALID_ADDRESS if nothing is resident
+ * there, KERN_FAILURE if the page is pinned. */
+vmc_kr_t sim_task_evict(struct sim_task *task, vmc_addr_t addr);
+
 /* RPCs ------------------------------------------------------------------- */
 /* `caller` makes the call; `target` is a name in caller's space for a task
  * port.  Output parameters are written only on KERN_SUCCESS, except *count
- * of the fast copies, which is always exact. */
+ * of the fast copies, which is always exact.
+ *
+ * Codes follow GNU Mach (sim_ops.c says where each comes from): a null,
+ * unknown or dead target name is MACH_SEND_INVALID_DEST (the message cannot
+ * be sent); a live port that is not a task port (memory object, thread) is
+ * KERN_INVALID_ARGUMENT (convert_port_to_map gives VM_MAP_NULL).  Then each
+ * call's own checks, all before any change.  As in GNU Mach, vm_deallocate
+ * and vm_protect clamp their range to the address space and treat a range
+ * whose end wraps as empty (KERN_SUCCESS); vm_protect skips holes; vm_write
+ * and vm_copy need page-aligned addresses and size (KERN_INVALID_ARGUMENT).
+ * The address space is [0x1000, 0x7ffffffff000). */
 
 vmc_kr_t sim_vm_allocate(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr,
 			 vmc_size_t size, bool anywhere);
@@ -146,7 +202,10 @@ vmc_kr_t sim_vm_deallocate(struct sim_task *caller, sim_name_t target, vmc_addr_
 			   vmc_size_t size);
 vmc_kr_t sim_vm_protect(struct sim_task *caller, sim_name_t target, vmc_addr_t addr,
 			vmc_size_t size, bool set_maximum, vmc_prot_t prot);
-/* vm_map of a memory object or a proxy. */
+/* vm_map of a memory object (memobj null or dead: anonymous memory).
+ * copy: a private copy-on-write copy.  Stricter than GNU Mach: an offset
+ * that is not page aligned, or whose window wraps, is KERN_INVALID_ARGUMENT.
+ * Proxies: TODO(proxy module), KERN_INVALID_ARGUMENT until then. */
 vmc_kr_t sim_vm_map(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr,
 		    vmc_size_t size, vmc_addr_t mask, bool anywhere, sim_name_t memobj,
 		    vmc_off_t offset, bool copy, vmc_prot_t cur, vmc_prot_t max);
@@ -154,7 +213,10 @@ vmc_kr_t sim_vm_map(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr
  * *data (same page offset as addr). */
 vmc_kr_t sim_vm_read(struct sim_task *caller, sim_name_t target, vmc_addr_t addr,
 		     vmc_size_t size, vmc_addr_t *data);
-/* vm_write: `data` is an address in the caller's own map. */
+/* vm_write: `data` is an address in the caller's own map; unreadable data
+ * is MACH_SEND_INVALID_MEMORY (the message cannot carry it).  vm_write and
+ * vm_copy are virtual copies where GNU Mach's are (unshared anonymous
+ * destination), byte copies elsewhere. */
 vmc_kr_t sim_vm_write(struct sim_task *caller, sim_name_t target, vmc_addr_t addr,
 		      vmc_addr_t data, vmc_size_t size);
 vmc_kr_t sim_vm_copy(struct sim_task *caller, sim_name_t target, vmc_addr_t src,
