@@ -6,6 +6,8 @@
 #   make check   every test: unit, sim, fuzz corpora, kernel (QEMU), then the
 #                unit and sim suites again under ASan+UBSan
 #   make bench   the benchmarks (never part of check)
+#   make kernel GNUMACH_SRC=/path        mosaic built into your GNU Mach tree
+#   make kernel-check GNUMACH_SRC=/path  ... and GNU Mach's own make check on it
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san
@@ -13,9 +15,10 @@ MESON_TEST  = meson test --print-errorlogs --num-processes 2
 
 # Debian packages the build and tests need (binary name checked, package installed).
 DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
-       clang libclang-rt-14-dev valgrind python3
+       clang libclang-rt-14-dev valgrind python3 \
+       gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools
 
-.PHONY: all deps build demo check check-main check-san bench clean
+.PHONY: all deps build demo check bench kernel kernel-check clean
 
 all: build
 
@@ -53,6 +56,13 @@ check: build
 		$(MESON_TEST) -C $(BUILD_SAN) --suite unit --suite sim; \
 		echo $$? > $(BUILD_SAN)/check-san.rc
 	@python3 tests/summary.py $(BUILD) $(BUILD_SAN)
+
+# The GNU Mach port: GNUMACH_SRC is a GNU Mach source tree you provide.
+kernel kernel-check: build
+	@if [ -z "$(GNUMACH_SRC)" ]; then \
+		echo "$@: set GNUMACH_SRC to a GNU Mach source tree (mosaic never downloads one)"; exit 1; fi
+	@$(MAKE) --no-print-directory deps DEBS="autoconf automake texinfo"
+	sh mach-port/build-kernel.sh $(BUILD) "$(GNUMACH_SRC)" $(if $(filter kernel-check,$@),check,build)
 
 bench: build
 	meson compile -C $(BUILD) bench

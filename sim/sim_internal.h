@@ -38,6 +38,9 @@
  * copy object one more. */
 #define SIM_FRAMES_MIN 8u
 
+/* Entries per block of the map's lookup index (see sim_map.c). */
+#define SIM_INDEX_BLOCK 32u
+
 struct sim_port;
 struct sim_pmap;
 
@@ -48,6 +51,7 @@ enum sim_port_kind {
 	SIM_PORT_TASK,            /* kobject: struct sim_task */
 	SIM_PORT_MEMORY_OBJECT,   /* kobject: struct vmc_object (one reference) */
 	SIM_PORT_PROXY,           /* kobject: owned by the proxy module */
+	SIM_PORT_THREAD,          /* kobject: struct sim_task (its only thread) */
 };
 
 /* Called when the last send right to a port goes away (MACH_NOTIFY_NO_SENDERS). */
@@ -77,6 +81,7 @@ struct sim_task {
 	bool alive;
 	struct sim_port *port;     /* the task port */
 	sim_name_t self;           /* its name in the task's own space */
+	struct sim_port *thread;   /* its thread's port, made on demand, or NULL */
 	GHashTable *names;         /* sim_name_t -> struct sim_right* (owned) */
 	GHashTable *port_names;    /* struct sim_port* -> sim_name_t, reverse */
 	struct vmc_map *map;
@@ -108,6 +113,14 @@ struct vmc_map {
 	struct sim_entry *hint;    /* last entry found, or NULL */
 	uint32_t nentries;
 	uint64_t timestamp;        /* bumped by every change (vmc_map_verify) */
+	/* Lookup index: every entry's start, sorted, in one array (see
+	 * sim_map.c); valid only between changes. */
+	vmc_addr_t *index_start;
+	struct sim_index_slot { vmc_addr_t end; struct sim_entry *entry; } *index_slot;
+	vmc_addr_t *index_fence;   /* index_start[i * SIM_INDEX_BLOCK] */
+	uint32_t index_len, index_cap, index_nfence;
+	bool index_valid;
+	uint32_t lookups_since_change;
 	uint32_t verified;         /* vmc_map_verify holds outstanding */
 };
 
@@ -131,7 +144,6 @@ struct vmc_object {
 	struct sim_pager pager;
 	GHashTable *answers;       /* page index -> enum sim_pager_answer */
 	struct sim_port *port;     /* memory object port, or NULL */
-	GHashTable *pending;       /* page index -> 1: pager request in flight */
 };
 
 /* A page-table entry: task `pmap` maps virtual page `vpage` to `page`. */
@@ -200,6 +212,8 @@ vmc_kr_t sim_map_protect(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end,
 			 vmc_prot_t prot, bool set_max);
 struct sim_entry *sim_map_clip(struct vmc_map *map, struct sim_entry *e,
 			       vmc_addr_t start, vmc_addr_t end);
+void sim_map_entry_replace(struct vmc_map *map, struct sim_entry *e,
+			   struct vmc_object *object, vmc_off_t offset, bool needs_copy);
 vmc_off_t sim_entry_offset(const struct sim_entry *e, vmc_addr_t addr);
 vmc_kr_t sim_map_lookup_object(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t access,
 			       struct vmc_lookup *out);

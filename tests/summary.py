@@ -22,7 +22,9 @@ def load(build):
         with open(path) as f:
             for line in f:
                 t = json.loads(line)
-                counts[suites.get(t["name"], "?")][t["result"]] += 1
+                # testlog names are "project:suite / name"; introspect's "name".
+                name = t["name"].split(" / ")[-1]
+                counts[suites.get(name, "?")][t["result"]] += 1
     except FileNotFoundError:
         print(f"check: {path} is missing: the test run did not happen")
         sys.exit(1)

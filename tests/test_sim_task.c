@@ -152,6 +152,27 @@ static void test_dead_memory_object_name_maps_anonymous_memory(void **state)
 	assert_int_equal(c, 0);
 }
 
+static void test_memory_object_get_checks_names_and_references(void **state)
+{
+	struct st *st = *state;
+	sim_name_t obj = st_memobj(st->a, 6, P, 0);
+	struct vmc_object *o = NULL;
+
+	assert_int_equal(sim_memory_object_get(st->a, 0x5eed, &o), MACH_SEND_INVALID_RIGHT);
+	assert_int_equal(sim_memory_object_get(st->a, st->aself, &o), KERN_INVALID_ARGUMENT);
+	assert_int_equal(sim_memory_object_get(st->a, SIM_NAME_NULL, &o), KERN_INVALID_ARGUMENT);
+	assert_null(o);
+	assert_int_equal(sim_memory_object_get(st->a, obj, &o), KERN_SUCCESS);
+	assert_non_null(o);
+	st_check(st);
+	/* The reference keeps the object after its last right goes. */
+	assert_int_equal(sim_port_deallocate(st->a, obj), KERN_SUCCESS);
+	assert_int_equal(sim_vm_object_count(st->vm), 1);
+	st_check(st);
+	vmc_object_release(o);
+	assert_int_equal(sim_vm_object_count(st->vm), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +183,7 @@ int main(void)
 		ST_TEST(test_memory_object_outlives_its_last_send_right_while_mapped),
 		ST_TEST(test_memory_object_controls_check_names),
 		ST_TEST(test_dead_memory_object_name_maps_anonymous_memory),
+		ST_TEST(test_memory_object_get_checks_names_and_references),
 	};
 	return cmocka_run_group_tests_name("sim_task", tests, NULL, NULL);
 }

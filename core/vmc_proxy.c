@@ -1,0 +1,385 @@
+/*
+ * vmc_proxy.c: creation, flattening and resolution of proxy memory objects.
+ * See vmc_proxy.h for the model.
+ *
+ * Both creation forms decode their arguments into the same list of
+ * validated ranges (struct range: where in proxy space, which input, where
+ * in the input, what protection), sorted by proxy offset and disjoint.
+ * From there one path builds the proxy: count the segments that flattening
+ * yields, allocate, then fill and take references.  Only the last step
+ * changes anything outside the new proxy, and it cannot fail.
+ */
+#include "vmc_proxy.h"
+
+/* One validated input range. */
+struct range {
+	vmc_off_t pstart;           /* first proxy offset */
+	vmc_off_t plast;            /* last proxy offset */
+	const struct vmc_proxy_input *in;
+	vmc_off_t istart;           /* offset in the input at pstart */
+	vmc_prot_t prot;
+	bool open_ended;
+};
+
+static vmc_size_t proxy_bytes(uint32_t nsegs)
+{
+	return sizeof(struct vmc_proxy) + (vmc_size_t)nsegs * sizeof(struct vmc_proxy_seg);
+}
+
+/* Index of the first segment whose last offset is >= x, or nsegs. */
+static uint32_t seg_search(const struct vmc_proxy *p, vmc_off_t x)
+{
+	uint32_t lo = 0, hi = p->nsegs;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (p->segs[mid].last < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Last input offset that range r reaches.  Cannot wrap: closed ranges
+ * were checked when decoded, open ones are cut to fit. */
+static vmc_off_t range_ilast(const struct range *r)
+{
+	return r->istart + (r->plast - r->pstart);
+}
+
+/* Open-ended range from proxy offset pstart and input offset istart: it
+ * runs as far as both offsets can go. */
+static vmc_off_t open_plast(vmc_off_t pstart, vmc_off_t istart)
+{
+	vmc_off_t room_p = UINT64_MAX - pstart, room_i = UINT64_MAX - istart;
+
+	return pstart + vmc_min(room_p, room_i);
+}
+
+/* The segments that range r flattens into: written to out[0..], or only
+ * counted when out is NULL.  Returns how many. */
+static uint64_t range_flatten(const struct range *r, struct vmc_proxy_seg *out)
+{
+	const struct vmc_proxy_input *in = r->in;
+
+	if (in->kind == VMC_PROXY_IN_HOLE)
+		return 0;
+	if (in->kind == VMC_PROXY_IN_OBJECT) {
+		if (out != NULL) {
+			*out = (struct vmc_proxy_seg){
+				.start = r->pstart, .last = r->plast,
+				.object = in->object, .offset = r->istart,
+				.max_prot = r->prot, .open_ended = r->open_ended,
+			};
+		}
+		return 1;
+	}
+
+	/* A proxy: pull in its segments that meet [istart, ilast]. */
+	const struct vmc_proxy *q = in->proxy;
+	vmc_off_t ilast = range_ilast(r);
+	uint64_t n = 0;
+
+	for (uint32_t i = seg_search(q, r->istart); i < q->nsegs; i++) {
+		const struct vmc_proxy_seg *s = &q->segs[i];
+		if (s->start > ilast)
+			break;
+		if (out != NULL) {
+			vmc_off_t a = s->start > r->istart ? s->start : r->istart;
+			vmc_off_t b = s->last < ilast ? s->last : ilast;
+			out[n] = (struct vmc_proxy_seg){
+				.start = r->pstart + (a - r->istart),
+				.last = r->pstart + (b - r->istart),
+				.object = s->object,
+				.offset = s->offset + (a - s->start),
+				.max_prot = r->prot & s->max_prot,
+				.open_ended = r->open_ended && s->open_ended && b == s->last,
+			};
+		}
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Builds the proxy from validated, sorted, disjoint ranges.  Counts, then
+ * allocates, then commits.
+ */
+static vmc_kr_t proxy_build(const struct range *ranges, uint32_t n, struct vmc_proxy **out)
+{
+	uint64_t nsegs = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		nsegs += range_flatten(&ranges[i], NULL);
+		/* Does flattening stay within the segment limit? */
+		if (nsegs > VMC_PROXY_MAX_SEGMENTS)
+			return KERN_NO_SPACE;
+	}
+
+	struct vmc_proxy *p = vmc_alloc(proxy_bytes((uint32_t)nsegs));
+	if (p == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+
+	/* Commit: nothing below can fail. */
+	p->nsegs = 0;
+	for (uint32_t i = 0; i < n; i++)
+		p->nsegs += (uint32_t)range_flatten(&ranges[i], &p->segs[p->nsegs]);
+	for (uint32_t i = 0; i < p->nsegs; i++)
+		vmc_object_reference(p->segs[i].object);
+	*out = p;
+	return KERN_SUCCESS;
+}
+
+/* Is this input well formed (a hole, or a non-null object or proxy)? */
+static bool input_valid(const struct vmc_proxy_input *in)
+{
+	switch (in->kind) {
+	case VMC_PROXY_IN_HOLE:
+		return true;
+	case VMC_PROXY_IN_OBJECT:
+		return in->object != NULL;
+	case VMC_PROXY_IN_PROXY:
+		return in->proxy != NULL;
+	}
+	return false;
+}
+
+static vmc_kr_t ranges_alloc(uint32_t n, struct range **out)
+{
+	*out = vmc_alloc((vmc_size_t)n * sizeof(struct range));
+	return *out != NULL ? KERN_SUCCESS : KERN_RESOURCE_SHORTAGE;
+}
+
+static void ranges_free(struct range *r, uint32_t n)
+{
+	vmc_free(r, (vmc_size_t)n * sizeof(struct range));
+}
+
+/* Decodes the seed's form into ranges laid end to end. */
+static vmc_kr_t decode_seed(const struct vmc_proxy_input *in, uint32_t n,
+			    const vmc_prot_t *maxprot, const vmc_off_t *start,
+			    const vmc_off_t *end, uint32_t nclosed, struct range *r)
+{
+	vmc_off_t p = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		/* Is the protection made of VM_PROT bits only? */
+		if (!vmc_prot_valid(maxprot[i]))
+			return KERN_INVALID_VALUE;
+		/* Is the input a hole, an object or a proxy? */
+		if (!input_valid(&in[i]))
+			return KERN_INVALID_ARGUMENT;
+
+		r[i] = (struct range){ .pstart = p, .in = &in[i], .prot = maxprot[i] };
+		if (i == nclosed) {
+			/* The open-ended last range: the whole input, from 0. */
+			r[i].istart = 0;
+			r[i].plast = open_plast(p, 0);
+			r[i].open_ended = true;
+			break;
+		}
+
+		struct vmc_range window;
+		/* Is the range non-empty and in order (end >= start)? */
+		if (end[i] <= start[i])
+			return KERN_INVALID_ARGUMENT;
+		/* Does it fit in proxy space after the ranges before it? */
+		if (!vmc_range_make(p, end[i] - start[i], &window))
+			return KERN_INVALID_ARGUMENT;
+		r[i].istart = start[i];
+		r[i].plast = vmc_range_last(&window);
+		/* Is there proxy space left for the next range? */
+		if (i + 1 < n && !vmc_add(r[i].plast, 1, &p))
+			return KERN_INVALID_ARGUMENT;
+	}
+	return KERN_SUCCESS;
+}
+
+vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
+				 const vmc_prot_t *maxprot, uint32_t nprot,
+				 const vmc_off_t *start, uint32_t nstart,
+				 const vmc_off_t *end, uint32_t nend,
+				 struct vmc_proxy **out)
+{
+	/* Is there at least one input, and not more than the interface takes? */
+	if (n == 0)
+		return KERN_INVALID_ARGUMENT;
+	if (n > VMC_PROXY_MAX_RANGES)
+		return KERN_NO_SPACE;
+	/* One protection per input; start and end paired, for every input or
+	 * for all but the last (which is then open-ended)? */
+	if (nprot != n || nstart != nend || (nstart != n && nstart != n - 1))
+		return KERN_INVALID_ARGUMENT;
+
+	struct range *r;
+	vmc_kr_t kr = ranges_alloc(n, &r);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	kr = decode_seed(in, n, maxprot, start, end, nstart, r);
+	if (kr == KERN_SUCCESS)
+		kr = proxy_build(r, n, out);
+	ranges_free(r, n);
+	return kr;
+}
+
+/* Sorts ranges by proxy start (heapsort: n is at most 1024, no recursion,
+ * no allocation). */
+static void sift_down(struct range *r, uint32_t root, uint32_t n)
+{
+	for (;;) {
+		uint32_t child = 2 * root + 1;
+		if (child >= n)
+			return;
+		if (child + 1 < n && r[child + 1].pstart > r[child].pstart)
+			child++;
+		if (r[root].pstart >= r[child].pstart)
+			return;
+		struct range t = r[root];
+		r[root] = r[child];
+		r[child] = t;
+		root = child;
+	}
+}
+
+static void ranges_sort(struct range *r, uint32_t n)
+{
+	for (uint32_t i = n / 2; i-- > 0;)
+		sift_down(r, i, n);
+	for (uint32_t end = n; end-- > 1;) {
+		struct range t = r[0];
+		r[0] = r[end];
+		r[end] = t;
+		sift_down(r, 0, end);
+	}
+}
+
+/* Decodes GNU Mach's form: explicit placement, any order, no overlap. */
+static vmc_kr_t decode_placed(vmc_prot_t prot, const struct vmc_proxy_input *in,
+			      uint32_t n, const vmc_off_t *offset,
+			      const vmc_off_t *start, const vmc_size_t *len,
+			      struct range *r)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct vmc_range placed, window;
+
+		/* Is the input an object or a proxy (a null port is no name)? */
+		if (in[i].kind == VMC_PROXY_IN_HOLE)
+			return KERN_INVALID_NAME;
+		if (!input_valid(&in[i]))
+			return KERN_INVALID_ARGUMENT;
+		/* Is the range non-empty? */
+		if (len[i] == 0)
+			return KERN_INVALID_ARGUMENT;
+		/* Do both its place in the proxy and its window fit in 64 bits? */
+		if (!vmc_range_make(offset[i], len[i], &placed) ||
+		    !vmc_range_make(start[i], len[i], &window))
+			return KERN_INVALID_ARGUMENT;
+		r[i] = (struct range){
+			.pstart = placed.start, .plast = vmc_range_last(&placed),
+			.in = &in[i], .istart = start[i], .prot = prot,
+		};
+	}
+	ranges_sort(r, n);
+	for (uint32_t i = 1; i < n; i++) {
+		/* Does range i begin after range i - 1 ends? */
+		if (r[i].pstart <= r[i - 1].plast)
+			return KERN_INVALID_ARGUMENT;
+	}
+	return KERN_SUCCESS;
+}
+
+vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
+				 const struct vmc_proxy_input *in, uint32_t n,
+				 const vmc_off_t *offset, uint32_t noffset,
+				 const vmc_off_t *start, uint32_t nstart,
+				 const vmc_size_t *len, uint32_t nlen,
+				 struct vmc_proxy **out)
+{
+	/* Is there at least one input, and not more than the interface takes? */
+	if (n == 0)
+		return KERN_INVALID_ARGUMENT;
+	if (n > VMC_PROXY_MAX_RANGES)
+		return KERN_NO_SPACE;
+	/* Do all arrays describe the same ranges? */
+	if (noffset != n || nstart != n || nlen != n)
+		return KERN_INVALID_ARGUMENT;
+	/* Is the protection made of VM_PROT bits only? */
+	if (!vmc_prot_valid(max_protection))
+		return KERN_INVALID_VALUE;
+
+	struct range *r;
+	vmc_kr_t kr = ranges_alloc(n, &r);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	kr = decode_placed(max_protection, in, n, offset, start, len, r);
+	if (kr == KERN_SUCCESS)
+		kr = proxy_build(r, n, out);
+	ranges_free(r, n);
+	return kr;
+}
+
+void vmc_proxy_destroy(struct vmc_proxy *proxy)
+{
+	for (uint32_t i = 0; i < proxy->nsegs; i++)
+		vmc_object_release(proxy->segs[i].object);
+	vmc_free(proxy, proxy_bytes(proxy->nsegs));
+}
+
+/* Bytes in [x, last], saturating at UINT64_MAX for the whole space. */
+static vmc_size_t bytes_through(vmc_off_t x, vmc_off_t last)
+{
+	vmc_size_t n = last - x;
+	return n == UINT64_MAX ? n : n + 1;
+}
+
+void vmc_proxy_resolve(const struct vmc_proxy *proxy, vmc_off_t x,
+		       struct vmc_proxy_resolved *out)
+{
+	uint32_t i = seg_search(proxy, x);
+
+	if (i < proxy->nsegs && proxy->segs[i].start <= x) {
+		const struct vmc_proxy_seg *s = &proxy->segs[i];
+		out->object = s->object;
+		out->offset = s->offset + (x - s->start);
+		out->max_prot = s->max_prot;
+		out->left = bytes_through(x, s->last);
+		return;
+	}
+	/* A hole, up to the next segment or the top of the space. */
+	out->object = NULL;
+	out->offset = 0;
+	out->max_prot = VMC_PROT_NONE;
+	out->left = i < proxy->nsegs ? proxy->segs[i].start - x : bytes_through(x, UINT64_MAX);
+}
+
+bool vmc_proxy_iter_init(struct vmc_proxy_iter *it, const struct vmc_proxy *proxy,
+			 vmc_off_t offset, vmc_size_t size)
+{
+	struct vmc_range window;
+
+	if (size == 0 || !vmc_range_make(offset, size, &window))
+		return false;
+	it->proxy = proxy;
+	it->next = offset;
+	it->remaining = size;
+	return true;
+}
+
+bool vmc_proxy_iter_next(struct vmc_proxy_iter *it, struct vmc_proxy_piece *piece)
+{
+	struct vmc_proxy_resolved r;
+
+	if (it->remaining == 0)
+		return false;
+	vmc_proxy_resolve(it->proxy, it->next, &r);
+	piece->start = it->next;
+	piece->size = vmc_min(r.left, it->remaining);
+	piece->object = r.object;
+	piece->offset = r.offset;
+	piece->max_prot = r.max_prot;
+	it->remaining -= piece->size;
+	/* The window fits in 64 bits, so this only wraps when nothing is left. */
+	it->next += it->remaining != 0 ? piece->size : 0;
+	return true;
+}

@@ -1,0 +1,160 @@
+/*
+ * vmc_proxy.h: proxy memory objects made of several objects and holes.
+ *
+ * A proxy is a memory object whose offsets are pasted together from ranges
+ * of other memory objects, each with its own maximum protection; offsets
+ * no range covers are holes, which behave like unmapped memory.  This is
+ * the interface designed on the Hurd list in November 2002 (object[],
+ * maxprot[], start[], end[]), of which GNU Mach implements only the case of
+ * one object at offset 0.
+ *
+ * Representation.  A proxy is flattened at creation: it is a sorted array
+ * of segments, each naming a BASE object (never another proxy), so that
+ * resolving an offset is one binary search whatever the nesting depth was.
+ * When an input names a proxy, its segments are pulled in: windows are
+ * intersected, offsets composed (overflow-checked), maximum protections
+ * intersected.  Rights therefore can only shrink along a chain: wrapping a
+ * read-only proxy in a read-write one yields read-only segments (stock GNU
+ * Mach takes the outermost proxy's protection and lets the inner memory be
+ * written).  Holes are not stored: they are the gaps between segments.
+ *
+ * Segments are stored by their first and LAST offset, so a segment that
+ * reaches the top of the 64-bit offset space is representable.  An
+ * open-ended input range becomes a segment that runs as far as both the
+ * proxy's and the object's offsets can go; it is marked open_ended.
+ *
+ * Creation validates every argument before it allocates anything, and
+ * allocates everything before it commits (takes object references), so a
+ * failure leaves nothing behind (seL4's decode-then-invoke).
+ *
+ * Lifetime: a proxy is immutable once created.  The host decides when it
+ * dies (GNU Mach and the simulator: on no-senders of its port, once no
+ * call still uses it) and calls vmc_proxy_destroy, which drops the
+ * segments' object references.  No locking is needed to read a proxy.
+ */
+#ifndef VMC_PROXY_H
+#define VMC_PROXY_H
+
+#include "vmc_port.h"
+#include "vmc_range.h"
+#include "vmc_types.h"
+
+/* Largest number of input ranges in one creation call: the bound of the
+ * arrays in GNU Mach's mach4.defs (array[*:1024]). */
+#define VMC_PROXY_MAX_RANGES   1024u
+/* Largest number of segments after flattening. */
+#define VMC_PROXY_MAX_SEGMENTS 65536u
+
+struct vmc_proxy_seg {
+	vmc_off_t start;            /* first proxy offset */
+	vmc_off_t last;             /* last proxy offset (inclusive) */
+	struct vmc_object *object;  /* base object, referenced by the proxy */
+	vmc_off_t offset;           /* object offset at `start` */
+	vmc_prot_t max_prot;        /* intersection along the chain */
+	bool open_ended;            /* came from an open-ended range */
+};
+
+struct vmc_proxy {
+	uint32_t nsegs;
+	struct vmc_proxy_seg segs[]; /* sorted by start, disjoint */
+};
+
+/* One creation input: a base object, an existing proxy, or a hole (the
+ * null port).  The host turns ports into these. */
+enum vmc_proxy_input_kind {
+	VMC_PROXY_IN_HOLE,
+	VMC_PROXY_IN_OBJECT,
+	VMC_PROXY_IN_PROXY,
+};
+
+struct vmc_proxy_input {
+	enum vmc_proxy_input_kind kind;
+	struct vmc_object *object;       /* VMC_PROXY_IN_OBJECT */
+	const struct vmc_proxy *proxy;   /* VMC_PROXY_IN_PROXY */
+};
+
+/*
+ * The seed's form: ranges laid end to end in proxy space.  Range i maps
+ * [start[i], end[i]) of input i (end exclusive) with maximum protection
+ * maxprot[i].  The start and end arrays may be exactly one shorter than the
+ * inputs: then the last input is pasted whole (from its offset 0) and
+ * open-ended.  With one input and no start/end at all, the proxy is that
+ * whole object (the shorthand).  A hole input maps nothing.
+ *
+ * sleeps: yes (allocation).  locks: none.
+ * returns: KERN_SUCCESS and *out;
+ *   KERN_INVALID_ARGUMENT: no input, a count that does not fit the rules,
+ *     end < start, an empty closed range, proxy space that overflows;
+ *   KERN_INVALID_VALUE: protection bits outside VMC_PROT_ALL;
+ *   KERN_NO_SPACE: more than VMC_PROXY_MAX_RANGES inputs or
+ *     VMC_PROXY_MAX_SEGMENTS segments after flattening;
+ *   KERN_RESOURCE_SHORTAGE: allocation failed.
+ *   On failure *out is untouched and no reference is taken.
+ */
+vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
+				 const vmc_prot_t *maxprot, uint32_t nprot,
+				 const vmc_off_t *start, uint32_t nstart,
+				 const vmc_off_t *end, uint32_t nend,
+				 struct vmc_proxy **out);
+
+/*
+ * GNU Mach's form, memory_object_create_proxy: range i maps
+ * [start[i], start[i] + len[i]) of input i at proxy offset offset[i].  All
+ * ranges share max_protection.  Ranges may come in any order; gaps between
+ * them are holes; overlapping ranges are rejected.  Every input must be an
+ * object or a proxy (KERN_INVALID_NAME for a hole, as GNU Mach does for an
+ * invalid port).  Same results as vmc_proxy_create_ranges, plus
+ * KERN_INVALID_ARGUMENT for overlaps, zero lengths and wrapping ranges.
+ */
+vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
+				 const struct vmc_proxy_input *in, uint32_t n,
+				 const vmc_off_t *offset, uint32_t noffset,
+				 const vmc_off_t *start, uint32_t nstart,
+				 const vmc_size_t *len, uint32_t nlen,
+				 struct vmc_proxy **out);
+
+/* Drops the segments' object references and frees the proxy.
+ * sleeps: yes (object release).  */
+void vmc_proxy_destroy(struct vmc_proxy *proxy);
+
+/* What one proxy offset resolves to. */
+struct vmc_proxy_resolved {
+	struct vmc_object *object;  /* NULL: a hole */
+	vmc_off_t offset;           /* object offset (0 for a hole) */
+	vmc_prot_t max_prot;        /* VMC_PROT_NONE for a hole */
+	vmc_size_t left;            /* bytes from here to the end of this
+	                               segment or hole; saturates at
+	                               UINT64_MAX when 2^64 */
+};
+
+/* Resolves proxy offset x, by binary search: O(log segments).  No
+ * reference is taken: the object lives as long as the proxy.
+ * sleeps: no. */
+void vmc_proxy_resolve(const struct vmc_proxy *proxy, vmc_off_t x,
+		       struct vmc_proxy_resolved *out);
+
+/* One piece of a window: a segment clipped to the window, or a hole. */
+struct vmc_proxy_piece {
+	vmc_off_t start;            /* proxy offset of the piece */
+	vmc_size_t size;            /* > 0 */
+	struct vmc_object *object;  /* NULL: hole */
+	vmc_off_t offset;           /* object offset at start */
+	vmc_prot_t max_prot;
+};
+
+/* Iterates the pieces of the window [offset, offset + size) in order.
+ * vmc_proxy_iter_init returns false (and the iterator is unusable) if the
+ * window wraps or is empty.  A host that maps a window counts the pieces
+ * with one pass, allocates its entries, then fills them with a second
+ * pass, so that the mapping is all or nothing. */
+struct vmc_proxy_iter {
+	const struct vmc_proxy *proxy;
+	vmc_off_t next;             /* next proxy offset to yield */
+	vmc_size_t remaining;       /* bytes of the window not yet yielded */
+};
+
+bool vmc_proxy_iter_init(struct vmc_proxy_iter *it, const struct vmc_proxy *proxy,
+			 vmc_off_t offset, vmc_size_t size);
+bool vmc_proxy_iter_next(struct vmc_proxy_iter *it, struct vmc_proxy_piece *piece);
+
+#endif /* VMC_PROXY_H */

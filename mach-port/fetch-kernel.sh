@@ -1,0 +1,175 @@
+#!/bin/sh
+# fetch-kernel.sh BUILDDIR -- bring Debian's prebuilt GNU Mach into BUILDDIR/refkernel/.
+#
+# The kernel tests run our guest programs on a reference kernel that nobody has
+# to build: Debian 13's gnumach image for x86_64, its headers (gnumach-dev,
+# for the .defs the guest stubs come from) and the MIG that generates those
+# stubs (mig-x86-64-gnu; its binary runs on Debian 12).
+#
+# The package source is derived from this machine's own apt configuration: the
+# entry of Debian's main archive, with its suite swapped for trixie.  No host
+# name is written here.  apt runs with a private state, list and cache under
+# BUILDDIR/refkernel-apt/, so the system's apt is never touched.
+#
+# Idempotent: when BUILDDIR/refkernel/.complete exists nothing is done.
+# Exit status: 0 when the kernel is there, 77 (with the reason on stderr) when
+# it cannot be had, so a caller running under a test harness can skip.
+set -eu
+
+[ $# -eq 1 ] || { echo "usage: $0 BUILDDIR" >&2; exit 2; }
+build=$(cd "$1" && pwd)
+dest="$build/refkernel"
+state="$build/refkernel-apt"
+suite=trixie
+# Packages wanted, in order of preference for the image.
+# The uniprocessor x86_64 build first: it boots fastest under software emulation.
+images="gnumach-image-1.8-amd64-up gnumach-image-1.8-amd64-smp gnumach-image-1.8-486"
+others="gnumach-dev mig-x86-64-gnu"
+
+skip() { echo "fetch-kernel: SKIP: $*" >&2; exit 77; }
+
+if [ -f "$dest/.complete" ]; then
+	exit 0
+fi
+# Two kernel tests may start at once: the second waits for the first.
+if [ -z "${MOSAIC_FETCH_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+	MOSAIC_FETCH_LOCKED=1 exec flock "$build/.refkernel.lock" "$0" "$@"
+fi
+if [ -f "$dest/.complete" ]; then
+	exit 0
+fi
+command -v apt-get >/dev/null 2>&1 || skip "apt-get not found (not a Debian system)"
+command -v dpkg-deb >/dev/null 2>&1 || skip "dpkg-deb not found"
+
+# Print "URI SIGNED-BY" for the first entry of Debian's main archive: a deb
+# entry with component main whose suite is a plain release (no -security,
+# -updates or -backports).  Reads deb822 .sources files first, then the
+# one-line format.
+archive_entry() {
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk '
+		function flush() {
+			if (types ~ /(^| )deb( |$)/ && comps ~ /(^| )main( |$)/ && uri != "" && plain) {
+				print uri, (signed == "" ? "-" : signed); found = 1; exit
+			}
+			types = ""; comps = ""; uri = ""; signed = ""; plain = 0
+		}
+		/^[ \t]*#/ { next }
+		/^[ \t]*$/ { flush(); next }
+		{
+			key = $1; sub(/:$/, "", key); $1 = ""; sub(/^ +/, "")
+			if (key == "Types") types = $0
+			else if (key == "Components") comps = $0
+			else if (key == "URIs") { split($0, u, " "); uri = u[1] }
+			else if (key == "Signed-By") signed = $0
+			else if (key == "Suites") {
+				n = split($0, s, " ")
+				for (i = 1; i <= n; i++) if (s[i] !~ /-/) plain = 1
+			}
+		}
+		END { if (!found) flush() }' "$f" | head -n 1
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		# deb [opts] URI SUITE COMPONENTS...
+		awk '$1 == "deb" {
+			signed = "-"; i = 2
+			if ($2 ~ /^\[/) {
+				while (i <= NF) {
+					if ($i ~ /signed-by=/) { signed = $i; sub(/.*signed-by=/, "", signed); sub(/\]$/, "", signed) }
+					if ($i ~ /\]$/) { i++; break }
+					i++
+				}
+			}
+			uri = $i; suite = $(i + 1)
+			main = 0
+			for (j = i + 2; j <= NF; j++) if ($j == "main") main = 1
+			if (main && suite !~ /-/ && uri !~ /security/) { print uri, signed; exit }
+		}' "$f"
+	done
+}
+
+entry=$(archive_entry | head -n 1)
+[ -n "$entry" ] || skip "no Debian main archive entry in /etc/apt/sources.list{,.d}"
+uri=${entry% *}
+signed=${entry#* }
+
+mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/etc/preferences.d" \
+	"$state/debs"
+{
+	echo "Types: deb"
+	echo "URIs: $uri"
+	echo "Suites: $suite"
+	echo "Components: main"
+	echo "Architectures: amd64"
+	# Only a keyring file is carried over; an inline key is not (apt then
+	# falls back to its trusted keyrings).
+	case $signed in /*) echo "Signed-By: $signed" ;; esac
+} > "$state/etc/mosaic.sources"
+: > "$state/status"
+
+# Every apt call sees only the private files.
+apt_private() {
+	apt-get -q \
+		-o Dir::Etc::sourcelist="$state/etc/mosaic.sources" \
+		-o Dir::Etc::sourceparts=- \
+		-o Dir::Etc::preferences="$state/etc/preferences" \
+		-o Dir::Etc::preferencesparts="$state/etc/preferences.d" \
+		-o APT::Sandbox::User=root \
+		-o Dir::State="$state" \
+		-o Dir::State::lists="$state/lists" \
+		-o Dir::State::status="$state/status" \
+		-o Dir::Cache="$state/cache" \
+		-o APT::Architecture=amd64 \
+		-o Debug::NoLocking=1 \
+		"$@"
+}
+apt_cache_private() {
+	apt-cache \
+		-o Dir::Etc::sourcelist="$state/etc/mosaic.sources" \
+		-o Dir::Etc::sourceparts=- \
+		-o Dir::State="$state" \
+		-o Dir::State::lists="$state/lists" \
+		-o Dir::State::status="$state/status" \
+		-o Dir::Cache="$state/cache" \
+		-o APT::Architecture=amd64 \
+		"$@"
+}
+
+echo "fetch-kernel: updating a private package list for $suite" >&2
+apt_private update >"$state/update.log" 2>&1 \
+	|| skip "apt-get update for $suite failed (see $state/update.log)"
+# apt-get update exits 0 when it could not reach the archive at all.
+ls "$state"/lists/*_Packages* >/dev/null 2>&1 \
+	|| skip "no package list for $suite: is Debian's archive reachable? (see $state/update.log)"
+
+# The kernel image is an architecture "amd64" package of Debian's own archive
+# (the headers and MIG too: they serve cross builds), so one suite suffices.
+image=""
+for p in $images; do
+	if apt_cache_private show "$p" >/dev/null 2>&1; then image=$p; break; fi
+done
+[ -n "$image" ] || skip "no gnumach image among: $images in $suite"
+
+cd "$state/debs"
+for p in $image $others; do
+	ls ${p}_*.deb >/dev/null 2>&1 && continue
+	apt_private download "$p" >>"$state/download.log" 2>&1 \
+		|| skip "apt-get download $p failed (see $state/download.log)"
+done
+
+rm -rf "$dest.tmp"
+mkdir -p "$dest.tmp"
+for d in "$state"/debs/*.deb; do
+	dpkg-deb -x "$d" "$dest.tmp"
+done
+# GRUB can read the gzip'd image, but a plain one is simpler to inspect.
+kimg=$(ls "$dest.tmp"/boot/gnumach-*.gz | grep -v -- '-dbg' | head -n 1)
+[ -n "$kimg" ] || skip "$image has no boot/gnumach-*.gz"
+gzip -dc "$kimg" > "$dest.tmp/gnumach"
+echo "$image" > "$dest.tmp/.image"
+rm -rf "$dest"
+mv "$dest.tmp" "$dest"
+touch "$dest/.complete"
+echo "fetch-kernel: $image, gnumach-dev and mig-x86-64-gnu unpacked in $dest" >&2

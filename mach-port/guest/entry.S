@@ -1,0 +1,47 @@
+/*
+ * entry.S: the guest's first instruction and its Mach system-call traps.
+ *
+ * GNU Mach starts a boot module like a Unix program: %rsp points at argc,
+ * then argv[] and a null, then envp[] and a null.  _start hands that pointer
+ * to guest_start() (runtime.c) on a 16-byte aligned stack and never returns.
+ *
+ * Traps on x86_64: the trap number (negative) goes in %rax, arguments in
+ * %rdi, %rsi, %rdx, %r10, %r8, %r9 (the kernel reads %r10 where the C ABI
+ * has %rcx, because `syscall' overwrites %rcx with the return address), and
+ * a seventh argument stays where the C caller put it, at 8(%rsp) on entry
+ * to the stub: the kernel copies it from the user stack.  So each stub is a
+ * plain leaf function: move the number, move %rcx, trap, return.
+ */
+	.text
+	.globl	_start
+	.type	_start, @function
+_start:
+	movq	%rsp, %rdi
+	andq	$-16, %rsp
+	xorl	%ebp, %ebp
+	call	guest_start
+1:	hlt			/* not reached: a privileged fault if it is */
+	jmp	1b
+	.size	_start, . - _start
+
+.macro	mach_trap name, number
+	.globl	\name
+	.type	\name, @function
+\name:
+	movq	$\number, %rax
+	movq	%rcx, %r10
+	syscall
+	ret
+	.size	\name, . - \name
+.endm
+
+	/* Numbers from GNU Mach's include/mach/syscall_sw.h. */
+	mach_trap mach_msg_trap,	-25
+	mach_trap mach_reply_port,	-26
+	mach_trap mach_thread_self,	-27
+	mach_trap mach_task_self,	-28
+	mach_trap mach_host_self,	-29
+	mach_trap swtch_pri,		-59
+	mach_trap swtch,		-60
+
+	.section .note.GNU-stack, "", %progbits

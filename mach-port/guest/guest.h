@@ -1,0 +1,106 @@
+/*
+ * guest.h: the runtime of mosaic's guest programs on GNU Mach.
+ *
+ * A guest is a freestanding x86_64 program that GRUB loads as GNU Mach's
+ * boot module, so it runs as the first task, with the host privileged port
+ * and the device master port named on its command line.  The runtime gives
+ * it what a test needs and nothing more: the traps, the MIG support the
+ * generated stubs call, a console on the kernel's "console" device, result
+ * markers and an exit.
+ *
+ * The runner (mach-port/run-guest.sh) judges a boot by its serial log:
+ *
+ *     mosaic-guest: PASS <name>
+ *     mosaic-guest: FAIL <name>: <reason>
+ *
+ * exactly one of which a guest prints, last.  A crash, a panic or a hang
+ * prints neither and the runner fails the test on that too.
+ *
+ * A guest defines guest_name and guest_main(); the runtime calls
+ * guest_main() after setting up the console and registering the guest as
+ * the default memory manager, and prints PASS if it returns 0.
+ */
+#ifndef MOSAIC_GUEST_H
+#define MOSAIC_GUEST_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mach/kern_return.h>
+#include <mach/mach_types.h>
+#include <mach/message.h>
+#include <mach/vm_prot.h>
+
+/* Traps (entry.S). */
+extern mach_msg_return_t mach_msg_trap(mach_msg_header_t *msg,
+	mach_msg_option_t option, mach_msg_size_t send_size,
+	mach_msg_size_t rcv_size, mach_port_t rcv_name,
+	mach_msg_timeout_t timeout, mach_port_t notify);
+extern mach_port_t mach_reply_port(void);
+extern mach_port_t mach_thread_self(void);
+extern mach_port_t mach_task_self(void);
+extern mach_port_t mach_host_self(void);
+extern boolean_t swtch(void);
+
+/* What the MIG stubs call (runtime.c). */
+mach_msg_return_t mach_msg(mach_msg_header_t *msg, mach_msg_option_t option,
+	mach_msg_size_t send_size, mach_msg_size_t rcv_size,
+	mach_port_t rcv_name, mach_msg_timeout_t timeout, mach_port_t notify);
+mach_port_t mig_get_reply_port(void);
+void mig_dealloc_reply_port(mach_port_t port);
+void mig_put_reply_port(mach_port_t port);
+vm_size_t mig_strncpy(char *dst, const char *src, vm_size_t len);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+
+#define GUEST_PAGE_SIZE ((vm_size_t)4096)
+
+/* Set by the guest program: the name its markers carry. */
+extern const char guest_name[];
+
+/* The guest's body.  Returns 0 on success; on failure it has already
+ * called guest_fail() (which does not return), or returns non-zero and the
+ * runtime reports a generic failure. */
+int guest_main(int argc, char **argv);
+
+/* Ports the boot script handed over (0 if it did not). */
+mach_port_t guest_host_priv(void);
+mach_port_t guest_device_master(void);
+
+/* Console output.  guest_printf understands %s %c %d %u %x %p and the l and
+ * z length modifiers, and %%; output is line-buffered and a line is written
+ * to the console device whole (or in 128-byte pieces if longer). */
+void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void guest_vprintf(const char *fmt, va_list ap);
+void guest_flush(void);
+
+/* The name of a status code: KERN_*, MIG_* or MACH_* ("0x..." if unknown). */
+const char *guest_kr_name(kern_return_t kr);
+
+/* Print the PASS or FAIL marker, then leave: reboot the machine through the
+ * host privileged port (QEMU's -no-reboot turns that into an exit), or if
+ * that is refused, terminate the task.  Neither returns. */
+__attribute__((noreturn)) void guest_pass(void);
+__attribute__((noreturn, format(printf, 1, 2)))
+void guest_fail(const char *fmt, ...);
+
+/* Checks for guest bodies: fail with the expression and the codes. */
+#define GUEST_EXPECT_KR(expr, want) do {				\
+	kern_return_t kr_ = (expr);					\
+	if (kr_ != (want))						\
+		guest_fail("%s:%d: %s returned %s, expected %s",	\
+			__FILE__, __LINE__, #expr, guest_kr_name(kr_),	\
+			guest_kr_name(want));				\
+} while (0)
+
+#define GUEST_CHECK(cond) do {						\
+	if (!(cond))							\
+		guest_fail("%s:%d: %s is false",			\
+			__FILE__, __LINE__, #cond);			\
+} while (0)
+
+#endif /* MOSAIC_GUEST_H */

@@ -1,0 +1,125 @@
+#!/bin/sh
+# run-guest.sh [--icount] [--timeout SECONDS] KERNEL GUEST WORKDIR
+#
+# Boots GNU Mach (the multiboot image KERNEL) in qemu-system-x86_64 with the
+# guest program GUEST as its boot module, and judges the run by the serial
+# log, kept as WORKDIR/NAME.log (NAME is the guest's file name):
+#
+#   exit 0   the log has "mosaic-guest: PASS NAME"
+#   exit 1   a FAIL marker, a kernel panic, no marker, or the time ran out
+#   exit 77  qemu, grub-mkrescue or xorriso is missing, or KERNEL or GUEST
+#            is not there (the reason is printed): the test is skipped
+#
+# The machine is the one GNU Mach's own tests boot: a GRUB rescue CD whose
+# grub.cfg loads the kernel with console=com0 and the guest as a module
+# whose command line carries the boot script's port variables, so the
+# guest, the first task, receives the host privileged port and the device
+# master port as argv[1] and argv[2].  Software emulation only (no KVM:
+# CI has none).  --icount runs QEMU with -icount shift=0,sleep=off, which
+# makes instruction counts repeatable from boot to boot (and runs slower).
+#
+# QEMU names another emulator binary (default qemu-system-x86_64).
+#
+# The guest ends a run by rebooting the machine, which -no-reboot turns into
+# QEMU's exit; if a marker appears and QEMU lingers it is stopped.
+set -eu
+
+icount=""
+timeout=60
+while [ $# -gt 0 ]; do
+	case $1 in
+	--icount) icount="-icount shift=0,sleep=off"; shift ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) echo "run-guest: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 3 ] || { echo "usage: $0 [--icount] [--timeout S] KERNEL GUEST WORKDIR" >&2; exit 2; }
+kernel=$1
+guest=$2
+work=$3
+name=$(basename "$guest")
+
+skip() { echo "run-guest: SKIP: $*"; exit 77; }
+
+qemu=${QEMU:-qemu-system-x86_64}
+for tool in "$qemu" grub-mkrescue xorriso; do
+	command -v "$tool" >/dev/null 2>&1 || skip "$tool not found (Debian: qemu-system-x86, grub-common, xorriso)"
+done
+[ -d /usr/lib/grub/i386-pc ] || skip "GRUB's i386-pc modules are missing (Debian: grub-pc-bin)"
+[ -f "$kernel" ] || skip "no kernel at $kernel"
+[ -f "$guest" ] || skip "no guest at $guest"
+
+mkdir -p "$work"
+iso="$work/$name.iso"
+log="$work/$name.log"
+tree="$work/$name.isodir"
+
+# The CD: kernel, guest, and a grub.cfg that boots them at once.
+rm -rf "$tree"
+mkdir -p "$tree/boot/grub"
+cp "$kernel" "$tree/boot/gnumach"
+cp "$guest" "$tree/boot/$name"
+cat > "$tree/boot/grub/grub.cfg" <<CFG
+set timeout=0
+echo mosaic: booting $name
+multiboot /boot/gnumach console=com0
+module /boot/$name $name '\${host-port}' '\${device-port}' '\$(task-create)' '\$(task-resume)'
+boot
+CFG
+grub-mkrescue -o "$iso" "$tree" >"$work/$name.mkrescue.log" 2>&1 \
+	|| { echo "run-guest: grub-mkrescue failed:"; cat "$work/$name.mkrescue.log"; exit 1; }
+rm -rf "$tree"
+
+# GNU Mach's panic() and assert() print these (kern/debug.c).
+panic_re='panic \({cpu\|[^ ]*:[0-9]*: \)\|Assertion `.*failed'
+
+# Run, watching the log: stop at a marker, a panic, QEMU's exit or the limit.
+: > "$log"
+# shellcheck disable=SC2086
+"$qemu" -machine pc -cpu core2duo-v1 -m 512 $icount \
+	-display none -monitor none -serial "file:$log" \
+	-no-reboot -boot d -cdrom "$iso" </dev/null >"$work/$name.qemu.log" 2>&1 &
+qemu_pid=$!
+start=$(date +%s)
+why="timeout after ${timeout}s"
+while kill -0 "$qemu_pid" 2>/dev/null; do
+	if grep -q -e '^mosaic-guest: \(PASS\|FAIL\)' -e "$panic_re" "$log"; then
+		why=""
+		sleep 2         # let the guest's reboot end QEMU by itself
+		break
+	fi
+	if [ $(( $(date +%s) - start )) -ge "$timeout" ]; then
+		break
+	fi
+	sleep 0.5
+done
+if kill -0 "$qemu_pid" 2>/dev/null; then
+	kill "$qemu_pid" 2>/dev/null || true
+else
+	why=""
+fi
+wait "$qemu_pid" 2>/dev/null || true
+elapsed=$(( $(date +%s) - start ))
+
+# The serial log, without the carriage returns the console adds.
+tr -d '\r' < "$log" > "$log.txt"
+mv "$log.txt" "$log"
+echo "run-guest: $name: qemu ran ${elapsed}s; serial log $log:"
+sed -e 's/^/  | /' "$log"
+
+if grep -q "^mosaic-guest: FAIL" "$log"; then
+	echo "run-guest: $name FAILED (failure marker)"
+	exit 1
+fi
+if grep -q -e "$panic_re" "$log"; then
+	echo "run-guest: $name FAILED (kernel panic)"
+	exit 1
+fi
+if grep -q "^mosaic-guest: PASS $name\$" "$log"; then
+	echo "run-guest: $name passed"
+	exit 0
+fi
+echo "run-guest: $name FAILED (no marker${why:+; $why})"
+exit 1

@@ -1,0 +1,263 @@
+/*
+ * Copyright (c) 2026 the mosaic authors.
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the Free
+ * Software Foundation; either version 2, or (at your option) any later
+ * version.
+ */
+/*
+ *	File:	vm/vmc_gnumach.c  (mosaic's port layer; lives in mach-port/)
+ *
+ *	The porting header of the mosaic core (vmc_port.h) implemented
+ *	over GNU Mach's VM internals.  This is the only file where core
+ *	types and kernel types meet: a struct vmc_map is a struct vm_map,
+ *	a struct vmc_object a struct vm_object, a struct vmc_page a struct
+ *	vm_page, and the conversion is a cast, done here and nowhere else.
+ *
+ *	Each routine below follows the contract written beside its
+ *	declaration in vmc_port.h; the comment on each says which kernel
+ *	routines it is built from and where it differs from vm_fault_copy,
+ *	whose structure the core's copy loop generalises.
+ *
+ *	Locking, as in vm_fault_copy: the core holds no lock across a call,
+ *	except between a successful vmc_map_verify and vmc_map_verify_done,
+ *	when the destination map is read-locked and the core only copies
+ *	bytes between two busy pages.
+ */
+
+#include <kern/assert.h>
+#include <kern/debug.h>
+#include <kern/kalloc.h>
+#include <mach/kern_return.h>
+#include <mach/vm_prot.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
+
+#include "vmc_port.h"
+
+/*
+ *	The core states Mach's numbers; check them once, at compile time.
+ */
+_Static_assert(VMC_PAGE_SIZE == PAGE_SIZE, "page size");
+_Static_assert(sizeof(vm_offset_t) == sizeof(vmc_addr_t), "address width");
+_Static_assert(VMC_PROT_READ == VM_PROT_READ, "VM_PROT_READ");
+_Static_assert(VMC_PROT_WRITE == VM_PROT_WRITE, "VM_PROT_WRITE");
+_Static_assert(VMC_PROT_EXECUTE == VM_PROT_EXECUTE, "VM_PROT_EXECUTE");
+_Static_assert(KERN_SUCCESS == 0, "KERN_SUCCESS");
+_Static_assert(KERN_INVALID_ADDRESS == 1, "KERN_INVALID_ADDRESS");
+_Static_assert(KERN_PROTECTION_FAILURE == 2, "KERN_PROTECTION_FAILURE");
+_Static_assert(KERN_INVALID_ARGUMENT == 4, "KERN_INVALID_ARGUMENT");
+_Static_assert(KERN_RESOURCE_SHORTAGE == 6, "KERN_RESOURCE_SHORTAGE");
+_Static_assert(KERN_MEMORY_ERROR == 10, "KERN_MEMORY_ERROR");
+_Static_assert(KERN_WRITE_PROTECTION_FAILURE == 24, "KERN_WRITE_PROTECTION_FAILURE");
+_Static_assert(MACH_SEND_INTERRUPTED == 0x10000007, "MACH_SEND_INTERRUPTED");
+
+#define	to_map(m)	((vm_map_t)(m))
+#define	to_object(o)	((vm_object_t)(o))
+#define	from_object(o)	((struct vmc_object *)(o))
+
+/*
+ *	Slots of struct vmc_page_ref's host[] array.
+ */
+#define	REF_TOP		0	/* vm_fault_page's top page, or null */
+#define	REF_COPY	1	/* the page's object's copy object at fault */
+
+void *
+vmc_alloc(vmc_size_t size)
+{
+	return (void *) kalloc((vm_size_t) size);
+}
+
+void
+vmc_free(void *p, vmc_size_t size)
+{
+	kfree((vm_offset_t) p, (vm_size_t) size);
+}
+
+void
+vmc_panic(const char *msg)
+{
+	panic("mosaic: %s", msg);
+}
+
+void
+vmc_object_reference(struct vmc_object *object)
+{
+	vm_object_reference(to_object(object));
+}
+
+void
+vmc_object_release(struct vmc_object *object)
+{
+	vm_object_deallocate(to_object(object));
+}
+
+/*
+ *	vmc_map_lookup: vm_map_lookup, keeping the map read-locked just
+ *	long enough to read the bounds of the entry it used and to take a
+ *	reference on the object it returned (locked).
+ *
+ *	User task maps have no submaps, so the entry found again by
+ *	vm_map_lookup_entry is the one vm_map_lookup used; a submap would
+ *	change *var_map, which we refuse rather than misreport bounds.
+ */
+vmc_kr_t
+vmc_map_lookup(struct vmc_map *vmap, vmc_addr_t addr, vmc_prot_t access,
+	       struct vmc_lookup *out)
+{
+	vm_map_t		map = to_map(vmap);
+	vm_map_t		found_map = map;
+	vm_map_version_t	version;
+	vm_object_t		object;
+	vm_offset_t		offset;
+	vm_prot_t		prot;
+	boolean_t		wired;
+	vm_map_entry_t		entry;
+	kern_return_t		kr;
+
+	kr = vm_map_lookup(&found_map, (vm_offset_t) addr, (vm_prot_t) access,
+			   TRUE, &version, &object, &offset, &prot, &wired);
+	if (kr == KERN_WRITE_PROTECTION_FAILURE)
+		kr = KERN_PROTECTION_FAILURE;
+	if (kr != KERN_SUCCESS)
+		return kr;
+
+	/* Map read-locked, object locked. */
+	if (found_map != map || !vm_map_lookup_entry(map, addr, &entry)) {
+		vm_object_unlock(object);
+		vm_map_unlock_read(found_map);
+		return KERN_INVALID_ADDRESS;
+	}
+	vm_object_reference_locked(object);
+	vm_object_unlock(object);
+
+	out->object = from_object(object);
+	out->offset = offset;
+	out->entry_start = entry->vme_start;
+	out->entry_last = entry->vme_end - 1;
+	out->prot = prot;
+	out->version.stamp = version.main_timestamp;
+	vm_map_unlock_read(map);
+	return KERN_SUCCESS;
+}
+
+bool
+vmc_map_verify(struct vmc_map *map, const vmc_map_version_t *v)
+{
+	vm_map_version_t	version;
+
+	version.main_timestamp = (unsigned int) v->stamp;
+	return vm_map_verify(to_map(map), &version);
+}
+
+void
+vmc_map_verify_done(struct vmc_map *map, const vmc_map_version_t *v)
+{
+	(void) v;
+	vm_map_unlock_read(to_map(map));
+}
+
+/*
+ *	vmc_object_page_get: vm_fault_page, as vm_fault_copy calls it.
+ *	Memory and fictitious-page shortages are waited out here; a retry
+ *	goes back to the core, which may have to redo its map lookup (the
+ *	map can change while vm_fault_page sleeps).
+ */
+vmc_fault_t
+vmc_object_page_get(struct vmc_object *vobject, vmc_off_t offset,
+		    vmc_prot_t access, struct vmc_page_ref *ref)
+{
+	vm_object_t		object = to_object(vobject);
+	vm_prot_t		prot;
+	vm_page_t		page;
+	vm_page_t		top_page;
+
+	for (;;) {
+		prot = (vm_prot_t) access;
+		vm_object_lock(object);
+		vm_object_paging_begin(object);
+
+		switch (vm_fault_page(object, (vm_offset_t) offset,
+				      (vm_prot_t) access, FALSE, TRUE,
+				      &prot, &page, &top_page,
+				      FALSE, (continuation_t) 0)) {
+		case VM_FAULT_SUCCESS:
+			break;
+		case VM_FAULT_RETRY:
+			return VMC_FAULT_RETRY;
+		case VM_FAULT_INTERRUPTED:
+			return VMC_FAULT_INTERRUPTED;
+		case VM_FAULT_MEMORY_SHORTAGE:
+			VM_PAGE_WAIT((continuation_t) 0);
+			continue;
+		case VM_FAULT_FICTITIOUS_SHORTAGE:
+			vm_page_more_fictitious();
+			continue;
+		case VM_FAULT_MEMORY_ERROR:
+		default:
+			return VMC_FAULT_ERROR;
+		}
+		break;
+	}
+
+	/* page->object is locked, page busy. */
+	ref->page = (struct vmc_page *) page;
+	ref->host[REF_TOP] = top_page;
+	ref->host[REF_COPY] = page->object->copy;
+	vm_object_unlock(page->object);
+	return VMC_FAULT_OK;
+}
+
+unsigned char *
+vmc_page_bytes(const struct vmc_page_ref *ref)
+{
+	vm_page_t	page = (vm_page_t) ref->page;
+
+	return (unsigned char *) phystokv(page->phys_addr);
+}
+
+bool
+vmc_page_still_current(const struct vmc_page_ref *ref)
+{
+	vm_page_t	page = (vm_page_t) ref->page;
+	boolean_t	same;
+
+	vm_object_lock(page->object);
+	same = (page->object->copy == (vm_object_t) ref->host[REF_COPY]);
+	vm_object_unlock(page->object);
+	return same;
+}
+
+/*
+ *	vmc_page_put: what vm_fault_copy's cleanup does, plus marking
+ *	the page dirty when the core wrote into it.
+ */
+void
+vmc_page_put(struct vmc_page_ref *ref, bool dirtied)
+{
+	vm_page_t	page = (vm_page_t) ref->page;
+	vm_object_t	object = page->object;
+
+	vm_object_lock(object);
+	if (dirtied)
+		page->dirty = TRUE;
+	PAGE_WAKEUP_DONE(page);
+	vm_page_lock_queues();
+	if (!page->active && !page->inactive)
+		vm_page_activate(page);
+	vm_page_unlock_queues();
+	vm_fault_cleanup(object, (vm_page_t) ref->host[REF_TOP]);
+}
+
+/*
+ *	The kernel has nothing to plant at a yield point; the simulator
+ *	is where races are driven.
+ */
+void
+vmc_yield(enum vmc_yield_point where)
+{
+	(void) where;
+}
