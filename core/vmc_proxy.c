@@ -383,3 +383,18 @@ bool vmc_proxy_iter_next(struct vmc_proxy_iter *it, struct vmc_proxy_piece *piec
 	it->next += it->remaining != 0 ? piece->size : 0;
 	return true;
 }
+
+vmc_kr_t vmc_proxy_copy_resolve(void *ctx, vmc_off_t pos, struct vmc_segment *seg)
+{
+	struct vmc_proxy_resolved r;
+
+	vmc_proxy_resolve(ctx, pos, &r);
+	if (r.object == NULL)
+		return KERN_INVALID_ADDRESS;
+	vmc_object_reference(r.object);
+	seg->object = r.object;
+	seg->offset = r.offset;
+	seg->prot = r.max_prot;
+	seg->left = r.left;
+	return KERN_SUCCESS;
+}

@@ -35,6 +35,7 @@
 #ifndef VMC_PROXY_H
 #define VMC_PROXY_H
 
+#include "vmc_copy.h"
 #include "vmc_port.h"
 #include "vmc_range.h"
 #include "vmc_types.h"
@@ -156,5 +157,14 @@ struct vmc_proxy_iter {
 bool vmc_proxy_iter_init(struct vmc_proxy_iter *it, const struct vmc_proxy *proxy,
 			 vmc_off_t offset, vmc_size_t size);
 bool vmc_proxy_iter_next(struct vmc_proxy_iter *it, struct vmc_proxy_piece *piece);
+
+/*
+ * The copy engine's resolver over a proxy (vmc_copy.h, VMC_ENDPOINT_RESOLVER
+ * with ctx = the proxy): position pos resolves to its segment, with the
+ * object referenced and the segment's maximum protection as the access
+ * allowed; a hole gives KERN_INVALID_ADDRESS, so a copy stops exactly there.
+ * sleeps: no.
+ */
+vmc_kr_t vmc_proxy_copy_resolve(void *ctx, vmc_off_t pos, struct vmc_segment *seg);
 
 #endif /* VMC_PROXY_H */

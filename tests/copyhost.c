@@ -188,6 +188,18 @@ bool ch_check(const char **why)
 
 /* The porting header ------------------------------------------------------------ */
 
+/* Through CMocka's allocator, so that a leak fails the test. */
+void *vmc_alloc(vmc_size_t size)
+{
+	return test_malloc(size);
+}
+
+void vmc_free(void *p, vmc_size_t size)
+{
+	(void)size;
+	test_free(p);
+}
+
 _Noreturn void vmc_panic(const char *msg)
 {
 	fprintf(stderr, "vmc_panic: %s\n", msg);

@@ -20,6 +20,7 @@
 
 #include "copyhost.h"
 #include "vmc_copy.h"
+#include "vmc_proxy.h"
 
 #define P VMC_PAGE_SIZE
 #define BASE ((vmc_addr_t)0x100000)
@@ -548,6 +549,66 @@ static void test_copy_resolver_endpoint_stops_at_hole_and_prot(void **state)
 	assert_int_equal(count, 0);
 }
 
+/* A real proxy (core/vmc_proxy.c): a read-only window of A wrapped in a
+ * read-write proxy next to a read-write range of B.  Reads splice the exact
+ * bytes across the segment boundary; a write is refused on A's part, at any
+ * nesting, and stops exactly where B's part begins when it starts in B's. */
+static void test_copy_through_nested_proxy_splices_and_keeps_rights(void **state)
+{
+	(void)state;
+	struct vmc_object *a = ch_object(1, NPAGES, pattern);
+	struct vmc_object *b = ch_object(2, NPAGES, pattern);
+	struct vmc_object *d = ch_object(3, NPAGES, pattern);
+	struct vmc_map *m = map_d(d);
+	struct vmc_proxy *ro = NULL, *outer = NULL;
+	vmc_size_t count = 0;
+
+	/* ro: A's [P + 7, 3P) read-only.  outer: all of ro, then B's [0, 2P) rw. */
+	struct vmc_proxy_input in_ro[] = { { .kind = VMC_PROXY_IN_OBJECT, .object = a } };
+	vmc_prot_t p_ro[] = { VMC_PROT_READ };
+	vmc_off_t s_ro[] = { P + 7 }, e_ro[] = { 3 * P };
+	assert_int_equal(vmc_proxy_create_ranges(in_ro, 1, p_ro, 1, s_ro, 1, e_ro, 1, &ro),
+			 KERN_SUCCESS);
+	struct vmc_proxy_input in_out[] = { { .kind = VMC_PROXY_IN_PROXY, .proxy = ro },
+					    { .kind = VMC_PROXY_IN_OBJECT, .object = b } };
+	vmc_prot_t p_out[] = { VMC_PROT_ALL, RW };
+	vmc_off_t s_out[] = { 0, 0 }, e_out[] = { 2 * P - 7, 2 * P };
+	assert_int_equal(vmc_proxy_create_ranges(in_out, 2, p_out, 2, s_out, 2, e_out, 2,
+						 &outer),
+			 KERN_SUCCESS);
+
+	/* Read 100 bytes across the A|B boundary (at 2P - 7) into the buffer. */
+	struct vmc_endpoint src = vmc_endpoint_resolver(vmc_proxy_copy_resolve, outer, 2 * P - 57);
+	struct vmc_endpoint dst = vmc_endpoint_map(m, BASE + 1);
+	unsigned char *before = snapshot(d);
+	assert_int_equal(vmc_copy(&src, &dst, 100, &count), KERN_SUCCESS);
+	assert_int_equal(count, 100);
+	for (unsigned i = 0; i < 100; i++) {
+		unsigned char want = i < 50 ? a->data[P + 7 + 2 * P - 57 + i]
+					   : b->data[i - 50];
+		assert_int_equal(d->data[1 + i], want);
+	}
+	test_free(before);
+
+	/* Writing into the read-only part: refused, nothing written. */
+	before = snapshot(a);
+	struct vmc_endpoint wsrc = vmc_endpoint_map(m, BASE);
+	struct vmc_endpoint wdst = vmc_endpoint_resolver(vmc_proxy_copy_resolve, outer, 5);
+	assert_int_equal(vmc_copy(&wsrc, &wdst, 10, &count), KERN_PROTECTION_FAILURE);
+	assert_int_equal(count, 0);
+	check_copy(before, a, 0, a, 0, 0);
+
+	/* Writing into B's part works, up to the hole after it. */
+	before = snapshot(b);
+	wdst.u.resolver.pos = 4 * P - 7 - 3;
+	assert_int_equal(vmc_copy(&wsrc, &wdst, 10, &count), KERN_SUCCESS);
+	assert_int_equal(count, 3);
+	check_copy(before, b, 2 * P - 3, d, 0, 3);
+
+	vmc_proxy_destroy(outer);
+	vmc_proxy_destroy(ro);
+}
+
 /* Counts ------------------------------------------------------------------------ */
 
 static void test_copy_multi_gib_sparse_count_never_truncates(void **state)
@@ -592,6 +653,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_copy_looks_up_once_per_entry, teardown),
 		cmocka_unit_test_teardown(test_copy_same_object_same_page_does_not_pin_twice, teardown),
 		cmocka_unit_test_teardown(test_copy_resolver_endpoint_stops_at_hole_and_prot, teardown),
+		cmocka_unit_test_teardown(test_copy_through_nested_proxy_splices_and_keeps_rights, teardown),
 		cmocka_unit_test_teardown(test_copy_multi_gib_sparse_count_never_truncates, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
