@@ -205,7 +205,8 @@ vmc_kr_t sim_vm_protect(struct sim_task *caller, sim_name_t target, vmc_addr_t a
 /* vm_map of a memory object (memobj null or dead: anonymous memory).
  * copy: a private copy-on-write copy.  Stricter than GNU Mach: an offset
  * that is not page aligned, or whose window wraps, is KERN_INVALID_ARGUMENT.
- * Proxies: TODO(proxy module), KERN_INVALID_ARGUMENT until then. */
+ * Proxies: through the proxy module's hook (sim_internal.h,
+ * sim_proxy_map_fn); KERN_INVALID_ARGUMENT while none is installed. */
 vmc_kr_t sim_vm_map(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr,
 		    vmc_size_t size, vmc_addr_t mask, bool anywhere, sim_name_t memobj,
 		    vmc_off_t offset, bool copy, vmc_prot_t cur, vmc_prot_t max);

@@ -172,6 +172,16 @@ struct sim_pmap {
 
 /* The world --------------------------------------------------------------- */
 
+/* How vm_map maps a proxy port: installed by the proxy module in
+ * vm->proxy_map (none: a proxy gives KERN_INVALID_ARGUMENT).  Called after
+ * sim_vm_map's own checks, with size rounded and *addr truncated; it does
+ * the rest of vm_map (window checks, copy, entering) and writes *addr only
+ * on success. */
+typedef vmc_kr_t (*sim_proxy_map_fn)(struct sim_task *caller, struct vmc_map *map,
+				     vmc_addr_t *addr, vmc_size_t size, vmc_addr_t mask,
+				     bool anywhere, struct sim_port *proxy, vmc_off_t offset,
+				     bool copy, vmc_prot_t cur, vmc_prot_t max);
+
 struct sim_vm {
 	GRand *rand;
 	uint64_t seed;
@@ -186,6 +196,7 @@ struct sim_vm {
 	sim_yield_fn yield_fn;
 	void *yield_ctx;
 	bool retry_after_wait;     /* see sim_vm_set_retry_after_wait */
+	sim_proxy_map_fn proxy_map;   /* see sim_proxy_map_fn */
 	bool destroying;
 };
 

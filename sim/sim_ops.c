@@ -215,9 +215,9 @@ vmc_kr_t sim_vm_protect(struct sim_task *caller, sim_name_t target, vmc_addr_t a
  * memobj: a memory object name, or null/dead for anonymous memory.  copy:
  * the mapping gets a private delayed copy (later changes to the object do
  * not show through it; its writes do not reach the object).
- * Proxies: TODO(proxy module): resolve the proxy's ranges here; until it
- * exists a proxy port gives KERN_INVALID_ARGUMENT, like a port that is not
- * a memory object.
+ * Proxies go to vm->proxy_map, installed by the proxy module (see
+ * sim_proxy_map_fn); without one a proxy port gives KERN_INVALID_ARGUMENT,
+ * like any port that is not a memory object.
  */
 vmc_kr_t sim_vm_map(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr,
 		    vmc_size_t size, vmc_addr_t mask, bool anywhere, sim_name_t memobj,
@@ -242,6 +242,16 @@ vmc_kr_t sim_vm_map(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr
 	vmc_addr_t start = vmc_trunc_page(*addr);
 
 	struct vmc_object *object = NULL;
+	if (port != NULL && port->kind == SIM_PORT_PROXY) {
+		if (t->vm->proxy_map == NULL)
+			return KERN_INVALID_ARGUMENT;
+		vmc_addr_t at = start;
+		kr = t->vm->proxy_map(caller, t->map, &at, size, mask, anywhere, port, offset,
+				      copy, cur, max);
+		if (kr == KERN_SUCCESS)
+			*addr = at;
+		return kr;
+	}
 	if (port != NULL) {
 		if (port->kind != SIM_PORT_MEMORY_OBJECT || port->kobject == NULL)
 			return KERN_INVALID_ARGUMENT;

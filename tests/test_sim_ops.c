@@ -296,6 +296,14 @@ static void test_write_checks_alignment_space_and_protection(void **state)
 	assert_int_equal(sim_vm_write(st->a, b_in_a, dst, src + P, 2 * P),
 			 MACH_SEND_INVALID_MEMORY);
 	assert_int_equal(sim_vm_write(st->a, b_in_a, dst + P, src, 2 * P), KERN_INVALID_ADDRESS);
+	/* Data whose end wraps cannot be sent; a destination across the top
+	 * of the space, or whose end wraps, is not mapped. */
+	assert_int_equal(sim_vm_write(st->a, b_in_a, dst, src, UINT64_MAX - P + 1),
+			 MACH_SEND_INVALID_MEMORY);
+	assert_int_equal(sim_vm_write(st->a, b_in_a, 0x7ffffffff000 - P, src, 2 * P),
+			 KERN_INVALID_ADDRESS);
+	assert_int_equal(sim_vm_write(st->a, b_in_a, UINT64_MAX - P + 1, src, 2 * P),
+			 KERN_INVALID_ADDRESS);
 	assert_int_equal(sim_vm_protect(st->b, st->bself, dst + P, P, false, VMC_PROT_READ),
 			 KERN_SUCCESS);
 	assert_int_equal(sim_vm_write(st->a, b_in_a, dst, src, 2 * P), KERN_PROTECTION_FAILURE);
@@ -319,6 +327,12 @@ static void test_copy_overlapping_moves_as_if_read_first(void **state)
 	assert_int_equal(sim_vm_copy(st->a, st->aself, a, P, a + 4 * P), KERN_INVALID_ADDRESS);
 	assert_int_equal(sim_vm_copy(st->a, st->aself, a + 3 * P, 2 * P, a), KERN_INVALID_ADDRESS);
 	assert_int_equal(sim_vm_copy(st->a, st->aself, a, 0, a + 99), KERN_SUCCESS);
+	/* Wrapping source: vm_map_copyin's KERN_INVALID_ADDRESS. */
+	assert_int_equal(sim_vm_copy(st->a, st->aself, a, UINT64_MAX, a), KERN_INVALID_ADDRESS);
+	assert_int_equal(sim_vm_copy(st->a, st->aself, UINT64_MAX - P + 1, P, a),
+			 KERN_INVALID_ADDRESS);
+	/* Nothing moved by the failures. */
+	assert_true(st_holds(st->a, a + P, 3 * P, 12, 0));
 }
 
 static void test_map_shared_sees_pager_and_translator_writes(void **state)
