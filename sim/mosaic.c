@@ -22,6 +22,7 @@
 #include <glib.h>
 
 #include "sim.h"
+#include "strace_import.h"
 
 static guint64 opt_seed = 1;
 
@@ -145,7 +146,7 @@ out:
 
 static const struct command commands[] = {
 	{ "demo", cmd_demo, "a buffer over three kinds of memory, read across by vm_read" },
-	/* replay, import: to come (trace replay and strace import). */
+	{ "import", strace_import_command, "import strace LOG...: turn strace logs into a mosaic trace" },
 };
 
 static void usage(FILE *f)

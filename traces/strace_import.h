@@ -92,4 +92,8 @@ void strace_importer_stats(const struct strace_importer *imp, struct strace_impo
 int strace_import(FILE *in, const char *name, FILE *out, struct strace_import_stats *st,
 		  GError **err);
 
+/* The `mosaic import strace [OPTION...] LOG...` command: argv[0] is
+ * "import", argv[1] "strace".  Returns the process exit status. */
+int strace_import_command(int argc, char **argv);
+
 #endif /* STRACE_IMPORT_H */

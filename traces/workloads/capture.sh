@@ -12,7 +12,7 @@
 set -eu
 build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
-import="$build/traces/mosaic-import"
+mosaic="$build/sim/mosaic"
 out="$here/real"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -25,7 +25,7 @@ capture() {
 	name=$1 what=$2 ids=$3
 	shift 3
 	(cd "$work" && strace -f -tt -T -y -e trace=$calls -o "$work/$name.log" "$@" >/dev/null 2>&1) || true
-	"$import" strace $ids --program "$what" --captured "$captured" --map "$work/$name.map" \
+	"$mosaic" import strace $ids --program "$what" --captured "$captured" --map "$work/$name.map" \
 		"$work/$name.log" > "$out/$name.trace"
 	echo "$name: $(wc -c < "$work/$name.log") bytes of log"
 }

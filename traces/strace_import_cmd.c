@@ -1,8 +1,7 @@
 /*
- * mosaic-import.c: the `mosaic import strace` command, standalone until the
- * `mosaic` CLI calls strace_import.h itself.
+ * strace_import_cmd.c: the `mosaic import strace` command.
  *
- *     mosaic-import strace [OPTION...] LOG... > TRACE
+ *     mosaic import strace [OPTION...] LOG... > TRACE
  *
  * Several LOGs are the per-process files of `strace -ff -o NAME`: the pid of
  * each is the numeric suffix of its name (NAME.1234).  Counts go to stderr.
@@ -39,7 +38,7 @@ static void print_stats(const struct strace_import_stats *st)
 		st->unmatched, st->eof_reads, st->other_reads, st->ignored);
 }
 
-int main(int argc, char **argv)
+int strace_import_command(int argc, char **argv)
 {
 	gboolean numeric = FALSE;
 	char *map = NULL, *program = NULL, *captured = NULL, *note = NULL, *output = NULL;
@@ -61,11 +60,11 @@ int main(int argc, char **argv)
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-		fprintf(stderr, "mosaic-import: %s\n", err->message);
+		fprintf(stderr, "mosaic import: %s\n", err->message);
 		return 2;
 	}
 	if (argc < 3 || strcmp(argv[1], "strace") != 0) {
-		fprintf(stderr, "usage: mosaic-import strace [OPTION...] LOG... > TRACE\n");
+		fprintf(stderr, "usage: mosaic import strace [OPTION...] LOG... > TRACE\n");
 		return 2;
 	}
 
@@ -92,7 +91,7 @@ int main(int argc, char **argv)
 		if (in != stdin)
 			fclose(in);
 		if (!ok) {
-			fprintf(stderr, "mosaic-import: %s: %s\n", argv[i], err->message);
+			fprintf(stderr, "mosaic import: %s: %s\n", argv[i], err->message);
 			goto out;
 		}
 	}
@@ -101,13 +100,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!strace_importer_write(imp, out, &err)) {
-		fprintf(stderr, "mosaic-import: %s\n", err->message);
+		fprintf(stderr, "mosaic import: %s\n", err->message);
 		goto out;
 	}
 	if (map != NULL) {
 		FILE *m = fopen(map, "w");
 		if (m == NULL || !strace_importer_write_map(imp, m, &err)) {
-			fprintf(stderr, "mosaic-import: %s: %s\n", map,
+			fprintf(stderr, "mosaic import: %s: %s\n", map,
 				err != NULL ? err->message : g_strerror(errno));
 			if (m != NULL)
 				fclose(m);
