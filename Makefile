@@ -65,7 +65,8 @@ kernel kernel-check: build
 	sh mach-port/build-kernel.sh $(BUILD) "$(GNUMACH_SRC)" $(if $(filter kernel-check,$@),check,build)
 
 bench: build
-	meson compile -C $(BUILD) bench
+	meson test -C $(BUILD) --benchmark --num-processes 1
+	@for f in $(BUILD)/bench/*.tsv; do echo "== $$f"; cat "$$f"; done
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN)

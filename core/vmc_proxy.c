@@ -21,16 +21,27 @@ struct range {
 	bool open_ended;
 };
 
-static vmc_size_t proxy_bytes(uint32_t nsegs)
+/* Buckets for n segments: the smallest power of two >= n (0 for none). */
+static uint32_t buckets_for(uint32_t n)
 {
-	return sizeof(struct vmc_proxy) + (vmc_size_t)nsegs * sizeof(struct vmc_proxy_seg);
+	uint32_t b = 1;
+
+	if (n == 0)
+		return 0;
+	while (b < n)
+		b <<= 1;
+	return b;
 }
 
-/* Index of the first segment whose last offset is >= x, or nsegs. */
-static uint32_t seg_search(const struct vmc_proxy *p, vmc_off_t x)
+static vmc_size_t proxy_bytes(uint32_t nsegs, uint32_t nbuckets)
 {
-	uint32_t lo = 0, hi = p->nsegs;
+	return sizeof(struct vmc_proxy) + (vmc_size_t)nsegs * sizeof(struct vmc_proxy_seg) +
+	       (vmc_size_t)nbuckets * sizeof(uint32_t);
+}
 
+/* Index of the first segment in [lo, hi) whose last offset is >= x, or hi. */
+static uint32_t seg_search_in(const struct vmc_proxy *p, vmc_off_t x, uint32_t lo, uint32_t hi)
+{
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		if (p->segs[mid].last < x)
@@ -39,6 +50,45 @@ static uint32_t seg_search(const struct vmc_proxy *p, vmc_off_t x)
 			hi = mid;
 	}
 	return lo;
+}
+
+/* Index of the first segment whose last offset is >= x, or nsegs. */
+static uint32_t seg_search(const struct vmc_proxy *p, vmc_off_t x)
+{
+	if (p->nsegs == 0 || x < p->segs[0].start)
+		return 0;
+
+	uint64_t b = (x - p->segs[0].start) >> p->shift;
+	if (b >= p->nbuckets)
+		return seg_search_in(p, x, p->bucket[p->nbuckets - 1], p->nsegs);
+	uint32_t lo = p->bucket[b];
+	uint32_t hi = b + 1 < p->nbuckets ? p->bucket[b + 1] + 1 : p->nsegs;
+	return seg_search_in(p, x, lo, hi < p->nsegs ? hi : p->nsegs);
+}
+
+/* Fills the bucket index of a proxy whose segments are in place. */
+static void buckets_fill(struct vmc_proxy *p)
+{
+	if (p->nsegs == 0)
+		return;
+
+	vmc_off_t base = p->segs[0].start;
+	uint64_t span = p->segs[p->nsegs - 1].start - base;
+	uint32_t shift = 0;
+
+	while (shift < 63 && (span >> shift) >= p->nbuckets)
+		shift++;
+	p->shift = shift;
+	for (uint32_t b = 0, i = 0; b < p->nbuckets; b++) {
+		vmc_off_t first = base + ((uint64_t)b << shift);   /* <= last start */
+		if ((uint64_t)b > (span >> shift)) {
+			p->bucket[b] = p->nsegs - 1;
+			continue;
+		}
+		while (i < p->nsegs && p->segs[i].last < first)
+			i++;
+		p->bucket[b] = i;
+	}
 }
 
 /* Last input offset that range r reaches.  Cannot wrap: closed ranges
@@ -117,7 +167,8 @@ static vmc_kr_t proxy_build(const struct range *ranges, uint32_t n, struct vmc_p
 			return KERN_NO_SPACE;
 	}
 
-	struct vmc_proxy *p = vmc_alloc(proxy_bytes((uint32_t)nsegs));
+	uint32_t nbuckets = buckets_for((uint32_t)nsegs);
+	struct vmc_proxy *p = vmc_alloc(proxy_bytes((uint32_t)nsegs, nbuckets));
 	if (p == NULL)
 		return KERN_RESOURCE_SHORTAGE;
 
@@ -125,6 +176,10 @@ static vmc_kr_t proxy_build(const struct range *ranges, uint32_t n, struct vmc_p
 	p->nsegs = 0;
 	for (uint32_t i = 0; i < n; i++)
 		p->nsegs += (uint32_t)range_flatten(&ranges[i], &p->segs[p->nsegs]);
+	p->nbuckets = nbuckets;
+	p->shift = 0;
+	p->bucket = (uint32_t *)&p->segs[p->nsegs];
+	buckets_fill(p);
 	for (uint32_t i = 0; i < p->nsegs; i++)
 		vmc_object_reference(p->segs[i].object);
 	*out = p;
@@ -323,7 +378,7 @@ void vmc_proxy_destroy(struct vmc_proxy *proxy)
 {
 	for (uint32_t i = 0; i < proxy->nsegs; i++)
 		vmc_object_release(proxy->segs[i].object);
-	vmc_free(proxy, proxy_bytes(proxy->nsegs));
+	vmc_free(proxy, proxy_bytes(proxy->nsegs, proxy->nbuckets));
 }
 
 /* Bytes in [x, last], saturating at UINT64_MAX for the whole space. */

@@ -433,6 +433,78 @@ static void test_proxy_flattening_respects_segment_limit(void **state)
 	vmc_proxy_destroy(inner);
 }
 
+/* Resolution uses a bucket index; compare it with a linear scan on segments
+ * of very different sizes, gaps, and a last one that reaches 2^64 - 1. */
+static void linear_resolve(const struct vmc_proxy *p, vmc_off_t x, struct vmc_proxy_resolved *r)
+{
+	for (uint32_t i = 0; i < p->nsegs; i++) {
+		const struct vmc_proxy_seg *s = &p->segs[i];
+		if (x < s->start) {
+			*r = (struct vmc_proxy_resolved){ NULL, 0, VMC_PROT_NONE, s->start - x };
+			return;
+		}
+		if (x <= s->last) {
+			vmc_size_t n = s->last - x;
+			*r = (struct vmc_proxy_resolved){ s->object, s->offset + (x - s->start),
+							  s->max_prot, n == UINT64_MAX ? n : n + 1 };
+			return;
+		}
+	}
+	vmc_size_t n = UINT64_MAX - x;
+	*r = (struct vmc_proxy_resolved){ NULL, 0, VMC_PROT_NONE, n == UINT64_MAX ? n : n + 1 };
+}
+
+static void test_proxy_resolve_matches_linear_scan_on_skewed_segments(void **state)
+{
+	(void)state;
+	enum { N = 40 };
+	struct vmc_proxy_input in[N];
+	vmc_off_t off[N], st[N];
+	vmc_size_t len[N];
+	struct vmc_proxy *p = NULL;
+	uint64_t seed = 20261122, x = 1;
+
+	printf("seed %llu\n", (unsigned long long)seed);
+	vmc_off_t at = 7;
+	for (int i = 0; i < N; i++) {
+		seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+		in[i] = obj(i % 2 ? obj_a : obj_b);
+		/* sizes from 1 byte to 2^40, gaps of 0 to a few pages */
+		len[i] = (seed % 4 == 0) ? 1 + seed % 5 : (seed % 4 == 1) ? (seed % 7 + 1) * P
+			 : (seed % 4 == 2) ? (vmc_size_t)1 << (20 + seed % 21) : 3;
+		off[i] = at;
+		st[i] = seed % 1000;
+		at += len[i] + (seed >> 8) % (3 * P);
+	}
+	len[N - 1] = UINT64_MAX - off[N - 1] + 1;   /* the last reaches the top */
+	st[N - 1] = 0;
+	assert_int_equal(vmc_proxy_create_placed(RW, in, N, off, N, st, N, len, N, &p),
+			 KERN_SUCCESS);
+	for (uint32_t i = 0; i < p->nsegs; i++) {
+		vmc_off_t probes[] = { p->segs[i].start - 1, p->segs[i].start, p->segs[i].start + 1,
+				       p->segs[i].last - 1, p->segs[i].last, p->segs[i].last + 1 };
+		for (unsigned k = 0; k < 6; k++) {
+			struct vmc_proxy_resolved got, want;
+			vmc_proxy_resolve(p, probes[k], &got);
+			linear_resolve(p, probes[k], &want);
+			assert_ptr_equal(got.object, want.object);
+			assert_int_equal(got.offset, want.offset);
+			assert_int_equal(got.left, want.left);
+		}
+	}
+	for (int k = 0; k < 20000; k++) {
+		struct vmc_proxy_resolved got, want;
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		vmc_off_t probe = k % 2 ? x : x % at;
+		vmc_proxy_resolve(p, probe, &got);
+		linear_resolve(p, probe, &want);
+		assert_ptr_equal(got.object, want.object);
+		assert_int_equal(got.offset, want.offset);
+		assert_int_equal(got.left, want.left);
+	}
+	vmc_proxy_destroy(p);
+}
+
 /* --- failure injection and iteration ----------------------------------- */
 
 static void test_proxy_create_survives_allocation_failure_at_every_n(void **state)
@@ -537,6 +609,7 @@ int main(void)
 		T(test_proxy_nested_keeps_inner_holes_and_pieces),
 		T(test_proxy_nested_window_past_inner_end_is_hole),
 		T(test_proxy_flattening_respects_segment_limit),
+		T(test_proxy_resolve_matches_linear_scan_on_skewed_segments),
 		T(test_proxy_create_survives_allocation_failure_at_every_n),
 		T(test_proxy_iter_yields_pieces_and_holes),
 #undef T
