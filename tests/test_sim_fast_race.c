@@ -14,6 +14,11 @@
  *   - evict every unpinned page of the source side;
  *   - terminate F (the source of a read_fast, the destination of a
  *     write_fast).
+ * Every direction runs twice: with F's pager answering at once, and with a
+ * pager latency of 2 (the fault waits, yielding, then returns
+ * VMC_FAULT_RETRY), so each action also lands while the copy waits for a
+ * page ("the destination is unmapped while the copy waits for a source
+ * page; then the data arrives").
  * After each run: the count is exactly what the action allows, computed
  * from the chunk geometry and the point reached (expected_count); every
  * byte of every object involved is checked through an observer task that
@@ -80,7 +85,7 @@ struct world {
 	enum vmc_yield_point where[MAX_YIELDS];
 };
 
-static void world_make(struct world *w, bool read)
+static void world_make(struct world *w, bool read, uint32_t latency)
 {
 	struct sim_vm_config cfg = { .seed = SEED, .frames = 0 };
 	sim_name_t o;
@@ -92,7 +97,8 @@ static void world_make(struct world *w, bool read)
 	w->server = sim_task_create(w->vm, "server");
 	w->client = sim_task_create(w->vm, "client");
 	w->observer = sim_task_create(w->vm, "observer");
-	struct sim_pager pf = { .content = content, .ctx = (void *)obj_id(0), .size = OPAGES * P };
+	struct sim_pager pf = { .content = content, .ctx = (void *)obj_id(0), .size = OPAGES * P,
+				.latency = latency };
 	assert_int_equal(sim_memory_object_create(w->server, &pf, &w->file), KERN_SUCCESS);
 	assert_int_equal(sim_port_copy_send(w->client, sim_task_self(w->client), w->server,
 					    &w->client_port), KERN_SUCCESS);
@@ -312,7 +318,7 @@ static void world_check_and_free(struct world *w, const char *what)
 	sim_vm_destroy(w->vm);
 }
 
-static unsigned run_direction(bool read)
+static unsigned run_direction(bool read, uint32_t latency)
 {
 	static vmc_size_t ends[MAX_YIELDS];
 	struct world *rec = test_malloc(sizeof *rec), *w = test_malloc(sizeof *w);
@@ -323,7 +329,7 @@ static unsigned run_direction(bool read)
 	for (unsigned c = nchunks; c < MAX_YIELDS; c++)
 		ends[c] = LEN;
 	/* The recording run. */
-	world_make(rec, read);
+	world_make(rec, read, latency);
 	sim_vm_set_yield_hook(rec->vm, on_yield, rec);
 	assert_int_equal(run_copy(rec, 0, &count), KERN_SUCCESS);
 	assert_int_equal(count, LEN);
@@ -331,8 +337,8 @@ static unsigned run_direction(bool read)
 	check_bytes(rec, count, false);
 	assert_true(rec->seen > 0 && rec->seen <= MAX_YIELDS);
 	world_check_and_free(rec, "the recording run");
-	print_message("%s yield sequence (%d points, %u chunks):", read ? "read_fast" : "write_fast",
-		      rec->seen, nchunks);
+	print_message("%s, pager latency %u: yield sequence (%d points, %u chunks):",
+		      read ? "read_fast" : "write_fast", latency, rec->seen, nchunks);
 	for (int q = 0; q < rec->seen; q++)
 		print_message(" %d", (int)rec->where[q]);
 	print_message("\n");
@@ -342,7 +348,7 @@ static unsigned run_direction(bool read)
 
 	for (int at = 0; at < rec->seen; at++)
 		for (enum action a = ACT_UNMAP; a < ACT_COUNT; a++) {
-			world_make(w, read);
+			world_make(w, read, latency);
 			w->act = a;
 			w->at = at;
 			sim_vm_set_yield_hook(w->vm, on_yield, w);
@@ -382,13 +388,29 @@ static unsigned total_runs;
 static void test_sim_fast_race_read_every_yield_every_action(void **state)
 {
 	(void)state;
-	total_runs += run_direction(true);
+	total_runs += run_direction(true, 0);
+}
+
+/* F's pager makes every fault wait (two yields, then VMC_FAULT_RETRY): the
+ * buffer is unmapped, protected, evicted or F terminated while the copy
+ * waits for a page, and the engine redoes its lookups when the data has
+ * arrived. */
+static void test_sim_fast_race_read_while_waiting_for_pager(void **state)
+{
+	(void)state;
+	total_runs += run_direction(true, 2);
+}
+
+static void test_sim_fast_race_write_while_waiting_for_pager(void **state)
+{
+	(void)state;
+	total_runs += run_direction(false, 2);
 }
 
 static void test_sim_fast_race_write_every_yield_every_action(void **state)
 {
 	(void)state;
-	total_runs += run_direction(false);
+	total_runs += run_direction(false, 0);
 	print_message("sim race interleavings run: %u\n", total_runs);
 }
 
@@ -396,6 +418,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sim_fast_race_read_every_yield_every_action),
+		cmocka_unit_test(test_sim_fast_race_read_while_waiting_for_pager),
+		cmocka_unit_test(test_sim_fast_race_write_while_waiting_for_pager),
 		cmocka_unit_test(test_sim_fast_race_write_every_yield_every_action),
 	};
 	print_message("sim seed %#x\n", SEED);
