@@ -47,9 +47,9 @@ struct cast {
 
 /* The buffer: [BUF, BUF+2P) on object 10, [BUF+2P, BUF+3P) on object 11 at
  * offset P, [BUF+3P, BUF+6P) on object 12; guard pages (unmapped) around. */
-static void cast_make(struct cast *c)
+static void cast_make_frames(struct cast *c, uint32_t frames)
 {
-	struct sim_vm_config cfg = { .seed = SEED, .frames = 0 };
+	struct sim_vm_config cfg = { .seed = SEED, .frames = frames };
 	vmc_kr_t kr;
 
 	c->vm = sim_vm_create(&cfg);
@@ -73,6 +73,11 @@ static void cast_make(struct cast *c)
 		assert_int_equal(kr, KERN_SUCCESS);
 		assert_int_equal(a, at[k]);
 	}
+}
+
+static void cast_make(struct cast *c)
+{
+	cast_make_frames(c, 0);
 }
 
 static void cast_check_and_free(struct cast *c)
@@ -348,6 +353,147 @@ static void test_fast_offsets_beyond_4_gib_count_exactly(void **state)
 	cast_check_and_free(&c);
 }
 
+static void test_fast_zero_length_touches_nothing_anywhere(void **state)
+{
+	(void)state;
+	struct cast c;
+	uint64_t before[SIM_EV_COUNT], after[SIM_EV_COUNT];
+	/* In range, at the exact end of the object, one past it, in a hole. */
+	static const struct { vmc_addr_t addr; vmc_off_t off; } at[] = {
+		{ BUF + 5, 7 }, { BUF + 6 * P, 64 * P }, { BUF + 6 * P + 1, 64 * P + 1 },
+		{ BUF - 1, 0 },
+	};
+
+	cast_make(&c);
+	for (unsigned i = 0; i < 4; i++) {
+		vmc_size_t count = 77;
+		sim_events(c.vm, before);
+		assert_int_equal(sim_vm_read_fast(c.server, c.client_port, at[i].addr, 0, c.file,
+						  at[i].off, &count), KERN_SUCCESS);
+		assert_int_equal(count, 0);
+		count = 77;
+		assert_int_equal(sim_vm_write_fast(c.server, c.client_port, at[i].addr, 0, c.file,
+						   at[i].off, &count), KERN_SUCCESS);
+		assert_int_equal(count, 0);
+		count = 77;
+		assert_int_equal(sim_memory_object_copy(c.server, c.file, at[i].off, c.file, 3, 0,
+							&count), KERN_SUCCESS);
+		assert_int_equal(count, 0);
+		sim_events(c.vm, after);
+		/* Three RPCs and nothing else: no lookup, no fault, no byte. */
+		for (int e = 0; e < SIM_EV_COUNT; e++)
+			assert_int_equal(after[e] - before[e], e == SIM_EV_RPC ? 3 : 0);
+	}
+	check_buffer(&c, 0, 0, 0);
+	cast_check_and_free(&c);
+}
+
+static void test_read_fast_stops_at_hole_between_entries_and_top(void **state)
+{
+	(void)state;
+	struct cast c;
+	vmc_size_t count = 0;
+
+	cast_make(&c);
+	assert_int_equal(sim_vm_deallocate(c.client, sim_task_self(c.client), BUF + 2 * P, P),
+			 KERN_SUCCESS);
+	assert_int_equal(sim_vm_read_fast(c.server, c.client_port, BUF + 11, 3 * P, c.file, 9,
+					  &count), KERN_SUCCESS);
+	assert_int_equal(count, 2 * P - 11);
+	assert_int_equal(sim_vm_read_fast(c.server, c.client_port, BUF + 2 * P, 10, c.file, 9,
+					  &count), KERN_INVALID_ADDRESS);
+	assert_int_equal(count, 0);
+	/* The bytes after the hole are untouched: read them through a fresh
+	 * buffer view (the first two entries hold the copy). */
+	unsigned char b[P];
+	load(&c, 3 * P, b, P);
+	for (unsigned i = 0; i < P; i++)
+		assert_int_equal(b[i], buf_initial(3 * P + i));
+	/* At the top of the address space: a hole, then a wrap. */
+	vmc_addr_t top = (vmc_addr_t)0 - 10;
+	assert_int_equal(sim_vm_read_fast(c.server, c.client_port, top, 10, c.file, 0, &count),
+			 KERN_INVALID_ADDRESS);
+	assert_int_equal(count, 0);
+	assert_int_equal(sim_vm_read_fast(c.server, c.client_port, top, 11, c.file, 0, &count),
+			 KERN_INVALID_ARGUMENT);
+	assert_int_equal(count, 0);
+	cast_check_and_free(&c);
+}
+
+static void test_fast_retry_from_count_completes(void **state)
+{
+	(void)state;
+	struct cast c;
+	vmc_size_t count = 0, len = 5 * P - 7;
+
+	cast_make(&c);
+	assert_int_equal(sim_memory_object_set_answer(c.server, c.file, 3 * P, SIM_PAGER_ERROR),
+			 KERN_SUCCESS);
+	assert_int_equal(sim_vm_read_fast(c.server, c.client_port, BUF + 3, len, c.file, P + 5,
+					  &count), KERN_SUCCESS);
+	assert_int_equal(count, 2 * P - 5);
+	/* The pager recovers; the retry from offset + count completes. */
+	assert_int_equal(sim_memory_object_set_answer(c.server, c.file, 3 * P, SIM_PAGER_DATA),
+			 KERN_SUCCESS);
+	vmc_size_t first = count;
+	assert_int_equal(sim_vm_read_fast(c.server, c.client_port, BUF + 3 + first, len - first,
+					  c.file, P + 5 + first, &count), KERN_SUCCESS);
+	assert_int_equal(count, len - first);
+	check_buffer(&c, 3, P + 5, len);
+	cast_check_and_free(&c);
+}
+
+static void test_fast_object_terminated_is_memory_error(void **state)
+{
+	(void)state;
+	struct cast c;
+	vmc_size_t count = 77;
+
+	cast_make(&c);
+	assert_int_equal(sim_memory_object_terminate(c.server, c.file), KERN_SUCCESS);
+	assert_int_equal(sim_vm_read_fast(c.server, c.client_port, BUF + 1, 100, c.file, 0,
+					  &count), KERN_MEMORY_ERROR);
+	assert_int_equal(count, 0);
+	assert_int_equal(sim_vm_write_fast(c.server, c.client_port, BUF + 1, 100, c.file, 0,
+					   &count), KERN_MEMORY_ERROR);
+	assert_int_equal(count, 0);
+	check_buffer(&c, 0, 0, 0);
+	cast_check_and_free(&c);
+}
+
+static void test_fast_under_memory_pressure_moves_right_bytes(void **state)
+{
+	(void)state;
+	/* Fewer frames than the copy's working set: pages are evicted (and
+	 * written back) while the copy runs; every byte still arrives. */
+	struct cast c;
+	vmc_size_t count = 0, len = 6 * P - 9;
+	uint64_t ev[SIM_EV_COUNT];
+
+	cast_make_frames(&c, 4);
+	assert_int_equal(sim_vm_read_fast(c.server, c.client_port, BUF + 4, len, c.file, 3 * P + 5,
+					  &count), KERN_SUCCESS);
+	assert_int_equal(count, len);
+	check_buffer(&c, 4, 3 * P + 5, len);
+	assert_int_equal(sim_vm_write_fast(c.server, c.client_port, BUF + 4, len, c.file, 30 * P + 1,
+					   &count), KERN_SUCCESS);
+	assert_int_equal(count, len);
+	assert_int_equal(sim_vm_read_fast(c.server, c.client_port, BUF, 6 * P, c.file, 0, &count),
+			 KERN_SUCCESS);
+	assert_int_equal(sim_vm_read_fast(c.server, c.client_port, BUF + 4, len, c.file, 30 * P + 1,
+					  &count), KERN_SUCCESS);
+	assert_int_equal(count, len);
+	unsigned char *b = test_malloc(len);
+	load(&c, 4, b, len);
+	for (vmc_size_t i = 0; i < len; i++)
+		if (b[i] != fbyte(1, 3 * P + 5 + i))
+			fail_msg("byte %llu wrong after the round trip", (unsigned long long)i);
+	test_free(b);
+	sim_events(c.vm, ev);
+	assert_true(ev[SIM_EV_EVICT] > 0);
+	cast_check_and_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +505,11 @@ int main(void)
 		cmocka_unit_test(test_read_fast_unavailable_zeros_and_never_interrupts),
 		cmocka_unit_test(test_memory_object_copy_then_read_back),
 		cmocka_unit_test(test_fast_offsets_beyond_4_gib_count_exactly),
+		cmocka_unit_test(test_fast_zero_length_touches_nothing_anywhere),
+		cmocka_unit_test(test_read_fast_stops_at_hole_between_entries_and_top),
+		cmocka_unit_test(test_fast_retry_from_count_completes),
+		cmocka_unit_test(test_fast_object_terminated_is_memory_error),
+		cmocka_unit_test(test_fast_under_memory_pressure_moves_right_bytes),
 	};
 	print_message("sim seed %#x\n", SEED);
 	return cmocka_run_group_tests(tests, NULL, NULL);
