@@ -90,18 +90,29 @@ static struct sim_replay_result *run_one(const struct sim_replay_config *config,
 	char *name = run_trace_name(path);
 	struct replay_run run = { .trace = name, .show_progress = progress,
 				  .started_us = g_get_monotonic_time() };
+	struct replay_trace *t = replay_trace_new();
+	struct sim_replay_config c = *config;
 	struct sim_replay_result *res = NULL;
 
-	run.replay = sim_replay_create(config, name, error);
+	/* The content function is the one of this trace's files. */
+	c.content = replay_trace_content;
+	c.content_ctx = t;
+	run.replay = sim_replay_create(&c, name, error);
 	if (run.replay != NULL) {
 		struct replay_trace_sink sink = { .file = run_file, .read = run_read,
 						  .progress = run_progress, .ctx = &run };
-		gboolean ok = replay_trace_stream(path, &sink, error);
+		gboolean ok = replay_trace_stream(t, path, &sink, error);
 		run_progress_clear(&run);
-		if (ok)
+		if (ok) {
 			res = sim_replay_result_dup(sim_replay_result(run.replay));
+			if (replay_trace_writes_skipped(t) > 0)
+				fprintf(stderr, "mosaic replay: %s: %" PRIu64 " write operations "
+					"not replayed (the replay measures reads)\n", path,
+					replay_trace_writes_skipped(t));
+		}
 		sim_replay_destroy(run.replay);
 	}
+	replay_trace_free(t);
 	g_free(name);
 	return res;
 }
@@ -149,7 +160,6 @@ int mosaic_replay_main(int argc, char **argv)
 	struct sim_replay_config config = {
 		.run_old = TRUE, .run_fast = TRUE, .fast_path = SIM_READ_FAST_PROXY,
 		.cold = FALSE, .seed = (uint64_t)seed,
-		.content = replay_trace_content, .content_ctx = NULL,
 	};
 	/* Every option checked before anything runs. */
 	if (path_opt != NULL && strcmp(path_opt, "both") != 0) {

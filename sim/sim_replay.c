@@ -275,6 +275,7 @@ static void replay_print_row(FILE *out, const char *label, const struct sim_repl
 	replay_print_num(out, 11, o);
 	replay_print_num(out, 11, f);
 	replay_print_num(out, 7, o / f);
+	replay_print_num(out, 8, o - f);
 	replay_print_num(out, 10, ow);
 	replay_print_num(out, 10, fw);
 	replay_print_num(out, 7, ow / fw);
@@ -304,8 +305,8 @@ void sim_replay_print_table(FILE *out, const struct sim_replay_result *const *re
 		const struct sim_replay_result *r = res[i];
 		unsigned rows = 0;
 		fprintf(out, "%s\n", r->trace);
-		fprintf(out, "%-6s %8s %11s %11s %7s %10s %10s %7s\n", "chunk", "reads",
-			"old us", "fast us", "ratio", "old wall", "fast wall", "ratio");
+		fprintf(out, "%-6s %8s %11s %11s %7s %8s %10s %10s %7s\n", "chunk", "reads",
+			"old us", "fast us", "ratio", "saved", "old wall", "fast wall", "ratio");
 		for (unsigned b = 0; b < SIM_REPLAY_BUCKETS; b++) {
 			if (r->cell[0][b].reads == 0 && r->cell[1][b].reads == 0)
 				continue;
@@ -322,7 +323,7 @@ void sim_replay_print_table(FILE *out, const struct sim_replay_result *const *re
 		replay_print_events(out, &old, &fast);
 		fprintf(out, "  %" PRIu64 " reads verified (bytes equal the file's)\n\n", r->verified);
 	}
-	fprintf(out, "us: predicted microseconds per read (event counts x bench/calibration.tsv);\n"
+	fprintf(out, "us: predicted microseconds per read (event counts x calibration); saved: old - fast;\n"
 		"wall: host microseconds per read spent simulating it; ratio: old / fast.\n");
 }
 
