@@ -117,12 +117,12 @@ static struct sim_replay_result *run_one(const struct sim_replay_config *config,
 	return res;
 }
 
-int mosaic_replay_main(int argc, char **argv)
+int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 {
 	char *path_opt = NULL, *cache_opt = NULL, *form_opt = NULL, *calib = NULL;
 	gboolean json = FALSE, csv = FALSE;
 	gint frames = 0;
-	gint64 seed = 1;
+	gint64 seed = (gint64)MIN(default_seed, (uint64_t)G_MAXINT64);
 	GError *error = NULL;
 	int status = 1;
 	GOptionEntry entries[] = {
@@ -136,7 +136,7 @@ int mosaic_replay_main(int argc, char **argv)
 		  "CACHE" },
 		{ "frames", 0, 0, G_OPTION_ARG_INT, &frames,
 		  "page frames in the simulated machine (default: the simulator's)", "N" },
-		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "the simulator's random seed (default 1)",
+		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "the simulator's random seed (default: mosaic's --seed, 1)",
 		  "N" },
 		{ "calibration", 0, 0, G_OPTION_ARG_FILENAME, &calib,
 		  "per-event costs (default " MOSAIC_CALIBRATION ")", "FILE" },

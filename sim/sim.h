@@ -36,6 +36,15 @@
 struct sim_vm;
 struct sim_task;
 
+/* Message errors a simulated RPC can return besides those of vmc_types.h
+ * (GNU Mach's include/mach/message.h values). */
+#ifndef MACH_SEND_INVALID_RIGHT
+#define MACH_SEND_INVALID_RIGHT  0x1000000a  /* a port argument is not a right */
+#endif
+#ifndef MACH_SEND_INVALID_MEMORY
+#define MACH_SEND_INVALID_MEMORY 0x1000000c  /* out-of-line data unreadable */
+#endif
+
 /* A port name in one task's name space (mach_port_name_t).  0 is null. */
 typedef uint32_t sim_name_t;
 #define SIM_NAME_NULL ((sim_name_t)0)
@@ -81,6 +90,22 @@ void sim_count(struct sim_vm *vm, enum sim_event ev, uint64_t n);
 typedef void (*sim_yield_fn)(struct sim_vm *vm, enum vmc_yield_point where, void *ctx);
 void sim_vm_set_yield_hook(struct sim_vm *vm, sim_yield_fn fn, void *ctx);
 
+/* A pager with latency makes a fault wait (the yield hook is called
+ * `latency` times).  By default the fault then returns VMC_FAULT_RETRY once,
+ * as GNU Mach's vm_fault_page does after sleeping, and the caller redoes its
+ * lookup; with `on` false the fault continues with the data instead. */
+void sim_vm_set_retry_after_wait(struct sim_vm *vm, bool on);
+
+/* Frames in use, and live VM objects: tests compare them with a baseline. */
+uint32_t sim_vm_frames_used(const struct sim_vm *vm);
+uint32_t sim_vm_object_count(const struct sim_vm *vm);
+
+/* vmc_alloc bookkeeping (process-wide): fail the nth vmc_alloc from now
+ * (1 = the next one; 0 = never), calls made, bytes outstanding. */
+void sim_alloc_fail_nth(uint64_t n);
+uint64_t sim_alloc_calls(void);
+uint64_t sim_alloc_outstanding(void);
+
 /* Consistency: entries ordered, non-empty, within the map; tree, list and
  * hint agree; object reference counts match the references found; resident
  * page counts, frame pool and page tables agree.  Returns true if all holds;
@@ -93,8 +118,11 @@ bool sim_vm_check(struct sim_vm *vm, const char **why);
  * port (sim_task_self). */
 struct sim_task *sim_task_create(struct sim_vm *vm, const char *label);
 sim_name_t sim_task_self(const struct sim_task *task);
+bool sim_task_alive(const struct sim_task *task);
 /* Terminates a task: its map is emptied, its rights released, its port dead
- * (RPCs naming it return KERN_INVALID_ARGUMENT-like errors, see sim_ops). */
+ * (names for it become dead names: RPCs sent to one fail with
+ * MACH_SEND_INVALID_DEST, as mach_msg does).  The struct stays valid until
+ * the world is destroyed. */
 void sim_task_terminate(struct sim_task *task);
 
 /* Gives `to` a send right copied from `from`'s name (as a message carrying
@@ -134,6 +162,11 @@ vmc_kr_t sim_memory_object_set_answer(struct sim_task *owner, sim_name_t object,
  * an object (later faults fail with KERN_MEMORY_ERROR). */
 vmc_kr_t sim_memory_object_evict(struct sim_task *owner, sim_name_t object, vmc_off_t offset);
 vmc_kr_t sim_memory_object_terminate(struct sim_task *owner, sim_name_t object);
+
+/* Test control: evicts the resident page that `addr` of task shows now
+ * (written back if dirty).  KERN_INVALID_ADDRESS if nothing is resident
+ * there, KERN_FAILURE if the page is pinned. */
+vmc_kr_t sim_task_evict(struct sim_task *task, vmc_addr_t addr);
 
 /* RPCs ------------------------------------------------------------------- */
 /* `caller` makes the call; `target` is a name in caller's space for a task

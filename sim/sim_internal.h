@@ -1,0 +1,253 @@
+/*
+ * sim_internal.h: the simulator's structures, shared by the sim modules.
+ *
+ * Only the sim modules (and the simulator tests) include this.  Users of the
+ * simulator see sim.h; the core sees the opaque handles of vmc_port.h,
+ * which are defined here: struct vmc_map, struct vmc_object, struct vmc_page.
+ *
+ * Ownership, in one paragraph.  The world (struct sim_vm) owns every task and
+ * every port until it is destroyed; tasks and ports are never freed earlier,
+ * they only die (a dead task has an empty map and name space, a dead port has
+ * kind SIM_PORT_DEAD), so a stale pointer in a test is harmless.  Objects are
+ * reference counted and freed by their last release.  Pages belong to their
+ * object's page table (object->pages) and to the world's resident queue; a
+ * page table entry (struct sim_pte) belongs to its task's pmap and is linked
+ * from its page's reverse map.
+ *
+ * The simulator is single-threaded.  "Locks" in the contracts are those of
+ * the kernel being modelled: the sim takes none, but it calls the yield hook
+ * wherever that kernel could sleep or drop a lock.
+ */
+#ifndef SIM_INTERNAL_H
+#define SIM_INTERNAL_H
+
+#include <glib.h>
+
+#include "sim.h"
+#include "vmc_range.h"
+
+/* The user address space of every simulated task: [SIM_MAP_MIN, SIM_MAP_MAX).
+ * Page 0 stays unmapped so that address 0 always faults (GNU Mach x86_64
+ * allows [0, 0x800000000000); we keep the top page free as well, so that the
+ * last byte of the space plus one is still below 2^47). */
+#define SIM_MAP_MIN ((vmc_addr_t)0x1000)
+#define SIM_MAP_MAX ((vmc_addr_t)0x7ffffffff000)
+
+/* Fewest frames a world may have: the core pins at most two pages at once,
+ * the fault path needs one more for a copy-on-write copy, and a push into a
+ * copy object one more. */
+#define SIM_FRAMES_MIN 8u
+
+struct sim_port;
+struct sim_pmap;
+
+/* Ports and rights ------------------------------------------------------- */
+
+enum sim_port_kind {
+	SIM_PORT_DEAD,            /* destroyed: names for it are dead names */
+	SIM_PORT_TASK,            /* kobject: struct sim_task */
+	SIM_PORT_MEMORY_OBJECT,   /* kobject: struct vmc_object (one reference) */
+	SIM_PORT_PROXY,           /* kobject: owned by the proxy module */
+};
+
+/* Called when the last send right to a port goes away (MACH_NOTIFY_NO_SENDERS). */
+typedef void (*sim_no_senders_fn)(struct sim_port *port, void *ctx);
+
+struct sim_port {
+	struct sim_vm *vm;
+	uint64_t id;               /* creation order, for messages */
+	enum sim_port_kind kind;
+	void *kobject;
+	uint32_t srights;          /* send rights: name-space entries holding one */
+	sim_no_senders_fn no_senders;
+	void *ns_ctx;
+};
+
+/* One entry of a name space: a send right and its user references. */
+struct sim_right {
+	struct sim_port *port;
+	uint32_t urefs;
+};
+
+/* Tasks ------------------------------------------------------------------- */
+
+struct sim_task {
+	struct sim_vm *vm;
+	char *label;
+	bool alive;
+	struct sim_port *port;     /* the task port */
+	sim_name_t self;           /* its name in the task's own space */
+	GHashTable *names;         /* sim_name_t -> struct sim_right* (owned) */
+	GHashTable *port_names;    /* struct sim_port* -> sim_name_t, reverse */
+	struct vmc_map *map;
+	struct sim_pmap *pmap;
+};
+
+/* Maps -------------------------------------------------------------------- */
+
+enum sim_inherit { SIM_INHERIT_SHARE, SIM_INHERIT_COPY, SIM_INHERIT_NONE };
+
+struct sim_entry {
+	struct vmc_map *map;
+	vmc_addr_t start;          /* page aligned */
+	vmc_addr_t end;            /* page aligned, > start, <= SIM_MAP_MAX */
+	struct vmc_object *object; /* one reference; NULL: zero fill on demand */
+	vmc_off_t offset;          /* object offset of start */
+	vmc_prot_t prot;
+	vmc_prot_t max_prot;
+	bool needs_copy;           /* object shared copy-on-write (symmetric) */
+	enum sim_inherit inheritance;
+	struct sim_entry *prev, *next;  /* address order */
+};
+
+struct vmc_map {
+	struct sim_vm *vm;
+	struct sim_task *task;     /* owner; its pmap gets the page tables */
+	GTree *tree;               /* struct sim_entry* keyed by start */
+	struct sim_entry *first, *last;
+	struct sim_entry *hint;    /* last entry found, or NULL */
+	uint32_t nentries;
+	uint64_t timestamp;        /* bumped by every change (vmc_map_verify) */
+	uint32_t verified;         /* vmc_map_verify holds outstanding */
+};
+
+/* Objects and pages ------------------------------------------------------- */
+
+struct vmc_object {
+	struct sim_vm *vm;
+	uint64_t id;
+	uint32_t refs;             /* all references */
+	uint32_t port_refs;        /* of which: taken through vmc_port.h */
+	bool alive;                /* false once terminated */
+	bool internal;             /* anonymous memory (default pager) */
+	vmc_size_t size;           /* internal: bytes; external: pager size */
+	GHashTable *pages;         /* page index -> struct vmc_page* */
+	GHashTable *store;         /* page index -> page-size bytes written back */
+	struct vmc_object *shadow; /* one reference, or NULL */
+	vmc_off_t shadow_offset;
+	GPtrArray *copies;         /* delayed copies shadowing this (no refs) */
+	uint64_t copy_gen;         /* bumped when a delayed copy is made */
+	bool has_pager;
+	struct sim_pager pager;
+	GHashTable *answers;       /* page index -> enum sim_pager_answer */
+	struct sim_port *port;     /* memory object port, or NULL */
+	GHashTable *pending;       /* page index -> 1: pager request in flight */
+};
+
+/* A page-table entry: task `pmap` maps virtual page `vpage` to `page`. */
+struct sim_pte {
+	struct sim_pmap *pmap;
+	vmc_addr_t vpage;          /* page-aligned virtual address */
+	struct vmc_page *page;
+	vmc_prot_t prot;
+};
+
+struct vmc_page {
+	struct vmc_object *object;
+	vmc_off_t offset;          /* page aligned */
+	unsigned char *data;       /* the frame: VMC_PAGE_SIZE bytes */
+	uint32_t busy;             /* pins (vmc_object_page_get) */
+	bool dirty;
+	bool referenced;           /* clock bit */
+	GList *link;               /* in vm->resident */
+	GSList *mappings;          /* struct sim_pte* (reverse map) */
+};
+
+struct sim_pmap {
+	struct sim_task *task;
+	GHashTable *ptes;          /* vpage -> struct sim_pte* */
+};
+
+/* The world --------------------------------------------------------------- */
+
+struct sim_vm {
+	GRand *rand;
+	uint64_t seed;
+	uint64_t events[SIM_EV_COUNT];
+	uint32_t frames;           /* pool size */
+	uint32_t frames_used;
+	GQueue resident;           /* every resident page, clock order */
+	GPtrArray *tasks;          /* owned */
+	GPtrArray *ports;          /* owned */
+	GHashTable *objects;       /* live objects (set) */
+	uint64_t next_id;
+	sim_yield_fn yield_fn;
+	void *yield_ctx;
+	bool retry_after_wait;     /* see sim_vm_set_retry_after_wait */
+	bool destroying;
+};
+
+/* sim_vm.c */
+struct sim_vm *sim_vm_current(void);
+void sim_yield_at(struct sim_vm *vm, enum vmc_yield_point where);
+unsigned char *sim_frame_alloc(struct sim_vm *vm);
+void sim_frame_free(struct sim_vm *vm, unsigned char *data);
+
+/* sim_map.c */
+struct vmc_map *sim_map_create(struct sim_vm *vm, struct sim_task *task);
+void sim_map_destroy(struct vmc_map *map);
+struct sim_entry *sim_map_lookup_entry(struct vmc_map *map, vmc_addr_t addr);
+struct sim_entry *sim_map_entry_peek(struct vmc_map *map, vmc_addr_t addr);
+struct sim_entry *sim_map_entry_after(struct vmc_map *map, vmc_addr_t addr);
+vmc_kr_t sim_map_enter(struct vmc_map *map, vmc_addr_t *addr, vmc_size_t size,
+		       vmc_addr_t mask, bool anywhere, struct vmc_object *object,
+		       vmc_off_t offset, bool needs_copy, vmc_prot_t cur, vmc_prot_t max);
+bool sim_map_find_space(struct vmc_map *map, vmc_size_t size, vmc_addr_t mask,
+			vmc_addr_t *out);
+bool sim_map_space_free(struct vmc_map *map, vmc_addr_t start, vmc_size_t size);
+void sim_map_remove(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end);
+vmc_kr_t sim_map_protect(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end,
+			 vmc_prot_t prot, bool set_max);
+struct sim_entry *sim_map_clip(struct vmc_map *map, struct sim_entry *e,
+			       vmc_addr_t start, vmc_addr_t end);
+vmc_off_t sim_entry_offset(const struct sim_entry *e, vmc_addr_t addr);
+vmc_kr_t sim_map_lookup_object(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t access,
+			       struct vmc_lookup *out);
+bool sim_map_range_mapped(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end,
+			  vmc_prot_t need, vmc_kr_t *why);
+
+/* sim_object.c */
+struct vmc_object *sim_object_create_internal(struct sim_vm *vm, vmc_size_t size);
+struct vmc_object *sim_object_create_pager(struct sim_vm *vm, const struct sim_pager *pager);
+void sim_object_ref(struct vmc_object *object);
+void sim_object_unref(struct vmc_object *object);
+struct vmc_object *sim_object_shadow(struct vmc_object *object, vmc_off_t offset,
+				     vmc_size_t size);
+struct vmc_object *sim_object_copy_delayed(struct vmc_object *object, vmc_off_t offset,
+					   vmc_size_t size);
+struct vmc_page *sim_object_page_find(struct vmc_object *object, vmc_off_t offset);
+vmc_fault_t sim_object_fault(struct vmc_object *object, vmc_off_t offset,
+			     vmc_prot_t access, struct vmc_page **out);
+bool sim_object_has_data(struct vmc_object *object, vmc_off_t offset);
+bool sim_page_evict(struct vmc_page *page);
+void sim_page_put(struct vmc_page *page, bool dirtied);
+void sim_object_terminate(struct vmc_object *object);
+
+/* sim_pmap.c */
+struct sim_pmap *sim_pmap_create(struct sim_task *task);
+void sim_pmap_destroy(struct sim_pmap *pmap);
+struct sim_pte *sim_pmap_find(struct sim_pmap *pmap, vmc_addr_t vpage);
+void sim_pmap_enter(struct sim_pmap *pmap, vmc_addr_t vpage, struct vmc_page *page,
+		    vmc_prot_t prot);
+void sim_pmap_remove_range(struct sim_pmap *pmap, vmc_addr_t start, vmc_addr_t end);
+void sim_pmap_protect_range(struct sim_pmap *pmap, vmc_addr_t start, vmc_addr_t end,
+			    vmc_prot_t prot);
+void sim_pmap_page_remove_all(struct vmc_page *page);
+
+/* sim_task.c */
+struct sim_port *sim_port_create(struct sim_vm *vm, enum sim_port_kind kind, void *kobject);
+sim_name_t sim_right_insert(struct sim_task *task, struct sim_port *port);
+struct sim_right *sim_right_find(struct sim_task *task, sim_name_t name);
+void sim_port_destroy(struct sim_port *port);
+vmc_kr_t sim_task_from_name(struct sim_task *caller, sim_name_t name,
+			    struct sim_task **out);
+vmc_kr_t sim_memobj_from_name(struct sim_task *caller, sim_name_t name,
+			      struct sim_port **out);
+
+/* sim_ops.c (kernel-side access to a task's memory, as the RPCs do it) */
+vmc_kr_t sim_kernel_read(struct vmc_map *map, vmc_addr_t addr, void *buf, size_t len);
+vmc_kr_t sim_kernel_write(struct vmc_map *map, vmc_addr_t addr, const void *buf,
+			  size_t len);
+vmc_kr_t sim_fault_kr(vmc_fault_t f);
+
+#endif /* SIM_INTERNAL_H */

@@ -1,0 +1,523 @@
+/*
+ * sim_ops.c: the RPCs a task can make (vm_allocate, vm_deallocate,
+ * vm_protect, vm_map, vm_read, vm_write, vm_copy), the kernel's own access
+ * to task memory, and the task's loads and stores.
+ *
+ * Each RPC follows GNU Mach's vm/vm_user.c and the vm_map.c routines it
+ * calls, check for check, so that a scenario gives the same codes on the
+ * simulator and on the real kernel.  The order is that of a real call:
+ * mach_msg first (the destination must be a live send right:
+ * MACH_SEND_INVALID_DEST; port arguments must be valid names:
+ * MACH_SEND_INVALID_RIGHT; out-of-line data must be readable:
+ * MACH_SEND_INVALID_MEMORY), then the server's conversion of the task port
+ * (another kind of port gives KERN_INVALID_ARGUMENT), then the routine's
+ * own checks.  Every check comes before any change: a failing call changes
+ * nothing (the map timestamp aside).  Output parameters are written only on
+ * success.
+ *
+ * Where GNU Mach is lenient, we are too, and say so: vm_deallocate and
+ * vm_protect clamp the range to the address space and accept a range whose
+ * end wraps as empty (VM_MAP_RANGE_CHECK), returning KERN_SUCCESS; vm_protect
+ * skips holes.  Where GNU Mach computes with wrapping arithmetic and acts on
+ * the wrong memory, we refuse: vm_map with an offset whose end wraps or that
+ * is not page aligned returns KERN_INVALID_ARGUMENT (GNU Mach passes both to
+ * the pager unchecked).
+ *
+ * Copies (vm_read, vm_copy) are virtual: anonymous memory is shared
+ * copy-on-write with needs_copy on both entries (symmetric), memory objects
+ * get a delayed copy object (see sim_object.c), as vm_map_copyin chooses by
+ * the object's copy strategy.  vm_write and vm_copy overwrite the
+ * destination page by page through write faults (vm_map_copy_overwrite
+ * also replaces whole entries when it can; the bytes are the same).
+ */
+#include <string.h>
+
+#include "sim_internal.h"
+
+/* Fault states as status codes, as GNU Mach's vm_fault_copy reports them. */
+vmc_kr_t sim_fault_kr(vmc_fault_t f)
+{
+	switch (f) {
+	case VMC_FAULT_OK:
+		return KERN_SUCCESS;
+	case VMC_FAULT_ERROR:
+		return KERN_MEMORY_ERROR;
+	case VMC_FAULT_INTERRUPTED:
+		return MACH_SEND_INTERRUPTED;
+	case VMC_FAULT_RETRY:
+	default:
+		vmc_panic("sim_fault_kr: no status code for this fault state");
+	}
+}
+
+/* Makes the page behind addr resident and pinned for access; the lookup's
+ * object reference is returned in *object for the caller to drop. */
+static vmc_kr_t fault_page(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t access,
+			   struct vmc_lookup *l, struct vmc_page **page)
+{
+	for (;;) {
+		vmc_kr_t kr = sim_map_lookup_object(map, addr, access, l);
+		if (kr != KERN_SUCCESS)
+			return kr;
+		vmc_fault_t f = sim_object_fault(l->object, vmc_trunc_page(l->offset), access, page);
+		if (f == VMC_FAULT_OK)
+			return KERN_SUCCESS;
+		sim_object_unref(l->object);
+		if (f != VMC_FAULT_RETRY)
+			return sim_fault_kr(f);
+	}
+}
+
+/* Kernel copy between a task's memory and a kernel buffer, one page at a
+ * time.  Stops at the first failing page with its code. */
+static vmc_kr_t kernel_access(struct vmc_map *map, vmc_addr_t addr, unsigned char *buf,
+			      size_t len, bool write)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		vmc_addr_t va;
+		struct vmc_lookup l;
+		struct vmc_page *page;
+
+		if (!vmc_add(addr, done, &va))
+			return KERN_INVALID_ADDRESS;
+		size_t chunk = vmc_min(vmc_page_left(va), len - done);
+		vmc_kr_t kr = fault_page(map, va, write ? VMC_PROT_WRITE : VMC_PROT_READ, &l, &page);
+		if (kr != KERN_SUCCESS)
+			return kr;
+		unsigned char *p = page->data + (va & VMC_PAGE_MASK);
+		if (write)
+			memcpy(p, buf + done, chunk);
+		else
+			memcpy(buf + done, p, chunk);
+		sim_page_put(page, write);
+		sim_object_unref(l.object);
+		done += chunk;
+	}
+	return KERN_SUCCESS;
+}
+
+vmc_kr_t sim_kernel_read(struct vmc_map *map, vmc_addr_t addr, void *buf, size_t len)
+{
+	return kernel_access(map, addr, buf, len, false);
+}
+
+vmc_kr_t sim_kernel_write(struct vmc_map *map, vmc_addr_t addr, const void *buf, size_t len)
+{
+	return kernel_access(map, addr, (unsigned char *)buf, len, true);
+}
+
+/* [trunc_page(addr), round_page(addr + size)) into *start, *end; false if
+ * the end wraps. */
+static bool page_range(vmc_addr_t addr, vmc_size_t size, vmc_addr_t *start, vmc_addr_t *end)
+{
+	vmc_addr_t e;
+
+	if (!vmc_add(addr, size, &e) || !vmc_add(e, VMC_PAGE_MASK, &e))
+		return false;
+	*start = vmc_trunc_page(addr);
+	*end = vmc_trunc_page(e);
+	return true;
+}
+
+/* Rounds size up to pages; false if that wraps. */
+static bool round_size(vmc_size_t size, vmc_size_t *out)
+{
+	vmc_size_t r;
+
+	if (!vmc_add(size, VMC_PAGE_MASK, &r))
+		return false;
+	*out = vmc_trunc_page(r);
+	return true;
+}
+
+/* The target of an RPC: counts the RPC, resolves the name. */
+static vmc_kr_t rpc_target(struct sim_task *caller, sim_name_t target, struct sim_task **t)
+{
+	if (caller != NULL)
+		sim_count(caller->vm, SIM_EV_RPC, 1);
+	return sim_task_from_name(caller, target, t);
+}
+
+/*
+ * vm_allocate: zero-fill memory, read/write, maximum all.  [vm/vm_user.c]
+ * size 0 succeeds with *addr = 0 (GNU Mach writes it); a fixed address is
+ * truncated to its page; a size whose rounding wraps is KERN_INVALID_ARGUMENT
+ * (GNU Mach: round_page gives 0, vm_map_enter refuses it).
+ */
+vmc_kr_t sim_vm_allocate(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr,
+			 vmc_size_t size, bool anywhere)
+{
+	struct sim_task *t;
+	vmc_kr_t kr = rpc_target(caller, target, &t);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (size == 0) {
+		*addr = 0;
+		return KERN_SUCCESS;
+	}
+	vmc_addr_t start = anywhere ? SIM_MAP_MIN : vmc_trunc_page(*addr);
+	/* Does the size round without wrapping? */
+	if (!round_size(size, &size))
+		return KERN_INVALID_ARGUMENT;
+	kr = sim_map_enter(t->map, &start, size, 0, anywhere, NULL, 0, false,
+			   VMC_PROT_READ | VMC_PROT_WRITE, VMC_PROT_ALL);
+	if (kr == KERN_SUCCESS)
+		*addr = start;
+	return kr;
+}
+
+/* vm_deallocate.  [vm/vm_user.c, vm_map_remove]  size 0, holes, and parts
+ * outside the space are fine; a wrapping end makes the range empty. */
+vmc_kr_t sim_vm_deallocate(struct sim_task *caller, sim_name_t target, vmc_addr_t addr,
+			   vmc_size_t size)
+{
+	struct sim_task *t;
+	vmc_addr_t start, end;
+	vmc_kr_t kr = rpc_target(caller, target, &t);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (size == 0 || !page_range(addr, size, &start, &end))
+		return KERN_SUCCESS;
+	sim_map_remove(t->map, start, end);
+	return KERN_SUCCESS;
+}
+
+/* vm_protect.  [vm/vm_user.c, vm_map_protect]  Bits outside
+ * VM_PROT_ALL: KERN_INVALID_ARGUMENT.  The range is
+ * [trunc_page(addr), round_page(addr + size)): with size 0 and an
+ * unaligned addr, that is one page, as in GNU Mach. */
+vmc_kr_t sim_vm_protect(struct sim_task *caller, sim_name_t target, vmc_addr_t addr,
+			vmc_size_t size, bool set_maximum, vmc_prot_t prot)
+{
+	struct sim_task *t;
+	vmc_addr_t start, end;
+	vmc_kr_t kr = rpc_target(caller, target, &t);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (!vmc_prot_valid(prot))
+		return KERN_INVALID_ARGUMENT;
+	if (!page_range(addr, size, &start, &end))
+		return KERN_SUCCESS;
+	return sim_map_protect(t->map, start, end, prot, set_maximum);
+}
+
+/*
+ * vm_map.  [vm/vm_user.c:vm_map, vm_map_enter]
+ * memobj: a memory object name, or null/dead for anonymous memory.  copy:
+ * the mapping gets a private delayed copy (later changes to the object do
+ * not show through it; its writes do not reach the object).
+ * Proxies: TODO(proxy module): resolve the proxy's ranges here; until it
+ * exists a proxy port gives KERN_INVALID_ARGUMENT, like a port that is not
+ * a memory object.
+ */
+vmc_kr_t sim_vm_map(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr,
+		    vmc_size_t size, vmc_addr_t mask, bool anywhere, sim_name_t memobj,
+		    vmc_off_t offset, bool copy, vmc_prot_t cur, vmc_prot_t max)
+{
+	struct sim_task *t;
+	struct sim_port *port;
+	vmc_off_t last;
+	vmc_kr_t kr = rpc_target(caller, target, &t);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	/* Is the memory-object argument a right the caller holds? */
+	if ((kr = sim_memobj_from_name(caller, memobj, &port)) != KERN_SUCCESS)
+		return kr;
+	/* Are the protections protections? */
+	if (!vmc_prot_valid(cur) || !vmc_prot_valid(max))
+		return KERN_INVALID_ARGUMENT;
+	/* Is there anything to map, and does its size round? */
+	if (size == 0 || !round_size(size, &size))
+		return KERN_INVALID_ARGUMENT;
+	vmc_addr_t start = vmc_trunc_page(*addr);
+
+	struct vmc_object *object = NULL;
+	if (port != NULL) {
+		if (port->kind != SIM_PORT_MEMORY_OBJECT || port->kobject == NULL)
+			return KERN_INVALID_ARGUMENT;
+		/* Is the window inside the offset space, on a page boundary?
+		 * (Stricter than GNU Mach, see the header comment.)  The
+		 * space is checked by sim_map_enter, after the copy is made,
+		 * as in GNU Mach; a failure drops the copy again. */
+		if (!vmc_page_aligned(offset) || !vmc_add(offset, size - 1, &last))
+			return KERN_INVALID_ARGUMENT;
+		object = port->kobject;
+	} else {
+		offset = 0;
+		copy = false;
+	}
+
+	if (object != NULL) {
+		if (copy) {
+			object = sim_object_copy_delayed(object, offset, size);
+			offset = 0;
+		} else {
+			sim_object_ref(object);
+		}
+	}
+	kr = sim_map_enter(t->map, &start, size, mask, anywhere, object, offset, false, cur, max);
+	if (kr != KERN_SUCCESS) {
+		if (object != NULL)
+			sim_object_unref(object);
+		return kr;
+	}
+	*addr = start;
+	return KERN_SUCCESS;
+}
+
+/*
+ * The checks of vm_map_copyin for [addr, addr + size) of map.
+ * [vm/vm_map.c:vm_map_copyin]  A wrapping range, or one whose rounded end is
+ * 0, is KERN_INVALID_ADDRESS; so is a hole; an entry without read access is
+ * KERN_PROTECTION_FAILURE (whichever comes first in address order).
+ */
+static vmc_kr_t copyin_check(struct vmc_map *map, vmc_addr_t addr, vmc_size_t size,
+			     vmc_addr_t *start, vmc_addr_t *end)
+{
+	vmc_kr_t why;
+
+	if (!page_range(addr, size, start, end))
+		return KERN_INVALID_ADDRESS;
+	if (!sim_map_range_mapped(map, *start, *end, VMC_PROT_READ, &why))
+		return why;
+	return KERN_SUCCESS;
+}
+
+/* The checks of vm_map_copy_overwrite for a page-aligned destination.
+ * [vm/vm_map.c:vm_map_copy_overwrite] */
+static vmc_kr_t overwrite_check(struct vmc_map *map, vmc_addr_t dst, vmc_size_t size)
+{
+	vmc_addr_t end;
+	vmc_kr_t why;
+
+	if (!vmc_add(dst, size, &end))
+		return KERN_INVALID_ADDRESS;
+	if (!sim_map_range_mapped(map, dst, end, VMC_PROT_WRITE, &why))
+		return why;
+	return KERN_SUCCESS;
+}
+
+/* Gives dst_map a virtual copy of src entry e (already clipped to the
+ * range) at dst_start.  Cannot fail: the space was checked. */
+static void copy_entry(struct vmc_map *dst_map, vmc_addr_t dst_start, struct sim_entry *e)
+{
+	struct vmc_object *object = e->object;
+	vmc_off_t offset = e->offset;
+	bool needs_copy = false;
+	vmc_size_t size = e->end - e->start;
+
+	if (object != NULL && (object->internal || e->needs_copy)) {
+		/* Symmetric: both share the object until one writes. */
+		sim_object_ref(object);
+		needs_copy = true;
+		e->needs_copy = true;
+		if (e->map->task != NULL && e->map->task->pmap != NULL)
+			sim_pmap_protect_range(e->map->task->pmap, e->start, e->end,
+					       VMC_PROT_ALL & ~VMC_PROT_WRITE);
+	} else if (object != NULL) {
+		object = sim_object_copy_delayed(object, offset, size);
+		offset = 0;
+	}
+	vmc_addr_t at = dst_start;
+	if (sim_map_enter(dst_map, &at, size, 0, false, object, offset, needs_copy,
+			  VMC_PROT_READ | VMC_PROT_WRITE, VMC_PROT_ALL) != KERN_SUCCESS)
+		vmc_panic("copy_entry: checked space is not free");
+}
+
+/*
+ * vm_read: a virtual copy of [addr, addr + size) of the target, mapped into
+ * the caller's map anywhere (the out-of-line reply), read/write, at the
+ * same page offset; *data is its address.  size 0: *data = 0 (a null copy
+ * arrives as address 0).  [vm/vm_user.c:vm_read, vm_map_copyin,
+ * vm_map_copyout]  No room in the caller: KERN_NO_SPACE.
+ */
+vmc_kr_t sim_vm_read(struct sim_task *caller, sim_name_t target, vmc_addr_t addr,
+		     vmc_size_t size, vmc_addr_t *data)
+{
+	struct sim_task *t;
+	vmc_addr_t start, end, dst;
+	vmc_kr_t kr = rpc_target(caller, target, &t);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (size == 0) {
+		*data = 0;
+		return KERN_SUCCESS;
+	}
+	if ((kr = copyin_check(t->map, addr, size, &start, &end)) != KERN_SUCCESS)
+		return kr;
+	/* Is there room for the copy in the caller? */
+	if (!sim_map_find_space(caller->map, end - start, 0, &dst))
+		return KERN_NO_SPACE;
+
+	struct sim_entry *e = sim_map_lookup_entry(t->map, start);
+	while (e != NULL && e->start < end) {
+		e = sim_map_clip(t->map, e, start, end);
+		copy_entry(caller->map, dst + (e->start - start), e);
+		e = e->next;
+	}
+	sim_count(caller->vm, SIM_EV_BYTES_COPIED, size);
+	*data = dst + (addr - start);
+	return KERN_SUCCESS;
+}
+
+/* Copies size bytes from src_map at src to dst_map at dst through a kernel
+ * buffer, chunk by chunk when the two ranges cannot overlap. */
+static vmc_kr_t copy_bytes(struct vmc_map *src_map, vmc_addr_t src, struct vmc_map *dst_map,
+			   vmc_addr_t dst, vmc_size_t size)
+{
+	const vmc_size_t chunk_max = 64 * VMC_PAGE_SIZE;
+	bool overlap = src_map == dst_map && src < dst + size && dst < src + size;
+	vmc_size_t chunk = overlap ? size : vmc_min(size, chunk_max);
+	unsigned char *buf = g_malloc(chunk);
+	vmc_size_t done = 0;
+	vmc_kr_t kr = KERN_SUCCESS;
+
+	while (done < size && kr == KERN_SUCCESS) {
+		vmc_size_t n = vmc_min(chunk, size - done);
+		kr = sim_kernel_read(src_map, src + done, buf, n);
+		if (kr == KERN_SUCCESS)
+			kr = sim_kernel_write(dst_map, dst + done, buf, n);
+		if (kr == KERN_SUCCESS)
+			done += n;
+	}
+	g_free(buf);
+	sim_count(dst_map->vm, SIM_EV_BYTES_COPIED, done);
+	return kr;
+}
+
+/*
+ * vm_write: the caller's [data, data + size) overwrites the target's
+ * [addr, addr + size).  [vm/vm_user.c:vm_write, vm_map_copy_overwrite]
+ * The data travels out of line: unreadable or wrapping data fails the send
+ * (MACH_SEND_INVALID_MEMORY).  size 0 is a null copy: KERN_SUCCESS.  data,
+ * size and addr must be page aligned (KERN_INVALID_ARGUMENT); the
+ * destination must be mapped (KERN_INVALID_ADDRESS) and writable
+ * (KERN_PROTECTION_FAILURE) throughout before anything is written.
+ */
+vmc_kr_t sim_vm_write(struct sim_task *caller, sim_name_t target, vmc_addr_t addr,
+		      vmc_addr_t data, vmc_size_t size)
+{
+	struct sim_task *t;
+	vmc_addr_t s, e;
+	vmc_kr_t kr = rpc_target(caller, target, &t);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (size == 0)
+		return KERN_SUCCESS;
+	/* Can the message carry the data? */
+	if (copyin_check(caller->map, data, size, &s, &e) != KERN_SUCCESS)
+		return MACH_SEND_INVALID_MEMORY;
+	/* Is everything page aligned? */
+	if (!vmc_page_aligned(data) || !vmc_page_aligned(size) || !vmc_page_aligned(addr))
+		return KERN_INVALID_ARGUMENT;
+	if ((kr = overwrite_check(t->map, addr, size)) != KERN_SUCCESS)
+		return kr;
+	return copy_bytes(caller->map, data, t->map, addr, size);
+}
+
+/*
+ * vm_copy: within the target, [src, src + size) overwrites [dst, dst + size)
+ * as if read first.  [vm/vm_user.c:vm_copy]  The source is checked as by
+ * vm_read, then alignment of src, size and dst (KERN_INVALID_ARGUMENT),
+ * then the destination as by vm_write.  size 0: KERN_SUCCESS.
+ */
+vmc_kr_t sim_vm_copy(struct sim_task *caller, sim_name_t target, vmc_addr_t src,
+		     vmc_size_t size, vmc_addr_t dst)
+{
+	struct sim_task *t;
+	vmc_addr_t s, e;
+	vmc_kr_t kr = rpc_target(caller, target, &t);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (size == 0)
+		return KERN_SUCCESS;
+	if ((kr = copyin_check(t->map, src, size, &s, &e)) != KERN_SUCCESS)
+		return kr;
+	if (!vmc_page_aligned(src) || !vmc_page_aligned(size) || !vmc_page_aligned(dst))
+		return KERN_INVALID_ARGUMENT;
+	if ((kr = overwrite_check(t->map, dst, size)) != KERN_SUCCESS)
+		return kr;
+	return copy_bytes(t->map, src, t->map, dst, size);
+}
+
+/* A user fault: makes vpage of task accessible for `need` and enters it in
+ * the page table.  Read faults get write only on the object's own page
+ * when no delayed copy could need a push first. */
+static vmc_kr_t user_fault(struct sim_task *task, vmc_addr_t va, vmc_prot_t need)
+{
+	struct vmc_lookup l;
+	struct vmc_page *page;
+	vmc_kr_t kr = fault_page(task->map, va, need, &l, &page);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	vmc_prot_t prot = l.prot;
+	if (page->object != l.object ||
+	    (!(need & VMC_PROT_WRITE) && l.object->copies->len != 0))
+		prot &= ~VMC_PROT_WRITE;
+	sim_pmap_enter(task->pmap, vmc_trunc_page(va), page, prot);
+	sim_page_put(page, false);
+	sim_object_unref(l.object);
+	return KERN_SUCCESS;
+}
+
+/* A task's own access: through the page table, faulting when the entry is
+ * missing or too weak. */
+static vmc_kr_t task_access(struct sim_task *task, vmc_addr_t addr, unsigned char *buf,
+			    size_t len, bool write, size_t *done_out)
+{
+	vmc_prot_t need = write ? VMC_PROT_WRITE : VMC_PROT_READ;
+	size_t done = 0;
+	vmc_kr_t kr = KERN_SUCCESS;
+
+	if (!sim_task_alive(task))
+		kr = KERN_INVALID_TASK;
+	while (kr == KERN_SUCCESS && done < len) {
+		vmc_addr_t va;
+		if (!vmc_add(addr, done, &va)) {
+			kr = KERN_INVALID_ADDRESS;
+			break;
+		}
+		vmc_addr_t vpage = vmc_trunc_page(va);
+		struct sim_pte *pte = sim_pmap_find(task->pmap, vpage);
+		if (pte == NULL || (pte->prot & need) != need) {
+			if ((kr = user_fault(task, va, need)) != KERN_SUCCESS)
+				break;
+			pte = sim_pmap_find(task->pmap, vpage);
+		}
+		size_t chunk = vmc_min(vmc_page_left(va), len - done);
+		unsigned char *p = pte->page->data + (va & VMC_PAGE_MASK);
+		if (write) {
+			memcpy(p, buf + done, chunk);
+			pte->page->dirty = true;
+		} else {
+			memcpy(buf + done, p, chunk);
+		}
+		pte->page->referenced = true;
+		done += chunk;
+	}
+	if (done_out != NULL)
+		*done_out = done;
+	return kr;
+}
+
+vmc_kr_t sim_task_load(struct sim_task *task, vmc_addr_t addr, void *buf, size_t len,
+		       size_t *done)
+{
+	return task_access(task, addr, buf, len, false, done);
+}
+
+vmc_kr_t sim_task_store(struct sim_task *task, vmc_addr_t addr, const void *buf,
+			size_t len, size_t *done)
+{
+	return task_access(task, addr, (unsigned char *)buf, len, true, done);
+}

@@ -1,0 +1,158 @@
+/*
+ * sim_port.c: the porting header (core/vmc_port.h) implemented on the
+ * simulator.
+ *
+ * Each primitive is a thin layer over the sim modules, plus the bookkeeping
+ * that lets tests catch the core misbehaving:
+ *   - vmc_alloc/vmc_free count outstanding bytes (a leak shows as a nonzero
+ *     count) and can fail the Nth allocation, so every error path of the
+ *     core is reachable;
+ *   - references the core takes (vmc_map_lookup, vmc_object_reference) are
+ *     counted per object, so sim_vm_check can tell them from the
+ *     simulator's own and a release without a reference panics;
+ *   - between vmc_map_verify and vmc_map_verify_done the map is "read
+ *     locked": a change to it then panics, which is how a core that yields
+ *     while holding a verified map is caught.
+ * The contracts are those of vmc_port.h; only the differences are noted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim_internal.h"
+
+static uint64_t alloc_calls;
+static uint64_t alloc_fail_at;   /* absolute call number that fails; 0: none */
+static uint64_t alloc_outstanding;
+
+void sim_alloc_fail_nth(uint64_t n)
+{
+	alloc_fail_at = n ? alloc_calls + n : 0;
+}
+
+uint64_t sim_alloc_calls(void)
+{
+	return alloc_calls;
+}
+
+uint64_t sim_alloc_outstanding(void)
+{
+	return alloc_outstanding;
+}
+
+void *vmc_alloc(vmc_size_t size)
+{
+	alloc_calls++;
+	if (alloc_fail_at != 0 && alloc_calls == alloc_fail_at) {
+		alloc_fail_at = 0;
+		return NULL;
+	}
+	/* g_malloc(0) is NULL, which the caller would take for a failure. */
+	void *p = g_malloc(size ? size : 1);
+	alloc_outstanding += size;
+	return p;
+}
+
+void vmc_free(void *p, vmc_size_t size)
+{
+	if (p == NULL)
+		return;
+	if (size > alloc_outstanding)
+		vmc_panic("vmc_free: more freed than allocated (size mismatch?)");
+	alloc_outstanding -= size;
+	g_free(p);
+}
+
+_Noreturn void vmc_panic(const char *msg)
+{
+	fprintf(stderr, "panic: %s\n", msg);
+	fflush(stderr);
+	abort();
+}
+
+void vmc_object_reference(struct vmc_object *object)
+{
+	sim_object_ref(object);
+	object->port_refs++;
+}
+
+void vmc_object_release(struct vmc_object *object)
+{
+	if (object->port_refs == 0)
+		vmc_panic("vmc_object_release: the core holds no reference");
+	object->port_refs--;
+	sim_object_unref(object);
+}
+
+vmc_kr_t vmc_map_lookup(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t access,
+			struct vmc_lookup *out)
+{
+	struct vmc_lookup l;
+	vmc_kr_t kr = sim_map_lookup_object(map, addr, access, &l);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	l.object->port_refs++;
+	*out = l;
+	return KERN_SUCCESS;
+}
+
+bool vmc_map_verify(struct vmc_map *map, const vmc_map_version_t *version)
+{
+	if (map->timestamp != version->stamp)
+		return false;
+	map->verified++;
+	return true;
+}
+
+void vmc_map_verify_done(struct vmc_map *map, const vmc_map_version_t *version)
+{
+	(void)version;
+	if (map->verified == 0)
+		vmc_panic("vmc_map_verify_done: map not verified");
+	map->verified--;
+}
+
+/*
+ * The fault.  host[0] remembers the object faulted on and host[1] its copy
+ * generation, for vmc_page_still_current.
+ */
+vmc_fault_t vmc_object_page_get(struct vmc_object *object, vmc_off_t offset,
+				vmc_prot_t access, struct vmc_page_ref *ref)
+{
+	struct vmc_page *page;
+
+	if (!vmc_page_aligned(offset))
+		vmc_panic("vmc_object_page_get: offset not page aligned");
+	vmc_fault_t f = sim_object_fault(object, offset, access, &page);
+	if (f != VMC_FAULT_OK)
+		return f;
+	ref->page = page;
+	ref->host[0] = object;
+	ref->host[1] = (void *)(uintptr_t)object->copy_gen;
+	ref->host[2] = NULL;
+	return VMC_FAULT_OK;
+}
+
+unsigned char *vmc_page_bytes(const struct vmc_page_ref *ref)
+{
+	if (ref->page->busy == 0)
+		vmc_panic("vmc_page_bytes: page not pinned");
+	return ref->page->data;
+}
+
+bool vmc_page_still_current(const struct vmc_page_ref *ref)
+{
+	const struct vmc_object *o = ref->host[0];
+
+	return o->copy_gen == (uint64_t)(uintptr_t)ref->host[1];
+}
+
+void vmc_page_put(struct vmc_page_ref *ref, bool dirtied)
+{
+	sim_page_put(ref->page, dirtied);
+}
+
+void vmc_yield(enum vmc_yield_point where)
+{
+	sim_yield_at(sim_vm_current(), where);
+}
