@@ -21,7 +21,7 @@ set xlabel "read size (bytes)"
 set ylabel "speedup (old time / fast time)"
 set logscale x 2
 set xtics (512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072)
-set xrange [700:12000]
+set xrange [700:100000]
 set yrange [0:*]
 set grid
 set key bottom right noenhanced box opaque
