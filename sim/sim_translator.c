@@ -372,8 +372,9 @@ vmc_kr_t sim_translator_evict(struct sim_translator *tr, uint32_t file, uint64_t
 		return KERN_SUCCESS;
 	uint64_t end = tr_round_page(offset + MIN(len, f->size - offset));
 	for (uint64_t p = vmc_trunc_page(offset); p < end; p += tr_page) {
+		/* A page that is not resident is as cold as it gets. */
 		vmc_kr_t kr = sim_memory_object_evict(tr->server, f->object, p);
-		if (kr != KERN_SUCCESS)
+		if (kr != KERN_SUCCESS && kr != KERN_INVALID_ADDRESS)
 			return kr;
 	}
 	return KERN_SUCCESS;

@@ -99,7 +99,8 @@ vmc_kr_t sim_translator_read(struct sim_translator *tr, struct sim_client *clien
 			     uint64_t len, uint64_t *done, uint64_t events[SIM_EV_COUNT]);
 
 /* Evicts the file's resident pages covering [offset, offset + len), so the
- * next read gets them from the pager (a cold cache).  Not counted. */
+ * next read gets them from the pager (a cold cache).  Pages not resident are
+ * skipped.  KERN_FAILURE if a page is pinned.  Not counted in any read. */
 vmc_kr_t sim_translator_evict(struct sim_translator *tr, uint32_t file, uint64_t offset,
 			      uint64_t len);
 

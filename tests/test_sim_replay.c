@@ -139,6 +139,112 @@ static void test_replay_outputs_have_expected_shape(void **state)
 	sim_replay_destroy(r);
 }
 
+/* Replays one bundled trace through the adapter, as `mosaic replay` does,
+ * and checks that every read of every path was verified. */
+struct bundled {
+	struct sim_replay *r;
+	uint64_t reads;
+};
+
+static gboolean bundled_file(void *ctx, uint32_t file, const char *name, uint64_t size,
+			     GError **error)
+{
+	struct bundled *b = ctx;
+	(void)name;
+	return sim_replay_add_file(b->r, file, size, error);
+}
+
+static gboolean bundled_read(void *ctx, uint32_t client, uint32_t file, uint64_t offset,
+			     uint64_t len, GError **error)
+{
+	struct bundled *b = ctx;
+	b->reads++;
+	return sim_replay_read(b->r, client, file, offset, len, error);
+}
+
+static void replay_bundled(const char *path, bool cold, uint32_t frames)
+{
+	struct replay_trace *t = replay_trace_new();
+	struct sim_replay_config c = config_both();
+	c.content = replay_trace_content;
+	c.content_ctx = t;
+	c.cold = cold;
+	c.frames = frames;
+	GError *err = NULL;
+	struct bundled b = { .r = sim_replay_create(&c, path, &err) };
+	assert_non_null(b.r);
+	struct replay_trace_sink sink = { .file = bundled_file, .read = bundled_read, .ctx = &b };
+	if (!replay_trace_stream(t, path, &sink, &err))
+		fail_msg("%s (%s, %u frames): %s", path, cold ? "cold" : "warm", frames,
+			 err->message);
+	const struct sim_replay_result *res = sim_replay_result(b.r);
+	assert_true(b.reads > 0);
+	assert_int_equal(res->verified, b.reads * (c.run_fast ? 2 : 1));
+	printf("# %s (%s, %u frames): %llu reads verified\n", path, cold ? "cold" : "warm",
+	       frames, (unsigned long long)res->verified);
+	sim_replay_destroy(b.r);
+	replay_trace_free(t);
+}
+
+static gint bundled_cmp(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.trace under traces/workloads (and real/). */
+static GPtrArray *bundled_traces(void)
+{
+	const char *root = g_getenv("MOSAIC_SOURCE_ROOT");
+	assert_non_null(root);
+	GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
+	const char *dirs[] = { "traces/workloads", "traces/workloads/real" };
+	for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+		char *dir = g_build_filename(root, dirs[i], NULL);
+		GDir *d = g_dir_open(dir, 0, NULL);
+		assert_non_null(d);
+		const char *name;
+		while ((name = g_dir_read_name(d)) != NULL)
+			if (g_str_has_suffix(name, ".trace"))
+				g_ptr_array_add(paths, g_build_filename(dir, name, NULL));
+		g_dir_close(d);
+		g_free(dir);
+	}
+	/* Directory order is the file system's: sort, so runs are identical. */
+	g_ptr_array_sort(paths, bundled_cmp);
+	return paths;
+}
+
+static void test_replay_bundled_traces_warm_verify_every_read(void **state)
+{
+	(void)state;
+	GPtrArray *paths = bundled_traces();
+	/* The four seed workloads, the random mix and the five real traces. */
+	assert_true(paths->len >= 10);
+	for (guint i = 0; i < paths->len; i++)
+		replay_bundled(g_ptr_array_index(paths, i), false, 0);
+	g_ptr_array_free(paths, TRUE);
+}
+
+static void test_replay_bundled_traces_cold_verify_every_read(void **state)
+{
+	(void)state;
+	GPtrArray *paths = bundled_traces();
+	for (guint i = 0; i < paths->len; i++)
+		replay_bundled(g_ptr_array_index(paths, i), true, 0);
+	g_ptr_array_free(paths, TRUE);
+}
+
+static void test_replay_under_memory_pressure_verifies_every_read(void **state)
+{
+	(void)state;
+	const char *root = g_getenv("MOSAIC_SOURCE_ROOT");
+	assert_non_null(root);
+	/* An 8 MiB file and 64K reads in 128 frames (512 KiB). */
+	char *path = g_build_filename(root, "traces", "workloads", "random-mix-42.trace", NULL);
+	replay_bundled(path, false, 128);
+	g_free(path);
+}
+
 int main(void)
 {
 	const char *s = g_getenv("MOSAIC_TEST_SEED");
@@ -150,6 +256,9 @@ int main(void)
 		cmocka_unit_test(test_replay_counts_and_verifies_every_read),
 		cmocka_unit_test(test_replay_rejects_unknown_file),
 		cmocka_unit_test(test_replay_outputs_have_expected_shape),
+		cmocka_unit_test(test_replay_bundled_traces_warm_verify_every_read),
+		cmocka_unit_test(test_replay_bundled_traces_cold_verify_every_read),
+		cmocka_unit_test(test_replay_under_memory_pressure_verifies_every_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
