@@ -82,6 +82,19 @@ static bool check_map(struct vmc_map *map, GHashTable *expect, const char **why)
 		     map->nentries, g_tree_nnodes(map->tree));
 	if (!hint_found)
 		FAIL("map %s: hint is not an entry", map->task->label);
+	if (map->index_valid) {
+		uint32_t i = 0;
+		if (map->index_len != n)
+			FAIL("map %s: lookup index has %u entries, list %u", map->task->label,
+			     map->index_len, n);
+		for (struct sim_entry *e = map->first; e != NULL; e = e->next, i++)
+			if (map->index_slot[i].entry != e || map->index_start[i] != e->start ||
+			    map->index_slot[i].end != e->end ||
+			    (i % SIM_INDEX_BLOCK == 0 &&
+			     map->index_fence[i / SIM_INDEX_BLOCK] != e->start))
+				FAIL("map %s: lookup index disagrees with the list at %u",
+				     map->task->label, i);
+	}
 	return true;
 }
 

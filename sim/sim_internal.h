@@ -38,6 +38,9 @@
  * copy object one more. */
 #define SIM_FRAMES_MIN 8u
 
+/* Entries per block of the map's lookup index (see sim_map.c). */
+#define SIM_INDEX_BLOCK 32u
+
 struct sim_port;
 struct sim_pmap;
 
@@ -108,6 +111,14 @@ struct vmc_map {
 	struct sim_entry *hint;    /* last entry found, or NULL */
 	uint32_t nentries;
 	uint64_t timestamp;        /* bumped by every change (vmc_map_verify) */
+	/* Lookup index: every entry's start, sorted, in one array (see
+	 * sim_map.c); valid only between changes. */
+	vmc_addr_t *index_start;
+	struct sim_index_slot { vmc_addr_t end; struct sim_entry *entry; } *index_slot;
+	vmc_addr_t *index_fence;   /* index_start[i * SIM_INDEX_BLOCK] */
+	uint32_t index_len, index_cap, index_nfence;
+	bool index_valid;
+	uint32_t lookups_since_change;
 	uint32_t verified;         /* vmc_map_verify holds outstanding */
 };
 
@@ -131,7 +142,6 @@ struct vmc_object {
 	struct sim_pager pager;
 	GHashTable *answers;       /* page index -> enum sim_pager_answer */
 	struct sim_port *port;     /* memory object port, or NULL */
-	GHashTable *pending;       /* page index -> 1: pager request in flight */
 };
 
 /* A page-table entry: task `pmap` maps virtual page `vpage` to `page`. */

@@ -14,6 +14,17 @@
  *   - a hint, the last entry found, because lookups cluster.
  * sim_vm_check verifies that the three agree.
  *
+ * A fourth, optional view makes lookups in large maps cheap: arrays of
+ * every entry's start and end, sorted, searched by bisection.  The tree's nodes are
+ * scattered over the heap and a lookup in a large map misses the cache at
+ * every level; the arrays are compact (8 bytes an entry for the starts,
+ * searched in two levels, see index_search).  Any
+ * change to the entries invalidates the array; it is rebuilt from the list
+ * once the map has served nentries/8 + 8 lookups without a change, so the
+ * rebuild costs O(1) amortized per lookup, and a map that keeps changing
+ * simply uses the tree.  (GNU Mach has only the tree; this is a simulator
+ * speed-up, invisible to the semantics and checked by sim_vm_check.)
+ *
  * Clipping splits an entry at a page boundary so that an operation on part
  * of it (unmap, protect) acts on whole entries.  Both halves name the same
  * object at consecutive offsets; each holds its own reference.
@@ -79,6 +90,67 @@ static void entry_free(struct vmc_map *map, struct sim_entry *e)
 	g_free(e);
 }
 
+/* Entries changed: the lookup index no longer describes them. */
+static void index_invalidate(struct vmc_map *map)
+{
+	map->index_valid = false;
+	map->lookups_since_change = 0;
+}
+
+/* Rebuilds the lookup index from the list. */
+static void index_rebuild(struct vmc_map *map)
+{
+	if (map->index_cap < map->nentries) {
+		map->index_cap = map->nentries + map->nentries / 4 + 16;
+		map->index_start = g_renew(vmc_addr_t, map->index_start, map->index_cap);
+		map->index_slot = g_renew(struct sim_index_slot, map->index_slot, map->index_cap);
+		map->index_fence = g_renew(vmc_addr_t, map->index_fence,
+					   map->index_cap / SIM_INDEX_BLOCK + 1);
+	}
+	uint32_t i = 0;
+	for (struct sim_entry *e = map->first; e != NULL; e = e->next, i++) {
+		map->index_start[i] = e->start;
+		map->index_slot[i].end = e->end;
+		map->index_slot[i].entry = e;
+		if (i % SIM_INDEX_BLOCK == 0)
+			map->index_fence[i / SIM_INDEX_BLOCK] = e->start;
+	}
+	map->index_len = i;
+	map->index_nfence = (i + SIM_INDEX_BLOCK - 1) / SIM_INDEX_BLOCK;
+	map->index_valid = true;
+}
+
+/* The last i in [0, n) with a[i] <= x, for a[0] <= x: bisection without
+ * branches on the data. */
+static uint32_t last_at_most(const vmc_addr_t *a, uint32_t n, vmc_addr_t x)
+{
+	uint32_t base = 0;
+
+	while (n > 1) {
+		uint32_t half = n / 2;
+		base = a[base + half] <= x ? base + half : base;
+		n -= half;
+	}
+	return base;
+}
+
+/* The entry holding addr, by the index (valid), or NULL.  Two levels, as a
+ * two-level B-tree: the fences (every SIM_INDEX_BLOCK-th start, small
+ * enough to stay in the cache) pick a block, bisection inside the block
+ * picks the entry, and its end says whether addr is in it.  Entries
+ * themselves are touched only for the answer. */
+static struct sim_entry *index_search(const struct vmc_map *map, vmc_addr_t addr)
+{
+	if (map->index_len == 0 || addr < map->index_start[0])
+		return NULL;
+	uint32_t block = last_at_most(map->index_fence, map->index_nfence, addr);
+	uint32_t first = block * SIM_INDEX_BLOCK;
+	uint32_t i = first + last_at_most(map->index_start + first,
+					  vmc_min(SIM_INDEX_BLOCK, map->index_len - first), addr);
+	/* End and entry share a cache line: one miss, not two. */
+	return addr < map->index_slot[i].end ? map->index_slot[i].entry : NULL;
+}
+
 /* Links e into the list after prev (NULL: at the head) and into the tree. */
 static void entry_link(struct vmc_map *map, struct sim_entry *prev, struct sim_entry *e)
 {
@@ -95,6 +167,7 @@ static void entry_link(struct vmc_map *map, struct sim_entry *prev, struct sim_e
 		map->last = e;
 	g_tree_insert(map->tree, e, e);
 	map->nentries++;
+	index_invalidate(map);
 	sim_count(map->vm, SIM_EV_ENTRY_CREATE, 1);
 }
 
@@ -113,6 +186,7 @@ static void entry_unlink(struct vmc_map *map, struct sim_entry *e)
 	if (map->hint == e)
 		map->hint = NULL;
 	map->nentries--;
+	index_invalidate(map);
 }
 
 /* Empties the map (page tables too) and frees it. */
@@ -122,6 +196,9 @@ void sim_map_destroy(struct vmc_map *map)
 		return;
 	sim_map_remove(map, SIM_MAP_MIN, SIM_MAP_MAX);
 	g_tree_destroy(map->tree);
+	g_free(map->index_start);
+	g_free(map->index_slot);
+	g_free(map->index_fence);
 	g_free(map);
 }
 
@@ -136,7 +213,12 @@ struct sim_entry *sim_map_lookup_entry(struct vmc_map *map, vmc_addr_t addr)
 	sim_count(map->vm, SIM_EV_MAP_LOOKUP, 1);
 	if (e != NULL && addr >= e->start && addr < e->end)
 		return e;
-	e = g_tree_search(map->tree, entry_holds, &addr);
+	if (!map->index_valid && ++map->lookups_since_change >= map->nentries / 8 + 8)
+		index_rebuild(map);
+	if (map->index_valid)
+		e = index_search(map, addr);
+	else
+		e = g_tree_search(map->tree, entry_holds, &addr);
 	if (e != NULL)
 		map->hint = e;
 	return e;
@@ -290,6 +372,7 @@ static struct sim_entry *entry_split(struct vmc_map *map, struct sim_entry *e, v
 	 * was entered (its object offset plus its size was checked). */
 	tail->offset = e->offset + (at - e->start);
 	e->end = at;
+	index_invalidate(map);
 	if (tail->object != NULL)
 		sim_object_ref(tail->object);
 	entry_link(map, e, tail);

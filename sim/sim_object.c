@@ -451,6 +451,9 @@ void sim_object_terminate(struct vmc_object *object)
 	g_hash_table_iter_init(&it, object->pages);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		struct vmc_page *p = v;
+		/* No task may touch the object's memory any more; a pinned
+		 * page stays for its holder until vmc_page_put. */
+		sim_pmap_page_remove_all(p);
 		if (p->busy)
 			continue;
 		g_hash_table_iter_steal(&it);

@@ -9,16 +9,16 @@
  * object's store by sim_page_evict, so nothing is lost).
  *
  * The porting header has no "world" argument (a kernel has one world), so
- * the last world created is the current one: vmc_yield() and the objects the
- * core sees find it through sim_vm_current().  Tests create one world at a
- * time.
+ * the most recently created world still alive is the current one: vmc_yield()
+ * finds it through sim_vm_current().  Tests use one world at a time.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "sim_internal.h"
 
-static struct sim_vm *current_vm;
+/* Live worlds, oldest first; the current one is the last. */
+static GList *live_worlds;
 
 static const char *const event_names[SIM_EV_COUNT] = {
 	[SIM_EV_RPC] = "rpc",
@@ -60,7 +60,7 @@ struct sim_vm *sim_vm_create(const struct sim_vm_config *config)
 	vm->ports = g_ptr_array_new();
 	vm->objects = g_hash_table_new(g_direct_hash, g_direct_equal);
 	vm->retry_after_wait = true;
-	current_vm = vm;
+	live_worlds = g_list_append(live_worlds, vm);
 	return vm;
 }
 
@@ -91,14 +91,15 @@ void sim_vm_destroy(struct sim_vm *vm)
 	g_ptr_array_free(vm->ports, TRUE);
 	g_hash_table_destroy(vm->objects);
 	g_rand_free(vm->rand);
-	if (current_vm == vm)
-		current_vm = NULL;
+	live_worlds = g_list_remove(live_worlds, vm);
 	g_free(vm);
 }
 
 struct sim_vm *sim_vm_current(void)
 {
-	return current_vm;
+	GList *last = g_list_last(live_worlds);
+
+	return last ? last->data : NULL;
 }
 
 void sim_events(const struct sim_vm *vm, uint64_t out[SIM_EV_COUNT])
