@@ -70,10 +70,10 @@ def derive():
     # Step 3: rest = M + P * pages.
     pages = [pages_spanned(s) for s in SIZES]
     m, p = fit_line_relative(pages, rest)
-    # Step 4: split M by the stated shares; split P as fault = trap, and the
-    # remainder evenly over the four short per-page operations.
-    fault = TRAP_US
-    per_page_rest = (p - fault) / 4.0
+    # Step 4: split M by the stated shares; P is one trap (the user fault's
+    # exception) plus five short per-page operations of equal cost.
+    per_page_rest = (p - TRAP_US) / 5.0
+    fault = per_page_rest
     page_copy = PAGE * byte
 
     rows = [
@@ -85,9 +85,9 @@ def derive():
          "fit: %.2f of per-mapping cost M" % M_SHARES["entry_remove"]),
         ("tlb_flush", m * M_SHARES["tlb_flush"], "us/event",
          "fit: %.2f of per-mapping cost M" % M_SHARES["tlb_flush"]),
-        ("map_lookup", per_page_rest, "us/event", "fit: (P - fault) / 4"),
-        ("fault", fault, "us/event", "derived: one trap (the fault's exception entry and exit)"),
-        ("page_lookup", per_page_rest, "us/event", "fit: (P - fault) / 4"),
+        ("map_lookup", per_page_rest, "us/event", "fit: (P - trap) / 5"),
+        ("fault", fault, "us/event", "fit: (P - trap) / 5 (vm_fault_page; the user fault's exception is a trap)"),
+        ("page_lookup", per_page_rest, "us/event", "fit: (P - trap) / 5"),
         ("pagein", 2 * RPC_US + page_copy, "us/event",
          "derived: data_request + data_supply messages + one page copied"),
         ("zero_fill", page_copy, "us/event", "derived: one page written at the copy rate"),
@@ -96,8 +96,8 @@ def derive():
         ("pageout", 2 * RPC_US + page_copy, "us/event",
          "derived: data_return message + reply + one page copied"),
         ("evict", per_page_rest, "us/event", "derived: like a page-table entry removal"),
-        ("pte_enter", per_page_rest, "us/event", "fit: (P - fault) / 4"),
-        ("pte_remove", per_page_rest, "us/event", "fit: (P - fault) / 4"),
+        ("pte_enter", per_page_rest, "us/event", "fit: (P - trap) / 5"),
+        ("pte_remove", per_page_rest, "us/event", "fit: (P - trap) / 5"),
         ("bytes_copied", byte, "us/byte", "fit: copy times through origin, relative LS"),
     ]
 

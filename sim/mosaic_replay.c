@@ -173,13 +173,19 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 			goto out;
 		}
 	}
-	if (form_opt != NULL && strcmp(form_opt, "proxy") != 0) {
-		if (strcmp(form_opt, "task") != 0) {
-			g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-				    "--fast-form must be proxy or task, not '%s'", form_opt);
-			goto out;
+	const char *form_note = "";
+	if (form_opt == NULL) {
+		/* The recommended form when this build has it. */
+		if (!sim_translator_has_path(SIM_READ_FAST_PROXY)) {
+			config.fast_path = SIM_READ_FAST_TASK;
+			form_note = " (the proxy form is not in this build)";
 		}
+	} else if (strcmp(form_opt, "task") == 0) {
 		config.fast_path = SIM_READ_FAST_TASK;
+	} else if (strcmp(form_opt, "proxy") != 0) {
+		g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--fast-form must be proxy or task, not '%s'", form_opt);
+		goto out;
 	}
 	if (cache_opt != NULL && strcmp(cache_opt, "warm") != 0) {
 		if (strcmp(cache_opt, "cold") != 0) {
@@ -221,9 +227,9 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 	}
 
 	char *meta = g_strdup_printf("calibration=%s; cache=%s; frames=%d; seed=%" G_GINT64_FORMAT
-				     "; fast=%s", calib_path, config.cold ? "cold" : "warm",
+				     "; fast=%s%s", calib_path, config.cold ? "cold" : "warm",
 				     frames, seed, config.fast_path == SIM_READ_FAST_TASK ?
-				     "task" : "proxy");
+				     "task" : "proxy", form_note);
 	const struct sim_replay_result *const *res =
 		(const struct sim_replay_result *const *)results->pdata;
 	if (csv)

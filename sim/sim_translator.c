@@ -15,6 +15,15 @@
 #include <glib.h>
 #include <string.h>
 
+/* The fast copies come from the copy branch (sim/sim_fast.c); until it is
+ * merged this file builds without them and says so (has_path). */
+#if __has_include("sim_fast.h")
+#include "sim_fast.h"
+#define TR_HAVE_FAST 1
+#else
+#define TR_HAVE_FAST 0
+#endif
+
 struct tr_file {
 	struct sim_translator *tr;
 	uint32_t id;
@@ -148,6 +157,20 @@ static struct tr_file *tr_file_get(struct sim_translator *tr, uint32_t file)
 	return file < tr->files->len ? g_ptr_array_index(tr->files, file) : NULL;
 }
 
+/* The proxy form needs vm_region_create_proxy and object-to-proxy copies
+ * (the proxy branch); until they are merged this build has the task-port
+ * form only, and says so (sim_translator_has_path). */
+#define TR_HAVE_PROXY 0
+
+static vmc_kr_t tr_copy_to_proxy(struct sim_translator *tr, struct sim_client *c,
+				 struct tr_file *f, uint64_t offset, uint64_t dst_offset,
+				 uint64_t len, vmc_size_t *count)
+{
+	(void)tr; (void)c; (void)f; (void)offset; (void)dst_offset; (void)len;
+	*count = 0;
+	return KERN_INVALID_ARGUMENT;
+}
+
 /* Gives the server the capabilities of both fast forms.  The proxy part
  * needs the proxy branch (vm_region_create_proxy); until it is merged a
  * client has the task-port form only. */
@@ -199,6 +222,34 @@ fail:
 	return NULL;
 }
 
+/*
+ * A task's own loads and stores.  The simulator counts one SIM_EV_FAULT per
+ * vm_fault_page, whether a user access or the kernel's copy asked for the
+ * page; a user access's fault also enters the kernel through an exception,
+ * so each fault taken here counts one trap too.
+ */
+static vmc_kr_t tr_load(struct sim_translator *tr, struct sim_task *task, vmc_addr_t addr,
+			void *buf, size_t len)
+{
+	uint64_t before[SIM_EV_COUNT], after[SIM_EV_COUNT];
+	sim_events(tr->vm, before);
+	vmc_kr_t kr = sim_task_load(task, addr, buf, len, NULL);
+	sim_events(tr->vm, after);
+	sim_count(tr->vm, SIM_EV_TRAP, after[SIM_EV_FAULT] - before[SIM_EV_FAULT]);
+	return kr;
+}
+
+static vmc_kr_t tr_store(struct sim_translator *tr, struct sim_task *task, vmc_addr_t addr,
+			 const void *buf, size_t len)
+{
+	uint64_t before[SIM_EV_COUNT], after[SIM_EV_COUNT];
+	sim_events(tr->vm, before);
+	vmc_kr_t kr = sim_task_store(task, addr, buf, len, NULL);
+	sim_events(tr->vm, after);
+	sim_count(tr->vm, SIM_EV_TRAP, after[SIM_EV_FAULT] - before[SIM_EV_FAULT]);
+	return kr;
+}
+
 /* Snapshot of the event counters. */
 static void tr_events_now(struct sim_translator *tr, uint64_t out[SIM_EV_COUNT])
 {
@@ -225,9 +276,9 @@ static vmc_kr_t tr_pager_memcpy(struct sim_translator *tr, struct tr_file *f,
 					 win, false, VMC_PROT_READ, VMC_PROT_READ);
 		if (kr != KERN_SUCCESS)
 			return kr;
-		kr = sim_task_load(tr->server, at + (offset - win), tr->scratch, n, NULL);
+		kr = tr_load(tr, tr->server, at + (offset - win), tr->scratch, n);
 		if (kr == KERN_SUCCESS)
-			kr = sim_task_store(tr->server, dst, tr->scratch, n, NULL);
+			kr = tr_store(tr, tr->server, dst, tr->scratch, n);
 		sim_count(tr->vm, SIM_EV_BYTES_COPIED, n);
 		vmc_kr_t kr2 = sim_vm_deallocate(tr->server, self, at, win_size);
 		if (kr != KERN_SUCCESS)
@@ -257,7 +308,7 @@ static vmc_kr_t tr_read_old_inline(struct sim_translator *tr, struct sim_client 
 		return kr;
 	sim_count(tr->vm, SIM_EV_BYTES_COPIED, 2 * len);
 	/* The client's stub copies the inline data into the user's buffer. */
-	kr = sim_task_store(c->task, c->buf, tr->scratch, len, NULL);
+	kr = tr_store(tr, c->task, c->buf, tr->scratch, len);
 	sim_count(tr->vm, SIM_EV_BYTES_COPIED, len);
 	return kr;
 }
@@ -290,27 +341,55 @@ static vmc_kr_t tr_read_old_ool(struct sim_translator *tr, struct sim_client *c,
 	if (kr2 != KERN_SUCCESS)
 		return kr2;
 	/* glibc copies into the user's buffer and unmaps the reply data. */
-	kr = sim_task_load(c->task, data, tr->scratch, len, NULL);
+	kr = tr_load(tr, c->task, data, tr->scratch, len);
 	if (kr == KERN_SUCCESS)
-		kr = sim_task_store(c->task, c->buf, tr->scratch, len, NULL);
+		kr = tr_store(tr, c->task, c->buf, tr->scratch, len);
 	sim_count(tr->vm, SIM_EV_BYTES_COPIED, len);
 	kr2 = sim_vm_deallocate(c->task, sim_task_self(c->task), vmc_trunc_page(data),
 				tr_round_page(data + len) - vmc_trunc_page(data));
 	return kr != KERN_SUCCESS ? kr : kr2;
 }
 
-/* The fast paths need the copy and proxy branches' RPCs. */
+/*
+ * The fast path: the client's io_read_direct request carries a capability
+ * for its buffer; the server asks the kernel to copy from the file's memory
+ * object straight into that buffer.  A short copy is retried from the first
+ * byte not copied, as a real server would; the retry reports the reason.
+ */
 static vmc_kr_t tr_read_fast(struct sim_translator *tr, struct sim_client *c,
 			     enum sim_read_path path, struct tr_file *f, uint64_t offset,
 			     uint64_t len, uint64_t *done)
 {
-	(void)tr; (void)c; (void)path; (void)f; (void)offset; (void)len; (void)done;
-	return KERN_INVALID_ARGUMENT;
+	vmc_kr_t kr = KERN_SUCCESS;
+
+	/* The io_read_direct round trip. */
+	sim_count(tr->vm, SIM_EV_RPC, 1);
+	*done = 0;
+	while (*done < len) {
+		vmc_size_t count = 0;
+		if (path == SIM_READ_FAST_TASK)
+#if TR_HAVE_FAST
+			kr = sim_vm_read_fast(tr->server, c->task_in_server, c->buf + *done,
+					      len - *done, f->object, offset + *done, &count);
+#else
+			kr = KERN_INVALID_ARGUMENT;
+#endif
+		else
+			kr = tr_copy_to_proxy(tr, c, f, offset + *done, *done, len - *done,
+					      &count);
+		*done += count;
+		if (kr != KERN_SUCCESS || count == 0)
+			break;
+	}
+	if (kr == KERN_SUCCESS && *done < len)
+		kr = KERN_FAILURE;   /* no progress and no reason: cannot happen */
+	return kr;
 }
 
 bool sim_translator_has_path(enum sim_read_path path)
 {
-	return path == SIM_READ_OLD;
+	return path == SIM_READ_OLD || (path == SIM_READ_FAST_TASK && TR_HAVE_FAST) ||
+	       (path == SIM_READ_FAST_PROXY && TR_HAVE_PROXY);
 }
 
 const char *sim_read_path_name(enum sim_read_path path)

@@ -32,6 +32,10 @@
  * vm_deallocate of it (MIG's dealloc flag: part of the same message, so its
  * RPC is taken out of the read's counts).  Copies the tasks make themselves
  * (memcpy in the server, the stub, glibc) are counted as bytes copied.
+ * The simulator counts a fault for every vm_fault_page, asked for by a user
+ * access or by the kernel's copy alike; a fault the tasks take on their own
+ * loads and stores also enters the kernel by an exception, so the translator
+ * counts one trap for each of those.
  *
  * Single-threaded, like the simulator.  Nothing here sleeps.
  */
