@@ -7,8 +7,10 @@
  * apart, each with its object already made), are looked up at random
  * addresses inside their entries, rounds interleaved so that both see the
  * same machine state.  Two operations are timed:
- *   entry   sim_map_lookup_entry: hint, then tree;
- *   vmc     vmc_map_lookup + vmc_object_release: what the core pays.
+ *   entry   sim_map_lookup_entry: hint, then the lookup index;
+ *   vmc     vmc_map_lookup + vmc_object_release: what the core pays;
+ *   tree    the balanced tree alone (GTree search), which the index
+ *           replaces between changes: for comparison.
  * The random addresses defeat the hint, as a worst case.
  *
  * Output: TSV with a metadata header ('#' lines), the median of the rounds
@@ -17,6 +19,11 @@
  * the working directory: the build directory under `meson test
  * --benchmark`).  The goal is a ratio under 2.  This is a benchmark: it
  * never fails on a number.
+ *
+ * Instruction counts, which the cache does not blur: with
+ * BENCH_LOOKUP_ONLY=64 (or 65536) only that size is timed, so
+ *   valgrind --tool=callgrind --toggle-collect=time_entry bench_lookup
+ * counts the instructions of exactly ROUNDS * LOOKUPS lookups of one size.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +96,23 @@ static double time_entry(struct setup *s, uintptr_t *sink)
 	return (double)(now_ns() - t0) / LOOKUPS;
 }
 
+static gint holds(gconstpointer key, gconstpointer addrp)
+{
+	const struct sim_entry *e = key;
+	vmc_addr_t addr = *(const vmc_addr_t *)addrp;
+
+	return addr < e->start ? -1 : addr >= e->end ? 1 : 0;
+}
+
+static double time_tree(struct setup *s, uintptr_t *sink)
+{
+	uint64_t t0 = now_ns();
+
+	for (int i = 0; i < LOOKUPS; i++)
+		*sink += (uintptr_t)g_tree_search(s->task->map->tree, holds, &s->addr[i % NADDR]);
+	return (double)(now_ns() - t0) / LOOKUPS;
+}
+
 static double time_vmc(struct setup *s, uintptr_t *sink)
 {
 	uint64_t t0 = now_ns();
@@ -112,22 +136,33 @@ int main(int argc, char **argv)
 	struct sim_vm *vm = sim_vm_create(&cfg);
 	GRand *r = g_rand_new_with_seed((guint32)seed);
 	static struct setup small, large;
-	double e_s[ROUNDS], e_l[ROUNDS], v_s[ROUNDS], v_l[ROUNDS];
+	double e_s[ROUNDS], e_l[ROUNDS], v_s[ROUNDS], v_l[ROUNDS], t_s[ROUNDS], t_l[ROUNDS];
 	uintptr_t sink = 0;
 
 	build(vm, &small, 64, r);
 	build(vm, &large, 65536, r);
-	/* Warm up both, then interleave the rounds. */
-	(void)time_entry(&small, &sink);
-	(void)time_entry(&large, &sink);
+	const char *only = getenv("BENCH_LOOKUP_ONLY");
+	bool do_s = only == NULL || strcmp(only, "64") == 0;
+	bool do_l = only == NULL || strcmp(only, "65536") == 0;
+	/* Warm up (this also builds the lookup indexes), then interleave the
+	 * rounds. */
+	for (int i = 0; i < LOOKUPS; i++) {
+		if (do_s)
+			sink += (uintptr_t)sim_map_lookup_entry(small.task->map, small.addr[i % NADDR]);
+		if (do_l)
+			sink += (uintptr_t)sim_map_lookup_entry(large.task->map, large.addr[i % NADDR]);
+	}
 	for (int i = 0; i < ROUNDS; i++) {
-		e_s[i] = time_entry(&small, &sink);
-		e_l[i] = time_entry(&large, &sink);
-		v_s[i] = time_vmc(&small, &sink);
-		v_l[i] = time_vmc(&large, &sink);
+		e_s[i] = do_s ? time_entry(&small, &sink) : 1;
+		e_l[i] = do_l ? time_entry(&large, &sink) : 1;
+		v_s[i] = do_s ? time_vmc(&small, &sink) : 1;
+		v_l[i] = do_l ? time_vmc(&large, &sink) : 1;
+		t_s[i] = do_s ? time_tree(&small, &sink) : 1;
+		t_l[i] = do_l ? time_tree(&large, &sink) : 1;
 	}
 	double es = median(e_s, ROUNDS), el = median(e_l, ROUNDS);
 	double vs = median(v_s, ROUNDS), vl = median(v_l, ROUNDS);
+	double ts = median(t_s, ROUNDS), tl = median(t_l, ROUNDS);
 
 	FILE *out = fopen(path, "w");
 	for (int pass = 0; pass < 2; pass++) {
@@ -138,11 +173,14 @@ int main(int argc, char **argv)
 			ROUNDS, LOOKUPS);
 		fprintf(f, "# seed\t%llu\n# rounds\t%d\n# lookups_per_round\t%d\n",
 			(unsigned long long)seed, ROUNDS, LOOKUPS);
+		fprintf(f, "# entries\t64 65536 (one page each, a page apart)\n"
+			"# index_block\t%u\n", SIM_INDEX_BLOCK);
 		fprintf(f, "# glib\t%u.%u.%u\n# sink\t%llu\n", glib_major_version,
 			glib_minor_version, glib_micro_version, (unsigned long long)(sink & 0xff));
 		fprintf(f, "op\tns_64\tns_65536\tratio\n");
 		fprintf(f, "entry\t%.1f\t%.1f\t%.2f\n", es, el, el / es);
 		fprintf(f, "vmc\t%.1f\t%.1f\t%.2f\n", vs, vl, vl / vs);
+		fprintf(f, "tree\t%.1f\t%.1f\t%.2f\n", ts, tl, tl / ts);
 	}
 	if (out != NULL)
 		fclose(out);

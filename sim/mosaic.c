@@ -172,6 +172,11 @@ int main(int argc, char **argv)
 	GOptionContext *ctx = g_option_context_new("COMMAND [ARGS...]");
 	GError *err = NULL;
 
+	GString *desc = g_string_new("Commands:\n");
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+		g_string_append_printf(desc, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	g_option_context_set_description(ctx, desc->str);
+	g_string_free(desc, TRUE);
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	/* Options after the command name belong to the command. */
 	g_option_context_set_strict_posix(ctx, TRUE);

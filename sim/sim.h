@@ -119,6 +119,12 @@ bool sim_vm_check(struct sim_vm *vm, const char **why);
 struct sim_task *sim_task_create(struct sim_vm *vm, const char *label);
 sim_name_t sim_task_self(const struct sim_task *task);
 bool sim_task_alive(const struct sim_task *task);
+/* A send right to the port of the task's (only) thread, for tests that
+ * pass a thread port where a task port is expected.  SIM_NAME_NULL if the
+ * task is dead.  The port dies with the task. */
+sim_name_t sim_task_thread_port(struct sim_task *task);
+/* The task's address map, for running the core on it (NULL once dead). */
+struct vmc_map *sim_task_map(const struct sim_task *task);
 /* Terminates a task: its map is emptied, its rights released, its port dead
  * (names for it become dead names: RPCs sent to one fail with
  * MACH_SEND_INVALID_DEST, as mach_msg does).  The struct stays valid until
@@ -155,6 +161,13 @@ enum sim_pager_answer { SIM_PAGER_DATA, SIM_PAGER_ERROR, SIM_PAGER_UNAVAILABLE,
  * to it (what a translator holds).  */
 vmc_kr_t sim_memory_object_create(struct sim_task *owner, const struct sim_pager *pager,
 				  sim_name_t *out);
+/* The VM object behind a memory-object name in caller's space, for the
+ * core's object-to-object paths.  Resolved as an RPC argument is: unknown
+ * name MACH_SEND_INVALID_RIGHT, not a memory object KERN_INVALID_ARGUMENT.
+ * On success *out carries a reference the caller drops with
+ * vmc_object_release. */
+vmc_kr_t sim_memory_object_get(struct sim_task *caller, sim_name_t name,
+			       struct vmc_object **out);
 vmc_kr_t sim_memory_object_set_answer(struct sim_task *owner, sim_name_t object,
 				      vmc_off_t offset, enum sim_pager_answer answer);
 
@@ -171,7 +184,17 @@ vmc_kr_t sim_task_evict(struct sim_task *task, vmc_addr_t addr);
 /* RPCs ------------------------------------------------------------------- */
 /* `caller` makes the call; `target` is a name in caller's space for a task
  * port.  Output parameters are written only on KERN_SUCCESS, except *count
- * of the fast copies, which is always exact. */
+ * of the fast copies, which is always exact.
+ *
+ * Codes follow GNU Mach (sim_ops.c says where each comes from): a null,
+ * unknown or dead target name is MACH_SEND_INVALID_DEST (the message cannot
+ * be sent); a live port that is not a task port (memory object, thread) is
+ * KERN_INVALID_ARGUMENT (convert_port_to_map gives VM_MAP_NULL).  Then each
+ * call's own checks, all before any change.  As in GNU Mach, vm_deallocate
+ * and vm_protect clamp their range to the address space and treat a range
+ * whose end wraps as empty (KERN_SUCCESS); vm_protect skips holes; vm_write
+ * and vm_copy need page-aligned addresses and size (KERN_INVALID_ARGUMENT).
+ * The address space is [0x1000, 0x7ffffffff000). */
 
 vmc_kr_t sim_vm_allocate(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr,
 			 vmc_size_t size, bool anywhere);
@@ -179,7 +202,11 @@ vmc_kr_t sim_vm_deallocate(struct sim_task *caller, sim_name_t target, vmc_addr_
 			   vmc_size_t size);
 vmc_kr_t sim_vm_protect(struct sim_task *caller, sim_name_t target, vmc_addr_t addr,
 			vmc_size_t size, bool set_maximum, vmc_prot_t prot);
-/* vm_map of a memory object or a proxy. */
+/* vm_map of a memory object (memobj null or dead: anonymous memory).
+ * copy: a private copy-on-write copy.  Stricter than GNU Mach: an offset
+ * that is not page aligned, or whose window wraps, is KERN_INVALID_ARGUMENT.
+ * Proxies: through the proxy module's hook (sim_internal.h,
+ * sim_proxy_map_fn); KERN_INVALID_ARGUMENT while none is installed. */
 vmc_kr_t sim_vm_map(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr,
 		    vmc_size_t size, vmc_addr_t mask, bool anywhere, sim_name_t memobj,
 		    vmc_off_t offset, bool copy, vmc_prot_t cur, vmc_prot_t max);
@@ -187,7 +214,10 @@ vmc_kr_t sim_vm_map(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr
  * *data (same page offset as addr). */
 vmc_kr_t sim_vm_read(struct sim_task *caller, sim_name_t target, vmc_addr_t addr,
 		     vmc_size_t size, vmc_addr_t *data);
-/* vm_write: `data` is an address in the caller's own map. */
+/* vm_write: `data` is an address in the caller's own map; unreadable data
+ * is MACH_SEND_INVALID_MEMORY (the message cannot carry it).  vm_write and
+ * vm_copy are virtual copies where GNU Mach's are (unshared anonymous
+ * destination), byte copies elsewhere. */
 vmc_kr_t sim_vm_write(struct sim_task *caller, sim_name_t target, vmc_addr_t addr,
 		      vmc_addr_t data, vmc_size_t size);
 vmc_kr_t sim_vm_copy(struct sim_task *caller, sim_name_t target, vmc_addr_t src,

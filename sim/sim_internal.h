@@ -51,6 +51,7 @@ enum sim_port_kind {
 	SIM_PORT_TASK,            /* kobject: struct sim_task */
 	SIM_PORT_MEMORY_OBJECT,   /* kobject: struct vmc_object (one reference) */
 	SIM_PORT_PROXY,           /* kobject: owned by the proxy module */
+	SIM_PORT_THREAD,          /* kobject: struct sim_task (its only thread) */
 };
 
 /* Called when the last send right to a port goes away (MACH_NOTIFY_NO_SENDERS). */
@@ -80,6 +81,7 @@ struct sim_task {
 	bool alive;
 	struct sim_port *port;     /* the task port */
 	sim_name_t self;           /* its name in the task's own space */
+	struct sim_port *thread;   /* its thread's port, made on demand, or NULL */
 	GHashTable *names;         /* sim_name_t -> struct sim_right* (owned) */
 	GHashTable *port_names;    /* struct sim_port* -> sim_name_t, reverse */
 	struct vmc_map *map;
@@ -170,6 +172,16 @@ struct sim_pmap {
 
 /* The world --------------------------------------------------------------- */
 
+/* How vm_map maps a proxy port: installed by the proxy module in
+ * vm->proxy_map (none: a proxy gives KERN_INVALID_ARGUMENT).  Called after
+ * sim_vm_map's own checks, with size rounded and *addr truncated; it does
+ * the rest of vm_map (window checks, copy, entering) and writes *addr only
+ * on success. */
+typedef vmc_kr_t (*sim_proxy_map_fn)(struct sim_task *caller, struct vmc_map *map,
+				     vmc_addr_t *addr, vmc_size_t size, vmc_addr_t mask,
+				     bool anywhere, struct sim_port *proxy, vmc_off_t offset,
+				     bool copy, vmc_prot_t cur, vmc_prot_t max);
+
 struct sim_vm {
 	GRand *rand;
 	uint64_t seed;
@@ -184,6 +196,7 @@ struct sim_vm {
 	sim_yield_fn yield_fn;
 	void *yield_ctx;
 	bool retry_after_wait;     /* see sim_vm_set_retry_after_wait */
+	sim_proxy_map_fn proxy_map;   /* see sim_proxy_map_fn */
 	bool destroying;
 };
 
@@ -210,6 +223,8 @@ vmc_kr_t sim_map_protect(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end,
 			 vmc_prot_t prot, bool set_max);
 struct sim_entry *sim_map_clip(struct vmc_map *map, struct sim_entry *e,
 			       vmc_addr_t start, vmc_addr_t end);
+void sim_map_entry_replace(struct vmc_map *map, struct sim_entry *e,
+			   struct vmc_object *object, vmc_off_t offset, bool needs_copy);
 vmc_off_t sim_entry_offset(const struct sim_entry *e, vmc_addr_t addr);
 vmc_kr_t sim_map_lookup_object(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t access,
 			       struct vmc_lookup *out);

@@ -308,7 +308,7 @@ bool sim_map_find_space(struct vmc_map *map, vmc_size_t size, vmc_addr_t mask,
  * RPCs do); anywhere: the lowest free range satisfying mask.
  * Consumes the caller's object reference on success only.
  * returns: KERN_SUCCESS and *addr;
- *          KERN_INVALID_ARGUMENT for size 0;
+ *          KERN_INVALID_ARGUMENT for size 0 or an offset range that wraps;
  *          KERN_NO_SPACE if (fixed) *addr & mask, or the range is in use,
  *             or (anywhere) no hole is large enough;
  *          KERN_INVALID_ADDRESS if (fixed) the range leaves the space.
@@ -321,8 +321,10 @@ vmc_kr_t sim_map_enter(struct vmc_map *map, vmc_addr_t *addr, vmc_size_t size,
 	vmc_addr_t start = *addr, end;
 	struct vmc_range space = { SIM_MAP_MIN, SIM_MAP_MAX - SIM_MAP_MIN };
 
-	/* Is there anything to map? */
-	if (size == 0 || !vmc_page_aligned(size))
+	vmc_off_t last;
+
+	/* Is there anything to map, and do its object offsets fit? */
+	if (size == 0 || !vmc_page_aligned(size) || !vmc_add(offset, size - 1, &last))
 		return KERN_INVALID_ARGUMENT;
 	if (anywhere) {
 		/* Is there a hole large enough? */
@@ -557,4 +559,24 @@ vmc_kr_t sim_map_lookup_object(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t 
 	out->prot = prot;
 	out->version.stamp = map->timestamp;
 	return KERN_SUCCESS;
+}
+
+/*
+ * Makes entry e map `object` at `offset` instead of what it mapped (the
+ * replacement step of vm_map_copy_overwrite): page-table entries of the
+ * range go, the old object is released, the new one referenced.
+ */
+void sim_map_entry_replace(struct vmc_map *map, struct sim_entry *e,
+			   struct vmc_object *object, vmc_off_t offset, bool needs_copy)
+{
+	map_lock_write(map);
+	if (map->task != NULL && map->task->pmap != NULL)
+		sim_pmap_remove_range(map->task->pmap, e->start, e->end);
+	if (object != NULL)
+		sim_object_ref(object);
+	if (e->object != NULL)
+		sim_object_unref(e->object);
+	e->object = object;
+	e->offset = offset;
+	e->needs_copy = needs_copy;
 }

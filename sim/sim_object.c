@@ -42,7 +42,8 @@
 
 #include "sim_internal.h"
 
-_Static_assert(sizeof(gpointer) >= sizeof(uint64_t) - 1, "page keys need 52 bits");
+/* Page indexes (up to 52 bits) are hash keys stored in pointers. */
+_Static_assert(sizeof(gpointer) == 8, "page keys need 64-bit pointers");
 
 static gpointer pkey(vmc_off_t offset)
 {

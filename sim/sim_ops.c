@@ -23,12 +23,16 @@
  * is not page aligned returns KERN_INVALID_ARGUMENT (GNU Mach passes both to
  * the pager unchecked).
  *
- * Copies (vm_read, vm_copy) are virtual: anonymous memory is shared
- * copy-on-write with needs_copy on both entries (symmetric), memory objects
- * get a delayed copy object (see sim_object.c), as vm_map_copyin chooses by
- * the object's copy strategy.  vm_write and vm_copy overwrite the
- * destination page by page through write faults (vm_map_copy_overwrite
- * also replaces whole entries when it can; the bytes are the same).
+ * Copies are virtual, as in GNU Mach: the source of vm_read, vm_write and
+ * vm_copy becomes a list of pieces (vm_map_copyin's entry list), anonymous
+ * memory shared copy-on-write with needs_copy on both sides (symmetric),
+ * memory objects through a delayed copy object (see sim_object.c).
+ * vm_read maps the pieces into the caller; vm_write and vm_copy overwrite
+ * the destination with them (vm_map_copy_overwrite): an entry of unshared
+ * anonymous memory simply takes the pieces' objects, anything else gets
+ * the bytes page by page through write faults, so a pager error in the
+ * source surfaces there (and, for a replaced entry, only when the
+ * destination is read later, as in GNU Mach).
  */
 #include <string.h>
 
@@ -211,9 +215,9 @@ vmc_kr_t sim_vm_protect(struct sim_task *caller, sim_name_t target, vmc_addr_t a
  * memobj: a memory object name, or null/dead for anonymous memory.  copy:
  * the mapping gets a private delayed copy (later changes to the object do
  * not show through it; its writes do not reach the object).
- * Proxies: TODO(proxy module): resolve the proxy's ranges here; until it
- * exists a proxy port gives KERN_INVALID_ARGUMENT, like a port that is not
- * a memory object.
+ * Proxies go to vm->proxy_map, installed by the proxy module (see
+ * sim_proxy_map_fn); without one a proxy port gives KERN_INVALID_ARGUMENT,
+ * like any port that is not a memory object.
  */
 vmc_kr_t sim_vm_map(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr,
 		    vmc_size_t size, vmc_addr_t mask, bool anywhere, sim_name_t memobj,
@@ -238,6 +242,16 @@ vmc_kr_t sim_vm_map(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr
 	vmc_addr_t start = vmc_trunc_page(*addr);
 
 	struct vmc_object *object = NULL;
+	if (port != NULL && port->kind == SIM_PORT_PROXY) {
+		if (t->vm->proxy_map == NULL)
+			return KERN_INVALID_ARGUMENT;
+		vmc_addr_t at = start;
+		kr = t->vm->proxy_map(caller, t->map, &at, size, mask, anywhere, port, offset,
+				      copy, cur, max);
+		if (kr == KERN_SUCCESS)
+			*addr = at;
+		return kr;
+	}
 	if (port != NULL) {
 		if (port->kind != SIM_PORT_MEMORY_OBJECT || port->kobject == NULL)
 			return KERN_INVALID_ARGUMENT;
@@ -303,31 +317,169 @@ static vmc_kr_t overwrite_check(struct vmc_map *map, vmc_addr_t dst, vmc_size_t 
 	return KERN_SUCCESS;
 }
 
-/* Gives dst_map a virtual copy of src entry e (already clipped to the
- * range) at dst_start.  Cannot fail: the space was checked. */
-static void copy_entry(struct vmc_map *dst_map, vmc_addr_t dst_start, struct sim_entry *e)
-{
-	struct vmc_object *object = e->object;
-	vmc_off_t offset = e->offset;
-	bool needs_copy = false;
-	vmc_size_t size = e->end - e->start;
+/*
+ * A copy in flight (GNU Mach's entry-list vm_map_copy_t): the pieces of a
+ * virtual copy of a source range, in address order, each holding one
+ * object reference.  vm_read maps the pieces; vm_write and vm_copy
+ * overwrite a destination with them.
+ */
+struct piece {
+	vmc_size_t size;
+	struct vmc_object *object;   /* NULL: the source was never touched (zeros) */
+	vmc_off_t offset;
+	bool needs_copy;             /* shared symmetric copy-on-write */
+};
 
-	if (object != NULL && (object->internal || e->needs_copy)) {
-		/* Symmetric: both share the object until one writes. */
-		sim_object_ref(object);
-		needs_copy = true;
+/* A virtual copy of entry e (already clipped to the range): anonymous
+ * memory (or memory already copy-on-write) is shared with needs_copy on
+ * both sides and the source loses write access in its page table; a memory
+ * object gets a delayed copy.  [vm_map_copyin: vm_object_copy_quickly,
+ * vm_object_copy_strategically] */
+static struct piece entry_virtual_copy(struct sim_entry *e)
+{
+	struct piece p = { e->end - e->start, e->object, e->offset, false };
+
+	if (p.object != NULL && (p.object->internal || e->needs_copy)) {
+		sim_object_ref(p.object);
+		p.needs_copy = true;
 		e->needs_copy = true;
 		if (e->map->task != NULL && e->map->task->pmap != NULL)
 			sim_pmap_protect_range(e->map->task->pmap, e->start, e->end,
 					       VMC_PROT_ALL & ~VMC_PROT_WRITE);
-	} else if (object != NULL) {
-		object = sim_object_copy_delayed(object, offset, size);
-		offset = 0;
+	} else if (p.object != NULL) {
+		p.object = sim_object_copy_delayed(p.object, p.offset, p.size);
+		p.offset = 0;
 	}
-	vmc_addr_t at = dst_start;
-	if (sim_map_enter(dst_map, &at, size, 0, false, object, offset, needs_copy,
-			  VMC_PROT_READ | VMC_PROT_WRITE, VMC_PROT_ALL) != KERN_SUCCESS)
-		vmc_panic("copy_entry: checked space is not free");
+	return p;
+}
+
+/* The pieces of [start, end) of map (page aligned, checked mapped). */
+static GArray *copyin_pieces(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end)
+{
+	GArray *pieces = g_array_new(FALSE, FALSE, sizeof(struct piece));
+	struct sim_entry *e = sim_map_lookup_entry(map, start);
+
+	while (e != NULL && e->start < end) {
+		e = sim_map_clip(map, e, start, end);
+		struct piece p = entry_virtual_copy(e);
+		g_array_append_val(pieces, p);
+		e = e->next;
+	}
+	return pieces;
+}
+
+static void pieces_free(GArray *pieces)
+{
+	for (guint i = 0; i < pieces->len; i++) {
+		struct piece *p = &g_array_index(pieces, struct piece, i);
+		if (p->object != NULL)
+			sim_object_unref(p->object);
+	}
+	g_array_free(pieces, TRUE);
+}
+
+/* Maps the pieces at dst of map, read/write (maximum all), as
+ * vm_map_copyout does.  The space was checked free: cannot fail. */
+static void pieces_map(struct vmc_map *map, vmc_addr_t dst, GArray *pieces)
+{
+	for (guint i = 0; i < pieces->len; i++) {
+		struct piece *p = &g_array_index(pieces, struct piece, i);
+		vmc_addr_t at = dst;
+		if (p->object != NULL)
+			sim_object_ref(p->object);
+		if (sim_map_enter(map, &at, p->size, 0, false, p->object, p->offset,
+				  p->needs_copy, VMC_PROT_READ | VMC_PROT_WRITE,
+				  VMC_PROT_ALL) != KERN_SUCCESS)
+			vmc_panic("pieces_map: checked space is not free");
+		dst += p->size;
+	}
+}
+
+/* Can the destination entry simply take the source's pages?  GNU Mach
+ * replaces "temporary unshared memory" (vm_map_copy_overwrite): an entry
+ * without object, or whose anonymous object nothing else references.  Anything else is overwritten in place, byte by
+ * byte, so that others sharing it see the new bytes. */
+static bool entry_replaceable(const struct sim_entry *e)
+{
+	const struct vmc_object *o = e->object;
+
+	/* (A delayed copy or a pin by the core holds a reference too.) */
+	return o == NULL || (o->internal && o->refs == 1);
+}
+
+/* Copies one page of piece p (at piece offset poff) into map at va through
+ * a write fault. */
+static vmc_kr_t piece_page_copy(const struct piece *p, vmc_off_t poff, struct vmc_map *map,
+				vmc_addr_t va)
+{
+	struct vmc_page *src = NULL;
+	vmc_off_t off;
+
+	if (p->object != NULL) {
+		if (!vmc_add(p->offset, poff, &off))
+			return KERN_INVALID_ADDRESS;
+		vmc_fault_t f;
+		/* After a wait the page is resident: the retry finds it. */
+		while ((f = sim_object_fault(p->object, off, VMC_PROT_READ, &src)) ==
+		       VMC_FAULT_RETRY)
+			;
+		if (f != VMC_FAULT_OK)
+			return sim_fault_kr(f);
+	}
+	struct vmc_lookup l;
+	struct vmc_page *dst;
+	vmc_kr_t kr = fault_page(map, va, VMC_PROT_WRITE, &l, &dst);
+	if (kr == KERN_SUCCESS) {
+		if (src != NULL)
+			memcpy(dst->data, src->data, VMC_PAGE_SIZE);
+		else
+			memset(dst->data, 0, VMC_PAGE_SIZE);
+		sim_page_put(dst, true);
+		sim_object_unref(l.object);
+		sim_count(map->vm, SIM_EV_BYTES_COPIED, VMC_PAGE_SIZE);
+	}
+	if (src != NULL)
+		sim_page_put(src, false);
+	return kr;
+}
+
+/*
+ * Overwrites [dst, dst + size of the pieces) of map (checked mapped and
+ * writable) with the pieces.  [vm_map_copy_overwrite]  Replaceable entries
+ * take the pieces' objects (clipped to the range; page tables of the old
+ * pages removed); others get the bytes.  Stops at the first failing page
+ * (a pager error, or the map changed while a pager made us wait).
+ */
+static vmc_kr_t pieces_overwrite(struct vmc_map *map, vmc_addr_t dst, GArray *pieces)
+{
+	vmc_addr_t at = dst;
+
+	for (guint i = 0; i < pieces->len; i++) {
+		struct piece *p = &g_array_index(pieces, struct piece, i);
+		vmc_size_t poff = 0;
+		while (poff < p->size) {
+			struct sim_entry *e = sim_map_lookup_entry(map, at);
+			if (e == NULL)
+				return KERN_INVALID_ADDRESS;
+			if (!(e->prot & VMC_PROT_WRITE))
+				return KERN_PROTECTION_FAILURE;
+			vmc_size_t span = vmc_min(e->end - at, p->size - poff);
+			if (entry_replaceable(e)) {
+				e = sim_map_clip(map, e, at, at + span);
+				sim_map_entry_replace(map, e, p->object, p->offset + poff,
+						      p->needs_copy);
+			} else {
+				for (vmc_size_t k = 0; k < span; k += VMC_PAGE_SIZE) {
+					vmc_kr_t kr = piece_page_copy(p, poff + k, map, at + k);
+					if (kr != KERN_SUCCESS)
+						return kr;
+				}
+			}
+			at += span;
+			poff += span;
+		}
+	}
+	return KERN_SUCCESS;
 }
 
 /*
@@ -356,40 +508,13 @@ vmc_kr_t sim_vm_read(struct sim_task *caller, sim_name_t target, vmc_addr_t addr
 	if (!sim_map_find_space(caller->map, end - start, 0, &dst))
 		return KERN_NO_SPACE;
 
-	struct sim_entry *e = sim_map_lookup_entry(t->map, start);
-	while (e != NULL && e->start < end) {
-		e = sim_map_clip(t->map, e, start, end);
-		copy_entry(caller->map, dst + (e->start - start), e);
-		e = e->next;
-	}
-	sim_count(caller->vm, SIM_EV_BYTES_COPIED, size);
+	GArray *pieces = copyin_pieces(t->map, start, end);
+	pieces_map(caller->map, dst, pieces);
+	pieces_free(pieces);
+	/* A virtual copy: no bytes move now (copy-on-write faults count
+	 * later, as COW_COPY). */
 	*data = dst + (addr - start);
 	return KERN_SUCCESS;
-}
-
-/* Copies size bytes from src_map at src to dst_map at dst through a kernel
- * buffer, chunk by chunk when the two ranges cannot overlap. */
-static vmc_kr_t copy_bytes(struct vmc_map *src_map, vmc_addr_t src, struct vmc_map *dst_map,
-			   vmc_addr_t dst, vmc_size_t size)
-{
-	const vmc_size_t chunk_max = 64 * VMC_PAGE_SIZE;
-	bool overlap = src_map == dst_map && src < dst + size && dst < src + size;
-	vmc_size_t chunk = overlap ? size : vmc_min(size, chunk_max);
-	unsigned char *buf = g_malloc(chunk);
-	vmc_size_t done = 0;
-	vmc_kr_t kr = KERN_SUCCESS;
-
-	while (done < size && kr == KERN_SUCCESS) {
-		vmc_size_t n = vmc_min(chunk, size - done);
-		kr = sim_kernel_read(src_map, src + done, buf, n);
-		if (kr == KERN_SUCCESS)
-			kr = sim_kernel_write(dst_map, dst + done, buf, n);
-		if (kr == KERN_SUCCESS)
-			done += n;
-	}
-	g_free(buf);
-	sim_count(dst_map->vm, SIM_EV_BYTES_COPIED, done);
-	return kr;
 }
 
 /*
@@ -420,7 +545,10 @@ vmc_kr_t sim_vm_write(struct sim_task *caller, sim_name_t target, vmc_addr_t add
 		return KERN_INVALID_ARGUMENT;
 	if ((kr = overwrite_check(t->map, addr, size)) != KERN_SUCCESS)
 		return kr;
-	return copy_bytes(caller->map, data, t->map, addr, size);
+	GArray *pieces = copyin_pieces(caller->map, data, data + size);
+	kr = pieces_overwrite(t->map, addr, pieces);
+	pieces_free(pieces);
+	return kr;
 }
 
 /*
@@ -446,7 +574,10 @@ vmc_kr_t sim_vm_copy(struct sim_task *caller, sim_name_t target, vmc_addr_t src,
 		return KERN_INVALID_ARGUMENT;
 	if ((kr = overwrite_check(t->map, dst, size)) != KERN_SUCCESS)
 		return kr;
-	return copy_bytes(t->map, src, t->map, dst, size);
+	GArray *pieces = copyin_pieces(t->map, src, src + size);
+	kr = pieces_overwrite(t->map, dst, pieces);
+	pieces_free(pieces);
+	return kr;
 }
 
 /* A user fault: makes vpage of task accessible for `need` and enters it in

@@ -160,6 +160,8 @@ void sim_task_terminate(struct sim_task *task)
 		return;
 	task->alive = false;
 	sim_port_destroy(task->port);
+	if (task->thread != NULL)
+		sim_port_destroy(task->thread);
 	sim_map_destroy(task->map);
 	task->map = NULL;
 	sim_pmap_destroy(task->pmap);
@@ -177,6 +179,20 @@ void sim_task_terminate(struct sim_task *task)
 	task->names = NULL;
 	task->port_names = NULL;
 	task->self = SIM_NAME_NULL;
+}
+
+sim_name_t sim_task_thread_port(struct sim_task *task)
+{
+	if (!sim_task_alive(task))
+		return SIM_NAME_NULL;
+	if (task->thread == NULL)
+		task->thread = sim_port_create(task->vm, SIM_PORT_THREAD, task);
+	return sim_right_insert(task, task->thread);
+}
+
+struct vmc_map *sim_task_map(const struct sim_task *task)
+{
+	return sim_task_alive(task) ? task->map : NULL;
 }
 
 bool sim_task_alive(const struct sim_task *task)
@@ -273,6 +289,24 @@ vmc_kr_t sim_memobj_from_name(struct sim_task *caller, sim_name_t name, struct s
 	if (r->port->kind != SIM_PORT_MEMORY_OBJECT && r->port->kind != SIM_PORT_PROXY)
 		return KERN_INVALID_ARGUMENT;
 	*out = r->port;
+	return KERN_SUCCESS;
+}
+
+vmc_kr_t sim_memory_object_get(struct sim_task *caller, sim_name_t name,
+			       struct vmc_object **out)
+{
+	struct sim_port *port;
+	vmc_kr_t kr;
+
+	if (!sim_task_alive(caller))
+		return MACH_SEND_INVALID_DEST;
+	if ((kr = sim_memobj_from_name(caller, name, &port)) != KERN_SUCCESS)
+		return kr;
+	/* Null, dead, or a proxy: not a memory object this call can use. */
+	if (port == NULL || port->kind != SIM_PORT_MEMORY_OBJECT || port->kobject == NULL)
+		return KERN_INVALID_ARGUMENT;
+	vmc_object_reference(port->kobject);
+	*out = port->kobject;
 	return KERN_SUCCESS;
 }
 

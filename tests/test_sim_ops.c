@@ -103,6 +103,11 @@ static void test_rpc_target_null_unknown_dead_wrong_kind(void **state)
 	assert_int_equal(sim_vm_read(st->a, obj, 0x1000, P, &d), KERN_INVALID_ARGUMENT);
 	assert_int_equal(sim_vm_write(st->a, obj, 0x1000, 0x1000, P), KERN_INVALID_ARGUMENT);
 	assert_int_equal(sim_vm_copy(st->a, obj, 0x1000, P, 0x2000), KERN_INVALID_ARGUMENT);
+	/* A thread port is not a task port either. */
+	sim_name_t thread = sim_task_thread_port(st->a);
+	assert_int_equal(sim_vm_allocate(st->a, thread, &a, P, true), KERN_INVALID_ARGUMENT);
+	assert_int_equal(sim_vm_map(st->a, thread, &a, P, 0, true, SIM_NAME_NULL, 0, false,
+				    VMC_PROT_ALL, VMC_PROT_ALL), KERN_INVALID_ARGUMENT);
 	/* A dead task's port: a dead name. */
 	assert_int_equal(sim_port_copy_send(st->b, st->bself, st->a, &b_in_a), KERN_SUCCESS);
 	sim_task_terminate(st->b);
@@ -291,6 +296,14 @@ static void test_write_checks_alignment_space_and_protection(void **state)
 	assert_int_equal(sim_vm_write(st->a, b_in_a, dst, src + P, 2 * P),
 			 MACH_SEND_INVALID_MEMORY);
 	assert_int_equal(sim_vm_write(st->a, b_in_a, dst + P, src, 2 * P), KERN_INVALID_ADDRESS);
+	/* Data whose end wraps cannot be sent; a destination across the top
+	 * of the space, or whose end wraps, is not mapped. */
+	assert_int_equal(sim_vm_write(st->a, b_in_a, dst, src, UINT64_MAX - P + 1),
+			 MACH_SEND_INVALID_MEMORY);
+	assert_int_equal(sim_vm_write(st->a, b_in_a, 0x7ffffffff000 - P, src, 2 * P),
+			 KERN_INVALID_ADDRESS);
+	assert_int_equal(sim_vm_write(st->a, b_in_a, UINT64_MAX - P + 1, src, 2 * P),
+			 KERN_INVALID_ADDRESS);
 	assert_int_equal(sim_vm_protect(st->b, st->bself, dst + P, P, false, VMC_PROT_READ),
 			 KERN_SUCCESS);
 	assert_int_equal(sim_vm_write(st->a, b_in_a, dst, src, 2 * P), KERN_PROTECTION_FAILURE);
@@ -314,6 +327,12 @@ static void test_copy_overlapping_moves_as_if_read_first(void **state)
 	assert_int_equal(sim_vm_copy(st->a, st->aself, a, P, a + 4 * P), KERN_INVALID_ADDRESS);
 	assert_int_equal(sim_vm_copy(st->a, st->aself, a + 3 * P, 2 * P, a), KERN_INVALID_ADDRESS);
 	assert_int_equal(sim_vm_copy(st->a, st->aself, a, 0, a + 99), KERN_SUCCESS);
+	/* Wrapping source: vm_map_copyin's KERN_INVALID_ADDRESS. */
+	assert_int_equal(sim_vm_copy(st->a, st->aself, a, UINT64_MAX, a), KERN_INVALID_ADDRESS);
+	assert_int_equal(sim_vm_copy(st->a, st->aself, UINT64_MAX - P + 1, P, a),
+			 KERN_INVALID_ADDRESS);
+	/* Nothing moved by the failures. */
+	assert_true(st_holds(st->a, a + P, 3 * P, 12, 0));
 }
 
 static void test_map_shared_sees_pager_and_translator_writes(void **state)
@@ -396,6 +415,95 @@ static void test_map_bad_arguments(void **state)
 	st_fill(st->a, z, P, 20);
 }
 
+static void test_map_at_and_past_object_end_faults_with_memory_error(void **state)
+{
+	struct st *st = *state;
+	sim_name_t obj = st_memobj(st->a, 21, 2 * P, 0);
+	vmc_addr_t at = 0, past = 0;
+	unsigned char c;
+
+	/* GNU Mach does not check the window against the object: the mapping
+	 * succeeds and the pager refuses the pages (data_error). */
+	assert_int_equal(sim_vm_map(st->a, st->aself, &at, P, 0, true, obj, 2 * P, false,
+				    VMC_PROT_READ, VMC_PROT_READ), KERN_SUCCESS);
+	assert_int_equal(sim_vm_map(st->a, st->aself, &past, P, 0, true, obj, 3 * P, false,
+				    VMC_PROT_READ, VMC_PROT_READ), KERN_SUCCESS);
+	assert_int_equal(sim_task_load(st->a, at, &c, 1, NULL), KERN_MEMORY_ERROR);
+	assert_int_equal(sim_task_load(st->a, past, &c, 1, NULL), KERN_MEMORY_ERROR);
+	/* vm_read is virtual: it succeeds, the fault comes when reading. */
+	vmc_addr_t data = 0;
+	assert_int_equal(sim_vm_read(st->a, st->aself, at, P, &data), KERN_SUCCESS);
+	assert_int_equal(sim_task_load(st->a, data, &c, 1, NULL), KERN_MEMORY_ERROR);
+	/* vm_copy into unshared anonymous memory is virtual too: it succeeds
+	 * and the destination fails when read (vm_map_copy_overwrite). */
+	vmc_addr_t dst = st_alloc(st, st->a, P);
+	assert_int_equal(sim_vm_copy(st->a, st->aself, at, P, dst), KERN_SUCCESS);
+	assert_int_equal(sim_task_load(st->a, dst, &c, 1, NULL), KERN_MEMORY_ERROR);
+	/* Into a memory object's pages it is physical: the error is reported
+	 * and nothing is written. */
+	sim_name_t obj2 = st_memobj(st->a, 22, P, 0);
+	vmc_addr_t shared = 0;
+	assert_int_equal(sim_vm_map(st->a, st->aself, &shared, P, 0, true, obj2, 0, false,
+				    VMC_PROT_ALL, VMC_PROT_ALL), KERN_SUCCESS);
+	assert_int_equal(sim_vm_copy(st->a, st->aself, at, P, shared), KERN_MEMORY_ERROR);
+	assert_true(st_holds(st->a, shared, P, 22, 0));
+}
+
+static void test_write_into_shared_memory_object_is_seen_by_others(void **state)
+{
+	struct st *st = *state;
+	sim_name_t obj = st_memobj(st->b, 23, 4 * P, 0), obj_a, b_in_a;
+	vmc_addr_t win_a = 0, win_b = 0, src = st_alloc(st, st->a, 2 * P);
+
+	assert_int_equal(sim_port_copy_send(st->b, obj, st->a, &obj_a), KERN_SUCCESS);
+	assert_int_equal(sim_port_copy_send(st->b, st->bself, st->a, &b_in_a), KERN_SUCCESS);
+	assert_int_equal(sim_vm_map(st->a, st->aself, &win_a, 4 * P, 0, true, obj_a, 0, false,
+				    VMC_PROT_READ, VMC_PROT_READ), KERN_SUCCESS);
+	assert_int_equal(sim_vm_map(st->b, st->bself, &win_b, 4 * P, 0, true, obj, 0, false,
+				    VMC_PROT_ALL, VMC_PROT_ALL), KERN_SUCCESS);
+	assert_true(st_holds(st->a, win_a, 4 * P, 23, 0));
+	st_fill(st->a, src, 2 * P, 24);
+	/* a writes into b's window: the bytes land in the shared object. */
+	assert_int_equal(sim_vm_write(st->a, b_in_a, win_b + P, src, 2 * P), KERN_SUCCESS);
+	assert_true(st_holds(st->a, win_a + P, 2 * P, 24, 0));
+	assert_true(st_holds(st->a, win_a, P, 23, 0));
+	assert_true(st_holds(st->a, win_a + 3 * P, P, 23, 3 * P));
+	assert_int_equal(st_event(st, SIM_EV_BYTES_COPIED), 2 * P);
+	/* The source stays the caller's: writing it now changes nothing there. */
+	st_fill(st->a, src, P, 25);
+	assert_true(st_holds(st->b, win_b + P, P, 24, 0));
+	st_check(st);
+}
+
+static void test_write_into_anonymous_memory_is_virtual(void **state)
+{
+	struct st *st = *state;
+	vmc_addr_t src = st_alloc(st, st->a, 2 * P), dst = st_alloc(st, st->b, 3 * P);
+	sim_name_t b_in_a;
+
+	assert_int_equal(sim_port_copy_send(st->b, st->bself, st->a, &b_in_a), KERN_SUCCESS);
+	st_fill(st->a, src, 2 * P, 26);
+	st_fill(st->b, dst, 3 * P, 27);
+	uint64_t before = st_event(st, SIM_EV_BYTES_COPIED);
+	assert_int_equal(sim_vm_write(st->a, b_in_a, dst + P, src, 2 * P), KERN_SUCCESS);
+	/* dst's entry is unshared anonymous memory: it is clipped and its
+	 * last two pages take the source's pages; no byte moves. */
+	assert_int_equal(st_event(st, SIM_EV_BYTES_COPIED), before);
+	assert_true(st_holds(st->b, dst, P, 27, 0));
+	assert_true(st_holds(st->b, dst + P, 2 * P, 26, 0));
+	/* A fresh, untouched destination takes the pages without copying. */
+	vmc_addr_t fresh = st_alloc(st, st->b, 2 * P);
+	uint64_t copied = st_event(st, SIM_EV_BYTES_COPIED);
+	assert_int_equal(sim_vm_write(st->a, b_in_a, fresh, src, 2 * P), KERN_SUCCESS);
+	assert_int_equal(st_event(st, SIM_EV_BYTES_COPIED), copied);
+	assert_true(st_holds(st->b, fresh, 2 * P, 26, 0));
+	st_fill(st->b, fresh, P, 28);            /* copy-on-write both ways */
+	assert_true(st_holds(st->a, src, 2 * P, 26, 0));
+	st_fill(st->a, src + P, P, 29);
+	assert_true(st_holds(st->b, fresh + P, P, 26, P));
+	st_check(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +527,9 @@ int main(void)
 		ST_TEST(test_map_shared_sees_pager_and_translator_writes),
 		ST_TEST(test_map_copy_is_private_both_ways),
 		ST_TEST(test_map_bad_arguments),
+		ST_TEST(test_map_at_and_past_object_end_faults_with_memory_error),
+		ST_TEST(test_write_into_shared_memory_object_is_seen_by_others),
+		ST_TEST(test_write_into_anonymous_memory_is_virtual),
 	};
 	return cmocka_run_group_tests_name("sim_ops", tests, NULL, NULL);
 }

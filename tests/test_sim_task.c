@@ -152,6 +152,68 @@ static void test_dead_memory_object_name_maps_anonymous_memory(void **state)
 	assert_int_equal(c, 0);
 }
 
+static void test_memory_object_get_checks_names_and_references(void **state)
+{
+	struct st *st = *state;
+	sim_name_t obj = st_memobj(st->a, 6, P, 0);
+	struct vmc_object *o = NULL;
+
+	assert_int_equal(sim_memory_object_get(st->a, 0x5eed, &o), MACH_SEND_INVALID_RIGHT);
+	assert_int_equal(sim_memory_object_get(st->a, st->aself, &o), KERN_INVALID_ARGUMENT);
+	assert_int_equal(sim_memory_object_get(st->a, SIM_NAME_NULL, &o), KERN_INVALID_ARGUMENT);
+	assert_null(o);
+	assert_int_equal(sim_memory_object_get(st->a, obj, &o), KERN_SUCCESS);
+	assert_non_null(o);
+	st_check(st);
+	/* The reference keeps the object after its last right goes. */
+	assert_int_equal(sim_port_deallocate(st->a, obj), KERN_SUCCESS);
+	assert_int_equal(sim_vm_object_count(st->vm), 1);
+	st_check(st);
+	vmc_object_release(o);
+	assert_int_equal(sim_vm_object_count(st->vm), 0);
+}
+
+static int proxy_calls;
+
+static vmc_kr_t fake_proxy_map(struct sim_task *caller, struct vmc_map *map, vmc_addr_t *addr,
+			       vmc_size_t size, vmc_addr_t mask, bool anywhere,
+			       struct sim_port *proxy, vmc_off_t offset, bool copy,
+			       vmc_prot_t cur, vmc_prot_t max)
+{
+	(void)caller; (void)mask; (void)anywhere; (void)proxy; (void)copy; (void)cur; (void)max;
+	proxy_calls++;
+	assert_int_equal(size, 2 * P);          /* rounded */
+	assert_int_equal(*addr & VMC_PAGE_MASK, 0);   /* truncated */
+	if (offset == 1)
+		return KERN_INVALID_ARGUMENT;
+	return sim_map_enter(map, addr, size, 0, false, NULL, 0, false, VMC_PROT_READ,
+			     VMC_PROT_READ);
+}
+
+static void test_proxy_ports_go_to_the_proxy_hook(void **state)
+{
+	struct st *st = *state;
+	struct sim_port *proxy = sim_port_create(st->vm, SIM_PORT_PROXY, NULL);
+	sim_name_t pn = sim_right_insert(st->a, proxy);
+	vmc_addr_t at = 0x200010;
+
+	assert_int_equal(sim_vm_map(st->a, st->aself, &at, P + 1, 0, false, pn, 0, false,
+				    VMC_PROT_READ, VMC_PROT_READ), KERN_INVALID_ARGUMENT);
+	st->vm->proxy_map = fake_proxy_map;
+	assert_int_equal(sim_vm_map(st->a, st->aself, &at, P + 1, 0, false, pn, 1, false,
+				    VMC_PROT_READ, VMC_PROT_READ), KERN_INVALID_ARGUMENT);
+	assert_int_equal(at, 0x200010);
+	assert_int_equal(sim_vm_map(st->a, st->aself, &at, P + 1, 0, false, pn, 0, false,
+				    VMC_PROT_READ, VMC_PROT_READ), KERN_SUCCESS);
+	assert_int_equal(at, 0x200000);
+	assert_int_equal(proxy_calls, 2);
+	/* The hook runs after vm_map's own checks. */
+	assert_int_equal(sim_vm_map(st->a, st->aself, &at, 0, 0, false, pn, 0, false,
+				    VMC_PROT_READ, VMC_PROT_READ), KERN_INVALID_ARGUMENT);
+	assert_int_equal(proxy_calls, 2);
+	st->vm->proxy_map = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +224,8 @@ int main(void)
 		ST_TEST(test_memory_object_outlives_its_last_send_right_while_mapped),
 		ST_TEST(test_memory_object_controls_check_names),
 		ST_TEST(test_dead_memory_object_name_maps_anonymous_memory),
+		ST_TEST(test_memory_object_get_checks_names_and_references),
+		ST_TEST(test_proxy_ports_go_to_the_proxy_hook),
 	};
 	return cmocka_run_group_tests_name("sim_task", tests, NULL, NULL);
 }
