@@ -291,6 +291,30 @@ static void test_strace_import_y_fd_opened_before_the_log(void **state)
 	result_clear(&r);
 }
 
+static void test_strace_import_y_path_corrects_a_stale_fd_table(void **state)
+{
+	(void)state;
+	struct result r;
+
+	/* Threads 1 and 2 share an fd table, which strace does not show. */
+	import("[pid 1] openat(AT_FDCWD, \"/a\", O_RDONLY) = 3</a>\n"
+	       "[pid 2] openat(AT_FDCWD, \"/b\", O_RDONLY) = 4</b>\n"
+	       "[pid 1] read(4</b>, \"\", 5) = 5\n"
+	       "[pid 1] pread64(4</b>, \"\", 5, 20) = 5\n"
+	       "[pid 2] close(3</a>) = 0\n"
+	       "[pid 2] openat(AT_FDCWD, \"/c\", O_RDONLY) = 3</c>\n"
+	       "[pid 1] pread64(3</c>, \"\", 5, 0) = 5\n"
+	       "[pid 1] read(3</a>, \"\", 1) = 1\n", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nops, 2);
+	assert_op(&r, 0, 0, "f0-b", 20, 5);
+	assert_op(&r, 1, 0, "f1-c", 0, 5);
+	/* read() on a description known only by its -y name has no position:
+	 * fd 4 in pid 1, then fd 3 naming /a again. */
+	assert_int_equal(r.st.unmatched, 2);
+	result_clear(&r);
+}
+
 static void test_strace_import_ignores_pipes_ttys_proc(void **state)
 {
 	(void)state;
@@ -395,6 +419,25 @@ static void test_strace_importer_ff_logs_numeric_ids_and_map(void **state)
 	strace_importer_free(imp);
 }
 
+static void test_strace_import_splits_reads_over_the_format_limit(void **state)
+{
+	(void)state;
+	struct result r;
+
+	/* Linux returns up to 2^31 - 4096 bytes from one read; an op holds 2^30. */
+	import("openat(AT_FDCWD, \"/big\", O_RDONLY) = 3\n"
+	       "read(3, \"\"..., 2147479552) = 2147479552\n"
+	       "read(3, \"\"..., 10) = 10\n", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nops, 3);
+	assert_op(&r, 0, 0, "f0-big", 0, TRACE_MAX_LENGTH);
+	assert_op(&r, 1, 0, "f0-big", TRACE_MAX_LENGTH, TRACE_MAX_LENGTH - 4096);
+	assert_op(&r, 2, 0, "f0-big", 2147479552, 10);
+	assert_int_equal(r.st.reads, 3);
+	assert_int_equal(r.st.bytes, 2147479562);
+	result_clear(&r);
+}
+
 static void test_strace_import_garbage_counts_and_never_crashes(void **state)
 {
 	(void)state;
@@ -427,10 +470,12 @@ int main(void)
 		cmocka_unit_test(test_strace_import_positions_follow_lseek_readv_pread),
 		cmocka_unit_test(test_strace_import_dup_shares_position_close_forgets),
 		cmocka_unit_test(test_strace_import_y_fd_opened_before_the_log),
+		cmocka_unit_test(test_strace_import_y_path_corrects_a_stale_fd_table),
 		cmocka_unit_test(test_strace_import_ignores_pipes_ttys_proc),
 		cmocka_unit_test(test_strace_import_size_from_fstat_and_newfstatat),
 		cmocka_unit_test(test_strace_import_ids_are_sanitised_cut_and_unique),
 		cmocka_unit_test(test_strace_importer_ff_logs_numeric_ids_and_map),
+		cmocka_unit_test(test_strace_import_splits_reads_over_the_format_limit),
 		cmocka_unit_test(test_strace_import_garbage_counts_and_never_crashes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

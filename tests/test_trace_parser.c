@@ -369,6 +369,34 @@ static void test_trace_parse_too_many_files_for_caller_or_format(void **state)
 	assert_int_equal(p.error_line, TRACE_MAX_FILES + 2);
 }
 
+static void test_trace_parse_finds_each_of_4096_files(void **state)
+{
+	(void)state;
+	struct trace_parser p;
+	struct trace_op op;
+	char line[96];
+
+	trace_parser_init(&p, files, TRACE_MAX_FILES);
+	assert_int_equal(trace_parse_line(&p, "mosaic-trace 1", 14, &op), TRACE_EV_NONE);
+	for (unsigned i = 0; i < TRACE_MAX_FILES; i++) {
+		int n = snprintf(line, sizeof(line), "file f%u %u pattern %u", i, i + 1, i);
+		assert_int_equal(trace_parse_line(&p, line, (size_t)n, &op), TRACE_EV_NONE);
+	}
+	assert_int_equal(trace_parse_line(&p, "ops", 3, &op), TRACE_EV_HEADER);
+	/* Backwards, so the last-file hint never helps. */
+	for (unsigned i = TRACE_MAX_FILES; i-- > 0;) {
+		int n = snprintf(line, sizeof(line), "7 f%u %u 1 r", i, i);
+		assert_int_equal(trace_parse_line(&p, line, (size_t)n, &op), TRACE_EV_OP);
+		assert_int_equal(op.file, i);
+		assert_int_equal(op.offset, i);
+	}
+	assert_null(trace_parser_find_file(&p, "f4096", 5));
+	assert_null(trace_parser_find_file(&p, "f", 1));
+	assert_non_null(trace_parser_find_file(&p, "f0", 2));
+	assert_int_equal(trace_parse_line(&p, "0 f4096 0 1 r", 13, &op), TRACE_EV_ERROR);
+	assert_int_equal(p.error, TRACE_E_UNKNOWN_FILE);
+}
+
 static void test_trace_parse_same_result_in_any_chunking(void **state)
 {
 	(void)state;
@@ -575,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_trace_parse_line_limit_is_4096),
 		cmocka_unit_test(test_trace_parse_limits_accepted_at_their_value),
 		cmocka_unit_test(test_trace_parse_too_many_files_for_caller_or_format),
+		cmocka_unit_test(test_trace_parse_finds_each_of_4096_files),
 		cmocka_unit_test(test_trace_parse_same_result_in_any_chunking),
 		cmocka_unit_test(test_trace_parse_stops_when_asked_and_stays_stopped),
 		cmocka_unit_test(test_trace_error_format_names_file_and_line),

@@ -16,7 +16,8 @@
  * offset.  With -y every fd argument also names its path (3</usr/lib/x>), so
  * an fd opened before tracing began is still known by file, but its position
  * is not: a read() on it is unmatched (skipped and counted), a pread64() or a
- * read after an lseek is placed exactly.
+ * read after an lseek is placed exactly.  The same -y names catch an fd table
+ * gone stale because threads share it (clone is not in the traced set).
  *
  * What is a regular file.  A path under /dev, /proc or /sys, or a -y name
  * like pipe:[123] or socket:[4], is not; an fstat/newfstatat whose st_mode is
@@ -32,6 +33,9 @@
 #include "trace_parse.h"
 
 G_DEFINE_QUARK(strace-import-error-quark, strace_import_error)
+
+/* The most bytes one read or write moves on Linux (MAX_RW_COUNT). */
+#define LINUX_RW_MAX 0x7ffff000LL
 
 struct file {
 	char *path;
@@ -203,10 +207,10 @@ static bool parse_long(const char *s, long long *out)
 }
 
 /* Decodes a C-quoted string as strace prints it ("a\"b\n\x41\101").  Returns
- * NULL if s is not one. */
+ * NULL if s is NULL or not one. */
 static char *unquote(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = s != NULL ? strlen(s) : 0;
 	GString *o;
 
 	if (n < 2 || s[0] != '"')
@@ -413,8 +417,11 @@ static const char *arg(const struct call *c, guint i)
 	return i < c->args->len ? g_ptr_array_index(c->args, i) : NULL;
 }
 
-/* The description behind fd argument i, made from its -y path if the fd was
- * opened before the log began (position unknown then).  NULL if unknown. */
+/* The description behind fd argument i.  With -y the argument names its file:
+ * if the fd is not in the table (opened before the log began, or by a thread
+ * sharing the fd table), or the table holds another file there (a close or
+ * dup2 done by such a thread), the -y path wins and the position is unknown.
+ * NULL if nothing is known. */
 static struct desc *desc_of_arg(struct strace_importer *imp, struct proc *pr,
 				const struct call *c, guint i)
 {
@@ -425,7 +432,7 @@ static struct desc *desc_of_arg(struct strace_importer *imp, struct proc *pr,
 	if (!parse_fd(arg(c, i), &fd, &path))
 		return NULL;
 	d = fd_lookup(pr, fd);
-	if (d == NULL && path != NULL) {
+	if (path != NULL && (d == NULL || strcmp(d->file->path, path) != 0)) {
 		d = desc_new(file_get(imp, path), false);
 		fd_install(pr, fd, d);
 		desc_unref(d);
@@ -436,18 +443,24 @@ static struct desc *desc_of_arg(struct strace_importer *imp, struct proc *pr,
 
 /* Handlers ---------------------------------------------------------------- */
 
+/* Did the call return a file descriptor (0 .. INT32_MAX)? */
+static bool ret_is_fd(const struct call *c)
+{
+	return c->ret_ok && c->ret >= 0 && c->ret <= INT32_MAX;
+}
+
 static void on_open(struct strace_importer *imp, struct proc *pr, const struct call *c,
 		    guint path_arg)
 {
 	char *path;
 	struct desc *d;
 
-	if (!c->ret_ok || c->ret < 0) {
+	if (!ret_is_fd(c)) {
 		imp->st.unmatched++;
 		return;
 	}
 	/* -y's resolved path beats the one the program passed. */
-	path = c->ret_path != NULL ? g_strdup(c->ret_path) : unquote(arg(c, path_arg) ? arg(c, path_arg) : "");
+	path = c->ret_path != NULL ? g_strdup(c->ret_path) : unquote(arg(c, path_arg));
 	if (path == NULL) {
 		imp->st.unmatched++;
 		return;
@@ -467,7 +480,8 @@ static void on_read(struct strace_importer *imp, struct proc *pr, const struct c
 	uint64_t end;
 	struct op op;
 
-	if (d == NULL || !c->ret_ok || c->ret < 0) {
+	/* Linux moves at most 0x7ffff000 bytes in one call: more is a garbled log. */
+	if (d == NULL || !c->ret_ok || c->ret < 0 || c->ret > LINUX_RW_MAX) {
 		imp->st.unmatched++;
 		return;
 	}
@@ -494,13 +508,18 @@ static void on_read(struct strace_importer *imp, struct proc *pr, const struct c
 		d->pos = end;
 	if (end > d->file->extent)
 		d->file->extent = end;
+	/* A trace operation holds at most 2^30 bytes; Linux returns up to 2^31 -
+	 * 4096 from one read: such a read becomes consecutive operations. */
 	op.file = d->file;
 	op.client = pr->client;
-	op.offset = offset;
-	op.length = (uint64_t)c->ret;
-	g_array_append_val(imp->ops, op);
-	imp->st.reads++;
-	imp->st.bytes += op.length;
+	while (offset < end) {
+		op.offset = offset;
+		op.length = end - offset < TRACE_MAX_LENGTH ? end - offset : TRACE_MAX_LENGTH;
+		g_array_append_val(imp->ops, op);
+		imp->st.reads++;
+		imp->st.bytes += op.length;
+		offset += op.length;
+	}
 }
 
 static void on_read_at(struct strace_importer *imp, struct proc *pr, const struct call *c,
@@ -532,7 +551,7 @@ static void on_dup(struct strace_importer *imp, struct proc *pr, const struct ca
 {
 	struct desc *d = desc_of_arg(imp, pr, c, 0);
 
-	if (d == NULL || !c->ret_ok || c->ret < 0) {
+	if (d == NULL || !ret_is_fd(c)) {
 		imp->st.unmatched++;
 		return;
 	}
@@ -588,7 +607,7 @@ static void on_fstat(struct strace_importer *imp, struct proc *pr, const struct 
 /* newfstatat(fd, "", {...}, AT_EMPTY_PATH) is an fstat; with a path, a stat. */
 static void on_fstatat(struct strace_importer *imp, struct proc *pr, const struct call *c)
 {
-	char *path = unquote(arg(c, 1) ? arg(c, 1) : "");
+	char *path = unquote(arg(c, 1));
 
 	if (path == NULL || !c->ret_ok) {
 		imp->st.unmatched++;

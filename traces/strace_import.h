@@ -8,8 +8,9 @@
  * tables, shared open-file positions after dup, lseek, close) to find which
  * bytes of which regular file each read returned.  Each successful read of
  * n > 0 bytes from a regular file becomes one operation of length n (the bytes
- * the call returned, not those it asked for); failed calls are skipped and
- * counted.  A file's declared size is the largest extent read, or its
+ * the call returned, not those it asked for; a read of more than 2^30 bytes,
+ * the format's limit, becomes consecutive operations); failed calls are
+ * skipped and counted.  A file's declared size is the largest extent read, or its
  * fstat/newfstatat st_size when the log has one, whichever is larger.
  *
  * No machine path lands in the trace: files are named f<N>-<basename> in the
@@ -39,7 +40,7 @@ enum strace_import_error_code {
 struct strace_import_stats {
 	uint64_t lines;         /* input lines */
 	uint64_t calls;         /* complete system-call records (resumed ones joined) */
-	uint64_t reads;         /* reads written as operations */
+	uint64_t reads;         /* operations written (one per read, or more past 2^30) */
 	uint64_t bytes;         /* bytes those reads returned */
 	uint64_t failed;        /* calls that returned -1 ERRNO: skipped */
 	uint64_t unmatched;     /* resumed without unfinished, unknown fd or position,

@@ -156,6 +156,21 @@ static enum trace_event fail(struct trace_parser *p, enum trace_error code, uint
 	return TRACE_EV_ERROR;
 }
 
+/* The first position in by_hash whose file's hash is >= h. */
+static uint32_t hash_lower_bound(const struct trace_parser *p, uint64_t h)
+{
+	uint32_t lo = 0, hi = p->nfiles;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (p->files[p->by_hash[mid]].id_hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const struct trace_file *trace_parser_find_file(struct trace_parser *p, const char *id,
 						size_t len)
 {
@@ -168,14 +183,27 @@ const struct trace_file *trace_parser_find_file(struct trace_parser *p, const ch
 		if (f->id_hash == h && f->id_len == len && bytes_equal(id, len, f->id))
 			return f;
 	}
-	for (i = 0; i < p->nfiles; i++) {
-		const struct trace_file *f = &p->files[i];
-		if (f->id_hash == h && f->id_len == len && bytes_equal(id, len, f->id)) {
-			p->last_file = i;
+	/* Then every file with the same hash, found by binary search. */
+	for (i = hash_lower_bound(p, h); i < p->nfiles; i++) {
+		const struct trace_file *f = &p->files[p->by_hash[i]];
+		if (f->id_hash != h)
+			break;
+		if (f->id_len == len && bytes_equal(id, len, f->id)) {
+			p->last_file = p->by_hash[i];
 			return f;
 		}
 	}
 	return NULL;
+}
+
+/* Adds file index n (already filled in) to the hash index, keeping it sorted. */
+static void hash_insert(struct trace_parser *p, uint32_t n)
+{
+	uint32_t at = hash_lower_bound(p, p->files[n].id_hash);
+
+	for (uint32_t i = n; i > at; i--)
+		p->by_hash[i] = p->by_hash[i - 1];
+	p->by_hash[at] = (uint16_t)n;
 }
 
 /* Line kinds ------------------------------------------------------------ */
@@ -259,6 +287,7 @@ static enum trace_event parse_file(struct trace_parser *p, const struct field *f
 	t->seed = seed;
 	t->key = trace_content_key(t->id, t->id_len, seed);
 	t->id_hash = id_hash(t->id, t->id_len);
+	hash_insert(p, p->nfiles);
 	p->nfiles++;
 	return TRACE_EV_NONE;
 }

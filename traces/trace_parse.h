@@ -5,9 +5,12 @@
  * simulator, the host tools and a guest program on the real kernel, so it is
  * freestanding C11 (only <stdint.h>, <stddef.h>, <stdbool.h> and core/'s
  * vmc_range.h) and it never allocates: its whole state is one struct
- * trace_parser, plus a file table whose room the caller provides.  Memory
- * therefore does not grow with the length of a trace; a million-line trace
- * parses in the same few kilobytes as a ten-line one.
+ * trace_parser (about 12 KiB: the line buffer and a file index; keep it
+ * static or on the heap, not on a small kernel stack), plus a file table whose
+ * room the caller provides.  Memory therefore does not grow with the length
+ * of a trace; a million-line trace parses in the same memory as a ten-line
+ * one.  An operation's file is found by binary search over the file ids'
+ * hashes, after a one-entry hint (traces read runs of one file).
  *
  * Two ways to drive it:
  *   - trace_parse_line() takes one complete line and says what it was
@@ -105,7 +108,7 @@ struct trace_header {
 
 /* What one line was (trace_parse_line's result). */
 enum trace_event {
-	TRACE_EV_NONE,       /* a comment, a blank line, line 1, meta or file */
+	TRACE_EV_NONE,       /* a comment, a blank line, line 1, or a file line */
 	TRACE_EV_META,       /* a meta line: p->meta_key / p->meta_value */
 	TRACE_EV_HEADER,     /* the `ops` line: the header is complete */
 	TRACE_EV_OP,         /* an operation: *op */
@@ -139,6 +142,7 @@ struct trace_parser {
 	uint32_t cap;                /* its room, at most TRACE_MAX_FILES */
 	uint32_t nfiles;
 	uint32_t last_file;          /* lookup hint: traces read runs of one file */
+	uint16_t by_hash[TRACE_MAX_FILES]; /* file indexes sorted by id_hash */
 	const char *meta_key;        /* TRACE_EV_META: valid until the next line */
 	size_t meta_key_len;
 	const char *meta_value;
