@@ -50,6 +50,8 @@ demo: build
 	@mkdir -p $(DEMO)
 	@echo "== the seed's workloads (warm cache)"
 	$(MOSAIC) replay $(SEED_TRACES)
+	@echo "== the seed's workloads (cold cache: the pager supplies every page)"
+	$(MOSAIC) replay --cache cold $(SEED_TRACES)
 	@echo "== real programs' traces (warm cache)"
 	$(MOSAIC) replay $(REAL_TRACES)
 	@$(MOSAIC) replay --csv $(SEED_TRACES) > $(DEMO)/seed.csv
