@@ -1,0 +1,475 @@
+/*
+ * vmc_copy.c: the copy engine.  See vmc_copy.h for the contract.
+ *
+ * Each endpoint is a "side": where its next byte is (pos), and, once looked
+ * up, the segment holding that byte (object, object offset, bytes left in
+ * the segment, and for a map the version the lookup saw).  A segment is
+ * looked up once and then advanced chunk by chunk; it is looked up again
+ * only when it is used up, when the destination map no longer verifies, or
+ * when a fault says the world changed (VMC_FAULT_RETRY).
+ *
+ * One chunk (copy_chunk):
+ *   1. look up whichever side has no segment;
+ *   2. fault and pin the source page for reading, then the destination page
+ *      for writing (copy-on-write already resolved by the write lookup);
+ *   3. check the source map version, then verify the destination map's
+ *      and keep it verified (read-locked) across the move: if either map
+ *      changed, nothing is written; the pages go back and that side is
+ *      looked up again from the current byte, which either finds the same
+ *      access or stops the copy exactly there;
+ *   4. check that the destination page is still the one a write must reach;
+ *   5. move the bytes, unpin, advance both sides.
+ *
+ * The source map is checked, not held: its version is compared (verify and
+ * verify_done at once) just before the destination map is verified, so two
+ * map locks are never held together (with a writer queued between them, a
+ * second read lock on the same map would deadlock).  A source byte is then
+ * read from a page that was mapped at the check and is still pinned, so a
+ * read never outlives its mapping by more than the one chunk in flight.
+ */
+#include "vmc_copy.h"
+#include "vmc_walk.h"
+
+/* The innermost copy -------------------------------------------------------- */
+
+/* 8-byte words that may alias any object; the unaligned one may also sit at
+ * any address (one load on x86, byte loads where the CPU needs them). */
+typedef uint64_t vmc_word_t __attribute__((__may_alias__));
+typedef uint64_t vmc_uword_t __attribute__((__may_alias__, __aligned__(1)));
+
+/* GCC turns a plain copy loop into a call to memcpy, which a freestanding
+ * core must not depend on; this keeps the loop a loop. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define VMC_NO_LIBCALL __attribute__((__optimize__("no-tree-loop-distribute-patterns")))
+#else
+#define VMC_NO_LIBCALL
+#endif
+
+/* n / 8 words from s to d; d is 8-byte aligned, s is too (the _aligned
+ * variant) or may be anywhere (the _unaligned one).  Four words a turn, all
+ * loaded before any is stored, so the CPU can overlap them; returns the
+ * bytes moved. */
+VMC_NO_LIBCALL
+static vmc_size_t copy_words_aligned(unsigned char *d, const unsigned char *s, vmc_size_t n)
+{
+	vmc_word_t *dw = (vmc_word_t *)d;
+	const vmc_word_t *sw = (const vmc_word_t *)s;
+	vmc_size_t words = n / 8, i = 0;
+
+	for (; words - i >= 4; i += 4) {
+		uint64_t a = sw[i], b = sw[i + 1], c = sw[i + 2], e = sw[i + 3];
+		dw[i] = a;
+		dw[i + 1] = b;
+		dw[i + 2] = c;
+		dw[i + 3] = e;
+	}
+	for (; i < words; i++)
+		dw[i] = sw[i];
+	return words * 8;
+}
+
+VMC_NO_LIBCALL
+static vmc_size_t copy_words_unaligned(unsigned char *d, const unsigned char *s, vmc_size_t n)
+{
+	vmc_word_t *dw = (vmc_word_t *)d;
+	const vmc_uword_t *sw = (const vmc_uword_t *)s;
+	vmc_size_t words = n / 8, i = 0;
+
+	for (; words - i >= 4; i += 4) {
+		uint64_t a = sw[i], b = sw[i + 1], c = sw[i + 2], e = sw[i + 3];
+		dw[i] = a;
+		dw[i + 1] = b;
+		dw[i + 2] = c;
+		dw[i + 3] = e;
+	}
+	for (; i < words; i++)
+		dw[i] = sw[i];
+	return words * 8;
+}
+
+VMC_NO_LIBCALL
+void vmc_copy_bytes(unsigned char *d, const unsigned char *s, vmc_size_t n)
+{
+	/* Head: bytes until the destination is 8-byte aligned. */
+	while (n > 0 && ((uintptr_t)d & 7) != 0) {
+		*d++ = *s++;
+		n--;
+	}
+
+	/* Body: 8-byte moves; aligned loads too if the source allows. */
+	vmc_size_t done = ((uintptr_t)s & 7) == 0 ? copy_words_aligned(d, s, n)
+						  : copy_words_unaligned(d, s, n);
+	d += done;
+	s += done;
+	n -= done;
+
+	/* Tail. */
+	while (n > 0) {
+		*d++ = *s++;
+		n--;
+	}
+}
+
+/* Within one page of one object (source and destination are the same page):
+ * the ranges may overlap, so copy backwards when the destination is above. */
+VMC_NO_LIBCALL
+static void copy_within_page(unsigned char *d, const unsigned char *s, vmc_size_t n)
+{
+	if (d <= s || d >= s + n) {
+		/* Forward is safe: byte by byte, the rare case does not need speed. */
+		for (vmc_size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	} else {
+		while (n > 0) {
+			n--;
+			d[n] = s[n];
+		}
+	}
+}
+
+/* Endpoints ---------------------------------------------------------------- */
+
+struct vmc_endpoint vmc_endpoint_map(struct vmc_map *map, vmc_addr_t addr)
+{
+	struct vmc_endpoint ep = { .kind = VMC_ENDPOINT_MAP };
+
+	ep.u.map.map = map;
+	ep.u.map.addr = addr;
+	return ep;
+}
+
+struct vmc_endpoint vmc_endpoint_object(struct vmc_object *object, vmc_off_t offset,
+					vmc_prot_t max_prot)
+{
+	struct vmc_endpoint ep = { .kind = VMC_ENDPOINT_OBJECT };
+
+	ep.u.object.object = object;
+	ep.u.object.offset = offset;
+	ep.u.object.max_prot = max_prot;
+	return ep;
+}
+
+struct vmc_endpoint vmc_endpoint_resolver(vmc_resolve_fn fn, void *ctx, vmc_off_t pos)
+{
+	struct vmc_endpoint ep = { .kind = VMC_ENDPOINT_RESOLVER };
+
+	ep.u.resolver.fn = fn;
+	ep.u.resolver.ctx = ctx;
+	ep.u.resolver.pos = pos;
+	return ep;
+}
+
+/* The start position of an endpoint (address, offset or resolver position). */
+static vmc_off_t endpoint_start(const struct vmc_endpoint *ep)
+{
+	switch (ep->kind) {
+	case VMC_ENDPOINT_MAP:
+		return ep->u.map.addr;
+	case VMC_ENDPOINT_OBJECT:
+		return ep->u.object.offset;
+	case VMC_ENDPOINT_RESOLVER:
+		return ep->u.resolver.pos;
+	}
+	vmc_panic("endpoint_start: unknown endpoint kind");
+}
+
+/* Is the endpoint well formed, and does [start, start + size) fit? */
+static vmc_kr_t endpoint_check(const struct vmc_endpoint *ep, vmc_size_t size)
+{
+	struct vmc_range r;
+
+	if (ep == NULL)
+		return KERN_INVALID_ARGUMENT;
+	switch (ep->kind) {
+	case VMC_ENDPOINT_MAP:
+		/* Is there a map? */
+		if (ep->u.map.map == NULL)
+			return KERN_INVALID_ARGUMENT;
+		break;
+	case VMC_ENDPOINT_OBJECT:
+		/* Is there an object, and is the protection made of real bits? */
+		if (ep->u.object.object == NULL || !vmc_prot_valid(ep->u.object.max_prot))
+			return KERN_INVALID_ARGUMENT;
+		break;
+	case VMC_ENDPOINT_RESOLVER:
+		/* Is there a resolver? */
+		if (ep->u.resolver.fn == NULL)
+			return KERN_INVALID_ARGUMENT;
+		break;
+	default:
+		return KERN_INVALID_ARGUMENT;
+	}
+	/* Does the range stay below 2^64? */
+	if (!vmc_range_make(endpoint_start(ep), size, &r))
+		return KERN_INVALID_ARGUMENT;
+	return KERN_SUCCESS;
+}
+
+/* Sides --------------------------------------------------------------------- */
+
+struct side {
+	const struct vmc_endpoint *ep;
+	vmc_prot_t access;          /* VMC_PROT_READ (source) or _WRITE (dest) */
+	vmc_off_t pos;              /* endpoint position of the next byte */
+	bool have;                  /* the fields below describe pos's segment */
+	struct vmc_object *object;  /* referenced while `have` */
+	vmc_off_t offset;           /* object offset of pos */
+	vmc_size_t left;            /* bytes from pos to the segment's end (> 0) */
+	vmc_map_version_t version;  /* map endpoints: version at lookup */
+};
+
+static void side_init(struct side *sd, const struct vmc_endpoint *ep, vmc_prot_t access)
+{
+	sd->ep = ep;
+	sd->access = access;
+	sd->pos = endpoint_start(ep);
+	sd->have = false;
+	sd->object = NULL;
+}
+
+/* Forgets the segment (and its reference): the next chunk looks it up again. */
+static void side_drop(struct side *sd)
+{
+	if (sd->have) {
+		vmc_object_release(sd->object);
+		sd->object = NULL;
+		sd->have = false;
+	}
+}
+
+/* Fills the side's segment for pos, at most `limit` bytes long (limit > 0
+ * and [pos, pos + limit) does not wrap: checked by vmc_copy).  Returns what
+ * stops the copy at pos if there is no usable segment. */
+static vmc_kr_t side_resolve(struct side *sd, vmc_size_t limit)
+{
+	const struct vmc_endpoint *ep = sd->ep;
+	struct vmc_walk_segment ws;
+	struct vmc_segment seg;
+	vmc_kr_t kr;
+
+	switch (ep->kind) {
+	case VMC_ENDPOINT_MAP:
+		kr = vmc_walk_lookup(ep->u.map.map, sd->pos, limit, sd->access, &ws);
+		if (kr != KERN_SUCCESS)
+			return kr;
+		sd->object = ws.object;
+		sd->offset = ws.offset;
+		sd->left = ws.size;
+		sd->version = ws.version;
+		break;
+
+	case VMC_ENDPOINT_OBJECT:
+		if ((ep->u.object.max_prot & sd->access) != sd->access)
+			return KERN_PROTECTION_FAILURE;
+		vmc_object_reference(ep->u.object.object);
+		sd->object = ep->u.object.object;
+		sd->offset = sd->pos;
+		sd->left = limit;
+		break;
+
+	case VMC_ENDPOINT_RESOLVER:
+		kr = ep->u.resolver.fn(ep->u.resolver.ctx, sd->pos, &seg);
+		if (kr != KERN_SUCCESS)
+			return kr;
+		if (seg.object == NULL || seg.left == 0)
+			vmc_panic("side_resolve: resolver returned an empty segment");
+		if ((seg.prot & sd->access) != sd->access) {
+			vmc_object_release(seg.object);
+			return KERN_PROTECTION_FAILURE;
+		}
+		sd->object = seg.object;
+		sd->offset = seg.offset;
+		/* Never past the request, nor past the top of the offset space. */
+		sd->left = vmc_min(vmc_min(seg.left - 1, limit - 1), UINT64_MAX - seg.offset) + 1;
+		break;
+	}
+	sd->have = true;
+	return KERN_SUCCESS;
+}
+
+/* Moves the side past n bytes of its segment (n <= left). */
+static void side_advance(struct side *sd, vmc_size_t n)
+{
+	sd->pos += n;
+	sd->left -= n;
+	if (sd->left == 0)
+		side_drop(sd);
+	else
+		sd->offset += n;
+}
+
+/* Does the destination mapping still hold?  On true, a map endpoint's map is
+ * read-locked until side_verify_done. */
+static bool side_verify(struct side *sd)
+{
+	if (sd->ep->kind != VMC_ENDPOINT_MAP)
+		return true;
+	return vmc_map_verify(sd->ep->u.map.map, &sd->version);
+}
+
+/* Is the source mapping still as looked up?  Checks only; holds nothing. */
+static bool side_check(struct side *sd)
+{
+	if (sd->ep->kind != VMC_ENDPOINT_MAP)
+		return true;
+	if (!vmc_map_verify(sd->ep->u.map.map, &sd->version))
+		return false;
+	vmc_map_verify_done(sd->ep->u.map.map, &sd->version);
+	return true;
+}
+
+static void side_verify_done(struct side *sd)
+{
+	if (sd->ep->kind == VMC_ENDPOINT_MAP)
+		vmc_map_verify_done(sd->ep->u.map.map, &sd->version);
+}
+
+/* The copy loop -------------------------------------------------------------- */
+
+/* What a failed fault means for the copy: KERN_SUCCESS to go round again
+ * (both sides looked up afresh), or the code that stops it, as
+ * vm_fault_copy reports them. */
+static vmc_kr_t fault_outcome(vmc_fault_t fr, struct side *s, struct side *d)
+{
+	switch (fr) {
+	case VMC_FAULT_RETRY:
+		side_drop(s);
+		side_drop(d);
+		return KERN_SUCCESS;
+	case VMC_FAULT_ERROR:
+		return KERN_MEMORY_ERROR;
+	case VMC_FAULT_INTERRUPTED:
+		return MACH_SEND_INTERRUPTED;
+	case VMC_FAULT_OK:
+		break;
+	}
+	vmc_panic("fault_outcome: unexpected fault result");
+}
+
+/* Bytes the next chunk may move: up to the nearest page or segment end. */
+static vmc_size_t chunk_size(const struct side *s, const struct side *d, vmc_size_t left)
+{
+	vmc_size_t n = vmc_min(left, vmc_min(s->left, d->left));
+
+	n = vmc_min(n, vmc_page_left(s->offset));
+	return vmc_min(n, vmc_page_left(d->offset));
+}
+
+/*
+ * Copies one chunk, at most `left` bytes.  Returns KERN_SUCCESS with *moved
+ * set (0 if the world changed and the chunk must be tried again), or the
+ * code that stops the copy at the current byte.
+ */
+static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_size_t *moved)
+{
+	struct vmc_page_ref sref, dref;
+	vmc_fault_t fr;
+	vmc_kr_t kr;
+
+	*moved = 0;
+	if (!s->have) {
+		vmc_yield(VMC_YIELD_LOOKUP_SRC);
+		if ((kr = side_resolve(s, left)) != KERN_SUCCESS)
+			return kr;
+	}
+	if (!d->have) {
+		vmc_yield(VMC_YIELD_LOOKUP_DST);
+		if ((kr = side_resolve(d, left)) != KERN_SUCCESS)
+			return kr;
+	}
+
+	vmc_size_t n = chunk_size(s, d, left);
+	vmc_off_t spage = vmc_trunc_page(s->offset);
+	vmc_off_t dpage = vmc_trunc_page(d->offset);
+	/* One page on both sides: pin it once (a second pin would wait on the
+	 * first forever in a real kernel). */
+	bool same = s->object == d->object && spage == dpage;
+
+	if (!same) {
+		vmc_yield(VMC_YIELD_FAULT_SRC);
+		fr = vmc_object_page_get(s->object, spage, VMC_PROT_READ, &sref);
+		if (fr != VMC_FAULT_OK)
+			return fault_outcome(fr, s, d);
+	}
+	vmc_yield(VMC_YIELD_FAULT_DST);
+	fr = vmc_object_page_get(d->object, dpage, VMC_PROT_WRITE, &dref);
+	if (fr != VMC_FAULT_OK) {
+		if (!same)
+			vmc_page_put(&sref, false);
+		return fault_outcome(fr, s, d);
+	}
+
+	vmc_yield(VMC_YIELD_VERIFY);
+	if (!side_check(s)) {
+		/* The source was unmapped or protected: look it up again. */
+		if (!same)
+			vmc_page_put(&sref, false);
+		vmc_page_put(&dref, false);
+		side_drop(s);
+		return KERN_SUCCESS;
+	}
+	bool verified = side_verify(d);
+	if (verified && !vmc_page_still_current(&dref)) {
+		side_verify_done(d);
+		verified = false;
+	}
+	if (!verified) {
+		/* Nothing written; look the destination up again from here. */
+		if (!same)
+			vmc_page_put(&sref, false);
+		vmc_page_put(&dref, false);
+		side_drop(d);
+		return KERN_SUCCESS;
+	}
+
+	unsigned char *dp = vmc_page_bytes(&dref) + (d->offset - dpage);
+	if (same)
+		copy_within_page(dp, vmc_page_bytes(&dref) + (s->offset - spage), n);
+	else
+		vmc_copy_bytes(dp, vmc_page_bytes(&sref) + (s->offset - spage), n);
+
+	side_verify_done(d);
+	if (!same)
+		vmc_page_put(&sref, false);
+	vmc_page_put(&dref, true);
+	side_advance(s, n);
+	side_advance(d, n);
+	*moved = n;
+	return KERN_SUCCESS;
+}
+
+vmc_kr_t vmc_copy(const struct vmc_endpoint *src, const struct vmc_endpoint *dst,
+		  vmc_size_t size, vmc_size_t *count)
+{
+	struct side s, d;
+	vmc_size_t done = 0, n;
+	vmc_kr_t kr = KERN_SUCCESS;
+
+	/* Is there somewhere to put the count? */
+	if (count == NULL)
+		return KERN_INVALID_ARGUMENT;
+	*count = 0;
+	/* Are both endpoints well formed, and do both ranges fit? */
+	if ((kr = endpoint_check(src, size)) != KERN_SUCCESS)
+		return kr;
+	if ((kr = endpoint_check(dst, size)) != KERN_SUCCESS)
+		return kr;
+	if (size == 0)
+		return KERN_SUCCESS;
+
+	side_init(&s, src, VMC_PROT_READ);
+	side_init(&d, dst, VMC_PROT_WRITE);
+	while (done < size) {
+		kr = copy_chunk(&s, &d, size - done, &n);
+		if (kr != KERN_SUCCESS)
+			break;
+		done += n;
+		if (n != 0 && done < size)
+			vmc_yield(VMC_YIELD_NEXT_CHUNK);
+	}
+	side_drop(&s);
+	side_drop(&d);
+
+	*count = done;
+	return done != 0 ? KERN_SUCCESS : kr;
+}

@@ -1,0 +1,114 @@
+/*
+ * vmc_copy.h: the copy engine behind vm_read_fast, vm_write_fast and
+ * object-to-object copies.
+ *
+ * One loop copies bytes from a source endpoint to a destination endpoint,
+ * whatever each endpoint is:
+ *   - a map and an address (a task's buffer);
+ *   - an object, an offset and the maximum protection the caller may use;
+ *   - a resolver: a callback that maps a position to (object, offset,
+ *     protection, bytes left in its segment).  Proxy memory objects plug in
+ *     here (core/vmc_proxy.c) without the loop knowing about them.
+ *
+ * It generalises GNU Mach's vm_fault_copy (page-aligned, object to object,
+ * one destination map version) to any byte alignment on either side, any
+ * length, and ranges spanning several map entries or proxy segments.  Each
+ * step copies one chunk: up to the nearest of the source page end, the
+ * destination page end, the source segment end, the destination segment end
+ * and the end of the request.  Both pages are faulted in and pinned
+ * (vmc_object_page_get); before the bytes move, the destination map version
+ * is verified and the destination page checked to be still current, so a
+ * write never goes through a mapping that has since lost write access.
+ *
+ * Short copies: a copy that moves every byte returns KERN_SUCCESS; one that
+ * stops after k > 0 bytes returns KERN_SUCCESS with count k; one that moves
+ * nothing returns what stopped it.  Retrying from the first uncopied byte
+ * reports the reason.  The count is always written and always exact, and no
+ * byte outside the destination range is ever written.
+ */
+#ifndef VMC_COPY_H
+#define VMC_COPY_H
+
+#include "vmc_port.h"
+#include "vmc_range.h"
+
+/* What a resolver reports for one position of its endpoint. */
+struct vmc_segment {
+	struct vmc_object *object;  /* referenced for the caller */
+	vmc_off_t offset;           /* object offset of the position */
+	vmc_prot_t prot;            /* access allowed there */
+	vmc_size_t left;            /* bytes from the position to the segment's
+	                               end (> 0); the engine never goes past it */
+};
+
+/*
+ * A resolver: fills *seg for position `pos` of the endpoint (a proxy offset,
+ * say).  locks: none held on entry or return.  sleeps: may.
+ * returns: KERN_SUCCESS with *seg filled and seg->object referenced;
+ *          KERN_INVALID_ADDRESS for a hole or a position past the end;
+ *          any other code stops the copy with that code.
+ *          On failure nothing is referenced.  The engine checks seg->prot
+ *          against the access it needs.
+ */
+typedef vmc_kr_t (*vmc_resolve_fn)(void *ctx, vmc_off_t pos, struct vmc_segment *seg);
+
+enum vmc_endpoint_kind {
+	VMC_ENDPOINT_MAP,       /* map, addr */
+	VMC_ENDPOINT_OBJECT,    /* object, offset, max_prot */
+	VMC_ENDPOINT_RESOLVER,  /* resolve(ctx, pos) */
+};
+
+struct vmc_endpoint {
+	enum vmc_endpoint_kind kind;
+	union {
+		struct {
+			struct vmc_map *map;
+			vmc_addr_t addr;
+		} map;
+		struct {
+			struct vmc_object *object;  /* the caller holds a reference */
+			vmc_off_t offset;
+			vmc_prot_t max_prot;
+		} object;
+		struct {
+			vmc_resolve_fn fn;
+			void *ctx;
+			vmc_off_t pos;
+		} resolver;
+	} u;
+};
+
+/* Endpoint builders. */
+struct vmc_endpoint vmc_endpoint_map(struct vmc_map *map, vmc_addr_t addr);
+struct vmc_endpoint vmc_endpoint_object(struct vmc_object *object, vmc_off_t offset,
+					vmc_prot_t max_prot);
+struct vmc_endpoint vmc_endpoint_resolver(vmc_resolve_fn fn, void *ctx, vmc_off_t pos);
+
+/*
+ * Copies size bytes from src to dst.
+ * locks: none held on entry or return.  sleeps: yes (faults, pagers).
+ * returns, with *count always set to the exact number of bytes copied:
+ *   KERN_SUCCESS             all bytes, or k > 0 bytes before a failure;
+ *   KERN_INVALID_ARGUMENT    a range wraps, an endpoint is malformed
+ *                            (checked before anything is touched);
+ *   KERN_INVALID_ADDRESS     the first byte is in a hole;
+ *   KERN_PROTECTION_FAILURE  the first byte may not be read (source) or
+ *                            written (destination);
+ *   KERN_MEMORY_ERROR        a pager error or a dead object on the first page;
+ *   MACH_SEND_INTERRUPTED    a wait for the first page was interrupted.
+ * Zero size: KERN_SUCCESS, count 0, nothing looked up or touched.
+ * Overlapping source and destination bytes (the same object) give
+ * unspecified destination contents, as memcpy does, but never deadlock,
+ * never write outside the range and keep the count exact.
+ */
+vmc_kr_t vmc_copy(const struct vmc_endpoint *src, const struct vmc_endpoint *dst,
+		  vmc_size_t size, vmc_size_t *count);
+
+/*
+ * The innermost copy: n bytes from s to d, which do not overlap, at any
+ * alignment.  8-byte moves where the destination is aligned, bytes for the
+ * head and tail.  Freestanding: no libc, no string instructions.
+ */
+void vmc_copy_bytes(unsigned char *d, const unsigned char *s, vmc_size_t n);
+
+#endif /* VMC_COPY_H */

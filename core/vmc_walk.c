@@ -1,0 +1,93 @@
+/*
+ * vmc_walk.c: the range walk.  See vmc_walk.h.
+ *
+ * One lookup per entry: the host's lookup reports the bounds of the entry
+ * holding the address, so the segment runs to the entry's last byte (or the
+ * walk's end) without looking at the pages in between.
+ */
+#include "vmc_walk.h"
+
+vmc_kr_t vmc_walk_lookup(struct vmc_map *map, vmc_addr_t addr, vmc_size_t limit,
+			 vmc_prot_t access, struct vmc_walk_segment *seg)
+{
+	struct vmc_lookup lk;
+	vmc_kr_t kr;
+
+	if (limit == 0)
+		vmc_panic("vmc_walk_lookup: empty segment requested");
+	kr = vmc_map_lookup(map, addr, access, &lk);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (addr < lk.entry_start || addr > lk.entry_last)
+		vmc_panic("vmc_walk_lookup: host returned an entry not holding the address");
+
+	/* Bytes to the entry's end, counted as last-byte distances so that an
+	 * entry ending at 2^64 - 1 is handled without overflow. */
+	vmc_size_t span = vmc_min(lk.entry_last - addr, limit - 1);
+	/* The object offset of the segment's last byte must fit too. */
+	span = vmc_min(span, UINT64_MAX - lk.offset);
+
+	seg->start = addr;
+	seg->size = span + 1;
+	seg->object = lk.object;
+	seg->offset = lk.offset;
+	seg->prot = lk.prot;
+	seg->version = lk.version;
+	return KERN_SUCCESS;
+}
+
+void vmc_walk_segment_release(struct vmc_walk_segment *seg)
+{
+	if (seg->object != NULL) {
+		vmc_object_release(seg->object);
+		seg->object = NULL;
+	}
+}
+
+vmc_kr_t vmc_walk_begin(struct vmc_walk *walk, struct vmc_map *map, vmc_addr_t addr,
+			vmc_size_t size, vmc_prot_t access)
+{
+	struct vmc_range r;
+
+	/* Is there a map? */
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
+	/* Is the access a real one? */
+	if (access == VMC_PROT_NONE || !vmc_prot_valid(access))
+		return KERN_INVALID_ARGUMENT;
+	/* Does the range fit in the address space? */
+	if (!vmc_range_make(addr, size, &r))
+		return KERN_INVALID_ARGUMENT;
+
+	walk->map = map;
+	walk->access = access;
+	walk->range = r;
+	walk->done = 0;
+	walk->status = KERN_SUCCESS;
+	return KERN_SUCCESS;
+}
+
+bool vmc_walk_next(struct vmc_walk *walk, struct vmc_walk_segment *seg)
+{
+	if (walk->status != KERN_SUCCESS || walk->done == walk->range.size)
+		return false;
+
+	vmc_addr_t addr = walk->range.start + walk->done;   /* inside the range */
+	vmc_kr_t kr = vmc_walk_lookup(walk->map, addr, walk->range.size - walk->done,
+				      walk->access, seg);
+	if (kr != KERN_SUCCESS) {
+		walk->status = kr;
+		return false;
+	}
+	walk->done += seg->size;
+	return true;
+}
+
+vmc_kr_t vmc_walk_stopped(const struct vmc_walk *walk, vmc_addr_t *at, vmc_size_t *covered)
+{
+	if (at != NULL)
+		*at = walk->range.start + walk->done;
+	if (covered != NULL)
+		*covered = walk->done;
+	return walk->status;
+}
