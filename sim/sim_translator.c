@@ -15,14 +15,7 @@
 #include <glib.h>
 #include <string.h>
 
-/* The fast copies come from the copy branch (sim/sim_fast.c); until it is
- * merged this file builds without them and says so (has_path). */
-#if __has_include("sim_fast.h")
 #include "sim_fast.h"
-#define TR_HAVE_FAST 1
-#else
-#define TR_HAVE_FAST 0
-#endif
 
 struct tr_file {
 	struct sim_translator *tr;
@@ -368,12 +361,8 @@ static vmc_kr_t tr_read_fast(struct sim_translator *tr, struct sim_client *c,
 	while (*done < len) {
 		vmc_size_t count = 0;
 		if (path == SIM_READ_FAST_TASK)
-#if TR_HAVE_FAST
 			kr = sim_vm_read_fast(tr->server, c->task_in_server, c->buf + *done,
 					      len - *done, f->object, offset + *done, &count);
-#else
-			kr = KERN_INVALID_ARGUMENT;
-#endif
 		else
 			kr = tr_copy_to_proxy(tr, c, f, offset + *done, *done, len - *done,
 					      &count);
@@ -388,7 +377,7 @@ static vmc_kr_t tr_read_fast(struct sim_translator *tr, struct sim_client *c,
 
 bool sim_translator_has_path(enum sim_read_path path)
 {
-	return path == SIM_READ_OLD || (path == SIM_READ_FAST_TASK && TR_HAVE_FAST) ||
+	return path == SIM_READ_OLD || path == SIM_READ_FAST_TASK ||
 	       (path == SIM_READ_FAST_PROXY && TR_HAVE_PROXY);
 }
 
