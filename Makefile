@@ -2,7 +2,8 @@
 # by habit.  Everything real happens in Meson; this file installs what is
 # missing (Debian 12, as root), configures, builds and runs.
 #
-#   make demo    the main job: a simulator demonstration (later: trace replay)
+#   make demo    the main job: replay the seed's workloads and real programs'
+#                traces, old read path against fast path; tables and figures
 #   make check   every test: unit, sim, fuzz corpora, kernel (QEMU), then the
 #                unit and sim suites again under ASan+UBSan
 #   make bench   the benchmarks (never part of check)
@@ -41,8 +42,29 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# The seed's workloads (1000 cached reads of 1K, 4K, 8K; 64K added) and the
+# real programs' traces imported from strace.
+DEMO        = $(BUILD)/demo
+SEED_TRACES = $(addprefix traces/workloads/,seq-1k.trace seq-4k.trace seq-8k.trace seq-64k.trace)
+REAL_TRACES = $(sort $(wildcard traces/workloads/real/*.trace))
+MOSAIC      = ./$(BUILD)/sim/mosaic
+
 demo: build
-	./$(BUILD)/sim/mosaic demo
+	@mkdir -p $(DEMO)
+	@echo "== the seed's workloads (warm cache)"
+	$(MOSAIC) replay $(SEED_TRACES)
+	@echo "== the seed's workloads (cold cache: the pager supplies every page)"
+	$(MOSAIC) replay --cache cold $(SEED_TRACES)
+	@echo "== real programs' traces (warm cache)"
+	$(MOSAIC) replay $(REAL_TRACES)
+	@$(MOSAIC) replay --csv $(SEED_TRACES) > $(DEMO)/seed.csv
+	@$(MOSAIC) replay --csv $(REAL_TRACES) > $(DEMO)/real.csv
+	@gnuplot -e "in='$(DEMO)/seed.csv'; outdir='$(DEMO)'" plots/speedup.gp
+	@gnuplot -e "in='$(DEMO)/seed.csv'; outdir='$(DEMO)'" plots/breakdown.gp
+	@gnuplot -e "in='$(DEMO)/real.csv'; outdir='$(DEMO)'" plots/traces.gp
+	@echo "== data: $(DEMO)/seed.csv $(DEMO)/real.csv"
+	@echo "== figures:"; for f in speedup breakdown traces; do \
+		echo "   $(DEMO)/$$f.png  $(DEMO)/$$f.svg"; done
 
 check: build
 	@rm -f $(BUILD)/meson-logs/testlog.json

@@ -24,6 +24,7 @@
 
 #include <glib.h>
 
+#include "mosaic_replay.h"
 #include "sim.h"
 #include "sim_fast.h"
 #include "strace_import.h"
@@ -178,8 +179,14 @@ out:
 	return status;
 }
 
+static int cmd_replay(int argc, char **argv)
+{
+	return mosaic_replay_main(argc, argv, opt_seed);
+}
+
 static const struct command commands[] = {
 	{ "demo", cmd_demo, "a buffer over three kinds of memory, read by vm_read, written by vm_read_fast" },
+	{ "replay", cmd_replay, "replay read traces: the old read path against the fast one" },
 	{ "import", strace_import_command, "import strace LOG...: turn strace logs into a mosaic trace" },
 };
 

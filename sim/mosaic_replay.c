@@ -1,0 +1,257 @@
+/*
+ * mosaic_replay.c: `mosaic replay TRACE...`, the seed's experiment.
+ *
+ * Replays each trace through the simulated translator by the old path, the
+ * fast path or both, checks every read's bytes, and prints per chunk size the
+ * predicted time of each path (event counts x the calibration file), their
+ * ratio, and the host wall time of the simulation; then the events per read.
+ * --csv and --json print the same results for scripts (plots/ read the CSV).
+ *
+ * Memory does not grow with a trace's length: traces are streamed, and the
+ * results are a fixed table per trace.
+ */
+#include <glib.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mosaic_replay.h"
+#include "replay_trace.h"
+#include "sim_cost.h"
+#include "sim_replay.h"
+
+#ifndef MOSAIC_CALIBRATION
+#define MOSAIC_CALIBRATION "bench/calibration.tsv"
+#endif
+
+struct replay_run {
+	struct sim_replay *replay;
+	const char *trace;
+	gboolean show_progress;
+	gint64 started_us;
+	gint64 last_draw_us;
+	gboolean drawn;
+};
+
+static gboolean run_file(void *ctx, uint32_t file, const char *name, uint64_t size,
+			 GError **error)
+{
+	struct replay_run *run = ctx;
+	(void)name;
+	return sim_replay_add_file(run->replay, file, size, error);
+}
+
+static gboolean run_read(void *ctx, uint32_t client, uint32_t file, uint64_t offset,
+			 uint64_t len, GError **error)
+{
+	struct replay_run *run = ctx;
+	return sim_replay_read(run->replay, client, file, offset, len, error);
+}
+
+/* A progress bar on stderr, only when it is a terminal and the replay has
+ * run for more than a second, redrawn at most ten times a second. */
+static void run_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct replay_run *run = ctx;
+	gint64 now = g_get_monotonic_time();
+
+	if (!run->show_progress || total == 0)
+		return;
+	if (now - run->started_us < G_USEC_PER_SEC || now - run->last_draw_us < 100000)
+		return;
+	run->last_draw_us = now;
+	int width = 40, fill = (int)((double)done / (double)total * width);
+	fprintf(stderr, "\r%-24.24s [%.*s%*s] %3d%%", run->trace, fill,
+		"========================================", width - fill, "",
+		(int)(100.0 * (double)done / (double)total));
+	run->drawn = TRUE;
+}
+
+static void run_progress_clear(struct replay_run *run)
+{
+	if (run->drawn)
+		fprintf(stderr, "\r%*s\r", 80, "");
+}
+
+/* The trace's name in reports: its file name without directory and suffix. */
+static char *run_trace_name(const char *path)
+{
+	char *base = g_path_get_basename(path);
+	char *dot = strrchr(base, '.');
+	if (dot != NULL && dot != base)
+		*dot = '\0';
+	return base;
+}
+
+static struct sim_replay_result *run_one(const struct sim_replay_config *config,
+					 const char *path, gboolean progress, GError **error)
+{
+	char *name = run_trace_name(path);
+	struct replay_run run = { .trace = name, .show_progress = progress,
+				  .started_us = g_get_monotonic_time() };
+	struct replay_trace *t = replay_trace_new();
+	struct sim_replay_config c = *config;
+	struct sim_replay_result *res = NULL;
+
+	/* The content function is the one of this trace's files. */
+	c.content = replay_trace_content;
+	c.content_ctx = t;
+	run.replay = sim_replay_create(&c, name, error);
+	if (run.replay != NULL) {
+		struct replay_trace_sink sink = { .file = run_file, .read = run_read,
+						  .progress = run_progress, .ctx = &run };
+		gboolean ok = replay_trace_stream(t, path, &sink, error);
+		run_progress_clear(&run);
+		if (ok) {
+			res = sim_replay_result_dup(sim_replay_result(run.replay));
+			if (replay_trace_writes_skipped(t) > 0)
+				fprintf(stderr, "mosaic replay: %s: %" PRIu64 " write operations "
+					"not replayed (the replay measures reads)\n", path,
+					replay_trace_writes_skipped(t));
+		}
+		sim_replay_destroy(run.replay);
+	}
+	replay_trace_free(t);
+	g_free(name);
+	return res;
+}
+
+int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
+{
+	char *path_opt = NULL, *cache_opt = NULL, *form_opt = NULL, *calib = NULL;
+	gboolean json = FALSE, csv = FALSE;
+	gint frames = 0;
+	gint64 seed = (gint64)MIN(default_seed, (uint64_t)G_MAXINT64);
+	GError *error = NULL;
+	int status = 1;
+	GOptionEntry entries[] = {
+		{ "path", 0, 0, G_OPTION_ARG_STRING, &path_opt,
+		  "old, fast or both (default both)", "PATH" },
+		{ "fast-form", 0, 0, G_OPTION_ARG_STRING, &form_opt,
+		  "what the fast read hands the server: proxy (a write-only proxy of the "
+		  "buffer, default) or task (the client's task port, the seed's form)", "FORM" },
+		{ "cache", 0, 0, G_OPTION_ARG_STRING, &cache_opt,
+		  "warm (file pages resident, default) or cold (evicted before each read)",
+		  "CACHE" },
+		{ "frames", 0, 0, G_OPTION_ARG_INT, &frames,
+		  "page frames in the simulated machine (default: the simulator's)", "N" },
+		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "the simulator's random seed (default: mosaic's --seed, 1)",
+		  "N" },
+		{ "calibration", 0, 0, G_OPTION_ARG_FILENAME, &calib,
+		  "per-event costs (default " MOSAIC_CALIBRATION ")", "FILE" },
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON", NULL },
+		{ "csv", 0, 0, G_OPTION_ARG_NONE, &csv, "print CSV (what plots/ read)", NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	GOptionContext *octx = g_option_context_new("TRACE... - replay read traces, old path "
+						    "against fast path");
+	g_option_context_add_main_entries(octx, entries, NULL);
+	g_option_context_set_description(octx,
+		"Every read is checked: the client's buffer must hold the file's bytes.\n"
+		"Times are predicted from the simulator's event counts and the calibration\n"
+		"file (see bench/CALIBRATION.md); wall times are the host's, simulating.\n");
+	GPtrArray *results = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)sim_replay_result_free);
+
+	if (!g_option_context_parse(octx, &argc, &argv, &error))
+		goto out;
+
+	struct sim_replay_config config = {
+		.run_old = TRUE, .run_fast = TRUE, .fast_path = SIM_READ_FAST_PROXY,
+		.cold = FALSE, .seed = (uint64_t)seed,
+	};
+	/* Every option checked before anything runs. */
+	if (path_opt != NULL && strcmp(path_opt, "both") != 0) {
+		if (strcmp(path_opt, "old") == 0)
+			config.run_fast = FALSE;
+		else if (strcmp(path_opt, "fast") == 0)
+			config.run_old = FALSE;
+		else {
+			g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "--path must be old, fast or both, not '%s'", path_opt);
+			goto out;
+		}
+	}
+	const char *form_note = "";
+	if (form_opt == NULL) {
+		/* The recommended form when this build has it. */
+		if (!sim_translator_has_path(SIM_READ_FAST_PROXY)) {
+			config.fast_path = SIM_READ_FAST_TASK;
+			form_note = " (the proxy form is not in this build)";
+		}
+	} else if (strcmp(form_opt, "task") == 0) {
+		config.fast_path = SIM_READ_FAST_TASK;
+	} else if (strcmp(form_opt, "proxy") != 0) {
+		g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--fast-form must be proxy or task, not '%s'", form_opt);
+		goto out;
+	}
+	if (cache_opt != NULL && strcmp(cache_opt, "warm") != 0) {
+		if (strcmp(cache_opt, "cold") != 0) {
+			g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "--cache must be warm or cold, not '%s'", cache_opt);
+			goto out;
+		}
+		config.cold = TRUE;
+	}
+	if (frames < 0 || seed < 0) {
+		g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--frames and --seed must not be negative");
+		goto out;
+	}
+	config.frames = (uint32_t)frames;
+	if (json && csv) {
+		g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--json and --csv exclude each other");
+		goto out;
+	}
+	if (argc < 2) {
+		g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "no trace given (try: mosaic replay traces/workloads/*)");
+		goto out;
+	}
+	struct sim_cost cost;
+	const char *calib_path = calib != NULL ? calib : MOSAIC_CALIBRATION;
+	if (!sim_cost_load(&cost, calib_path, &error))
+		goto out;
+
+	gboolean progress = isatty(STDERR_FILENO);
+	for (int i = 1; i < argc; i++) {
+		struct sim_replay_result *res = run_one(&config, argv[i], progress, &error);
+		if (res == NULL) {
+			g_prefix_error(&error, "%s: ", argv[i]);
+			goto out;
+		}
+		g_ptr_array_add(results, res);
+	}
+
+	char *meta = g_strdup_printf("calibration=%s; cache=%s; frames=%d; seed=%" G_GINT64_FORMAT
+				     "; fast=%s%s", calib_path, config.cold ? "cold" : "warm",
+				     frames, seed, config.fast_path == SIM_READ_FAST_TASK ?
+				     "task" : "proxy", form_note);
+	const struct sim_replay_result *const *res =
+		(const struct sim_replay_result *const *)results->pdata;
+	if (csv)
+		sim_replay_print_csv(stdout, res, results->len, &cost, meta);
+	else if (json)
+		sim_replay_print_json(stdout, res, results->len, &cost, meta);
+	else {
+		printf("mosaic replay: %s\n\n", meta);
+		sim_replay_print_table(stdout, res, results->len, &cost);
+	}
+	g_free(meta);
+	status = fflush(stdout) == 0 ? 0 : 1;
+out:
+	if (error != NULL) {
+		fprintf(stderr, "mosaic replay: %s\n", error->message);
+		g_error_free(error);
+	}
+	g_ptr_array_free(results, TRUE);
+	g_option_context_free(octx);
+	g_free(path_opt);
+	g_free(cache_opt);
+	g_free(form_opt);
+	g_free(calib);
+	return status;
+}

@@ -1,0 +1,268 @@
+/*
+ * test_sim_replay.c: the replay engine (sim/sim_replay.c) and the replay of
+ * every bundled trace (traces/workloads/), every read's bytes verified.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "replay_trace.h"
+#include "sim_replay.h"
+
+static uint64_t test_seed = 1;
+
+static void content(void *ctx, uint32_t file, uint64_t offset, unsigned char *out, size_t len)
+{
+	(void)ctx;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (unsigned char)((offset + i) * 13 + file * 101 + ((offset + i) >> 9));
+}
+
+static struct sim_replay_config config_both(void)
+{
+	struct sim_replay_config c = {
+		.run_old = true, .run_fast = false, .fast_path = SIM_READ_FAST_PROXY,
+		.cold = false, .frames = 0, .seed = test_seed,
+		.content = content, .content_ctx = NULL,
+	};
+	if (!sim_translator_has_path(SIM_READ_FAST_PROXY))
+		c.fast_path = SIM_READ_FAST_TASK;
+	c.run_fast = sim_translator_has_path(c.fast_path);
+	return c;
+}
+
+static void test_replay_bucket_is_next_power_of_two(void **state)
+{
+	(void)state;
+	assert_int_equal(sim_replay_bucket(0), 0);
+	assert_int_equal(sim_replay_bucket(1), 0);
+	assert_int_equal(sim_replay_bucket(2), 1);
+	assert_int_equal(sim_replay_bucket(1000), 10);
+	assert_int_equal(sim_replay_bucket(1024), 10);
+	assert_int_equal(sim_replay_bucket(1025), 11);
+	assert_int_equal(sim_replay_bucket(UINT64_MAX), SIM_REPLAY_BUCKETS - 1);
+}
+
+static void test_replay_counts_and_verifies_every_read(void **state)
+{
+	(void)state;
+	struct sim_replay_config c = config_both();
+	GError *err = NULL;
+	struct sim_replay *r = sim_replay_create(&c, "t", &err);
+	assert_non_null(r);
+	assert_true(sim_replay_add_file(r, 0, 100000, &err));
+	assert_true(sim_replay_add_file(r, 1, 5000, &err));
+	uint64_t reads = 0;
+	for (uint64_t off = 0; off < 100000; off += 4096, reads++)
+		assert_true(sim_replay_read(r, (uint32_t)(reads % 3), 0, off, 4096, &err));
+	assert_true(sim_replay_read(r, 7, 1, 10, 1000, &err));
+	/* A client whose buffer grows. */
+	assert_true(sim_replay_read(r, 0, 0, 1, 70000, &err));
+	const struct sim_replay_result *res = sim_replay_result(r);
+	const struct sim_replay_cell *old4k = &res->cell[0][12];
+	assert_int_equal(old4k->reads, reads);
+	/* The last read is cut at the end of the file. */
+	assert_int_equal(old4k->bytes, 100000);
+	assert_int_equal(res->cell[0][10].reads, 1);
+	assert_int_equal(res->cell[0][17].reads, 1);
+	int paths = c.run_fast ? 2 : 1;
+	assert_int_equal(res->verified, (reads + 2) * (uint64_t)paths);
+	if (c.run_fast)
+		assert_int_equal(res->cell[1][12].reads, reads);
+	sim_replay_destroy(r);
+}
+
+static void test_replay_rejects_unknown_file(void **state)
+{
+	(void)state;
+	struct sim_replay_config c = config_both();
+	GError *err = NULL;
+	struct sim_replay *r = sim_replay_create(&c, "t", &err);
+	assert_non_null(r);
+	assert_false(sim_replay_read(r, 0, 3, 0, 10, &err));
+	assert_non_null(err);
+	g_error_free(err);
+	sim_replay_destroy(r);
+}
+
+/* Renders the outputs into memory and checks their shape. */
+static void test_replay_outputs_have_expected_shape(void **state)
+{
+	(void)state;
+	struct sim_replay_config c = config_both();
+	GError *err = NULL;
+	struct sim_replay *r = sim_replay_create(&c, "shape", &err);
+	assert_non_null(r);
+	assert_true(sim_replay_add_file(r, 0, 65536, &err));
+	for (int i = 0; i < 10; i++)
+		assert_true(sim_replay_read(r, 0, 0, (uint64_t)i * 1024, 1024, &err));
+	struct sim_cost cost;
+	for (int ev = 0; ev < SIM_EV_COUNT; ev++)
+		cost.us[ev] = 1;
+	const struct sim_replay_result *res = sim_replay_result(r);
+
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	sim_replay_print_csv(m, &res, 1, &cost, "meta");
+	fclose(m);
+	char **lines = g_strsplit(buf, "\n", -1);
+	assert_true(g_str_has_prefix(lines[0], "# mosaic replay, format 1"));
+	assert_true(g_str_has_prefix(lines[2], "trace,chunk,reads,bytes,old_us,fast_us,speedup"));
+	assert_true(g_str_has_prefix(lines[3], "shape,1024,10,10240,"));
+	/* Same number of fields in the header and the row. */
+	char **head = g_strsplit(lines[2], ",", -1), **row = g_strsplit(lines[3], ",", -1);
+	assert_int_equal(g_strv_length(head), g_strv_length(row));
+	assert_int_equal(g_strv_length(head), 9 + 4 * SIM_EV_COUNT);
+	g_strfreev(head);
+	g_strfreev(row);
+	g_strfreev(lines);
+	free(buf);
+
+	m = open_memstream(&buf, &len);
+	sim_replay_print_json(m, &res, 1, &cost, "meta");
+	fclose(m);
+	assert_non_null(strstr(buf, "\"trace\": \"shape\""));
+	assert_non_null(strstr(buf, "\"chunk\": 1024"));
+	free(buf);
+
+	m = open_memstream(&buf, &len);
+	sim_replay_print_table(m, &res, 1, &cost);
+	fclose(m);
+	assert_non_null(strstr(buf, "1K"));
+	char want[64];
+	g_snprintf(want, sizeof(want), "%llu reads verified", (unsigned long long)res->verified);
+	assert_non_null(strstr(buf, want));
+	free(buf);
+	sim_replay_destroy(r);
+}
+
+/* Replays one bundled trace through the adapter, as `mosaic replay` does,
+ * and checks that every read of every path was verified. */
+struct bundled {
+	struct sim_replay *r;
+	uint64_t reads;
+};
+
+static gboolean bundled_file(void *ctx, uint32_t file, const char *name, uint64_t size,
+			     GError **error)
+{
+	struct bundled *b = ctx;
+	(void)name;
+	return sim_replay_add_file(b->r, file, size, error);
+}
+
+static gboolean bundled_read(void *ctx, uint32_t client, uint32_t file, uint64_t offset,
+			     uint64_t len, GError **error)
+{
+	struct bundled *b = ctx;
+	b->reads++;
+	return sim_replay_read(b->r, client, file, offset, len, error);
+}
+
+static void replay_bundled(const char *path, bool cold, uint32_t frames)
+{
+	struct replay_trace *t = replay_trace_new();
+	struct sim_replay_config c = config_both();
+	c.content = replay_trace_content;
+	c.content_ctx = t;
+	c.cold = cold;
+	c.frames = frames;
+	GError *err = NULL;
+	struct bundled b = { .r = sim_replay_create(&c, path, &err) };
+	assert_non_null(b.r);
+	struct replay_trace_sink sink = { .file = bundled_file, .read = bundled_read, .ctx = &b };
+	if (!replay_trace_stream(t, path, &sink, &err))
+		fail_msg("%s (%s, %u frames): %s", path, cold ? "cold" : "warm", frames,
+			 err->message);
+	const struct sim_replay_result *res = sim_replay_result(b.r);
+	assert_true(b.reads > 0);
+	assert_int_equal(res->verified, b.reads * (c.run_fast ? 2 : 1));
+	printf("# %s (%s, %u frames): %llu reads verified\n", path, cold ? "cold" : "warm",
+	       frames, (unsigned long long)res->verified);
+	sim_replay_destroy(b.r);
+	replay_trace_free(t);
+}
+
+static gint bundled_cmp(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.trace under traces/workloads (and real/). */
+static GPtrArray *bundled_traces(void)
+{
+	const char *root = g_getenv("MOSAIC_SOURCE_ROOT");
+	assert_non_null(root);
+	GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
+	const char *dirs[] = { "traces/workloads", "traces/workloads/real" };
+	for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+		char *dir = g_build_filename(root, dirs[i], NULL);
+		GDir *d = g_dir_open(dir, 0, NULL);
+		assert_non_null(d);
+		const char *name;
+		while ((name = g_dir_read_name(d)) != NULL)
+			if (g_str_has_suffix(name, ".trace"))
+				g_ptr_array_add(paths, g_build_filename(dir, name, NULL));
+		g_dir_close(d);
+		g_free(dir);
+	}
+	/* Directory order is the file system's: sort, so runs are identical. */
+	g_ptr_array_sort(paths, bundled_cmp);
+	return paths;
+}
+
+static void test_replay_bundled_traces_warm_verify_every_read(void **state)
+{
+	(void)state;
+	GPtrArray *paths = bundled_traces();
+	/* The four seed workloads, the random mix and the five real traces. */
+	assert_true(paths->len >= 10);
+	for (guint i = 0; i < paths->len; i++)
+		replay_bundled(g_ptr_array_index(paths, i), false, 0);
+	g_ptr_array_free(paths, TRUE);
+}
+
+static void test_replay_bundled_traces_cold_verify_every_read(void **state)
+{
+	(void)state;
+	GPtrArray *paths = bundled_traces();
+	for (guint i = 0; i < paths->len; i++)
+		replay_bundled(g_ptr_array_index(paths, i), true, 0);
+	g_ptr_array_free(paths, TRUE);
+}
+
+static void test_replay_under_memory_pressure_verifies_every_read(void **state)
+{
+	(void)state;
+	const char *root = g_getenv("MOSAIC_SOURCE_ROOT");
+	assert_non_null(root);
+	/* An 8 MiB file and 64K reads in 128 frames (512 KiB). */
+	char *path = g_build_filename(root, "traces", "workloads", "random-mix-42.trace", NULL);
+	replay_bundled(path, false, 128);
+	g_free(path);
+}
+
+int main(void)
+{
+	const char *s = g_getenv("MOSAIC_TEST_SEED");
+	if (s != NULL)
+		test_seed = g_ascii_strtoull(s, NULL, 10);
+	printf("# seed %llu (set MOSAIC_TEST_SEED to change)\n", (unsigned long long)test_seed);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replay_bucket_is_next_power_of_two),
+		cmocka_unit_test(test_replay_counts_and_verifies_every_read),
+		cmocka_unit_test(test_replay_rejects_unknown_file),
+		cmocka_unit_test(test_replay_outputs_have_expected_shape),
+		cmocka_unit_test(test_replay_bundled_traces_warm_verify_every_read),
+		cmocka_unit_test(test_replay_bundled_traces_cold_verify_every_read),
+		cmocka_unit_test(test_replay_under_memory_pressure_verifies_every_read),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

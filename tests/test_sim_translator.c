@@ -1,0 +1,246 @@
+/*
+ * test_sim_translator.c: the simulated translator (sim/sim_translator.c).
+ *
+ * Each read path must deliver exactly the file's bytes into the client's
+ * buffer, at any alignment, across window and inline/out-of-line boundaries,
+ * at the end of the file, with a cold cache and under memory pressure; and
+ * count the events the header promises (one RPC per message round trip).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim_translator.h"
+
+static uint64_t test_seed = 1;
+
+/* A content function no read can fake: depends on file and offset. */
+static void content(void *ctx, uint32_t file, uint64_t offset, unsigned char *out, size_t len)
+{
+	(void)ctx;
+	for (size_t i = 0; i < len; i++) {
+		uint64_t o = offset + i;
+		out[i] = (unsigned char)((o * 7) ^ (o >> 12) ^ (file * 131) ^ 0x5a);
+	}
+}
+
+struct fixture {
+	struct sim_vm *vm;
+	struct sim_translator *tr;
+	struct sim_client *client;
+};
+
+static struct fixture *fixture_new(uint32_t frames, uint64_t file_size, uint64_t bufsize)
+{
+	struct fixture *f = g_new0(struct fixture, 1);
+	struct sim_vm_config vc = { .seed = test_seed, .frames = frames };
+	f->vm = sim_vm_create(&vc);
+	assert_non_null(f->vm);
+	f->tr = sim_translator_create(f->vm, content, NULL);
+	assert_non_null(f->tr);
+	assert_int_equal(sim_translator_add_file(f->tr, 0, file_size), KERN_SUCCESS);
+	assert_int_equal(sim_translator_warm(f->tr, 0), KERN_SUCCESS);
+	vmc_kr_t kr = KERN_FAILURE;
+	f->client = sim_client_create(f->tr, "client", bufsize, &kr);
+	assert_int_equal(kr, KERN_SUCCESS);
+	assert_non_null(f->client);
+	return f;
+}
+
+static void fixture_free(struct fixture *f)
+{
+	const char *why = NULL;
+	if (!sim_vm_check(f->vm, &why))
+		fail_msg("sim_vm_check: %s", why);
+	sim_translator_destroy(f->tr);
+	sim_vm_destroy(f->vm);
+	g_free(f);
+}
+
+/* Reads by `path` and checks the bytes; returns the read's events. */
+static void read_ok(struct fixture *f, enum sim_read_path path, uint64_t offset, uint64_t len,
+		    uint64_t want_done, uint64_t ev[SIM_EV_COUNT])
+{
+	uint64_t done = 12345;
+	memset(ev, 0, sizeof(uint64_t) * SIM_EV_COUNT);
+	assert_int_equal(sim_client_poison(f->client, 0, offset, want_done), KERN_SUCCESS);
+	assert_false(want_done > 0 && sim_client_verify(f->client, 0, offset, want_done));
+	assert_int_equal(sim_translator_read(f->tr, f->client, path, 0, offset, len, &done, ev),
+			 KERN_SUCCESS);
+	assert_int_equal(done, want_done);
+	if (!sim_client_verify(f->client, 0, offset, done))
+		fail_msg("%s read of %llu at %llu: wrong bytes", sim_read_path_name(path),
+			 (unsigned long long)len, (unsigned long long)offset);
+}
+
+static void test_translator_old_inline_read_delivers_bytes(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_new(0, 64 * 1024, 8192);
+	uint64_t ev[SIM_EV_COUNT];
+	read_ok(f, SIM_READ_OLD, 123, 1000, 1000, ev);
+	/* io_read + vm_map + vm_deallocate of one window. */
+	assert_int_equal(ev[SIM_EV_RPC], 3);
+	assert_int_equal(ev[SIM_EV_ENTRY_CREATE], 1);
+	/* server memcpy, kernel copyin + copyout, the stub's memcpy: 4 x 1000,
+	 * plus whatever the simulator's own operations count. */
+	assert_true(ev[SIM_EV_BYTES_COPIED] >= 4000);
+	fixture_free(f);
+}
+
+static void test_translator_old_inline_limit_is_2048(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_new(0, 64 * 1024, 8192);
+	uint64_t ev[SIM_EV_COUNT];
+	read_ok(f, SIM_READ_OLD, 4000, SIM_TRANSLATOR_INLINE_MAX, 2048, ev);
+	assert_int_equal(ev[SIM_EV_RPC], 3);
+	/* One byte more goes out of line: + vm_allocate, + the client's
+	 * vm_deallocate (the server's deallocation rides on the reply). */
+	read_ok(f, SIM_READ_OLD, 4000, SIM_TRANSLATOR_INLINE_MAX + 1, 2049, ev);
+	assert_int_equal(ev[SIM_EV_RPC], 5);
+	fixture_free(f);
+}
+
+static void test_translator_old_ool_read_maps_windows_of_8_pages(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_new(0, 256 * 1024, 128 * 1024);
+	uint64_t ev[SIM_EV_COUNT];
+	/* 64K at offset 1 spans 17 pages: windows of 8, 8 and 1 pages. */
+	read_ok(f, SIM_READ_OLD, 1, 65536, 65536, ev);
+	/* 3 x (vm_map + vm_deallocate) + vm_allocate + io_read (the vm_read)
+	 * + the client's vm_deallocate. */
+	assert_int_equal(ev[SIM_EV_RPC], 9);
+	fixture_free(f);
+}
+
+static void test_translator_old_reads_at_every_alignment(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_new(0, 64 * 1024, 32 * 1024);
+	const uint64_t P = VMC_PAGE_SIZE;
+	const uint64_t cases[][2] = { { 0, 1 }, { P - 1, 1 }, { P - 1, 2 }, { 1, P - 2 },
+				      { 1, P }, { P - 1, P + 2 }, { 3, 5 * P - 7 },
+				      { 0, 8 * P }, { 5, 8 * P } };
+	uint64_t ev[SIM_EV_COUNT];
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+		read_ok(f, SIM_READ_OLD, cases[i][0], cases[i][1], cases[i][1], ev);
+	fixture_free(f);
+}
+
+static void test_translator_read_past_eof_is_cut(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_new(0, 5000, 8192);
+	uint64_t ev[SIM_EV_COUNT];
+	read_ok(f, SIM_READ_OLD, 4000, 4096, 1000, ev);
+	read_ok(f, SIM_READ_OLD, 5000, 4096, 0, ev);
+	assert_int_equal(ev[SIM_EV_RPC], 1);
+	read_ok(f, SIM_READ_OLD, UINT64_MAX - 3, 4096, 0, ev);
+	fixture_free(f);
+}
+
+static void test_translator_read_rejects_bad_arguments(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_new(0, 64 * 1024, 4096);
+	uint64_t ev[SIM_EV_COUNT] = { 0 }, done = 77;
+	/* Longer than the buffer. */
+	assert_int_equal(sim_translator_read(f->tr, f->client, SIM_READ_OLD, 0, 0, 4097, &done, ev),
+			 KERN_INVALID_ARGUMENT);
+	/* Unknown file. */
+	assert_int_equal(sim_translator_read(f->tr, f->client, SIM_READ_OLD, 1, 0, 10, &done, ev),
+			 KERN_INVALID_ARGUMENT);
+	assert_int_equal(done, 77);
+	for (int e = 0; e < SIM_EV_COUNT; e++)
+		assert_int_equal(ev[e], 0);
+	/* Files come in order. */
+	assert_int_equal(sim_translator_add_file(f->tr, 2, 10), KERN_INVALID_ARGUMENT);
+	assert_int_equal(sim_translator_add_file(f->tr, 0, 10), KERN_INVALID_ARGUMENT);
+	fixture_free(f);
+}
+
+static void test_translator_cold_read_gets_pages_from_pager(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_new(0, 64 * 1024, 16384);
+	uint64_t ev[SIM_EV_COUNT];
+	assert_int_equal(sim_translator_evict(f->tr, 0, 4096, 8192), KERN_SUCCESS);
+	read_ok(f, SIM_READ_OLD, 4096, 8192, 8192, ev);
+	assert_int_equal(ev[SIM_EV_PAGEIN], 2);
+	/* Now warm: no pager traffic. */
+	read_ok(f, SIM_READ_OLD, 4096, 8192, 8192, ev);
+	assert_int_equal(ev[SIM_EV_PAGEIN], 0);
+	fixture_free(f);
+}
+
+static void test_translator_memory_pressure_keeps_bytes_right(void **state)
+{
+	(void)state;
+	/* 1 MiB file, 24 frames for everything: reads evict each other. */
+	struct fixture *f = fixture_new(24, 1024 * 1024, 16384);
+	GRand *rng = g_rand_new_with_seed((guint32)test_seed);
+	uint64_t ev[SIM_EV_COUNT];
+	for (int i = 0; i < 200; i++) {
+		uint64_t len = 1 + (uint64_t)g_rand_int_range(rng, 0, 16384);
+		uint64_t off = (uint64_t)g_rand_int_range(rng, 0, 1024 * 1024 - (gint32)len);
+		for (int p = 0; p < 3; p++)
+			if (sim_translator_has_path((enum sim_read_path)p))
+				read_ok(f, (enum sim_read_path)p, off, len, len, ev);
+	}
+	g_rand_free(rng);
+	fixture_free(f);
+}
+
+static void test_translator_fast_reads_deliver_bytes_with_two_rpcs(void **state)
+{
+	(void)state;
+	if (!sim_translator_has_path(SIM_READ_FAST_PROXY) &&
+	    !sim_translator_has_path(SIM_READ_FAST_TASK))
+		skip();
+	struct fixture *f = fixture_new(0, 64 * 1024, 32768);
+	uint64_t ev[SIM_EV_COUNT];
+	for (int p = SIM_READ_FAST_PROXY; p <= SIM_READ_FAST_TASK; p++) {
+		if (!sim_translator_has_path((enum sim_read_path)p))
+			continue;
+		read_ok(f, (enum sim_read_path)p, 4095, 8194, 8194, ev);
+		/* io_read_direct + the kernel copy; nothing mapped or unmapped, no
+		 * page-table entry (the kernel reaches pages by their frames); one
+		 * copy of the bytes. */
+		assert_int_equal(ev[SIM_EV_RPC], 2);
+		assert_int_equal(ev[SIM_EV_ENTRY_CREATE], 0);
+		assert_int_equal(ev[SIM_EV_ENTRY_REMOVE], 0);
+		assert_int_equal(ev[SIM_EV_PTE_ENTER], 0);
+		assert_int_equal(ev[SIM_EV_TLB_FLUSH], 0);
+		assert_int_equal(ev[SIM_EV_BYTES_COPIED], 8194);
+		read_ok(f, (enum sim_read_path)p, 60000, 8192, 64 * 1024 - 60000, ev);
+	}
+	fixture_free(f);
+}
+
+int main(void)
+{
+	const char *s = g_getenv("MOSAIC_TEST_SEED");
+	if (s != NULL)
+		test_seed = g_ascii_strtoull(s, NULL, 10);
+	printf("# seed %llu (set MOSAIC_TEST_SEED to change)\n", (unsigned long long)test_seed);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_translator_old_inline_read_delivers_bytes),
+		cmocka_unit_test(test_translator_old_inline_limit_is_2048),
+		cmocka_unit_test(test_translator_old_ool_read_maps_windows_of_8_pages),
+		cmocka_unit_test(test_translator_old_reads_at_every_alignment),
+		cmocka_unit_test(test_translator_read_past_eof_is_cut),
+		cmocka_unit_test(test_translator_read_rejects_bad_arguments),
+		cmocka_unit_test(test_translator_cold_read_gets_pages_from_pager),
+		cmocka_unit_test(test_translator_memory_pressure_keeps_bytes_right),
+		cmocka_unit_test(test_translator_fast_reads_deliver_bytes_with_two_rpcs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
