@@ -11,25 +11,50 @@
  */
 #include "sim_fast.h"
 #include "sim_internal.h"
+#include "sim_proxy.h"
+#include "vmc_proxy.h"
 #include "vmc_copy.h"
 
-/* The object behind a memory-object name, referenced; or the reason not. */
-static vmc_kr_t memobj_object(struct sim_task *caller, sim_name_t name,
-			      struct vmc_object **out)
+/*
+ * The copy endpoint behind a memory-object name: a plain memory object
+ * (referenced for the copy) or a proxy (held for the copy, so that a
+ * no-senders arriving meanwhile cannot free it; its segments are resolved by
+ * the core, vmc_proxy_copy_resolve, with each segment's maximum protection).
+ * memobj_done undoes what this took.
+ */
+struct memobj_use {
+	struct vmc_object *object;
+	struct sim_proxy *proxy;
+};
+
+static vmc_kr_t memobj_endpoint(struct sim_task *caller, sim_name_t name, vmc_off_t offset,
+				struct vmc_endpoint *ep, struct memobj_use *use)
 {
 	struct sim_port *port = NULL;
 	vmc_kr_t kr = sim_memobj_from_name(caller, name, &port);
 
 	/* Does the caller hold a send right to a live port? */
-	if (kr != KERN_SUCCESS || port == NULL)
+	if (kr != KERN_SUCCESS || port == NULL || port->kobject == NULL)
 		return KERN_INVALID_ARGUMENT;
-	/* Is it a plain memory object?  (TODO: proxies, once core/vmc_proxy.c
-	 * gives a resolver for them; until then they are refused, not faked.) */
-	if (port->kind != SIM_PORT_MEMORY_OBJECT)
-		return KERN_INVALID_ARGUMENT;
-	*out = port->kobject;
-	sim_object_ref(*out);
+	*use = (struct memobj_use){ NULL, NULL };
+	if (port->kind == SIM_PORT_PROXY) {
+		use->proxy = sim_proxy_hold(port);
+		*ep = vmc_endpoint_resolver(vmc_proxy_copy_resolve,
+					    (void *)sim_proxy_core(use->proxy), offset);
+		return KERN_SUCCESS;
+	}
+	use->object = port->kobject;
+	sim_object_ref(use->object);
+	*ep = vmc_endpoint_object(use->object, offset, VMC_PROT_ALL);
 	return KERN_SUCCESS;
+}
+
+static void memobj_done(struct memobj_use *use)
+{
+	if (use->object != NULL)
+		sim_object_unref(use->object);
+	if (use->proxy != NULL)
+		sim_proxy_release(use->proxy);
 }
 
 /* The copy between a task buffer and a memory object, either way. */
@@ -38,7 +63,8 @@ static vmc_kr_t task_object_copy(struct sim_task *caller, sim_name_t target_task
 				 vmc_off_t offset, vmc_size_t *count, bool to_task)
 {
 	struct sim_task *target;
-	struct vmc_object *object;
+	struct memobj_use use;
+	struct vmc_endpoint obj;
 	vmc_kr_t kr;
 
 	if (count == NULL)
@@ -49,13 +75,12 @@ static vmc_kr_t task_object_copy(struct sim_task *caller, sim_name_t target_task
 		return kr;
 	sim_count(caller->vm, SIM_EV_RPC, 1);
 	/* A live memory object the caller holds a right to? */
-	if ((kr = memobj_object(caller, memory_object, &object)) != KERN_SUCCESS)
+	if ((kr = memobj_endpoint(caller, memory_object, offset, &obj, &use)) != KERN_SUCCESS)
 		return kr;
 
 	struct vmc_endpoint task = vmc_endpoint_map(target->map, address);
-	struct vmc_endpoint obj = vmc_endpoint_object(object, offset, VMC_PROT_ALL);
 	kr = to_task ? vmc_copy(&obj, &task, size, count) : vmc_copy(&task, &obj, size, count);
-	sim_object_unref(object);
+	memobj_done(&use);
 	sim_count(caller->vm, SIM_EV_BYTES_COPIED, *count);
 	return kr;
 }
@@ -80,7 +105,8 @@ vmc_kr_t sim_memory_object_copy(struct sim_task *caller, sim_name_t src_object,
 				vmc_off_t src_offset, sim_name_t dst_object, vmc_off_t dst_offset,
 				vmc_size_t size, vmc_size_t *count)
 {
-	struct vmc_object *src, *dst;
+	struct memobj_use su, du;
+	struct vmc_endpoint s, d;
 	vmc_kr_t kr;
 
 	if (count == NULL)
@@ -91,18 +117,15 @@ vmc_kr_t sim_memory_object_copy(struct sim_task *caller, sim_name_t src_object,
 		return MACH_SEND_INVALID_DEST;
 	sim_count(caller->vm, SIM_EV_RPC, 1);
 	/* Rights to both objects? */
-	if ((kr = memobj_object(caller, src_object, &src)) != KERN_SUCCESS)
+	if ((kr = memobj_endpoint(caller, src_object, src_offset, &s, &su)) != KERN_SUCCESS)
 		return kr;
-	if ((kr = memobj_object(caller, dst_object, &dst)) != KERN_SUCCESS) {
-		sim_object_unref(src);
+	if ((kr = memobj_endpoint(caller, dst_object, dst_offset, &d, &du)) != KERN_SUCCESS) {
+		memobj_done(&su);
 		return kr;
 	}
-
-	struct vmc_endpoint s = vmc_endpoint_object(src, src_offset, VMC_PROT_ALL);
-	struct vmc_endpoint d = vmc_endpoint_object(dst, dst_offset, VMC_PROT_ALL);
 	kr = vmc_copy(&s, &d, size, count);
-	sim_object_unref(dst);
-	sim_object_unref(src);
+	memobj_done(&du);
+	memobj_done(&su);
 	sim_count(caller->vm, SIM_EV_BYTES_COPIED, *count);
 	return kr;
 }

@@ -25,9 +25,13 @@
  *                           (or the caller is dead);
  *   KERN_INVALID_ARGUMENT   the target name is not a task port; the memory
  *                           object name is null, dead, unknown or not a
- *                           memory object; a range wraps; count is NULL;
- *                           a proxy is named (not supported yet: proxies are
- *                           resolved by core/vmc_proxy.c, not merged here).
+ *                           memory object; a range wraps; count is NULL.
+ * A memory-object name may be a proxy (sim_proxy.h): its segments are
+ * resolved by the core with each one's maximum protection, and a copy stops
+ * exactly at a hole (KERN_INVALID_ADDRESS) or a segment without the access
+ * (KERN_PROTECTION_FAILURE).  This is the capability-safe way for a client to
+ * let a server fill its buffer: it hands over a write-only proxy of exactly
+ * the buffer (sim_vm_region_create_proxy), never its task port.
  * Events: one SIM_EV_RPC per call, SIM_EV_BYTES_COPIED += *count.
  */
 #ifndef SIM_FAST_H

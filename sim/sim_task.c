@@ -19,6 +19,7 @@
  * on objects (pager answers, eviction, termination).
  */
 #include "sim_internal.h"
+#include "sim_proxy.h"
 
 /* Mach's reserved names: MACH_PORT_NULL and MACH_PORT_DEAD. */
 #define NAME_DEAD ((sim_name_t)~0u)
@@ -56,6 +57,8 @@ void sim_port_destroy(struct sim_port *port)
 {
 	if (port->kind == SIM_PORT_MEMORY_OBJECT)
 		memobj_port_release(port);
+	if (port->kind == SIM_PORT_PROXY)
+		sim_proxy_port_dying(port);
 	port->kind = SIM_PORT_DEAD;
 	port->kobject = NULL;
 	port->no_senders = NULL;

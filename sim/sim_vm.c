@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "sim_internal.h"
+#include "sim_proxy.h"
 
 /* Live worlds, oldest first; the current one is the last. */
 static GList *live_worlds;
@@ -60,6 +61,7 @@ struct sim_vm *sim_vm_create(const struct sim_vm_config *config)
 	vm->ports = g_ptr_array_new();
 	vm->objects = g_hash_table_new(g_direct_hash, g_direct_equal);
 	vm->retry_after_wait = true;
+	vm->proxy_map = sim_proxy_map;     /* sim_proxy.c */
 	live_worlds = g_list_append(live_worlds, vm);
 	return vm;
 }

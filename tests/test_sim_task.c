@@ -196,7 +196,10 @@ static void test_proxy_ports_go_to_the_proxy_hook(void **state)
 	struct sim_port *proxy = sim_port_create(st->vm, SIM_PORT_PROXY, NULL);
 	sim_name_t pn = sim_right_insert(st->a, proxy);
 	vmc_addr_t at = 0x200010;
+	sim_proxy_map_fn installed = st->vm->proxy_map;   /* sim_proxy.c's */
 
+	/* The seam itself: without a hook, a proxy is refused. */
+	st->vm->proxy_map = NULL;
 	assert_int_equal(sim_vm_map(st->a, st->aself, &at, P + 1, 0, false, pn, 0, false,
 				    VMC_PROT_READ, VMC_PROT_READ), KERN_INVALID_ARGUMENT);
 	st->vm->proxy_map = fake_proxy_map;
@@ -211,7 +214,7 @@ static void test_proxy_ports_go_to_the_proxy_hook(void **state)
 	assert_int_equal(sim_vm_map(st->a, st->aself, &at, 0, 0, false, pn, 0, false,
 				    VMC_PROT_READ, VMC_PROT_READ), KERN_INVALID_ARGUMENT);
 	assert_int_equal(proxy_calls, 2);
-	st->vm->proxy_map = NULL;
+	st->vm->proxy_map = installed;
 }
 
 int main(void)
