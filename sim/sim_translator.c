@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sim_fast.h"
+#include "sim_proxy.h"
 
 struct tr_file {
 	struct sim_translator *tr;
@@ -150,31 +151,36 @@ static struct tr_file *tr_file_get(struct sim_translator *tr, uint32_t file)
 	return file < tr->files->len ? g_ptr_array_index(tr->files, file) : NULL;
 }
 
-/* The proxy form needs vm_region_create_proxy and object-to-proxy copies
- * (the proxy branch); until they are merged this build has the task-port
- * form only, and says so (sim_translator_has_path). */
-#define TR_HAVE_PROXY 0
+/* The proxy form: the client hands the server a write-only proxy of exactly
+ * its buffer (vm_region_create_proxy), made once per buffer as a client
+ * library would, and the server copies from the file's memory object into
+ * it (an object-to-object copy).  No task port changes hands for it. */
+#define TR_HAVE_PROXY 1
 
 static vmc_kr_t tr_copy_to_proxy(struct sim_translator *tr, struct sim_client *c,
 				 struct tr_file *f, uint64_t offset, uint64_t dst_offset,
 				 uint64_t len, vmc_size_t *count)
 {
-	(void)tr; (void)c; (void)f; (void)offset; (void)dst_offset; (void)len;
-	*count = 0;
-	return KERN_INVALID_ARGUMENT;
+	return sim_memory_object_copy(tr->server, f->object, offset, c->proxy_in_server,
+				      dst_offset, len, count);
 }
 
-/* Gives the server the capabilities of both fast forms.  The proxy part
- * needs the proxy branch (vm_region_create_proxy); until it is merged a
- * client has the task-port form only. */
+/* Gives the server the capabilities of both fast forms: the client's task
+ * port (the seed's form) and the proxy of its buffer (the recommended one). */
 static vmc_kr_t tr_client_grant(struct sim_translator *tr, struct sim_client *c)
 {
+	sim_name_t proxy;
 	vmc_kr_t kr = sim_port_copy_send(c->task, sim_task_self(c->task), tr->server,
 					 &c->task_in_server);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	c->proxy_in_server = SIM_NAME_NULL;
-	return KERN_SUCCESS;
+	kr = sim_vm_region_create_proxy(c->task, sim_task_self(c->task), c->buf, VMC_PROT_WRITE,
+					MAX(c->bufsize, 1), &proxy);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	kr = sim_port_copy_send(c->task, proxy, tr->server, &c->proxy_in_server);
+	sim_port_deallocate(c->task, proxy);
+	return kr;
 }
 
 struct sim_client *sim_client_create(struct sim_translator *tr, const char *label,
