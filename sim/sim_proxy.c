@@ -11,7 +11,9 @@
  * iterator refuses one), then the pieces are counted, space for the whole
  * window is found, and one entry per piece is entered: segments with their
  * protections capped by the segment's maximum, holes as entries with no
- * access at all, so the hole stays reserved.  Nothing is entered until the
+ * access at all, so the hole stays reserved.  With copy, each segment must
+ * allow reading and the private copy is not capped (GNU Mach's rule: the
+ * copy is the caller's own memory; the original cannot be reached).  Nothing is entered until the
  * whole window has been checked, and an entry that cannot be entered undoes
  * those before it, so a mapping is all or nothing.
  */
@@ -236,10 +238,16 @@ vmc_kr_t sim_proxy_map(struct sim_task *caller, struct vmc_map *map, vmc_addr_t 
 	 * are made of whole pages)? */
 	if (!vmc_page_aligned(offset) || !vmc_proxy_iter_init(&it, proxy, offset, size))
 		return KERN_INVALID_ARGUMENT;
-	while (vmc_proxy_iter_next(&it, &pc))
+	while (vmc_proxy_iter_next(&it, &pc)) {
 		if (!vmc_page_aligned(pc.start) || !vmc_page_aligned(pc.size) ||
 		    (pc.object != NULL && !vmc_page_aligned(pc.offset)))
 			return KERN_INVALID_ARGUMENT;
+		/* A private copy is made by reading: does every part allow it?
+		 * (As GNU Mach's vm_map: a copy needs VM_PROT_READ of the proxy,
+		 * and is then the caller's own memory, not capped.) */
+		if (copy && pc.object != NULL && !(pc.max_prot & VMC_PROT_READ))
+			return KERN_PROTECTION_FAILURE;
+	}
 	/* Is there room for the whole window? */
 	if (anywhere) {
 		if (!sim_map_find_space(map, size, mask, &start))
@@ -254,8 +262,9 @@ vmc_kr_t sim_proxy_map(struct sim_task *caller, struct vmc_map *map, vmc_addr_t 
 	while (vmc_proxy_iter_next(&it, &pc)) {
 		struct vmc_object *object = pc.object;
 		vmc_off_t off = pc.offset;
-		vmc_prot_t pcur = object != NULL ? cur & pc.max_prot : VMC_PROT_NONE;
-		vmc_prot_t pmax = object != NULL ? max & pc.max_prot : VMC_PROT_NONE;
+		vmc_prot_t cap = copy ? VMC_PROT_ALL : pc.max_prot;
+		vmc_prot_t pcur = object != NULL ? cur & cap : VMC_PROT_NONE;
+		vmc_prot_t pmax = object != NULL ? max & cap : VMC_PROT_NONE;
 		if (object != NULL && copy) {
 			object = sim_object_copy_delayed(object, off, pc.size);
 			off = 0;
