@@ -408,6 +408,15 @@ void vmc_proxy_resolve(const struct vmc_proxy *proxy, vmc_off_t x,
 	out->left = i < proxy->nsegs ? proxy->segs[i].start - x : bytes_through(x, UINT64_MAX);
 }
 
+bool vmc_proxy_window_inside(const struct vmc_proxy *proxy, vmc_off_t offset, vmc_size_t size)
+{
+	struct vmc_range window;
+
+	if (size == 0 || proxy->nsegs == 0 || !vmc_range_make(offset, size, &window))
+		return false;
+	return vmc_range_last(&window) <= proxy->segs[proxy->nsegs - 1].last;
+}
+
 bool vmc_proxy_iter_init(struct vmc_proxy_iter *it, const struct vmc_proxy *proxy,
 			 vmc_off_t offset, vmc_size_t size)
 {

@@ -163,6 +163,13 @@ struct vmc_proxy_iter {
 	vmc_size_t remaining;       /* bytes of the window not yet yielded */
 };
 
+/* Is the window [offset, offset + size) non-empty, without wrap, and within
+ * the proxy's extent (up to the last byte of its last segment)?  What
+ * vm_map of a proxy checks: holes inside a proxy can be mapped (they are
+ * reserved with no access), what lies past its end cannot, as GNU Mach's
+ * window check intends (its sum wraps; this does not). */
+bool vmc_proxy_window_inside(const struct vmc_proxy *proxy, vmc_off_t offset, vmc_size_t size);
+
 bool vmc_proxy_iter_init(struct vmc_proxy_iter *it, const struct vmc_proxy *proxy,
 			 vmc_off_t offset, vmc_size_t size);
 bool vmc_proxy_iter_next(struct vmc_proxy_iter *it, struct vmc_proxy_piece *piece);

@@ -27,6 +27,7 @@
 #include "mosaic_replay.h"
 #include "sim.h"
 #include "sim_fast.h"
+#include "sim_scenario.h"
 #include "strace_import.h"
 
 static guint64 opt_seed = 1;
@@ -187,6 +188,7 @@ static int cmd_replay(int argc, char **argv)
 static const struct command commands[] = {
 	{ "demo", cmd_demo, "a buffer over three kinds of memory, read by vm_read, written by vm_read_fast" },
 	{ "replay", cmd_replay, "replay read traces: the old read path against the fast one" },
+	{ "scenario", sim_scenario_command, "run scenario files (traces/SCENARIO.md) on the simulator" },
 	{ "import", strace_import_command, "import strace LOG...: turn strace logs into a mosaic trace" },
 };
 

@@ -396,15 +396,20 @@ static void pieces_map(struct vmc_map *map, vmc_addr_t dst, GArray *pieces)
 }
 
 /* Can the destination entry simply take the source's pages?  GNU Mach
- * replaces "temporary unshared memory" (vm_map_copy_overwrite): an entry
- * without object, or whose anonymous object nothing else references.  Anything else is overwritten in place, byte by
+ * replaces "temporary unshared memory" (vm/vm_map.c:vm_map_copy_overwrite:
+ * !entry->is_shared && (no object || object->temporary)): an entry without
+ * object, or with anonymous memory.  is_shared is set only by inheritance
+ * across task_create, which the simulator does not model, so it is false
+ * here; note what follows: a vm_write into a shared mapping of anonymous
+ * memory (through a proxy, say) replaces the mapping's pages and leaves the
+ * memory it shared alone, as the kernel does (traces/scenarios/proxy.scn,
+ * region-proxy-shared).  Anything else is overwritten in place, byte by
  * byte, so that others sharing it see the new bytes. */
 static bool entry_replaceable(const struct sim_entry *e)
 {
 	const struct vmc_object *o = e->object;
 
-	/* (A delayed copy or a pin by the core holds a reference too.) */
-	return o == NULL || (o->internal && o->refs == 1);
+	return o == NULL || o->internal;
 }
 
 /* Copies one page of piece p (at piece offset poff) into map at va through

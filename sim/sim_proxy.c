@@ -7,8 +7,8 @@
  * on the base objects of its segments.  It lives until its port dies (last
  * send right gone, or the world destroyed) and no call holds it.
  *
- * vm_map of a proxy: the window is checked without wrap (the core's
- * iterator refuses one), then the pieces are counted, space for the whole
+ * vm_map of a proxy: the window is checked without wrap and must lie within
+ * the proxy's extent (vmc_proxy_window_inside), then the pieces are counted, space for the whole
  * window is found, and one entry per piece is entered: segments with their
  * protections capped by the segment's maximum, holes as entries with no
  * access at all, so the hole stays reserved.  With copy, each segment must
@@ -200,7 +200,13 @@ vmc_kr_t sim_vm_region_create_proxy(struct sim_task *caller, sim_name_t target,
 		g_array_append_val(end, e);
 		g_ptr_array_add(held, seg.object);
 	}
-	kr = vmc_walk_stopped(&walk, NULL, NULL);
+	/* A hole at addr itself: nothing there (KERN_INVALID_ADDRESS).  One
+	 * further on: the range is longer than the memory there, which GNU
+	 * Mach reports as KERN_INVALID_ARGUMENT (len past the entry). */
+	vmc_size_t covered = 0;
+	kr = vmc_walk_stopped(&walk, NULL, &covered);
+	if (kr == KERN_INVALID_ADDRESS && covered > 0)
+		kr = KERN_INVALID_ARGUMENT;
 	if (kr == KERN_SUCCESS && in->len > VMC_PROXY_MAX_RANGES)
 		kr = KERN_NO_SPACE;
 	struct vmc_proxy *core = NULL;
@@ -236,7 +242,8 @@ vmc_kr_t sim_proxy_map(struct sim_task *caller, struct vmc_map *map, vmc_addr_t 
 	/* Is the window inside the proxy's offset space (no wrap), on a page
 	 * boundary, and does every piece begin and end on one (map entries
 	 * are made of whole pages)? */
-	if (!vmc_page_aligned(offset) || !vmc_proxy_iter_init(&it, proxy, offset, size))
+	if (!vmc_page_aligned(offset) || !vmc_proxy_window_inside(proxy, offset, size) ||
+	    !vmc_proxy_iter_init(&it, proxy, offset, size))
 		return KERN_INVALID_ARGUMENT;
 	while (vmc_proxy_iter_next(&it, &pc)) {
 		if (!vmc_page_aligned(pc.start) || !vmc_page_aligned(pc.size) ||

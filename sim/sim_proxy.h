@@ -44,8 +44,10 @@ vmc_kr_t sim_memory_object_create_proxy_ranges(struct sim_task *caller,
  * first, so writes through the proxy reach the task's memory and nothing
  * else.  (Stock GNU Mach bounds len by the whole entry, not by what is left
  * after addr; here nothing past addr + len is reachable.)
- * returns: KERN_INVALID_ARGUMENT for len 0, a wrapping range or bad
- * protection bits; KERN_INVALID_ADDRESS if a byte is unmapped;
+ * returns: KERN_INVALID_ARGUMENT for len 0, a wrapping range, bad
+ * protection bits, or a range that runs past the mapped memory into a hole
+ * (as GNU Mach for a len past the entry); KERN_INVALID_ADDRESS if addr
+ * itself is unmapped;
  * KERN_PROTECTION_FAILURE if the task lacks the access.
  */
 vmc_kr_t sim_vm_region_create_proxy(struct sim_task *caller, sim_name_t target,

@@ -1,0 +1,436 @@
+/*
+ * sim_scenario.c: the simulator's interpreter of scenarios
+ * (traces/SCENARIO.md), the twin of the guest mach-port/guest/scenario.c.
+ *
+ * Both interpreters follow the same rules and print the same canonical
+ * result lines (traces/scn.c), so the simulator can be compared with the
+ * real kernel line by line (tests/scenario_compare.py).  The interpreting
+ * task is a simulated task of its own; every operation is the simulator's
+ * RPC with the caller's names, as the guest's are the kernel's.
+ *
+ * Names bind what operations create: a task (a send right in the
+ * interpreter's space), a region (task, address, size), a port (a memory
+ * object or proxy).  fill and check on the interpreter's own regions are
+ * its own stores and loads, after asking the map whether every page allows
+ * them (a hole: KERN_INVALID_ADDRESS; no access: KERN_PROTECTION_FAILURE;
+ * nothing touched); on another task's region they are vm_write and vm_read.
+ */
+#include "sim_scenario.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scn.h"
+#include "sim_internal.h"
+#include "sim_proxy.h"
+
+enum sym_kind { SYM_TASK, SYM_REGION, SYM_PORT };
+
+struct sym {
+	enum sym_kind kind;
+	struct sim_task *task;   /* SYM_TASK, SYM_REGION: the task itself */
+	sim_name_t tname;        /* its name in the interpreter's space */
+	vmc_addr_t addr;         /* SYM_REGION */
+	vmc_size_t size;         /* SYM_REGION */
+	sim_name_t port;         /* SYM_PORT */
+};
+
+struct interp {
+	struct sim_vm *vm;
+	struct sim_task *self;
+	GHashTable *syms;        /* name -> struct sym* */
+	GPtrArray *tasks;        /* tasks the current scenario made */
+};
+
+static struct sym *lookup(struct interp *in, const char *name, enum sym_kind kind)
+{
+	struct sym *s = g_hash_table_lookup(in->syms, name);
+	return s != NULL && s->kind == kind ? s : NULL;
+}
+
+static struct sym *bind(struct interp *in, const char *name, enum sym_kind kind)
+{
+	struct sym *s = g_new0(struct sym, 1);
+	s->kind = kind;
+	g_hash_table_replace(in->syms, g_strdup(name), s);
+	return s;
+}
+
+static void reset_names(struct interp *in)
+{
+	for (guint i = 0; i < in->tasks->len; i++)
+		sim_task_terminate(g_ptr_array_index(in->tasks, i));
+	g_ptr_array_set_size(in->tasks, 0);
+	g_hash_table_remove_all(in->syms);
+	struct sym *self = bind(in, "self", SYM_TASK);
+	self->task = in->self;
+	self->tname = sim_task_self(in->self);
+}
+
+static bool in_region(const struct sym *r, uint64_t off, uint64_t len)
+{
+	return off <= r->size && len <= r->size - off;
+}
+
+/* Does the interpreter map every page of [addr, addr + len) with `want`? */
+static vmc_kr_t access_allowed(struct interp *in, vmc_addr_t addr, uint64_t len,
+			       vmc_prot_t want)
+{
+	vmc_kr_t why = KERN_SUCCESS;
+	vmc_addr_t end;
+
+	if (len == 0)
+		return KERN_SUCCESS;
+	if (!vmc_add(addr, len, &end))
+		return KERN_INVALID_ADDRESS;
+	return sim_map_range_mapped(in->self->map, vmc_trunc_page(addr), end, want, &why)
+		       ? KERN_SUCCESS : why;
+}
+
+static unsigned char *pattern_buf(unsigned pat, uint64_t len)
+{
+	unsigned char *b = g_malloc(len ? len : 1);
+	for (uint64_t k = 0; k < len; k++)
+		b[k] = scn_pattern_byte(pat, k);
+	return b;
+}
+
+static void pattern_compare(const unsigned char *p, uint64_t len, unsigned pat,
+			    struct scn_outcome *out)
+{
+	out->compared = true;
+	out->match = true;
+	for (uint64_t k = 0; k < len; k++)
+		if (p[k] != scn_pattern_byte(pat, k)) {
+			out->match = false;
+			out->mismatch_at = k;
+			return;
+		}
+}
+
+/* Operations: each fills *out; an unbound name sets out->unbound. ------- */
+
+static void op_task(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sim_task *t = sim_task_create(in->vm, op->sym[0]);
+	sim_name_t name;
+	out->kr = sim_port_copy_send(t, sim_task_self(t), in->self, &name);
+	if (out->kr != KERN_SUCCESS) {
+		sim_task_terminate(t);
+		return;
+	}
+	g_ptr_array_add(in->tasks, t);
+	struct sym *s = bind(in, op->sym[0], SYM_TASK);
+	s->task = t;
+	s->tname = name;
+}
+
+static void op_alloc(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *t = lookup(in, op->sym[1], SYM_TASK);
+	vmc_addr_t addr = 0;
+	if (!t) {
+		out->unbound = true;
+		return;
+	}
+	out->kr = sim_vm_allocate(in->self, t->tname, &addr, op->num[0], true);
+	if (out->kr == KERN_SUCCESS) {
+		struct sim_task *task = t->task;
+		sim_name_t tname = t->tname;
+		struct sym *r = bind(in, op->sym[0], SYM_REGION);
+		*r = (struct sym){ SYM_REGION, task, tname, addr, op->num[0], 0 };
+	}
+}
+
+static void op_dealloc(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *r = lookup(in, op->sym[0], SYM_REGION);
+	if (!r) {
+		out->unbound = true;
+		return;
+	}
+	out->kr = sim_vm_deallocate(in->self, r->tname, r->addr + op->num[0], op->num[1]);
+}
+
+static void op_protect(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *r = lookup(in, op->sym[0], SYM_REGION);
+	if (!r) {
+		out->unbound = true;
+		return;
+	}
+	out->kr = sim_vm_protect(in->self, r->tname, r->addr + op->num[0], op->num[1],
+				 op->kind == SCN_MAXPROTECT, op->prot[0]);
+}
+
+static void op_fill(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *r = lookup(in, op->sym[0], SYM_REGION);
+	uint64_t off = op->num[0], len = op->num[1];
+	if (!r) {
+		out->unbound = true;
+		return;
+	}
+	if (!in_region(r, off, len)) {
+		out->kr = KERN_INVALID_ARGUMENT;
+		return;
+	}
+	unsigned char *b = pattern_buf(op->pattern, len);
+	if (r->task == in->self) {
+		out->kr = access_allowed(in, r->addr + off, len, VMC_PROT_WRITE);
+		if (out->kr == KERN_SUCCESS)
+			out->kr = sim_task_store(in->self, r->addr + off, b, len, NULL);
+	} else {
+		/* Another task: the pattern goes here first, then vm_write. */
+		vmc_addr_t buf = 0;
+		out->kr = sim_vm_allocate(in->self, sim_task_self(in->self), &buf, len, true);
+		if (out->kr == KERN_SUCCESS) {
+			sim_task_store(in->self, buf, b, len, NULL);
+			out->kr = sim_vm_write(in->self, r->tname, r->addr + off, buf, len);
+			sim_vm_deallocate(in->self, sim_task_self(in->self), buf, len);
+		}
+	}
+	g_free(b);
+}
+
+static void op_check(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *r = lookup(in, op->sym[0], SYM_REGION);
+	uint64_t off = op->num[0], len = op->num[1];
+	if (!r) {
+		out->unbound = true;
+		return;
+	}
+	if (!in_region(r, off, len)) {
+		out->kr = KERN_INVALID_ARGUMENT;
+		return;
+	}
+	unsigned char *b = g_malloc(len ? len : 1);
+	if (r->task == in->self) {
+		out->kr = access_allowed(in, r->addr + off, len, VMC_PROT_READ);
+		if (out->kr == KERN_SUCCESS)
+			out->kr = sim_task_load(in->self, r->addr + off, b, len, NULL);
+		if (out->kr == KERN_SUCCESS)
+			pattern_compare(b, len, op->pattern, out);
+	} else {
+		vmc_addr_t data = 0;
+		out->kr = sim_vm_read(in->self, r->tname, r->addr + off, len, &data);
+		if (out->kr == KERN_SUCCESS) {
+			sim_task_load(in->self, data, b, len, NULL);
+			pattern_compare(b, len, op->pattern, out);
+			if (len)
+				sim_vm_deallocate(in->self, sim_task_self(in->self), data, len);
+		}
+	}
+	g_free(b);
+}
+
+static void op_read(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *r = lookup(in, op->sym[1], SYM_REGION);
+	vmc_addr_t data = 0;
+	if (!r) {
+		out->unbound = true;
+		return;
+	}
+	out->kr = sim_vm_read(in->self, r->tname, r->addr + op->num[0], op->num[1], &data);
+	if (out->kr != KERN_SUCCESS)
+		return;
+	out->has_count = true;
+	out->count = op->num[1];
+	struct sym *d = bind(in, op->sym[0], SYM_REGION);
+	*d = (struct sym){ SYM_REGION, in->self, sim_task_self(in->self), data, op->num[1], 0 };
+}
+
+static void op_write(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *r = lookup(in, op->sym[0], SYM_REGION);
+	struct sym *s = lookup(in, op->sym[1], SYM_REGION);
+	if (!r || !s || s->task != in->self) {
+		out->unbound = true;
+		return;
+	}
+	out->kr = sim_vm_write(in->self, r->tname, r->addr + op->num[0], s->addr + op->num[1],
+			       op->num[2]);
+}
+
+static void op_copy(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *r = lookup(in, op->sym[0], SYM_REGION);
+	struct sym *s = lookup(in, op->sym[1], SYM_REGION);
+	if (!r || !s || s->task != r->task) {
+		out->unbound = true;
+		return;
+	}
+	out->kr = sim_vm_copy(in->self, r->tname, s->addr + op->num[1], op->num[2],
+			      r->addr + op->num[0]);
+}
+
+static void op_rproxy(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *r = lookup(in, op->sym[1], SYM_REGION);
+	sim_name_t port;
+	if (!r) {
+		out->unbound = true;
+		return;
+	}
+	out->kr = sim_vm_region_create_proxy(in->self, r->tname, r->addr + op->num[0],
+					     op->prot[0], op->num[1], &port);
+	if (out->kr == KERN_SUCCESS)
+		bind(in, op->sym[0], SYM_PORT)->port = port;
+}
+
+static void op_proxy(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *obj = lookup(in, op->sym[1], SYM_PORT);
+	sim_name_t port;
+	if (!obj) {
+		out->unbound = true;
+		return;
+	}
+	sim_name_t object = obj->port;
+	vmc_off_t offset = op->num[0], start = op->num[1];
+	vmc_size_t len = op->num[2];
+	out->kr = sim_memory_object_create_proxy(in->self, op->prot[0], &object, 1, &offset, 1,
+						 &start, 1, &len, 1, &port);
+	if (out->kr == KERN_SUCCESS)
+		bind(in, op->sym[0], SYM_PORT)->port = port;
+}
+
+static void op_map(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *t = lookup(in, op->sym[1], SYM_TASK);
+	struct sym *p = lookup(in, op->sym[2], SYM_PORT);
+	vmc_addr_t addr = 0;
+	if (!t || !p) {
+		out->unbound = true;
+		return;
+	}
+	struct sim_task *task = t->task;
+	sim_name_t tname = t->tname;
+	out->kr = sim_vm_map(in->self, tname, &addr, op->num[1], 0, true, p->port, op->num[0],
+			     op->copy, op->prot[0], op->prot[1]);
+	if (out->kr == KERN_SUCCESS) {
+		struct sym *m = bind(in, op->sym[0], SYM_REGION);
+		*m = (struct sym){ SYM_REGION, task, tname, addr, op->num[1], 0 };
+	}
+}
+
+typedef void (*op_fn)(struct interp *, const struct scn_op *, struct scn_outcome *);
+static const op_fn ops[SCN_KIND_COUNT] = {
+	[SCN_TASK] = op_task,
+	[SCN_ALLOC] = op_alloc,
+	[SCN_DEALLOC] = op_dealloc,
+	[SCN_FILL] = op_fill,
+	[SCN_CHECK] = op_check,
+	[SCN_PROTECT] = op_protect,
+	[SCN_MAXPROTECT] = op_protect,
+	[SCN_READ] = op_read,
+	[SCN_WRITE] = op_write,
+	[SCN_COPY] = op_copy,
+	[SCN_RPROXY] = op_rproxy,
+	[SCN_PROXY] = op_proxy,
+	[SCN_MAP] = op_map,
+};
+
+/* Driver ---------------------------------------------------------------- */
+
+int sim_scenario_run(const char *text, size_t len, uint64_t seed, FILE *out,
+		     unsigned *scenarios, unsigned *failed)
+{
+	struct scn_parser p;
+	struct scn_op op;
+	struct scn_error err;
+	char line[SCN_RESULT_MAX], name[SCN_NAME_MAX] = "";
+	unsigned nops = 0, nfailed = 0, nscn = 0, nscn_failed = 0;
+	bool open = false;
+	int r;
+
+	/* A malformed text runs nothing: check every line first. */
+	scn_parser_init(&p, text, len);
+	while ((r = scn_next(&p, &op, &err)) == 1)
+		continue;
+	if (r < 0) {
+		fprintf(out, "scenario text line %u column %u: %s\n", err.line, err.column, err.msg);
+		return -1;
+	}
+
+	struct sim_vm_config cfg = { .seed = seed };
+	struct interp in = { .vm = sim_vm_create(&cfg) };
+	in.self = sim_task_create(in.vm, "scenario");
+	in.syms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	in.tasks = g_ptr_array_new();
+
+	scn_parser_init(&p, text, len);
+	while ((r = scn_next(&p, &op, &err)) == 1) {
+		if (op.kind == SCN_SCENARIO) {
+			if (open) {
+				scn_summary_format(line, sizeof line, name, nops, nfailed);
+				fprintf(out, "%s\n", line);
+				nscn++;
+				nscn_failed += nfailed != 0;
+			}
+			g_strlcpy(name, op.sym[0], sizeof name);
+			nops = nfailed = 0;
+			open = true;
+			reset_names(&in);
+			continue;
+		}
+		if (!open) {
+			fprintf(out, "line %u: an operation before any scenario line\n", op.line);
+			r = -1;
+			break;
+		}
+		struct scn_outcome o = { .kr = KERN_SUCCESS };
+		ops[op.kind](&in, &op, &o);
+		scn_result_format(line, sizeof line, name, &op, &o);
+		fprintf(out, "%s\n", line);
+		nops++;
+		nfailed += !scn_outcome_ok(&op, &o);
+	}
+	if (open && r == 0) {
+		scn_summary_format(line, sizeof line, name, nops, nfailed);
+		fprintf(out, "%s\n", line);
+		nscn++;
+		nscn_failed += nfailed != 0;
+	}
+	reset_names(&in);
+	g_hash_table_destroy(in.syms);
+	g_ptr_array_free(in.tasks, TRUE);
+	sim_vm_destroy(in.vm);
+	*scenarios = nscn;
+	*failed = nscn_failed;
+	return r < 0 ? -1 : 0;
+}
+
+int sim_scenario_command(int argc, char **argv)
+{
+	unsigned total = 0, total_failed = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: mosaic scenario FILE.scn...\n");
+		return 2;
+	}
+	for (int i = 1; i < argc; i++) {
+		char *text = NULL;
+		gsize len = 0;
+		GError *e = NULL;
+		unsigned n = 0, f = 0;
+		if (!g_file_get_contents(argv[i], &text, &len, &e)) {
+			fprintf(stderr, "mosaic scenario: %s\n", e->message);
+			g_error_free(e);
+			return 2;
+		}
+		int r = sim_scenario_run(text, len, 1, stdout, &n, &f);
+		g_free(text);
+		if (r < 0) {
+			fprintf(stderr, "mosaic scenario: %s: malformed\n", argv[i]);
+			return 2;
+		}
+		total += n;
+		total_failed += f;
+	}
+	printf("scenarios: %u passed, %u failed\n", total - total_failed, total_failed);
+	return total_failed ? 1 : 0;
+}

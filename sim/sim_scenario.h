@@ -1,0 +1,21 @@
+/*
+ * sim_scenario.h: scenarios (traces/SCENARIO.md) run in the simulator.
+ */
+#ifndef SIM_SCENARIO_H
+#define SIM_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Runs every scenario of text[0, len) in a fresh simulated world (seeded),
+ * printing the canonical result lines to out.  Returns -1 (after printing
+ * why) if the text is malformed, else 0 with the number of scenarios and of
+ * failed ones. */
+int sim_scenario_run(const char *text, size_t len, uint64_t seed, FILE *out,
+		     unsigned *scenarios, unsigned *failed);
+
+/* `mosaic scenario FILE...': exit status 0 if every scenario passed. */
+int sim_scenario_command(int argc, char **argv);
+
+#endif /* SIM_SCENARIO_H */
