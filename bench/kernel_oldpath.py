@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""The old read path on the real kernel: boots mach-port/guest/bench_oldpath.c
+on Debian's GNU Mach in QEMU (software emulation) once in plain emulation
+and twice with -icount shift=0,sleep=off (whose counts must be bit-identical
+from boot to boot), takes the median of the rounds for every size and path,
+and writes BUILD/bench/kernel_oldpath.tsv (with a metadata header) and the
+figure BUILD/bench/kernel_oldpath.{png,svg} (plots/kernel_oldpath.gp).
+
+Usage: kernel_oldpath.py SOURCE_ROOT BUILD_ROOT
+Exit 77 when the kernel suite cannot run here (no QEMU, GRUB or kernel).
+"""
+import collections
+import datetime
+import os
+import statistics
+import subprocess
+import sys
+
+src, build = sys.argv[1], sys.argv[2]
+runs = os.path.join(build, "guest", "runs")
+out_dir = os.path.join(build, "bench")
+os.makedirs(out_dir, exist_ok=True)
+
+
+def boot(icount):
+    env = dict(os.environ, MOSAIC_GUEST_TIMEOUT="600", MOSAIC_QEMU_ICOUNT="1" if icount else "0")
+    r = subprocess.run(["sh", os.path.join(src, "mach-port", "kernel-test.sh"), build, src,
+                        "bench-oldpath", "mach-port/guest/bench_oldpath.c"],
+                       env=env, capture_output=True, text=True)
+    if r.returncode == 77:
+        print(r.stdout[-2000:])
+        sys.exit(77)
+    if r.returncode != 0:
+        print(r.stdout[-4000:], r.stderr[-2000:])
+        sys.exit(1)
+    rows, inside = [], False
+    with open(os.path.join(runs, "bench-oldpath.log"), errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            if line == "mosaic-bench: begin":
+                inside = True
+            elif line == "mosaic-bench: end":
+                inside = False
+            elif inside and not line.startswith("round"):
+                rnd, size, path, ticks = line.split("\t")
+                rows.append((int(rnd), int(size), path, int(ticks)))
+    return rows
+
+
+def medians(rows):
+    by = collections.defaultdict(list)
+    for _, size, path, ticks in rows:
+        by[(size, path)].append(ticks)
+    return {k: statistics.median(v) for k, v in by.items()}
+
+
+plain = medians(boot(False))
+icount_rows = boot(True)
+icount_again = boot(True)
+identical = icount_rows == icount_again
+icount = medians(icount_rows)
+
+kernel_pkg = "?"
+for d in ("refkernel/boot",):
+    p = os.path.join(build, d)
+    if os.path.isdir(p):
+        kernel_pkg = " ".join(sorted(n for n in os.listdir(p) if n.startswith("gnumach")))
+qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
+                      text=True).stdout.splitlines()[0]
+
+paths = ["old", "vm_read", "limit_rpc", "limit_trap"]
+tsv = os.path.join(out_dir, "kernel_oldpath.tsv")
+with open(tsv, "w") as f:
+    f.write("# kernel_oldpath: a translator's read paths on GNU Mach in QEMU (TSC ticks per read)\n")
+    f.write(f"# date\t{datetime.datetime.utcnow().isoformat(timespec='seconds')}Z\n")
+    f.write(f"# kernel\t{kernel_pkg}\n# qemu\t{qemu}\n")
+    f.write("# reads_per_round\t1000\n# rounds\t7 (median)\n")
+    f.write("# plain: rdtsc follows the host clock; icount: -icount shift=0,sleep=off\n")
+    f.write(f"# icount_bit_identical_across_two_boots\t{'yes' if identical else 'NO'}\n")
+    f.write("size\tpath\tplain_ticks\ticount_ticks\tplain_vs_limit_rpc\ticount_vs_limit_rpc\n")
+    for size in sorted({s for s, _ in plain}):
+        for p in paths:
+            a, b = plain[(size, p)], icount[(size, p)]
+            f.write(f"{size}\t{p}\t{a:.0f}\t{b:.0f}\t{a / plain[(size, 'limit_rpc')]:.2f}"
+                    f"\t{b / icount[(size, 'limit_rpc')]:.2f}\n")
+print(open(tsv).read())
+subprocess.run(["gnuplot", "-e", f"in='{tsv}'; outdir='{out_dir}'",
+                os.path.join(src, "plots", "kernel_oldpath.gp")], check=True)
+print(f"figures: {out_dir}/kernel_oldpath.png {out_dir}/kernel_oldpath.svg")

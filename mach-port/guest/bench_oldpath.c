@@ -1,0 +1,172 @@
+/*
+ * bench_oldpath.c: a translator's old read path measured on the real
+ * kernel, against vm_read and against the limit, in one boot.
+ *
+ * The "file" is 1 MiB of this task's anonymous memory, filled (so every page
+ * is resident: the cached case), made a memory object with
+ * vm_region_create_proxy, read only.  Successive reads of N bytes walk
+ * through it.  Paths, per read:
+ *
+ *   old       vm_map the page-rounded window of the memory object, copy the
+ *             N bytes out of it into the client buffer, vm_deallocate it
+ *             (what a translator's pager_memcpy does, one window per read);
+ *   vm_read   vm_read the N bytes from the mapped file, copy them into the
+ *             buffer, vm_deallocate the returned data;
+ *   limit_rpc copy the N bytes from memory already mapped into the buffer,
+ *             plus one null RPC (mach_port_get_refs on the task port);
+ *   limit_trap the same copy plus one trap (mach_task_self).
+ *
+ * Every copy moves 8 bytes at a time through volatile pointers (no
+ * `rep movsb', which the emulator runs byte by byte, and nothing the
+ * compiler could turn into one).  Times are TSC ticks (rdtsc) per read; in
+ * plain emulation the TSC follows the host clock, under -icount the
+ * instruction count, so only ratios compare across the two.  Rounds are
+ * interleaved: each round runs every size and every path once; the runner
+ * keeps the median of the rounds.  Results go to the console as TSV lines
+ * between `mosaic-bench: begin' and `mosaic-bench: end', one line per round,
+ * size and path.
+ */
+#include "guest.h"
+
+#include "mach.user.h"
+#include "mach4.user.h"
+#include "mach_port.user.h"
+
+const char guest_name[] = MOSAIC_GUEST_NAME;
+
+#define FILE_SIZE   (1024 * 1024)
+#define READS       1000
+#define ROUNDS      7
+
+static const vm_size_t sizes[] = { 1024, 4096, 8192, 65536 };
+enum path { OLD, VMREAD, LIMIT_RPC, LIMIT_TRAP, NPATHS };
+static const char *const path_names[] = { "old", "vm_read", "limit_rpc", "limit_trap" };
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* n bytes from s to d, 8 at a time while both allow, then bytes. */
+static void copy8(void *d, const void *s, vm_size_t n)
+{
+	volatile uint64_t *d8 = d;
+	const volatile uint64_t *s8 = s;
+	vm_size_t words = n / 8;
+
+	for (vm_size_t i = 0; i < words; i++)
+		d8[i] = s8[i];
+	volatile unsigned char *d1 = (volatile unsigned char *)d + words * 8;
+	const volatile unsigned char *s1 = (const volatile unsigned char *)s + words * 8;
+	for (vm_size_t i = 0; i < n % 8; i++)
+		d1[i] = s1[i];
+}
+
+struct rig {
+	mach_port_t self;
+	vm_address_t file;        /* the file's bytes, mapped here */
+	mach_port_t object;       /* its memory object (a proxy) */
+	vm_address_t buf;         /* the client's buffer */
+	mach_port_t self_name;    /* for the null RPC */
+};
+
+/* One read of n bytes at off by `path`.  Returns 0 or a Mach error. */
+static kern_return_t read_once(struct rig *r, enum path path, vm_offset_t off, vm_size_t n)
+{
+	kern_return_t kr = KERN_SUCCESS;
+
+	switch (path) {
+	case OLD: {
+		vm_offset_t start = off & ~(GUEST_PAGE_SIZE - 1);
+		vm_size_t len = ((off + n + GUEST_PAGE_SIZE - 1) & ~(GUEST_PAGE_SIZE - 1)) - start;
+		vm_address_t win = 0;
+		kr = vm_map(r->self, &win, len, 0, TRUE, r->object, start, FALSE,
+			    VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE);
+		if (kr != KERN_SUCCESS)
+			return kr;
+		copy8((void *)r->buf, (const void *)(win + (off - start)), n);
+		return vm_deallocate(r->self, win, len);
+	}
+	case VMREAD: {
+		vm_offset_t data;
+		mach_msg_type_number_t count;
+		kr = vm_read(r->self, r->file + off, n, &data, &count);
+		if (kr != KERN_SUCCESS)
+			return kr;
+		copy8((void *)r->buf, (const void *)data, n);
+		return vm_deallocate(r->self, data, count);
+	}
+	case LIMIT_RPC: {
+		mach_port_urefs_t refs;
+		copy8((void *)r->buf, (const void *)(r->file + off), n);
+		return mach_port_get_refs(r->self, r->self_name, MACH_PORT_RIGHT_SEND, &refs);
+	}
+	case LIMIT_TRAP:
+		copy8((void *)r->buf, (const void *)(r->file + off), n);
+		return mach_task_self() == MACH_PORT_NULL ? KERN_FAILURE : KERN_SUCCESS;
+	default:
+		return KERN_INVALID_ARGUMENT;
+	}
+}
+
+/* READS successive reads of n bytes; ticks per read. */
+static uint64_t run_path(struct rig *r, enum path path, vm_size_t n)
+{
+	vm_offset_t off = 0;
+	uint64_t t0 = rdtsc();
+
+	for (int i = 0; i < READS; i++) {
+		kern_return_t kr = read_once(r, path, off, n);
+		if (kr != KERN_SUCCESS)
+			guest_fail("%s of %lu bytes at %lu: error %d", path_names[path],
+				   (unsigned long)n, (unsigned long)off, kr);
+		off += n;
+		if (off + n > FILE_SIZE)
+			off = 0;
+	}
+	return (rdtsc() - t0) / READS;
+}
+
+/* The buffer must hold the file's bytes after a read: checked once per
+ * size and path, outside the timed loops. */
+static void check_path(struct rig *r, enum path path, vm_size_t n)
+{
+	vm_offset_t off = 3 * n < FILE_SIZE ? 3 * n : 0;
+	memset((void *)r->buf, 0, n);
+	GUEST_EXPECT_KR(read_once(r, path, off, n), KERN_SUCCESS);
+	GUEST_CHECK(memcmp((const void *)r->buf, (const void *)(r->file + off), n) == 0);
+}
+
+int guest_main(int argc, char **argv)
+{
+	struct rig r = { .self = mach_task_self() };
+
+	(void)argc;
+	(void)argv;
+	GUEST_EXPECT_KR(vm_allocate(r.self, &r.file, FILE_SIZE, TRUE), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_allocate(r.self, &r.buf, 65536, TRUE), KERN_SUCCESS);
+	for (vm_size_t i = 0; i < FILE_SIZE; i += 8)
+		*(volatile uint64_t *)(r.file + i) = i * 0x9e3779b97f4a7c15ull;
+	memset((void *)r.buf, 0, 65536);
+	GUEST_EXPECT_KR(vm_region_create_proxy(r.self, r.file, VM_PROT_READ, FILE_SIZE,
+					       &r.object), KERN_SUCCESS);
+	r.self_name = r.self;
+
+	for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+		for (int p = 0; p < NPATHS; p++)
+			check_path(&r, (enum path)p, sizes[s]);
+
+	guest_printf("mosaic-bench: begin\n");
+	guest_printf("round\tsize\tpath\tticks_per_read\n");
+	for (int round = 0; round < ROUNDS; round++)
+		for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+			for (int p = 0; p < NPATHS; p++) {
+				uint64_t t = run_path(&r, (enum path)p, sizes[s]);
+				guest_printf("%d\t%lu\t%s\t%lu\n", round, (unsigned long)sizes[s],
+					     path_names[p], (unsigned long)t);
+			}
+	guest_printf("mosaic-bench: end\n");
+	return 0;
+}
