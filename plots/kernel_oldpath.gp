@@ -2,7 +2,8 @@
 # (software emulation): plain emulation (TSC ticks, following the host clock)
 # and -icount (ticks from the instruction count), one line per path.
 # Reads the TSV of bench/kernel_oldpath.py, whose rows come four per size in
-# the order old, vm_read, limit_rpc, limit_trap.
+# the order old, vm_read, limit_rpc, limit_trap, after one column-header line
+# (data line 0: hence `every 4::k' for path k).
 #   gnuplot -e "in='build/bench/kernel_oldpath.tsv'; outdir='build/bench'" plots/kernel_oldpath.gp
 if (!exists("in")) in = 'build/bench/kernel_oldpath.tsv'
 if (!exists("outdir")) outdir = 'build/bench'
@@ -16,8 +17,8 @@ set ylabel "TSC ticks per read (median of 7 rounds of 1000)"
 set title "A translator's read paths on GNU Mach 1.8 in QEMU"
 paths = "old vm_read limit_rpc limit_trap"
 do for [t in "png svg"] {
-  if (t eq "png") { set terminal pngcairo size 900,560 } else { set terminal svg size 900,560 }
+  if (t eq "png") { set terminal pngcairo noenhanced size 900,560 } else { set terminal svg noenhanced size 900,560 }
   set output outdir.'/kernel_oldpath.'.t
-  plot for [k=1:4] in every 4::(k-1) using 1:3 with linespoints lw 2 title word(paths, k)." (plain)", \
-       for [k=1:4] in every 4::(k-1) using 1:4 with linespoints dt 2 title word(paths, k)." (icount)"
+  plot for [k=1:4] in every 4::k using 1:3 with linespoints lw 2 title word(paths, k)." (plain)", \
+       for [k=1:4] in every 4::k using 1:4 with linespoints dt 2 title word(paths, k)." (icount)"
 }
