@@ -15,35 +15,18 @@
 
 G_DEFINE_QUARK(sim-cost-error-quark, sim_cost_error)
 
-static const char *const cost_keys[SIM_EV_COUNT] = {
-	[SIM_EV_RPC] = "rpc",
-	[SIM_EV_TRAP] = "trap",
-	[SIM_EV_ENTRY_CREATE] = "entry_create",
-	[SIM_EV_ENTRY_REMOVE] = "entry_remove",
-	[SIM_EV_MAP_LOOKUP] = "map_lookup",
-	[SIM_EV_FAULT] = "fault",
-	[SIM_EV_PAGE_LOOKUP] = "page_lookup",
-	[SIM_EV_PAGEIN] = "pagein",
-	[SIM_EV_ZERO_FILL] = "zero_fill",
-	[SIM_EV_COW_COPY] = "cow_copy",
-	[SIM_EV_PAGEOUT] = "pageout",
-	[SIM_EV_EVICT] = "evict",
-	[SIM_EV_PTE_ENTER] = "pte_enter",
-	[SIM_EV_PTE_REMOVE] = "pte_remove",
-	[SIM_EV_TLB_FLUSH] = "tlb_flush",
-	[SIM_EV_BYTES_COPIED] = "bytes_copied",
-};
+/* A cost's key in the calibration file is the event's name (sim_event_name). */
 
 const char *sim_cost_key(enum sim_event ev)
 {
 	g_assert((unsigned)ev < SIM_EV_COUNT);
-	return cost_keys[ev];
+	return sim_event_name(ev);
 }
 
 static int cost_event_of(const char *key)
 {
 	for (int ev = 0; ev < SIM_EV_COUNT; ev++)
-		if (strcmp(cost_keys[ev], key) == 0)
+		if (strcmp(sim_event_name(ev), key) == 0)
 			return ev;
 	return -1;
 }
@@ -134,7 +117,7 @@ gboolean sim_cost_parse(struct sim_cost *cost, const char *text, const char *nam
 	for (int ev = 0; ok && ev < SIM_EV_COUNT; ev++) {
 		if (!seen[ev]) {
 			g_set_error(error, SIM_COST_ERROR, 0, "%s: no cost for event '%s'", name,
-				    cost_keys[ev]);
+				    sim_event_name(ev));
 			ok = FALSE;
 		}
 	}
