@@ -164,18 +164,29 @@ static void op_protect(struct interp *in, const struct scn_op *op, struct scn_ou
 				 op->kind == SCN_MAXPROTECT, op->prot[0]);
 }
 
-static void op_fill(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+/* The region of a fill or check, with [off, off + len) inside it; or NULL,
+ * with out saying why (unbound, or KERN_INVALID_ARGUMENT: outside). */
+static struct sym *fill_check_region(struct interp *in, const struct scn_op *op,
+				     struct scn_outcome *out)
 {
 	struct sym *r = lookup(in, op->sym[0], SYM_REGION);
-	uint64_t off = op->num[0], len = op->num[1];
 	if (!r) {
 		out->unbound = true;
-		return;
+		return NULL;
 	}
-	if (!in_region(r, off, len)) {
+	if (!in_region(r, op->num[0], op->num[1])) {
 		out->kr = KERN_INVALID_ARGUMENT;
-		return;
+		return NULL;
 	}
+	return r;
+}
+
+static void op_fill(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *r = fill_check_region(in, op, out);
+	uint64_t off = op->num[0], len = op->num[1];
+	if (!r)
+		return;
 	unsigned char *b = pattern_buf(op->pattern, len);
 	if (r->task == in->self) {
 		out->kr = access_allowed(in, r->addr + off, len, VMC_PROT_WRITE);
@@ -196,16 +207,10 @@ static void op_fill(struct interp *in, const struct scn_op *op, struct scn_outco
 
 static void op_check(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
 {
-	struct sym *r = lookup(in, op->sym[0], SYM_REGION);
+	struct sym *r = fill_check_region(in, op, out);
 	uint64_t off = op->num[0], len = op->num[1];
-	if (!r) {
-		out->unbound = true;
+	if (!r)
 		return;
-	}
-	if (!in_region(r, off, len)) {
-		out->kr = KERN_INVALID_ARGUMENT;
-		return;
-	}
 	unsigned char *b = g_malloc(len ? len : 1);
 	if (r->task == in->self) {
 		out->kr = access_allowed(in, r->addr + off, len, VMC_PROT_READ);
