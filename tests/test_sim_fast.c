@@ -206,6 +206,16 @@ static void test_fast_rejects_bad_task_names_and_touches_nothing(void **state)
 					c.file, 0, &count);
 	assert_true(kr == MACH_SEND_INVALID_DEST || kr == KERN_INVALID_ARGUMENT);
 	assert_int_equal(count, 0);
+	/* A thread port where a task port is expected (convert_port_to_map
+	 * gives no map: KERN_INVALID_ARGUMENT, as for vm_read). */
+	sim_name_t thread;
+	assert_int_equal(sim_port_copy_send(c.client, sim_task_thread_port(c.client), c.server,
+					    &thread), KERN_SUCCESS);
+	count = 77;
+	assert_int_equal(sim_vm_read_fast(c.server, thread, BUF, 10, c.file, 0, &count),
+			 KERN_INVALID_ARGUMENT);
+	assert_int_equal(count, 0);
+	assert_int_equal(sim_port_deallocate(c.server, thread), KERN_SUCCESS);
 	/* A task port where the memory object is expected; a null object. */
 	assert_int_equal(sim_vm_read_fast(c.server, c.client_port, BUF, 10, c.client_port, 0,
 					  &count), KERN_INVALID_ARGUMENT);
