@@ -234,16 +234,19 @@ static void test_region_proxy_is_exactly_the_window(void **state)
 	drop(st->a, file);
 }
 
-/* The last send right to a proxy goes while a copy through it waits: the
- * copy completes (the call holds the proxy), and the proxy is freed after. */
+/* The last send right to a proxy goes while a copy through it is under
+ * way, at every yield point the copy passes (a first run records how many):
+ * the copy completes (the call holds the proxy), the bytes arrive, and the
+ * proxy is freed after the call (st_teardown checks the core's allocations
+ * are back where they were). */
 static sim_name_t race_name;
 static struct sim_task *race_task;
-static int race_fired;
+static int race_at, race_seen;
 
-static void drop_at_fault(struct sim_vm *vm, enum vmc_yield_point where, void *ctx)
+static void drop_at_yield(struct sim_vm *vm, enum vmc_yield_point where, void *ctx)
 {
-	(void)vm; (void)ctx;
-	if (where == VMC_YIELD_FAULT_DST && race_fired++ == 1)
+	(void)vm; (void)where; (void)ctx;
+	if (race_seen++ == race_at)
 		assert_int_equal(sim_port_deallocate(race_task, race_name), KERN_SUCCESS);
 }
 
@@ -251,28 +254,41 @@ static void test_proxy_last_right_dropped_during_copy(void **state)
 {
 	struct st *st = *state;
 	vmc_addr_t buf = st_alloc(st, st->b, 3 * P);
-	sim_name_t px, given;
-	assert_int_equal(sim_vm_region_create_proxy(st->b, st->bself, buf + 7, W, 2 * P, &px),
-			 KERN_SUCCESS);
-	assert_int_equal(sim_port_copy_send(st->b, px, st->a, &given), KERN_SUCCESS);
-	drop(st->b, px);
 	sim_name_t file = st_memobj(st->a, 8, 8 * P, 0);
+	int points = 0;
 
-	race_task = st->a;
-	race_name = given;
-	race_fired = 0;
-	sim_vm_set_yield_hook(st->vm, drop_at_fault, NULL);
-	vmc_size_t count = 0;
-	assert_int_equal(sim_memory_object_copy(st->a, file, 0, given, 0, 2 * P, &count),
-			 KERN_SUCCESS);
-	sim_vm_set_yield_hook(st->vm, NULL, NULL);
-	assert_true(race_fired > 1);
-	assert_int_equal(count, 2 * P);
-	assert_true(st_holds(st->b, buf + 7, 2 * P, 8, 0));
-	/* The name is gone and so is the proxy (st_teardown checks the core's
-	 * allocations are back to where they were). */
-	assert_int_equal(sim_memory_object_copy(st->a, file, 0, given, 0, 1, &count),
-			 KERN_INVALID_ARGUMENT);
+	/* race_at -1: the recording run; then one run per point. */
+	for (race_at = -1; race_at < 0 || race_at < points; race_at++) {
+		sim_name_t px, given;
+		vmc_size_t count = 0;
+		st_fill(st->b, buf, 3 * P, 61);
+		assert_int_equal(sim_vm_region_create_proxy(st->b, st->bself, buf + 7, W, 2 * P, &px),
+				 KERN_SUCCESS);
+		assert_int_equal(sim_port_copy_send(st->b, px, st->a, &given), KERN_SUCCESS);
+		drop(st->b, px);
+		race_task = st->a;
+		race_name = given;
+		race_seen = 0;
+		sim_vm_set_yield_hook(st->vm, drop_at_yield, NULL);
+		assert_int_equal(sim_memory_object_copy(st->a, file, 5, given, 0, 2 * P, &count),
+				 KERN_SUCCESS);
+		sim_vm_set_yield_hook(st->vm, NULL, NULL);
+		assert_int_equal(count, 2 * P);
+		assert_true(st_holds(st->b, buf + 7, 2 * P, 8, 5));
+		assert_true(st_holds(st->b, buf, 7, 61, 0));
+		if (race_at < 0) {
+			/* The recording run: nothing dropped; count the points. */
+			points = race_seen;
+			assert_true(points > 4);
+			drop(st->a, given);
+		} else {
+			/* Dropped during the call: the name is gone afterwards. */
+			assert_int_equal(sim_memory_object_copy(st->a, file, 0, given, 0, 1, &count),
+					 KERN_INVALID_ARGUMENT);
+		}
+		st_check(st);
+	}
+	printf("# last right dropped at each of %d yield points\n", points);
 	drop(st->a, file);
 }
 
