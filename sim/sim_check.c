@@ -82,18 +82,35 @@ static bool check_map(struct vmc_map *map, GHashTable *expect, const char **why)
 		     map->nentries, g_tree_nnodes(map->tree));
 	if (!hint_found)
 		FAIL("map %s: hint is not an entry", map->task->label);
+	if (map->hint != NULL && (map->hint_start != map->hint->start ||
+				  map->hint_end != map->hint->end))
+		FAIL("map %s: the hint's cached bounds are stale", map->task->label);
 	if (map->index_valid) {
 		uint32_t i = 0;
 		if (map->index_len != n)
 			FAIL("map %s: lookup index has %u entries, list %u", map->task->label,
 			     map->index_len, n);
 		for (struct sim_entry *e = map->first; e != NULL; e = e->next, i++)
-			if (map->index_slot[i].entry != e || map->index_start[i] != e->start ||
-			    map->index_slot[i].end != e->end ||
-			    (i % SIM_INDEX_BLOCK == 0 &&
-			     map->index_fence[i / SIM_INDEX_BLOCK] != e->start))
+			if (map->index_slot[i].entry != e || map->index_slot[i].start != e->start ||
+			    map->index_slot[i].end != e->end)
 				FAIL("map %s: lookup index disagrees with the list at %u",
 				     map->task->label, i);
+		/* Every bucket names the last entry starting at or below its
+		 * first address. */
+		for (uint32_t b = 0; n > 0 && b < map->index_nbucket; b++) {
+			vmc_addr_t first = map->index_lo + ((vmc_addr_t)b << map->index_shift);
+			const struct sim_index_slot *bk = &map->index_bucket[b];
+			uint32_t k = map->index_pos[b];
+			if (k >= n || bk->entry != map->index_slot[k].entry ||
+			    bk->start != map->index_slot[k].start ||
+			    bk->end != map->index_slot[k].end ||
+			    map->index_slot[k].start > first ||
+			    (k + 1 < n && map->index_slot[k + 1].start <= first))
+				FAIL("map %s: lookup bucket %u is wrong", map->task->label, b);
+		}
+		if (n > 0 && map->index_pos[map->index_nbucket] != n - 1)
+			FAIL("map %s: lookup index does not end at the last entry",
+			     map->task->label);
 	}
 	return true;
 }

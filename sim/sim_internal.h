@@ -38,8 +38,7 @@
  * copy object one more. */
 #define SIM_FRAMES_MIN 8u
 
-/* Entries per block of the map's lookup index (see sim_map.c). */
-#define SIM_INDEX_BLOCK 32u
+
 
 struct sim_port;
 struct sim_pmap;
@@ -111,14 +110,24 @@ struct vmc_map {
 	GTree *tree;               /* struct sim_entry* keyed by start */
 	struct sim_entry *first, *last;
 	struct sim_entry *hint;    /* last entry found, or NULL */
+	vmc_addr_t hint_start, hint_end;  /* its bounds, kept here so that a
+					   * miss does not touch the entry */
 	uint32_t nentries;
 	uint64_t timestamp;        /* bumped by every change (vmc_map_verify) */
-	/* Lookup index: every entry's start, sorted, in one array (see
-	 * sim_map.c); valid only between changes. */
-	vmc_addr_t *index_start;
-	struct sim_index_slot { vmc_addr_t end; struct sim_entry *entry; } *index_slot;
-	vmc_addr_t *index_fence;   /* index_start[i * SIM_INDEX_BLOCK] */
-	uint32_t index_len, index_cap, index_nfence;
+	/* Lookup index (see sim_map.c), valid only between changes: every
+	 * entry's bounds in address order, and a bucket table over
+	 * [index_lo, ...) in steps of 2^index_shift bytes.  Bucket b names the
+	 * last entry that starts at or below its first address: its position
+	 * in index_pos[b], a copy of its slot in index_bucket[b]. */
+	struct sim_index_slot {
+		vmc_addr_t start, end;
+		struct sim_entry *entry;
+	} *index_slot;
+	struct sim_index_slot *index_bucket;  /* index_nbucket of them */
+	uint32_t *index_pos;       /* index_nbucket + 1 of them */
+	vmc_addr_t index_lo;
+	unsigned index_shift;
+	uint32_t index_len, index_cap, index_nbucket, index_bucket_cap;
 	bool index_valid;
 	uint32_t lookups_since_change;
 	uint32_t verified;         /* vmc_map_verify holds outstanding */

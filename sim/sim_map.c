@@ -14,16 +14,22 @@
  *   - a hint, the last entry found, because lookups cluster.
  * sim_vm_check verifies that the three agree.
  *
- * A fourth, optional view makes lookups in large maps cheap: arrays of
- * every entry's start and end, sorted, searched by bisection.  The tree's nodes are
- * scattered over the heap and a lookup in a large map misses the cache at
- * every level; the arrays are compact (8 bytes an entry for the starts,
- * searched in two levels, see index_search).  Any
- * change to the entries invalidates the array; it is rebuilt from the list
- * once the map has served nentries/8 + 8 lookups without a change, so the
- * rebuild costs O(1) amortized per lookup, and a map that keeps changing
- * simply uses the tree.  (GNU Mach has only the tree; this is a simulator
- * speed-up, invisible to the semantics and checked by sim_vm_check.)
+ * A fourth, optional view makes lookups in large maps cheap.  The tree's
+ * nodes are scattered over the heap and a lookup in a large map misses the
+ * cache at every level.  The index is an array of every entry's bounds in
+ * address order, and a table of buckets that cut the mapped span into
+ * about as many equal steps (a power of two bytes each) as there are
+ * entries; a bucket holds the position of the last entry starting at or
+ * below its first address.  A lookup takes the bucket by a shift, then
+ * bisects the few positions between it and the next bucket: two dependent
+ * cache lines when entries are spread evenly, whatever their number, and
+ * a logarithmic bisection when they cluster (the worst case: every entry
+ * in one bucket).  Any change to the entries invalidates the index; it is
+ * rebuilt from the list once the map has served nentries/8 + 8 lookups
+ * without a change, so the rebuild costs O(1) amortized per lookup, and a
+ * map that keeps changing simply uses the tree.  (GNU Mach has only the
+ * tree; this is a simulator speed-up, invisible to the semantics and
+ * checked by sim_vm_check.)
  *
  * Clipping splits an entry at a page boundary so that an operation on part
  * of it (unmap, protect) acts on whole entries.  Both halves name the same
@@ -93,62 +99,97 @@ static void entry_free(struct vmc_map *map, struct sim_entry *e)
 /* Entries changed: the lookup index no longer describes them. */
 static void index_invalidate(struct vmc_map *map)
 {
+	if (map->hint != NULL) {
+		map->hint_start = map->hint->start;
+		map->hint_end = map->hint->end;
+	}
 	map->index_valid = false;
 	map->lookups_since_change = 0;
 }
 
-/* Rebuilds the lookup index from the list. */
+/* Rebuilds the lookup index from the list (see the top of this file). */
 static void index_rebuild(struct vmc_map *map)
 {
-	if (map->index_cap < map->nentries) {
-		map->index_cap = map->nentries + map->nentries / 4 + 16;
-		map->index_start = g_renew(vmc_addr_t, map->index_start, map->index_cap);
+	uint32_t n = map->nentries;
+
+	if (n == 0) {
+		map->index_len = 0;
+		map->index_valid = true;
+		return;
+	}
+	if (map->index_cap < n) {
+		map->index_cap = n + n / 4 + 16;
 		map->index_slot = g_renew(struct sim_index_slot, map->index_slot, map->index_cap);
-		map->index_fence = g_renew(vmc_addr_t, map->index_fence,
-					   map->index_cap / SIM_INDEX_BLOCK + 1);
 	}
 	uint32_t i = 0;
-	for (struct sim_entry *e = map->first; e != NULL; e = e->next, i++) {
-		map->index_start[i] = e->start;
-		map->index_slot[i].end = e->end;
-		map->index_slot[i].entry = e;
-		if (i % SIM_INDEX_BLOCK == 0)
-			map->index_fence[i / SIM_INDEX_BLOCK] = e->start;
+	for (struct sim_entry *e = map->first; e != NULL; e = e->next, i++)
+		map->index_slot[i] = (struct sim_index_slot){ e->start, e->end, e };
+
+	/* Buckets: the smallest power-of-two step that cuts the span into at
+	 * most n of them. */
+	vmc_addr_t lo = map->first->start, span = map->last->end - lo;
+	unsigned shift = VMC_PAGE_SHIFT;
+	while ((span >> shift) >= n)
+		shift++;
+	uint32_t nbucket = (uint32_t)(span >> shift) + 1;
+	if (map->index_bucket_cap < nbucket + 1) {
+		map->index_bucket_cap = nbucket + 1 + nbucket / 4 + 16;
+		map->index_bucket = g_renew(struct sim_index_slot, map->index_bucket,
+					    map->index_bucket_cap);
+		map->index_pos = g_renew(uint32_t, map->index_pos, map->index_bucket_cap);
 	}
-	map->index_len = i;
-	map->index_nfence = (i + SIM_INDEX_BLOCK - 1) / SIM_INDEX_BLOCK;
+	uint32_t k = 0;
+	for (uint32_t b = 0; b < nbucket; b++) {
+		vmc_addr_t first = lo + ((vmc_addr_t)b << shift);
+		while (k + 1 < n && map->index_slot[k + 1].start <= first)
+			k++;
+		map->index_bucket[b] = map->index_slot[k];
+		map->index_pos[b] = k;
+	}
+	map->index_pos[nbucket] = n - 1;
+	map->index_lo = lo;
+	map->index_shift = shift;
+	map->index_nbucket = nbucket;
+	map->index_len = n;
 	map->index_valid = true;
 }
 
-/* The last i in [0, n) with a[i] <= x, for a[0] <= x: bisection without
- * branches on the data. */
-static uint32_t last_at_most(const vmc_addr_t *a, uint32_t n, vmc_addr_t x)
+/* The last position k in [lo, hi] with slot[k].start <= x, given
+ * slot[lo].start <= x: bisection without branches on the data. */
+static uint32_t last_at_most(const struct sim_index_slot *slot, uint32_t lo, uint32_t hi,
+			     vmc_addr_t x)
 {
-	uint32_t base = 0;
+	uint32_t n = hi - lo + 1;
 
 	while (n > 1) {
 		uint32_t half = n / 2;
-		base = a[base + half] <= x ? base + half : base;
+		lo = slot[lo + half].start <= x ? lo + half : lo;
 		n -= half;
 	}
-	return base;
+	return lo;
 }
 
-/* The entry holding addr, by the index (valid), or NULL.  Two levels, as a
- * two-level B-tree: the fences (every SIM_INDEX_BLOCK-th start, small
- * enough to stay in the cache) pick a block, bisection inside the block
- * picks the entry, and its end says whether addr is in it.  Entries
- * themselves are touched only for the answer. */
-static struct sim_entry *index_search(const struct vmc_map *map, vmc_addr_t addr)
+/* The slot of the entry holding addr, by the index (valid), or NULL.  The
+ * bucket carries a copy of its first candidate, which starts at or below
+ * addr and is the answer if addr is below its end: one cache line when
+ * entries are spread evenly.  Otherwise the positions of this bucket and
+ * the next bound a bisection over the slots.  The entries themselves are
+ * not touched. */
+static const struct sim_index_slot *index_search(const struct vmc_map *map, vmc_addr_t addr)
 {
-	if (map->index_len == 0 || addr < map->index_start[0])
+	if (map->index_len == 0 || addr < map->index_lo)
 		return NULL;
-	uint32_t block = last_at_most(map->index_fence, map->index_nfence, addr);
-	uint32_t first = block * SIM_INDEX_BLOCK;
-	uint32_t i = first + last_at_most(map->index_start + first,
-					  vmc_min(SIM_INDEX_BLOCK, map->index_len - first), addr);
-	/* End and entry share a cache line: one miss, not two. */
-	return addr < map->index_slot[i].end ? map->index_slot[i].entry : NULL;
+	vmc_addr_t b = (addr - map->index_lo) >> map->index_shift;
+	if (b >= map->index_nbucket)
+		return NULL;        /* past the last entry's end */
+	const struct sim_index_slot *s = &map->index_bucket[b];
+	if (addr >= s->end) {
+		s = &map->index_slot[last_at_most(map->index_slot, map->index_pos[b],
+						  map->index_pos[b + 1], addr)];
+		if (addr >= s->end)
+			return NULL;
+	}
+	return s;
 }
 
 /* Links e into the list after prev (NULL: at the head) and into the tree. */
@@ -196,31 +237,41 @@ void sim_map_destroy(struct vmc_map *map)
 		return;
 	sim_map_remove(map, SIM_MAP_MIN, SIM_MAP_MAX);
 	g_tree_destroy(map->tree);
-	g_free(map->index_start);
 	g_free(map->index_slot);
-	g_free(map->index_fence);
+	g_free(map->index_bucket);
+	g_free(map->index_pos);
 	g_free(map);
 }
 
 /*
- * The entry holding addr, or NULL.  Tries the hint first, then the tree.
- * Counts one map lookup.  [vm_map_lookup_entry]
+ * The entry holding addr, or NULL.  Tries the hint first (its bounds are
+ * kept in the map, so a miss touches no entry), then the index if it is
+ * valid, else the tree.  Counts one map lookup.  [vm_map_lookup_entry]
  */
 struct sim_entry *sim_map_lookup_entry(struct vmc_map *map, vmc_addr_t addr)
 {
-	struct sim_entry *e = map->hint;
+	struct sim_entry *e;
 
 	sim_count(map->vm, SIM_EV_MAP_LOOKUP, 1);
-	if (e != NULL && addr >= e->start && addr < e->end)
-		return e;
+	if (map->hint != NULL && addr >= map->hint_start && addr < map->hint_end)
+		return map->hint;
 	if (!map->index_valid && ++map->lookups_since_change >= map->nentries / 8 + 8)
 		index_rebuild(map);
-	if (map->index_valid)
-		e = index_search(map, addr);
-	else
-		e = g_tree_search(map->tree, entry_holds, &addr);
-	if (e != NULL)
+	if (map->index_valid) {
+		const struct sim_index_slot *s = index_search(map, addr);
+		if (s == NULL)
+			return NULL;
+		map->hint = s->entry;
+		map->hint_start = s->start;
+		map->hint_end = s->end;
+		return s->entry;
+	}
+	e = g_tree_search(map->tree, entry_holds, &addr);
+	if (e != NULL) {
 		map->hint = e;
+		map->hint_start = e->start;
+		map->hint_end = e->end;
+	}
 	return e;
 }
 

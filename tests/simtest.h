@@ -57,6 +57,16 @@ static inline int st_setup(void **state)
 	return 0;
 }
 
+/* Setup for ST_TEST_FRAMES: the prestate is the number of page frames. */
+static inline int st_setup_frames(void **state)
+{
+	uint32_t frames = (uint32_t)(uintptr_t)*state;
+
+	printf("# seed %llu, %u frames\n", (unsigned long long)st_seed(), frames);
+	*state = st_new(frames);
+	return 0;
+}
+
 static inline void st_check(struct st *st)
 {
 	const char *why = NULL;
@@ -145,5 +155,9 @@ static inline uint64_t st_event(struct st *st, enum sim_event ev)
 }
 
 #define ST_TEST(f) cmocka_unit_test_setup_teardown(f, st_setup, st_teardown)
+/* A test in a world with a bounded pool of `frames` page frames. */
+#define ST_TEST_FRAMES(f, frames) \
+	cmocka_unit_test_prestate_setup_teardown(f, st_setup_frames, st_teardown, \
+						 (void *)(uintptr_t)(frames))
 
 #endif /* SIMTEST_H */

@@ -41,6 +41,48 @@ static void test_many_entries_keep_tree_list_and_hint_in_agreement(void **state)
 	g_rand_free(r);
 }
 
+/* The lookup index (sim_map.c) answers as the tree does, for entries of
+ * mixed sizes in far-apart clusters (many per bucket), at addresses in
+ * entries, in holes, below the first and past the last. */
+static void test_lookup_index_agrees_with_the_tree(void **state)
+{
+	struct st *st = *state;
+	GRand *r = g_rand_new_with_seed((guint32)st_seed());
+	struct vmc_map *map = st->a->map;
+	const vmc_addr_t cluster[3] = { 0x200000, 0x40000000, 0x7ff000000000 };
+
+	for (int i = 0; i < 600; i++) {
+		vmc_addr_t at = cluster[i % 3] + (vmc_addr_t)g_rand_int_range(r, 0, 2000) * P;
+		vmc_kr_t kr = sim_vm_allocate(st->a, st->aself, &at,
+					      (vmc_size_t)g_rand_int_range(r, 1, 5) * P, false);
+		assert_true(kr == KERN_SUCCESS || kr == KERN_NO_SPACE);
+	}
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 20000; i++) {
+			vmc_addr_t a;
+			switch (i % 4) {
+			case 0:
+				a = (vmc_addr_t)g_rand_int_range(r, 0, 0x400000);
+				break;
+			case 3:
+				a = SIM_MAP_MAX - 1 - (vmc_addr_t)g_rand_int_range(r, 0, 0x1000000);
+				break;
+			default:
+				a = cluster[i % 3] + (vmc_addr_t)g_rand_int_range(r, 0, 2010 * P);
+			}
+			assert_ptr_equal(sim_map_lookup_entry(map, a), sim_map_entry_peek(map, a));
+		}
+		/* 20,000 lookups without a change built the index. */
+		assert_true(map->index_valid);
+		st_check(st);
+		/* A change drops it; the tree answers until it is rebuilt. */
+		vmc_addr_t at = cluster[1] + (vmc_addr_t)(4000 + round) * P;
+		assert_int_equal(sim_vm_allocate(st->a, st->aself, &at, P, false), KERN_SUCCESS);
+		assert_false(map->index_valid);
+	}
+	g_rand_free(r);
+}
+
 static void test_clipping_splits_one_object_at_consecutive_offsets(void **state)
 {
 	struct st *st = *state;
@@ -194,6 +236,7 @@ int main(void)
 		ST_TEST(test_many_entries_keep_tree_list_and_hint_in_agreement),
 		ST_TEST(test_clipping_splits_one_object_at_consecutive_offsets),
 		ST_TEST(test_first_fit_reuses_the_lowest_hole),
+		ST_TEST(test_lookup_index_agrees_with_the_tree),
 		ST_TEST(test_lookup_failures_leave_output_and_references),
 		ST_TEST(test_lookup_gives_an_entry_without_object_a_zero_fill_object),
 		ST_TEST(test_lookup_on_needs_copy_entry),

@@ -123,11 +123,6 @@ static vmc_kr_t model_map(struct model *m, int t, vmc_addr_t a, vmc_size_t n, vm
 static void test_random_operations_match_a_flat_model(void **state)
 {
 	struct st *st = *state;
-	sim_task_terminate(st->a);
-	sim_task_terminate(st->b);
-	sim_vm_destroy(st->vm);
-	test_free(st);
-	*state = st = st_new(12);
 
 	struct model *m = test_calloc(1, sizeof *m);
 	struct sim_task *task[2] = { st->a, st->b };
@@ -305,7 +300,7 @@ static void test_random_operations_match_a_flat_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		ST_TEST(test_random_operations_match_a_flat_model),
+		ST_TEST_FRAMES(test_random_operations_match_a_flat_model, 12),
 	};
 	return cmocka_run_group_tests_name("sim_model", tests, NULL, NULL);
 }

@@ -90,11 +90,6 @@ static void test_terminated_object_faults_fail(void **state)
 static void test_memory_pressure_keeps_every_byte(void **state)
 {
 	struct st *st = *state;
-	sim_task_terminate(st->a);
-	sim_task_terminate(st->b);
-	sim_vm_destroy(st->vm);
-	test_free(st);
-	*state = st = st_new(SIM_FRAMES_MIN);
 
 	vmc_addr_t anon = st_alloc(st, st->a, 40 * P);
 	sim_name_t obj;
@@ -307,7 +302,7 @@ int main(void)
 		ST_TEST(test_pager_unavailable_zero_fills),
 		ST_TEST(test_pager_never_interrupts_and_past_size_errors),
 		ST_TEST(test_terminated_object_faults_fail),
-		ST_TEST(test_memory_pressure_keeps_every_byte),
+		ST_TEST_FRAMES(test_memory_pressure_keeps_every_byte, SIM_FRAMES_MIN),
 		ST_TEST(test_evicted_dirty_page_comes_back_from_store),
 		ST_TEST(test_pinned_page_is_never_evicted),
 		ST_TEST(test_latency_yields_then_retries_once),
