@@ -7,6 +7,8 @@
 #   make check   every test: unit, sim, fuzz corpora, kernel (QEMU), then the
 #                unit and sim suites again under ASan+UBSan
 #   make bench   the benchmarks (never part of check)
+#   make fuzz    the libFuzzer targets, FUZZ_TIME seconds each (default 60;
+#                FUZZ_TARGETS to choose), ASan+UBSan, from the tree's corpora
 #   make kernel GNUMACH_SRC=/path        mosaic built into your GNU Mach tree
 #   make kernel-check GNUMACH_SRC=/path  ... and GNU Mach's own make check on it
 
@@ -19,7 +21,7 @@ DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
        clang libclang-rt-14-dev valgrind python3 \
        gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools
 
-.PHONY: all deps build demo check bench kernel kernel-check clean
+.PHONY: all deps build demo check bench fuzz kernel kernel-check clean
 
 all: build
 
@@ -75,7 +77,7 @@ check: build
 	ninja -C $(BUILD_SAN)
 	@rm -f $(BUILD_SAN)/meson-logs/testlog.json
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		$(MESON_TEST) -C $(BUILD_SAN) --suite unit --suite sim; \
+		$(MESON_TEST) -C $(BUILD_SAN) --suite unit --suite sim --suite fuzz; \
 		echo $$? > $(BUILD_SAN)/check-san.rc
 	@python3 tests/summary.py $(BUILD) $(BUILD_SAN)
 
@@ -90,5 +92,27 @@ bench: build
 	meson test -C $(BUILD) --benchmark --num-processes 1
 	@for f in $(BUILD)/bench/*.tsv; do echo "== $$f"; cat "$$f"; done
 
+# libFuzzer runs.  Each target starts from a copy of its corpus in the tree
+# and writes what it adds, and any crash, under $(BUILD_FUZZ)/; keep a new
+# input with `-merge=1 tests/fuzz/corpus/<name> $(BUILD_FUZZ)/corpus-<name>`.
+BUILD_FUZZ   ?= build-fuzz
+FUZZ_TIME    ?= 60
+FUZZ_TARGETS ?= ops proxy_create trace_parser strace_import
+
+fuzz: deps
+	@test -f $(BUILD_FUZZ)/build.ninja || CC=clang meson setup $(BUILD_FUZZ) -Dfuzz=true >/dev/null
+	ninja -C $(BUILD_FUZZ) $(addprefix tests/fuzz_,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD_FUZZ)/corpus-$$t $(BUILD_FUZZ)/crash-$$t; \
+		cp -n tests/fuzz/corpus/$$t/* $(BUILD_FUZZ)/corpus-$$t/; \
+		echo "== fuzz_$$t: $(FUZZ_TIME) s"; \
+		./$(BUILD_FUZZ)/tests/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD_FUZZ)/crash-$$t/ $(BUILD_FUZZ)/corpus-$$t \
+			2> $(BUILD_FUZZ)/fuzz-$$t.log; rc=$$?; \
+		grep -E '^#[0-9]+.*(DONE|cov:)' $(BUILD_FUZZ)/fuzz-$$t.log | tail -1; \
+		grep '^stat::' $(BUILD_FUZZ)/fuzz-$$t.log; \
+		if [ $$rc != 0 ]; then echo "fuzz_$$t: FAILED, see $(BUILD_FUZZ)/fuzz-$$t.log"; exit 1; fi; \
+	done
+
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)
