@@ -82,8 +82,12 @@ struct vmc_lookup {
  * locks: map unlocked on entry and on return.  sleeps: yes.
  * returns: KERN_SUCCESS and *out filled;
  *          KERN_INVALID_ADDRESS if no entry holds addr;
- *          KERN_PROTECTION_FAILURE if the entry's protection lacks `access`.
- *          On failure *out is untouched and no reference is taken.
+ *          KERN_PROTECTION_FAILURE if the entry's protection lacks `access`;
+ *          KERN_RESOURCE_SHORTAGE if the shadow or zero-fill object could
+ *            not be allocated (a host whose allocations wait, as GNU Mach's
+ *            do, never returns it).
+ *          On failure *out is untouched, no reference is taken and the map
+ *          is as it was.
  */
 vmc_kr_t vmc_map_lookup(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t access,
 			struct vmc_lookup *out);

@@ -100,8 +100,14 @@ void sim_vm_set_retry_after_wait(struct sim_vm *vm, bool on);
 uint32_t sim_vm_frames_used(const struct sim_vm *vm);
 uint32_t sim_vm_object_count(const struct sim_vm *vm);
 
-/* vmc_alloc bookkeeping (process-wide): fail the nth vmc_alloc from now
- * (1 = the next one; 0 = never), calls made, bytes outstanding. */
+/* Allocation bookkeeping (process-wide): fail the nth allocation from now
+ * (1 = the next one; 0 = never), calls made, bytes outstanding.  The
+ * allocations counted are the core's (vmc_alloc) and the simulator's own
+ * that a failure can undo cleanly: map entries made by vm_allocate and
+ * vm_map, the objects made by a private-copy vm_map, and the shadow and
+ * zero-fill objects a write lookup makes.  Those fail with
+ * KERN_RESOURCE_SHORTAGE and change nothing (GNU Mach waits for memory
+ * there instead; the point is that every failure path is clean). */
 void sim_alloc_fail_nth(uint64_t n);
 uint64_t sim_alloc_calls(void);
 uint64_t sim_alloc_outstanding(void);

@@ -209,6 +209,11 @@ struct sim_vm {
 	bool destroying;
 };
 
+/* sim_port.c */
+/* Counts one failable allocation of the simulator's own (sim.h,
+ * sim_alloc_fail_nth); false if it is the one that must fail. */
+bool sim_alloc_try(void);
+
 /* sim_vm.c */
 struct sim_vm *sim_vm_current(void);
 void sim_yield_at(struct sim_vm *vm, enum vmc_yield_point where);

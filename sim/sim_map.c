@@ -395,6 +395,8 @@ vmc_kr_t sim_map_enter(struct vmc_map *map, vmc_addr_t *addr, vmc_size_t size,
 	}
 	end = start + size;   /* cannot wrap: inside the space, checked above */
 
+	if (!sim_alloc_try())
+		return KERN_RESOURCE_SHORTAGE;
 	map_lock_write(map);
 	struct sim_entry *e = g_new0(struct sim_entry, 1);
 	e->start = start;
@@ -584,6 +586,10 @@ vmc_kr_t sim_map_lookup_object(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t 
 		return KERN_PROTECTION_FAILURE;
 
 	vmc_prot_t prot = e->prot;
+	/* Will an object be made?  Its allocation may fail, before any change. */
+	if (((e->needs_copy && (access & VMC_PROT_WRITE)) || e->object == NULL) &&
+	    !sim_alloc_try())
+		return KERN_RESOURCE_SHORTAGE;
 	if (e->needs_copy) {
 		if (access & VMC_PROT_WRITE) {
 			map_lock_write(map);

@@ -269,6 +269,8 @@ vmc_kr_t sim_vm_map(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr
 
 	if (object != NULL) {
 		if (copy) {
+			if (!sim_alloc_try())
+				return KERN_RESOURCE_SHORTAGE;
 			object = sim_object_copy_delayed(object, offset, size);
 			offset = 0;
 		} else {

@@ -39,13 +39,21 @@ uint64_t sim_alloc_outstanding(void)
 	return alloc_outstanding;
 }
 
-void *vmc_alloc(vmc_size_t size)
+/* Counts one allocation; false if it is the one to fail. */
+bool sim_alloc_try(void)
 {
 	alloc_calls++;
 	if (alloc_fail_at != 0 && alloc_calls == alloc_fail_at) {
 		alloc_fail_at = 0;
-		return NULL;
+		return false;
 	}
+	return true;
+}
+
+void *vmc_alloc(vmc_size_t size)
+{
+	if (!sim_alloc_try())
+		return NULL;
 	/* g_malloc(0) is NULL, which the caller would take for a failure. */
 	void *p = g_malloc(size ? size : 1);
 	alloc_outstanding += size;

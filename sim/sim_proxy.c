@@ -265,14 +265,20 @@ vmc_kr_t sim_proxy_map(struct sim_task *caller, struct vmc_map *map, vmc_addr_t 
 
 	/* Enter one entry per piece; undo them all if one fails. */
 	vmc_addr_t at = start;
+	struct vmc_object *object = NULL;
 	vmc_proxy_iter_init(&it, proxy, offset, size);
 	while (vmc_proxy_iter_next(&it, &pc)) {
-		struct vmc_object *object = pc.object;
+		object = pc.object;
 		vmc_off_t off = pc.offset;
 		vmc_prot_t cap = copy ? VMC_PROT_ALL : pc.max_prot;
 		vmc_prot_t pcur = object != NULL ? cur & cap : VMC_PROT_NONE;
 		vmc_prot_t pmax = object != NULL ? max & cap : VMC_PROT_NONE;
 		if (object != NULL && copy) {
+			if (!sim_alloc_try()) {
+				object = NULL;
+				kr = KERN_RESOURCE_SHORTAGE;
+				goto undo;
+			}
 			object = sim_object_copy_delayed(object, off, pc.size);
 			off = 0;
 		} else if (object != NULL) {
@@ -280,15 +286,17 @@ vmc_kr_t sim_proxy_map(struct sim_task *caller, struct vmc_map *map, vmc_addr_t 
 		}
 		vmc_addr_t a = at;
 		kr = sim_map_enter(map, &a, pc.size, 0, false, object, off, false, pcur, pmax);
-		if (kr != KERN_SUCCESS) {
-			if (object != NULL)
-				sim_object_unref(object);
-			if (at != start)
-				sim_map_remove(map, start, at);
-			return kr;
-		}
+		if (kr != KERN_SUCCESS)
+			goto undo;
 		at += pc.size;
 	}
 	*addr = start;
 	return KERN_SUCCESS;
+
+undo:
+	if (object != NULL)
+		sim_object_unref(object);
+	if (at != start)
+		sim_map_remove(map, start, at);
+	return kr;
 }
