@@ -231,6 +231,8 @@ vmc_kr_t sim_map_enter(struct vmc_map *map, vmc_addr_t *addr, vmc_size_t size,
 		       vmc_off_t offset, bool needs_copy, vmc_prot_t cur, vmc_prot_t max);
 bool sim_map_find_space(struct vmc_map *map, vmc_size_t size, vmc_addr_t mask,
 			vmc_addr_t *out);
+vmc_kr_t sim_map_fixed_check(struct vmc_map *map, vmc_addr_t start, vmc_size_t size,
+			     vmc_addr_t mask);
 bool sim_map_space_free(struct vmc_map *map, vmc_addr_t start, vmc_size_t size);
 void sim_map_remove(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end);
 vmc_kr_t sim_map_protect(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end,

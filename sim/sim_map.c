@@ -318,6 +318,26 @@ bool sim_map_space_free(struct vmc_map *map, vmc_addr_t start, vmc_size_t size)
 	return e == NULL || (e->start > start && e->start - start >= size);
 }
 
+/*
+ * Can [start, start + size) be mapped at exactly start?  The checks of GNU
+ * Mach's vm_map_enter for a fixed address, in its order: the mask
+ * (KERN_NO_SPACE), the range inside the address space (KERN_INVALID_ADDRESS),
+ * the range free (KERN_NO_SPACE).
+ */
+vmc_kr_t sim_map_fixed_check(struct vmc_map *map, vmc_addr_t start, vmc_size_t size,
+			     vmc_addr_t mask)
+{
+	struct vmc_range space = { SIM_MAP_MIN, SIM_MAP_MAX - SIM_MAP_MIN };
+
+	if ((start & mask) != 0)
+		return KERN_NO_SPACE;
+	if (!vmc_page_aligned(start) || !vmc_range_contains_range(&space, start, size))
+		return KERN_INVALID_ADDRESS;
+	if (!sim_map_space_free(map, start, size))
+		return KERN_NO_SPACE;
+	return KERN_SUCCESS;
+}
+
 /* First address >= a with (addr & mask) == 0, or false if none fits. */
 static bool align_up(vmc_addr_t a, vmc_addr_t mask, vmc_addr_t *out)
 {
@@ -370,9 +390,8 @@ vmc_kr_t sim_map_enter(struct vmc_map *map, vmc_addr_t *addr, vmc_size_t size,
 		       vmc_off_t offset, bool needs_copy, vmc_prot_t cur, vmc_prot_t max)
 {
 	vmc_addr_t start = *addr, end;
-	struct vmc_range space = { SIM_MAP_MIN, SIM_MAP_MAX - SIM_MAP_MIN };
-
 	vmc_off_t last;
+	vmc_kr_t kr;
 
 	/* Is there anything to map, and do its object offsets fit? */
 	if (size == 0 || !vmc_page_aligned(size) || !vmc_add(offset, size - 1, &last))
@@ -381,17 +400,8 @@ vmc_kr_t sim_map_enter(struct vmc_map *map, vmc_addr_t *addr, vmc_size_t size,
 		/* Is there a hole large enough? */
 		if (!sim_map_find_space(map, size, mask, &start))
 			return KERN_NO_SPACE;
-	} else {
-		/* Does the address satisfy the mask? (GNU Mach checks this
-		 * first, with KERN_NO_SPACE.) */
-		if ((start & mask) != 0)
-			return KERN_NO_SPACE;
-		/* Is the range inside the address space? */
-		if (!vmc_page_aligned(start) || !vmc_range_contains_range(&space, start, size))
-			return KERN_INVALID_ADDRESS;
-		/* Is it free? */
-		if (!sim_map_space_free(map, start, size))
-			return KERN_NO_SPACE;
+	} else if ((kr = sim_map_fixed_check(map, start, size, mask)) != KERN_SUCCESS) {
+		return kr;
 	}
 	end = start + size;   /* cannot wrap: inside the space, checked above */
 

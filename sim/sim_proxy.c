@@ -259,8 +259,8 @@ vmc_kr_t sim_proxy_map(struct sim_task *caller, struct vmc_map *map, vmc_addr_t 
 	if (anywhere) {
 		if (!sim_map_find_space(map, size, mask, &start))
 			return KERN_NO_SPACE;
-	} else if (!sim_map_space_free(map, start, size)) {
-		return KERN_NO_SPACE;
+	} else if ((kr = sim_map_fixed_check(map, start, size, mask)) != KERN_SUCCESS) {
+		return kr;
 	}
 
 	/* Enter one entry per piece; undo them all if one fails. */
