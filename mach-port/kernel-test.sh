@@ -7,7 +7,9 @@
 # without access to Debian's archive, skips rather than fails.
 #
 # Environment: MOSAIC_QEMU_ICOUNT=1 boots with -icount shift=0,sleep=off;
-# MOSAIC_GUEST_TIMEOUT (seconds, default 60) bounds one boot.
+# MOSAIC_GUEST_TIMEOUT (seconds, default 60) bounds one boot;
+# MOSAIC_EXPECT_PANIC_AFTER=LINE expects a kernel panic right after the
+# scenario result line LINE (see run-guest.sh).
 set -eu
 
 [ $# -ge 4 ] || { echo "usage: $0 BUILDDIR SRCROOT NAME SOURCE..." >&2; exit 2; }
@@ -30,4 +32,5 @@ esac
 
 set -- --timeout "${MOSAIC_GUEST_TIMEOUT:-60}"
 [ "${MOSAIC_QEMU_ICOUNT:-0}" = 1 ] && set -- "$@" --icount
+[ -n "${MOSAIC_EXPECT_PANIC_AFTER:-}" ] && set -- "$@" --expect-panic-after "$MOSAIC_EXPECT_PANIC_AFTER"
 exec "$here/run-guest.sh" "$@" "$build/refkernel/gnumach" "$build/guest/$name" "$build/guest/runs"

@@ -1,5 +1,6 @@
 #!/bin/sh
-# run-guest.sh [--icount] [--timeout SECONDS] KERNEL GUEST WORKDIR
+# run-guest.sh [--icount] [--timeout SECONDS] [--expect-panic-after LINE]
+#              KERNEL GUEST WORKDIR
 #
 # Boots GNU Mach (the multiboot image KERNEL) in qemu-system-x86_64 with the
 # guest program GUEST as its boot module, and judges the run by the serial
@@ -9,6 +10,11 @@
 #   exit 1   a FAIL marker, a kernel panic, no marker, or the time ran out
 #   exit 77  qemu, grub-mkrescue or xorriso is missing, or KERNEL or GUEST
 #            is not there (the reason is printed): the test is skipped
+#
+# With --expect-panic-after LINE the verdict is turned around for a known
+# kernel defect: exit 0 only if the kernel panicked and the last guest line
+# starting with "scn " before the panic is exactly LINE (which pins the
+# panic to the operation after it); exit 1 otherwise.
 #
 # The machine is the one GNU Mach's own tests boot: a GRUB rescue CD whose
 # grub.cfg loads the kernel with console=com0 and the guest as a module
@@ -26,10 +32,12 @@ set -eu
 
 icount=""
 timeout=60
+panic_after=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--icount) icount="-icount shift=0,sleep=off"; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--expect-panic-after) panic_after=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run-guest: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -109,6 +117,19 @@ mv "$log.txt" "$log"
 echo "run-guest: $name: qemu ran ${elapsed}s; serial log $log:"
 sed -e 's/^/  | /' "$log"
 
+if [ -n "$panic_after" ]; then
+	if ! grep -q -e "$panic_re" "$log"; then
+		echo "run-guest: $name FAILED (the expected kernel panic did not happen)"
+		exit 1
+	fi
+	last=$(sed -n -e "/$panic_re/q" -e '/^scn /p' "$log" | tail -n 1)
+	if [ "$last" != "$panic_after" ]; then
+		echo "run-guest: $name FAILED (panic after '$last', expected after '$panic_after')"
+		exit 1
+	fi
+	echo "run-guest: $name passed (the kernel panicked where expected)"
+	exit 0
+fi
 if grep -q "^mosaic-guest: FAIL" "$log"; then
 	echo "run-guest: $name FAILED (failure marker)"
 	exit 1
