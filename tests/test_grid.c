@@ -32,6 +32,7 @@
 #include "sim_internal.h"
 #include "sim_fast.h"
 #include "sim_proxy.h"
+#include "simworld.h"
 
 #define P       VMC_PAGE_SIZE
 #define BASE    ((vmc_addr_t)0x10000000)    /* the client's region, 4 pages */
@@ -92,12 +93,7 @@ static char *gw_state(struct gw *w)
 	struct sim_task *t[2] = { w->srv, w->cli };
 	unsigned char buf[4 * P];
 
-	for (int i = 0; i < 2; i++)
-		for (struct sim_entry *e = sim_task_map(t[i])->first; e != NULL; e = e->next)
-			g_string_append_printf(s, "%d %#llx-%#llx p%d/%d\n", i,
-					       (unsigned long long)e->start,
-					       (unsigned long long)e->end, e->prot, e->max_prot);
-	g_string_append_printf(s, "ports %u\n", w->vm->ports->len);
+	sw_entries(s, w->vm, t, 2);
 	assert_int_equal(sim_task_load(w->cli, BASE, buf, sizeof buf, NULL), KERN_SUCCESS);
 	char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, buf, sizeof buf);
 	g_string_append_printf(s, "region %s\n", sum);
@@ -111,11 +107,7 @@ static char *gw_state(struct gw *w)
 
 static void gw_destroy(struct gw *w)
 {
-	const char *why = "";
-
-	if (!sim_vm_check(w->vm, &why))
-		fail_msg("sim_vm_check: %s", why);
-	sim_vm_destroy(w->vm);
+	sw_destroy(w->vm);
 }
 
 /* One case's outputs. */
@@ -154,39 +146,33 @@ static struct out op_maxprotect(struct gw *w, vmc_addr_t a, vmc_size_t n)
 			     SENTINEL, false };
 }
 
-/* vm_map of the object at address a (offset 0), then at a free address
- * with object offset a. */
-static struct out op_map_at(struct gw *w, vmc_addr_t a, vmc_size_t n)
+/* vm_map of memobj at address `at` and offset `off`; the address out. */
+static struct out map(struct gw *w, vmc_addr_t at, sim_name_t memobj, vmc_off_t off,
+		      vmc_size_t n)
 {
-	vmc_addr_t x = a;
 	struct out r = { .o = SENTINEL };
-	r.kr = sim_vm_map(w->srv, w->cport, &x, n, 0, false, w->obj, 0, false, VMC_PROT_READ,
+	r.kr = sim_vm_map(w->srv, w->cport, &at, n, 0, false, memobj, off, false, VMC_PROT_READ,
 			  VMC_PROT_ALL);
 	if (r.kr == KERN_SUCCESS)
-		r.o = x;
+		r.o = at;
 	return r;
+}
+
+/* The object at address a; at a free address with object offset a; a
+ * window of the proxy at offset a. */
+static struct out op_map_at(struct gw *w, vmc_addr_t a, vmc_size_t n)
+{
+	return map(w, a, w->obj, 0, n);
 }
 
 static struct out op_map_offset(struct gw *w, vmc_addr_t a, vmc_size_t n)
 {
-	vmc_addr_t x = 0x40000000;
-	struct out r = { .o = SENTINEL };
-	r.kr = sim_vm_map(w->srv, w->cport, &x, n, 0, false, w->obj, a, false, VMC_PROT_READ,
-			  VMC_PROT_ALL);
-	if (r.kr == KERN_SUCCESS)
-		r.o = x;
-	return r;
+	return map(w, 0x40000000, w->obj, a, n);
 }
 
 static struct out op_map_proxy_offset(struct gw *w, vmc_addr_t a, vmc_size_t n)
 {
-	vmc_addr_t x = 0x40000000;
-	struct out r = { .o = SENTINEL };
-	r.kr = sim_vm_map(w->srv, w->cport, &x, n, 0, false, w->px, a, false, VMC_PROT_READ,
-			  VMC_PROT_ALL);
-	if (r.kr == KERN_SUCCESS)
-		r.o = x;
-	return r;
+	return map(w, 0x40000000, w->px, a, n);
 }
 
 static struct out op_read(struct gw *w, vmc_addr_t a, vmc_size_t n)
@@ -216,63 +202,62 @@ static struct out op_copy_to(struct gw *w, vmc_addr_t a, vmc_size_t n)
 	return (struct out){ sim_vm_copy(w->srv, w->cport, BASE, n, a), SENTINEL, false };
 }
 
-static struct out fast(vmc_kr_t kr, vmc_size_t count)
+/* vm_read_fast (or vm_write_fast) between the client at addr and memobj
+ * at off; the count, always written, is the output. */
+static struct out fast(struct gw *w, bool write, vmc_addr_t addr, vmc_size_t n,
+		       sim_name_t memobj, vmc_off_t off)
 {
-	return (struct out){ kr, count, true };
+	vmc_size_t c = SENTINEL;
+	vmc_kr_t kr = (write ? sim_vm_write_fast : sim_vm_read_fast)(w->srv, w->cport, addr, n,
+								   memobj, off, &c);
+	return (struct out){ kr, c, true };
 }
 
 static struct out op_read_fast_addr(struct gw *w, vmc_addr_t a, vmc_size_t n)
 {
-	vmc_size_t c = SENTINEL;
-	vmc_kr_t kr = sim_vm_read_fast(w->srv, w->cport, a, n, w->obj, 0, &c);
-	return fast(kr, c);
+	return fast(w, false, a, n, w->obj, 0);
 }
 
 static struct out op_read_fast_offset(struct gw *w, vmc_addr_t a, vmc_size_t n)
 {
-	vmc_size_t c = SENTINEL;
-	vmc_kr_t kr = sim_vm_read_fast(w->srv, w->cport, BASE, n, w->obj, a, &c);
-	return fast(kr, c);
+	return fast(w, false, BASE, n, w->obj, a);
 }
 
 static struct out op_read_fast_proxy(struct gw *w, vmc_addr_t a, vmc_size_t n)
 {
-	vmc_size_t c = SENTINEL;
-	vmc_kr_t kr = sim_vm_read_fast(w->srv, w->cport, BASE, n, w->px, a, &c);
-	return fast(kr, c);
+	return fast(w, false, BASE, n, w->px, a);
 }
 
 static struct out op_write_fast_addr(struct gw *w, vmc_addr_t a, vmc_size_t n)
 {
-	vmc_size_t c = SENTINEL;
-	vmc_kr_t kr = sim_vm_write_fast(w->srv, w->cport, a, n, w->obj, 0, &c);
-	return fast(kr, c);
+	return fast(w, true, a, n, w->obj, 0);
 }
 
 static struct out op_write_fast_offset(struct gw *w, vmc_addr_t a, vmc_size_t n)
 {
-	vmc_size_t c = SENTINEL;
-	vmc_kr_t kr = sim_vm_write_fast(w->srv, w->cport, BASE, n, w->obj, a, &c);
-	return fast(kr, c);
+	return fast(w, true, BASE, n, w->obj, a);
 }
 
 static struct out op_object_copy(struct gw *w, vmc_addr_t a, vmc_size_t n)
 {
 	vmc_size_t c = SENTINEL;
 	vmc_kr_t kr = sim_memory_object_copy(w->srv, w->px, a, w->obj, 0, n, &c);
-	return fast(kr, c);
+	return (struct out){ kr, c, true };
+}
+
+/* A proxy creation's result: the name must be untouched on failure. */
+static struct out proxy_out(vmc_kr_t kr, sim_name_t p)
+{
+	if (kr != KERN_SUCCESS)
+		assert_int_equal(p, (sim_name_t)SENTINEL);
+	return (struct out){ kr, kr == KERN_SUCCESS ? 1 : SENTINEL, false };
 }
 
 static struct out op_region_proxy(struct gw *w, vmc_addr_t a, vmc_size_t n)
 {
 	sim_name_t p = (sim_name_t)SENTINEL;
-	struct out r = { .o = SENTINEL };
-	r.kr = sim_vm_region_create_proxy(w->srv, w->cport, a, VMC_PROT_READ, n, &p);
-	if (r.kr == KERN_SUCCESS)
-		r.o = 1;
-	else
-		assert_int_equal(p, (sim_name_t)SENTINEL);
-	return r;
+	vmc_kr_t kr = sim_vm_region_create_proxy(w->srv, w->cport, a, VMC_PROT_READ, n, &p);
+	return proxy_out(kr, p);
 }
 
 /* The seed's form: one range [a, a + n) of the object (the end wraps when
@@ -282,13 +267,8 @@ static struct out op_proxy_ranges(struct gw *w, vmc_addr_t a, vmc_size_t n)
 	sim_name_t p = (sim_name_t)SENTINEL, in[1] = { w->obj };
 	vmc_prot_t mp[1] = { VMC_PROT_READ };
 	vmc_off_t s[1] = { a }, e[1] = { a + n };
-	struct out r = { .o = SENTINEL };
-	r.kr = sim_memory_object_create_proxy_ranges(w->srv, in, 1, mp, 1, s, 1, e, 1, &p);
-	if (r.kr == KERN_SUCCESS)
-		r.o = 1;
-	else
-		assert_int_equal(p, (sim_name_t)SENTINEL);
-	return r;
+	vmc_kr_t kr = sim_memory_object_create_proxy_ranges(w->srv, in, 1, mp, 1, s, 1, e, 1, &p);
+	return proxy_out(kr, p);
 }
 
 /* GNU Mach's form: object offset a, length n, at proxy offset 0. */
@@ -297,14 +277,9 @@ static struct out op_proxy_placed(struct gw *w, vmc_addr_t a, vmc_size_t n)
 	sim_name_t p = (sim_name_t)SENTINEL, in[1] = { w->obj };
 	vmc_off_t off[1] = { 0 }, st[1] = { a };
 	vmc_size_t len[1] = { n };
-	struct out r = { .o = SENTINEL };
-	r.kr = sim_memory_object_create_proxy(w->srv, VMC_PROT_READ, in, 1, off, 1, st, 1, len, 1,
-					      &p);
-	if (r.kr == KERN_SUCCESS)
-		r.o = 1;
-	else
-		assert_int_equal(p, (sim_name_t)SENTINEL);
-	return r;
+	vmc_kr_t kr = sim_memory_object_create_proxy(w->srv, VMC_PROT_READ, in, 1, off, 1, st, 1,
+						     len, 1, &p);
+	return proxy_out(kr, p);
 }
 
 static const struct {

@@ -37,6 +37,7 @@
 #include "sim_internal.h"
 #include "sim_fast.h"
 #include "sim_proxy.h"
+#include "simworld.h"
 
 #define P VMC_PAGE_SIZE
 #define BUF   ((vmc_addr_t)0x10000000)   /* the client's buffer, 6 pages */
@@ -119,12 +120,7 @@ static char *fingerprint(struct aw *w)
 	GString *s = g_string_new(NULL);
 	struct sim_task *t[2] = { w->srv, w->cli };
 
-	for (int i = 0; i < 2; i++)
-		for (struct sim_entry *e = sim_task_map(t[i])->first; e != NULL; e = e->next)
-			g_string_append_printf(s, "%d %#llx-%#llx p%d/%d\n", i,
-					       (unsigned long long)e->start,
-					       (unsigned long long)e->end, e->prot, e->max_prot);
-	g_string_append_printf(s, "ports %u\n", w->vm->ports->len);
+	sw_entries(s, w->vm, t, 2);
 	return g_string_free(s, FALSE);
 }
 
@@ -137,11 +133,7 @@ static void buffer_bytes(struct aw *w, unsigned char *out)
 
 static void aw_destroy(struct aw *w)
 {
-	const char *why = "";
-
-	if (!sim_vm_check(w->vm, &why))
-		fail_msg("sim_vm_check: %s", why);
-	sim_vm_destroy(w->vm);
+	sw_destroy(w->vm);
 }
 
 /* The operations.  Each returns its code; copies also their count. */
@@ -162,12 +154,14 @@ static struct opres op_allocate(struct aw *w)
 	return r;
 }
 
-static struct opres map_object(struct aw *w, bool copy)
+/* vm_map of size bytes of memobj, shared or a private copy, at SPOT. */
+static struct opres map(struct aw *w, sim_name_t memobj, vmc_off_t off, vmc_size_t size,
+			bool copy)
 {
 	struct opres r = { .addr = 0x5a5a };
 	vmc_addr_t a = SPOT;
-	r.kr = sim_vm_map(w->srv, w->cport, &a, 3 * P, 0, false, w->obj, P, copy,
-			  VMC_PROT_READ, VMC_PROT_ALL);
+	r.kr = sim_vm_map(w->srv, w->cport, &a, size, 0, false, memobj, off, copy, VMC_PROT_READ,
+			  VMC_PROT_READ);
 	if (r.kr == KERN_SUCCESS)
 		r.addr = a;
 	return r;
@@ -175,34 +169,23 @@ static struct opres map_object(struct aw *w, bool copy)
 
 static struct opres op_map_shared(struct aw *w)
 {
-	return map_object(w, false);
+	return map(w, w->obj, P, 3 * P, false);
 }
 
 static struct opres op_map_copy(struct aw *w)
 {
-	return map_object(w, true);
+	return map(w, w->obj, P, 3 * P, true);
 }
 
-/* vm_map of the proxy's first four pages: obj, the hole, obj2. */
-static struct opres map_proxy(struct aw *w, bool copy)
-{
-	struct opres r = { .addr = 0x5a5a };
-	vmc_addr_t a = SPOT;
-	r.kr = sim_vm_map(w->srv, w->cport, &a, 4 * P, 0, false, w->px, 0, copy, VMC_PROT_READ,
-			  VMC_PROT_READ);
-	if (r.kr == KERN_SUCCESS)
-		r.addr = a;
-	return r;
-}
-
+/* The proxy's first four pages: obj, the hole, obj2. */
 static struct opres op_map_proxy_shared(struct aw *w)
 {
-	return map_proxy(w, false);
+	return map(w, w->px, 0, 4 * P, false);
 }
 
 static struct opres op_map_proxy_copy(struct aw *w)
 {
-	return map_proxy(w, true);
+	return map(w, w->px, 0, 4 * P, true);
 }
 
 static struct opres op_proxy_ranges(struct aw *w)
