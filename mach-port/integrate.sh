@@ -13,7 +13,11 @@
 #      generated mosaic/mosaic.server.h after the anchor line
 #      `#include <kern/experimental.server.h>', and mosaic's demux routine
 #      after the anchor line `|| (routine = experimental_server_routine(...'
-#      in ipc_kobject_server's chain.
+#      in ipc_kobject_server's chain;
+#   4. installs the trap form of vm_read_fast in GNUMACH_SRC/kern/syscall_sw.c:
+#      the include of mosaic/vmc_server.h after the anchor line
+#      `#include <kern/eventcount.h>', and the unused table line
+#      `MACH_TRAP(kern_invalid, 0), /* 120 */' replaced by mosaic's trap.
 # Running it again changes nothing: files are copied only when they differ,
 # and each line is added only when it is missing.  It refuses a tree where
 # an anchor line is not found exactly once, before changing anything.
@@ -37,10 +41,21 @@ kobject_include_line='#include <mosaic/mosaic.server.h>	/* mosaic: added by mosa
 kobject_demux_anchor='	 || (routine = experimental_server_routine(&request->ikm_header)) != 0'
 kobject_demux_line='	 || (routine = mosaic_server_routine(&request->ikm_header)) != 0	/* mosaic */'
 
+syscall_include_anchor='#include <kern/eventcount.h>'
+syscall_include_line='#include <mosaic/vmc_server.h>	/* mosaic: added by mosaic/integrate.sh */'
+syscall_trap_anchor='	MACH_TRAP(kern_invalid, 0),		/* 120 */'
+syscall_trap_line='	MACH_TRAP(mosaic_vm_read_fast_trap, 6),	/* 120: mosaic */'
+
 # Each anchor must be there exactly once, or we refuse before touching
-# anything.
-check_anchor() {  # FILE ANCHOR
-	n=$(grep -cxF -e "$2" "$tree/$1" || true)
+# anything.  A replaced line counts as there when its replacement is.
+count_lines() {  # FILE LINE
+	grep -cxF -e "$2" "$tree/$1" || true
+}
+check_anchor() {  # FILE ANCHOR [REPLACEMENT]
+	n=$(count_lines "$1" "$2")
+	if [ "$n" = 0 ] && [ $# -eq 3 ]; then
+		n=$(count_lines "$1" "$3")
+	fi
 	[ "$n" = 1 ] || {
 		echo "integrate: anchor line '$2' found $n times in $tree/$1 (expected once)" >&2
 		exit 1
@@ -49,6 +64,8 @@ check_anchor() {  # FILE ANCHOR
 check_anchor Makefile.am 'include Makefrag.am'
 check_anchor kern/ipc_kobject.c "$kobject_include_anchor"
 check_anchor kern/ipc_kobject.c "$kobject_demux_anchor"
+check_anchor kern/syscall_sw.c "$syscall_include_anchor"
+check_anchor kern/syscall_sw.c "$syscall_trap_anchor" "$syscall_trap_line"
 
 changed=0
 install_file() {  # SRC DST: copy if different
@@ -64,6 +81,16 @@ add_after() {  # FILE ANCHOR LINE
 	awk -v anchor="$2" -v line="$3" '
 		{ print }
 		$0 == anchor { print line }' "$tree/$1" > "$tree/$1.mosaic-tmp"
+	mv "$tree/$1.mosaic-tmp" "$tree/$1"
+	changed=1
+}
+
+# Replaces the line ANCHOR of FILE by LINE unless LINE is there already.
+replace_line() {  # FILE ANCHOR LINE
+	grep -qxF -e "$3" "$tree/$1" && return 0
+	awk -v anchor="$2" -v line="$3" '
+		$0 == anchor { print line; next }
+		{ print }' "$tree/$1" > "$tree/$1.mosaic-tmp"
 	mv "$tree/$1.mosaic-tmp" "$tree/$1"
 	changed=1
 }
@@ -114,6 +141,8 @@ if ! grep -q '^include mosaic/Makefrag.am$' "$tree/Makefile.am"; then
 fi
 add_after kern/ipc_kobject.c "$kobject_include_anchor" "$kobject_include_line"
 add_after kern/ipc_kobject.c "$kobject_demux_anchor" "$kobject_demux_line"
+add_after kern/syscall_sw.c "$syscall_include_anchor" "$syscall_include_line"
+replace_line kern/syscall_sw.c "$syscall_trap_anchor" "$syscall_trap_line"
 
 if [ $changed = 1 ]; then
 	echo "integrate: $tree updated"

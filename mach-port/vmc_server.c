@@ -46,14 +46,24 @@
  *	the message goes (target_task; src_object for memory_object_copy)
  *	never reaches the kernel: the client's mach_msg says
  *	MACH_SEND_INVALID_DEST.
+ *	The trap form of vm_read_fast (mosaic_vm_read_fast_trap, trap number
+ *	MOSAIC_TRAP_VM_READ_FAST) does the same copy without a message: it
+ *	takes the caller's send rights by name as mach_msg's copyin would,
+ *	so its results are the RPC's, and writes the count to user memory.
+ *
  *	Nested proxies: memory_object_proxy_lookup reports the outermost
  *	proxy's maximum protection only (a stock GNU Mach defect, DESIGN.md
  *	"Nesting"); these calls inherit it until GNU Mach's proxies go
  *	through the core's (vmc_proxy), which intersects them.
  */
 
+#include <ipc/ipc_object.h>
 #include <ipc/ipc_port.h>
+#include <ipc/ipc_space.h>
 #include <kern/assert.h>
+#include <kern/ipc_tt.h>
+#include <kern/thread.h>
+#include <machine/locore.h>
 #include <mach/kern_return.h>
 #include <mach/vm_param.h>
 #include <mach/vm_prot.h>
@@ -279,5 +289,82 @@ mosaic_memory_object_copy(
 
 	vm_object_deallocate(dst.object);
 	vm_object_deallocate(src.object);
+	return kr;
+}
+
+/*
+ *	Routine:	vm_read_fast [trap MOSAIC_TRAP_VM_READ_FAST]
+ *	Purpose:
+ *		vm_read_fast without a message: the arguments are the
+ *		RPC's, the ports are names in the caller's space, and
+ *		count points into the caller's memory.
+ *
+ *		The two names are copied in as send rights, as mach_msg
+ *		copies in a message's (ipc_object_copyin), and held for
+ *		the whole copy: a proxy cannot lose its last send right,
+ *		and so its memory object, while the copy looks it up.
+ *	Conditions:
+ *		Nothing locked.  May block.
+ *	Returns:
+ *		What the RPC returns, and where the RPC fails before
+ *		reaching the kernel, what mach_msg would say:
+ *		MACH_SEND_INVALID_DEST for a null, dead or unknown task
+ *		name, MACH_SEND_INVALID_RIGHT for a memory object name
+ *		that is not a send right (a dead name passes, and is then
+ *		KERN_INVALID_ARGUMENT, as in the RPC).  *count is written
+ *		every time (0 when nothing moved); KERN_INVALID_ADDRESS if
+ *		it cannot be, in which case the copy may have happened.
+ */
+kern_return_t
+mosaic_vm_read_fast_trap(
+	mach_port_name_t	target_task,
+	rpc_vm_offset_t		address,
+	rpc_vm_size_t		size,
+	mach_port_name_t	memory_object,
+	rpc_vm_offset_t		offset,
+	rpc_vm_size_t		*count)		/* OUT, user memory */
+{
+	ipc_space_t	space = current_space();
+	ipc_object_t	task_object = IO_NULL;
+	ipc_object_t	memory_object_object = IO_NULL;
+	vm_map_t	map;
+	vm_size_t	done = 0;
+	rpc_vm_size_t	user_count;
+	kern_return_t	kr;
+
+	/* A send right to a live port, where the message would go? */
+	if (!MACH_PORT_NAME_VALID(target_task) ||
+	    ipc_object_copyin(space, target_task, MACH_MSG_TYPE_COPY_SEND,
+			      &task_object) != KERN_SUCCESS ||
+	    !IO_VALID(task_object)) {
+		kr = MACH_SEND_INVALID_DEST;
+		goto out;
+	}
+
+	/* A send right (or a dead name, or null) for the memory object? */
+	if (MACH_PORT_NAME_VALID(memory_object) &&
+	    ipc_object_copyin(space, memory_object, MACH_MSG_TYPE_COPY_SEND,
+			      &memory_object_object) != KERN_SUCCESS) {
+		memory_object_object = IO_NULL;
+		kr = MACH_SEND_INVALID_RIGHT;
+		goto out;
+	}
+
+	map = convert_port_to_map((ipc_port_t) task_object);
+	kr = task_object_copy(map, (vm_offset_t) address, (vm_size_t) size,
+			      (ipc_port_t) memory_object_object,
+			      (vm_offset_t) offset, TRUE, &done);
+	if (map != VM_MAP_NULL)
+		vm_map_deallocate(map);
+
+    out:
+	if (IO_VALID(memory_object_object))
+		ipc_port_release_send((ipc_port_t) memory_object_object);
+	if (IO_VALID(task_object))
+		ipc_port_release_send((ipc_port_t) task_object);
+
+	user_count = (rpc_vm_size_t) done;
+	if (copyout(&user_count, count, sizeof user_count))
+		return KERN_INVALID_ADDRESS;
 	return kr;
 }

@@ -10,7 +10,9 @@
  *	File:	mosaic/vmc_server.h  (lives in mach-port/)
  *
  *	The kernel routines behind mosaic.defs, as MIG's server stubs
- *	(mosaic/mosaic.server.c) call them.  See vmc_server.c.
+ *	(mosaic/mosaic.server.c) call them, and the trap form of
+ *	vm_read_fast, as mach_trap_table (kern/syscall_sw.c) calls it.
+ *	See vmc_server.c.
  */
 
 #ifndef	_MOSAIC_VMC_SERVER_H_
@@ -18,6 +20,8 @@
 
 #include <ipc/ipc_port.h>
 #include <mach/kern_return.h>
+#include <mach/machine/vm_types.h>
+#include <mach/port.h>
 #include <vm/vm_map.h>
 
 extern kern_return_t	mosaic_vm_read_fast(
@@ -43,5 +47,20 @@ extern kern_return_t	mosaic_memory_object_copy(
 	vm_offset_t	dst_offset,
 	vm_size_t	size,
 	vm_size_t	*count);		/* OUT */
+
+/*
+ *	The trap form of vm_read_fast: Mach trap number 120 (the user
+ *	stub traps with -120), installed in mach_trap_table by
+ *	integrate.sh.  Same arguments as the RPC, with port names.
+ */
+#define	MOSAIC_TRAP_VM_READ_FAST	120
+
+extern kern_return_t	mosaic_vm_read_fast_trap(
+	mach_port_name_t	target_task,
+	rpc_vm_offset_t		address,
+	rpc_vm_size_t		size,
+	mach_port_name_t	memory_object,
+	rpc_vm_offset_t		offset,
+	rpc_vm_size_t		*count);	/* OUT, user memory */
 
 #endif	/* _MOSAIC_VMC_SERVER_H_ */

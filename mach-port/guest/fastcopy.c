@@ -19,7 +19,9 @@
  * untouched.  Then the error cases: a null or dead task, a thread port as
  * the task, ports that are not memory objects, wrapping ranges, holes in
  * the buffer and past a proxy's window (short count, then the reason on
- * the retry), a read-only proxy or page as a destination.
+ * the retry), a read-only proxy or page as a destination.  Last, the trap
+ * form of vm_read_fast (Mach trap 120): the same copies and results, and
+ * its count, which is written even on an error.
  *
  * One line per case, `fastcopy: <call> <arguments>: <result> ok'; any
  * difference fails the guest with what was expected.
@@ -438,6 +440,80 @@ static void test_errors(void)
 	(void)mach_port_deallocate(t.self, thread);
 }
 
+/* The trap form of vm_read_fast: the RPC's results, and the count written
+ * every time (0 when nothing moved). */
+static void test_trap(void)
+{
+	mach_port_t thread = mach_thread_self(), receive = MACH_PORT_NULL;
+
+	for (unsigned i = 0; i < NSPANS; i++) {
+		const struct span *s = &spans[i];
+		const char *args = args3("buf", s->a, "file", s->o, s->len);
+
+		fill(t.buf, BUF_SIZE, buf_byte);
+		EXPECT("vm_read_fast_trap", args,
+		       vm_read_fast_trap(t.self, t.buf + s->a, s->len, t.file_ro, s->o, &count),
+		       KERN_SUCCESS, s->len);
+		check("vm_read_fast_trap: buf", t.buf, BUF_SIZE, buf_byte, s->a, s->len, file_byte,
+		      s->o);
+	}
+	fill(t.buf, BUF_SIZE, buf_byte);
+
+	fill(t.edge, 2 * P, buf_byte);
+	EXPECT("vm_read_fast_trap", "edge=8092 file=5 len=300 (hole after 100)",
+	       vm_read_fast_trap(t.self, t.edge + 2 * P - 100, 300, t.file_ro, 5, &count),
+	       KERN_SUCCESS, 100);
+	check("vm_read_fast_trap: edge", t.edge, 2 * P, buf_byte, 2 * P - 100, 100, file_byte, 5);
+
+	/* Errors: the count is written too, 0. */
+	GUEST_EXPECT_KR(mach_port_allocate(t.self, MACH_PORT_RIGHT_RECEIVE, &receive),
+			KERN_SUCCESS);
+	static const struct {
+		const char *what;
+		int task;               /* 0 self, 1 null, 2 thread */
+		int object;             /* 0 file_ro, 1 task port, 2 receive right only */
+		vm_size_t a, o, len;
+		kern_return_t want;
+	} bad[] = {
+		{ "task=null", 1, 0, 0, 0, 10, MACH_SEND_INVALID_DEST },
+		{ "task=thread-port", 2, 0, 0, 0, 10, KERN_INVALID_ARGUMENT },
+		{ "object=task-port", 0, 1, 0, 0, 10, KERN_INVALID_ARGUMENT },
+		{ "object=receive right, no send right", 0, 2, 0, 0, 10, MACH_SEND_INVALID_RIGHT },
+		{ "address=hole", 0, 0, 3 * P, 0, 10, KERN_INVALID_ADDRESS },
+		{ "offset=2^64-4096 len=8192 (wraps)", 0, 0, 0, (vm_size_t)0 - P, 2 * P,
+		  KERN_INVALID_ARGUMENT },
+	};
+	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		mach_port_t task = bad[i].task == 0 ? t.self :
+				   bad[i].task == 1 ? MACH_PORT_NULL : thread;
+		mach_port_t object = bad[i].object == 0 ? t.file_ro :
+				     bad[i].object == 1 ? t.self : receive;
+		vm_address_t base = bad[i].a == 3 * P ? t.edge - P : t.buf;
+		vm_size_t count = NO_COUNT;
+		kern_return_t kr = vm_read_fast_trap(task, base + bad[i].a, bad[i].len, object,
+						     bad[i].o, &count);
+
+		if (kr != bad[i].want || count != 0)
+			guest_fail("vm_read_fast_trap %s: %s count %lu, expected %s count 0",
+				   bad[i].what, guest_kr_name(kr), (unsigned long)count,
+				   guest_kr_name(bad[i].want));
+		guest_printf("fastcopy: vm_read_fast_trap %s: %s count=0 ok\n", bad[i].what,
+			     guest_kr_name(kr));
+	}
+
+	/* A count the kernel cannot write: the copy happens, the trap says so. */
+	fill(t.buf, BUF_SIZE, buf_byte);
+	GUEST_EXPECT_KR(vm_read_fast_trap(t.self, t.buf + 1, 10, t.file_ro, 2,
+					  (vm_size_t *)(t.edge + 2 * P)), KERN_INVALID_ADDRESS);
+	check("vm_read_fast_trap: buf", t.buf, BUF_SIZE, buf_byte, 1, 10, file_byte, 2);
+	guest_printf("fastcopy: vm_read_fast_trap count=hole: KERN_INVALID_ADDRESS ok\n");
+	fill(t.buf, BUF_SIZE, buf_byte);
+
+	check("trap: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
+	(void)mach_port_mod_refs(t.self, receive, MACH_PORT_RIGHT_RECEIVE, -1);
+	(void)mach_port_deallocate(t.self, thread);
+}
+
 int guest_main(int argc, char **argv)
 {
 	(void)argc;
@@ -448,5 +524,6 @@ int guest_main(int argc, char **argv)
 	test_object_copy();
 	test_short();
 	test_errors();
+	test_trap();
 	return 0;
 }
