@@ -42,7 +42,11 @@ echo "build-kernel: make gnumach"
 make -C "$obj" -j"$jobs" gnumach >"$obj/make.log" 2>&1 || {
 	tail -30 "$obj/make.log" >&2
 	echo "build-kernel: the kernel did not build, see $obj/make.log" >&2; exit 1; }
-echo "build-kernel: kernel at $obj/gnumach ($(cd "$tree" && git rev-parse HEAD 2>/dev/null || echo 'tree not under git'))"
+rev=$(cd "$tree" && git rev-parse HEAD 2>/dev/null || echo 'tree not under git')
+# Where the kernel came from, for the benchmarks' metadata.
+echo "GNU Mach $rev (tree $tree) with mosaic $(cd "$here/.." && git describe --always --dirty 2>/dev/null || echo '?')" \
+	> "$obj/gnumach.source"
+echo "build-kernel: kernel at $obj/gnumach ($rev)"
 
 if [ "$what" = check ]; then
 	echo "build-kernel: GNU Mach's own make check on the patched tree"

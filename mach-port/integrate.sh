@@ -3,13 +3,24 @@
 #
 # What it does to the tree, and nothing else (mach-port/README.md lists and
 # explains each point):
-#   1. copies core/*.[ch] and mach-port/vmc_gnumach.c into GNUMACH_SRC/mosaic/,
-#      with mosaic/Makefrag.am listing them;
+#   1. copies core/*.[ch] and mosaic's kernel files from mach-port/ (the port
+#      layer, the RPC server, mosaic.defs and its .srv) into
+#      GNUMACH_SRC/mosaic/, with mosaic/Makefrag.am listing them and asking
+#      GNU Mach's own MIG rules for mosaic.defs' server stubs;
 #   2. adds one line, `include mosaic/Makefrag.am', after the anchor line
-#      `include Makefrag.am' of GNUMACH_SRC/Makefile.am.
+#      `include Makefrag.am' of GNUMACH_SRC/Makefile.am;
+#   3. adds two lines to GNUMACH_SRC/kern/ipc_kobject.c: the include of the
+#      generated mosaic/mosaic.server.h after the anchor line
+#      `#include <kern/experimental.server.h>', and mosaic's demux routine
+#      after the anchor line `|| (routine = experimental_server_routine(...'
+#      in ipc_kobject_server's chain;
+#   4. installs the trap form of vm_read_fast in GNUMACH_SRC/kern/syscall_sw.c:
+#      the include of mosaic/vmc_server.h after the anchor line
+#      `#include <kern/eventcount.h>', and the unused table line
+#      `MACH_TRAP(kern_invalid, 0), /* 120 */' replaced by mosaic's trap.
 # Running it again changes nothing: files are copied only when they differ,
-# and the include line is added only when it is missing.  It refuses a tree
-# whose anchor line is not found, rather than guess.
+# and each line is added only when it is missing.  It refuses a tree where
+# an anchor line is not found exactly once, before changing anything.
 set -eu
 
 [ $# -eq 1 ] || { echo "usage: $0 GNUMACH_SRC" >&2; exit 2; }
@@ -21,10 +32,40 @@ top=$(cd "$here/.." && pwd)
 	echo "integrate: $tree does not look like a GNU Mach source tree" >&2
 	exit 1
 }
-grep -q '^include Makefrag.am$' "$tree/Makefile.am" || {
-	echo "integrate: anchor 'include Makefrag.am' not found in $tree/Makefile.am" >&2
-	exit 1
+
+# The anchored edits: FILE, ANCHOR (a whole line, as a fixed string), LINE
+# added after it.  The marker comment in each added line is how a second
+# run knows it is there.
+kobject_include_anchor='#include <kern/experimental.server.h>'
+kobject_include_line='#include <mosaic/mosaic.server.h>	/* mosaic: added by mosaic/integrate.sh */'
+kobject_demux_anchor='	 || (routine = experimental_server_routine(&request->ikm_header)) != 0'
+kobject_demux_line='	 || (routine = mosaic_server_routine(&request->ikm_header)) != 0	/* mosaic */'
+
+syscall_include_anchor='#include <kern/eventcount.h>'
+syscall_include_line='#include <mosaic/vmc_server.h>	/* mosaic: added by mosaic/integrate.sh */'
+syscall_trap_anchor='	MACH_TRAP(kern_invalid, 0),		/* 120 */'
+syscall_trap_line='	MACH_TRAP(mosaic_vm_read_fast_trap, 6),	/* 120: mosaic */'
+
+# Each anchor must be there exactly once, or we refuse before touching
+# anything.  A replaced line counts as there when its replacement is.
+count_lines() {  # FILE LINE
+	grep -cxF -e "$2" "$tree/$1" || true
 }
+check_anchor() {  # FILE ANCHOR [REPLACEMENT]
+	n=$(count_lines "$1" "$2")
+	if [ "$n" = 0 ] && [ $# -eq 3 ]; then
+		n=$(count_lines "$1" "$3")
+	fi
+	[ "$n" = 1 ] || {
+		echo "integrate: anchor line '$2' found $n times in $tree/$1 (expected once)" >&2
+		exit 1
+	}
+}
+check_anchor Makefile.am 'include Makefrag.am'
+check_anchor kern/ipc_kobject.c "$kobject_include_anchor"
+check_anchor kern/ipc_kobject.c "$kobject_demux_anchor"
+check_anchor kern/syscall_sw.c "$syscall_include_anchor"
+check_anchor kern/syscall_sw.c "$syscall_trap_anchor" "$syscall_trap_line"
 
 changed=0
 install_file() {  # SRC DST: copy if different
@@ -34,11 +75,35 @@ install_file() {  # SRC DST: copy if different
 	fi
 }
 
+# Adds LINE after the line ANCHOR of FILE unless LINE is there already.
+add_after() {  # FILE ANCHOR LINE
+	grep -qxF -e "$3" "$tree/$1" && return 0
+	awk -v anchor="$2" -v line="$3" '
+		{ print }
+		$0 == anchor { print line }' "$tree/$1" > "$tree/$1.mosaic-tmp"
+	mv "$tree/$1.mosaic-tmp" "$tree/$1"
+	changed=1
+}
+
+# Replaces the line ANCHOR of FILE by LINE unless LINE is there already.
+replace_line() {  # FILE ANCHOR LINE
+	grep -qxF -e "$3" "$tree/$1" && return 0
+	awk -v anchor="$2" -v line="$3" '
+		$0 == anchor { print line; next }
+		{ print }' "$tree/$1" > "$tree/$1.mosaic-tmp"
+	mv "$tree/$1.mosaic-tmp" "$tree/$1"
+	changed=1
+}
+
 mkdir -p "$tree/mosaic"
 sources=""
-for f in "$top"/core/*.c "$top"/core/*.h "$here/vmc_gnumach.c"; do
+for f in "$top"/core/*.c "$top"/core/*.h "$here/vmc_gnumach.c" "$here/vmc_gnumach.h" \
+	"$here/vmc_server.c" "$here/vmc_server.h"; do
 	install_file "$f" "$tree/mosaic/$(basename "$f")"
 	sources="$sources mosaic/$(basename "$f")"
+done
+for f in "$here/mosaic.defs" "$here/mosaic.srv"; do
+	install_file "$f" "$tree/mosaic/$(basename "$f")"
 done
 
 frag=$(mktemp)
@@ -49,6 +114,23 @@ trap 'rm -f "$frag"' EXIT
 	echo "libkernel_a_SOURCES +=\\"
 	for s in $sources; do printf '\t%s \\\n' "$s"; done
 	echo "	mosaic/Makefrag.am"
+	echo "EXTRA_DIST += \\"
+	echo "	mosaic/mosaic.defs \\"
+	echo "	mosaic/mosaic.srv"
+	echo
+	echo "# The server stubs of mosaic.defs, made by GNU Mach's own MIG rules"
+	echo "# (Makerules.mig.am) from mosaic/mosaic.srv."
+	echo "nodist_lib_dep_tr_for_defs_a_SOURCES += \\"
+	echo "	mosaic/mosaic.server.defs.c"
+	echo "nodist_libkernel_a_SOURCES += \\"
+	echo "	mosaic/mosaic.server.h \\"
+	echo "	mosaic/mosaic.server.c \\"
+	echo "	mosaic/mosaic.server.msgids"
+	echo
+	echo "# The generated header is included by kern/ipc_kobject.c: make it"
+	echo "# first.  The copy of the .srv needs the build tree's mosaic/."
+	echo "kern/ipc_kobject.\$(OBJEXT): mosaic/mosaic.server.h"
+	echo "mosaic/mosaic.server.defs.c: mosaic/\$(am__dirstamp)"
 } > "$frag"
 install_file "$frag" "$tree/mosaic/Makefrag.am"
 
@@ -57,6 +139,10 @@ if ! grep -q '^include mosaic/Makefrag.am$' "$tree/Makefile.am"; then
 		"$tree/Makefile.am"
 	changed=1
 fi
+add_after kern/ipc_kobject.c "$kobject_include_anchor" "$kobject_include_line"
+add_after kern/ipc_kobject.c "$kobject_demux_anchor" "$kobject_demux_line"
+add_after kern/syscall_sw.c "$syscall_include_anchor" "$syscall_include_line"
+replace_line kern/syscall_sw.c "$syscall_trap_anchor" "$syscall_trap_line"
 
 if [ $changed = 1 ]; then
 	echo "integrate: $tree updated"

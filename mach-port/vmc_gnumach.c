@@ -24,6 +24,11 @@
  *	except between a successful vmc_map_verify and vmc_map_verify_done,
  *	when the destination map is read-locked and the core only copies
  *	bytes between two busy pages.
+ *
+ *	The other way round, the kernel calls the core through the two
+ *	routines of vmc_gnumach.h at the end of this file (the fast-copy
+ *	RPCs of vmc_server.c use them): they take kernel types, build the
+ *	core's endpoints and run its copy engine.
  */
 
 #include <kern/assert.h>
@@ -36,13 +41,17 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 
+#include "vmc_copy.h"
+#include "vmc_gnumach.h"
 #include "vmc_port.h"
+#include "vmc_range.h"
 
 /*
  *	The core states Mach's numbers; check them once, at compile time.
  */
 _Static_assert(VMC_PAGE_SIZE == PAGE_SIZE, "page size");
 _Static_assert(sizeof(vm_offset_t) == sizeof(vmc_addr_t), "address width");
+_Static_assert(sizeof(vm_size_t) == sizeof(vmc_size_t), "size width");
 _Static_assert(VMC_PROT_READ == VM_PROT_READ, "VM_PROT_READ");
 _Static_assert(VMC_PROT_WRITE == VM_PROT_WRITE, "VM_PROT_WRITE");
 _Static_assert(VMC_PROT_EXECUTE == VM_PROT_EXECUTE, "VM_PROT_EXECUTE");
@@ -260,4 +269,81 @@ void
 vmc_yield(enum vmc_yield_point where)
 {
 	(void) where;
+}
+
+/*
+ *	Copies for the rest of the kernel (vmc_gnumach.h).
+ */
+
+/*
+ *	window_resolve: the copy engine's resolver for a proxy's window.
+ *	Position pos is object offset window_start + pos while pos is
+ *	inside the window; past the window's end is a hole, which stops
+ *	the copy there exactly (KERN_INVALID_ADDRESS).  The engine checks
+ *	the protection and releases the reference taken here.
+ */
+static vmc_kr_t
+window_resolve(void *ctx, vmc_off_t pos, struct vmc_segment *seg)
+{
+	const struct vmc_gnumach_side *side = ctx;
+	vmc_off_t	offset;
+
+	if (pos >= side->window_size ||
+	    !vmc_add(side->window_start, pos, &offset))
+		return KERN_INVALID_ADDRESS;
+	vm_object_reference(side->object);
+	seg->object = from_object(side->object);
+	seg->offset = offset;
+	seg->prot = side->max_protection;
+	seg->left = side->window_size - pos;
+	return KERN_SUCCESS;
+}
+
+/*
+ *	endpoint_of: the core's endpoint for one side.  An unknown kind
+ *	becomes an endpoint without a map, which vmc_copy refuses
+ *	(KERN_INVALID_ARGUMENT) before touching anything.
+ */
+static struct vmc_endpoint
+endpoint_of(const struct vmc_gnumach_side *side)
+{
+	switch (side->kind) {
+	case VMC_GNUMACH_MAP:
+		return vmc_endpoint_map((struct vmc_map *) side->map,
+					side->address);
+	case VMC_GNUMACH_OBJECT:
+		if (side->windowed)
+			return vmc_endpoint_resolver(window_resolve,
+						     (void *) side,
+						     side->position);
+		return vmc_endpoint_object(from_object(side->object),
+					   side->position,
+					   side->max_protection);
+	}
+	return vmc_endpoint_map(NULL, 0);
+}
+
+kern_return_t
+vmc_gnumach_copy(
+	const struct vmc_gnumach_side	*src,
+	const struct vmc_gnumach_side	*dst,
+	vm_size_t			size,
+	vm_size_t			*count)
+{
+	struct vmc_endpoint	s = endpoint_of(src);
+	struct vmc_endpoint	d = endpoint_of(dst);
+	vmc_size_t		done = 0;
+	vmc_kr_t		kr;
+
+	kr = vmc_copy(&s, &d, size, &done);
+	*count = done;
+	return kr;
+}
+
+boolean_t
+vmc_gnumach_range_ok(vm_offset_t start, vm_size_t size)
+{
+	struct vmc_range	r;
+
+	return vmc_range_make(start, size, &r) ? TRUE : FALSE;
 }

@@ -8,8 +8,9 @@
 # Writes BUILDDIR/guest/NAME, a static freestanding x86_64 ELF that GNU Mach
 # can run as its boot module.  Needs the reference kernel's headers and MIG
 # in BUILDDIR/refkernel (mach-port/fetch-kernel.sh).  The MIG user stubs are
-# generated once per build directory, from the .defs the kernel package
-# ships, into BUILDDIR/guest/mig.  SOURCE paths are relative to SRCROOT.
+# generated once per build directory (again when mach-port/mosaic.defs
+# changes), from the .defs the kernel package ships and from mosaic.defs,
+# into BUILDDIR/guest/mig.  SOURCE paths are relative to SRCROOT.
 #
 # The guest is built with the host's gcc whatever compiler the Meson build
 # uses (a sanitizer build uses clang with runtime libraries a guest cannot
@@ -33,27 +34,41 @@ CC_GUEST=${CC_GUEST:-gcc}
 command -v "$CC_GUEST" >/dev/null 2>&1 || { echo "build-guest: $CC_GUEST not found" >&2; exit 77; }
 
 # The interfaces the guests call: VM and tasks (mach), proxies (mach4),
-# ports, the host (reboot) and the console device.
+# ports, the host (reboot) and the console device, from the kernel
+# package's headers; and mosaic's own RPCs (mach-port/mosaic.defs), which
+# only a kernel with mosaic built in (make kernel) serves.
 defs="mach/mach mach/mach4 mach/mach_port mach/mach_host device/device"
+mosaic_defs="$src/mach-port/mosaic.defs"
+
+gen_one() {  # DEFS NAME
+	"$CC_GUEST" -E -x c -nostdinc -I"$inc" -o "$mig.tmp/$2.defs.i" "$1"
+	"$migcom" -n -user "$mig.tmp/$2.user.c" -header "$mig.tmp/$2.user.h" \
+		-server /dev/null -sheader /dev/null < "$mig.tmp/$2.defs.i"
+}
 
 gen_mig() {
+	rm -rf "$mig.tmp"
 	mkdir -p "$mig.tmp"
 	for d in $defs; do
-		n=$(basename "$d")
-		"$CC_GUEST" -E -x c -nostdinc -I"$inc" -o "$mig.tmp/$n.defs.i" "$inc/$d.defs"
-		"$migcom" -n -user "$mig.tmp/$n.user.c" -header "$mig.tmp/$n.user.h" \
-			-server /dev/null -sheader /dev/null < "$mig.tmp/$n.defs.i"
+		gen_one "$inc/$d.defs" "$(basename "$d")"
 	done
+	gen_one "$mosaic_defs" mosaic
 	rm -rf "$mig"
 	mv "$mig.tmp" "$mig"
 }
 
+# The stubs are current when the last one made exists and is newer than
+# mosaic.defs (the kernel package's .defs do not change under us).
+stubs_current() {
+	[ -f "$mig/mosaic.user.c" ] && [ ! "$mosaic_defs" -nt "$mig/mosaic.user.c" ]
+}
+
 mkdir -p "$out"
-if [ ! -f "$mig/device.user.c" ]; then
+if ! stubs_current; then
 	# Parallel tests share the stubs: one generates, the others wait.
 	exec 9>"$out/.mig.lock"
 	flock 9 2>/dev/null || true
-	[ -f "$mig/device.user.c" ] || gen_mig
+	stubs_current || gen_mig
 	exec 9>&-
 fi
 
@@ -71,8 +86,7 @@ migflags="-std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pie
 objs="$out/obj-$name"
 rm -rf "$objs"
 mkdir -p "$objs"
-for d in $defs; do
-	n=$(basename "$d")
+for n in $(for d in $defs; do basename "$d"; done) mosaic; do
 	# shellcheck disable=SC2086
 	"$CC_GUEST" $migflags -c "$mig/$n.user.c" -o "$objs/mig-$n.o"
 done

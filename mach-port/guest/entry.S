@@ -44,4 +44,9 @@ _start:
 	mach_trap swtch_pri,		-59
 	mach_trap swtch,		-60
 
+	/* mosaic's trap form of vm_read_fast (mach-port/vmc_server.h,
+	 * MOSAIC_TRAP_VM_READ_FAST); a kernel without mosaic answers
+	 * KERN_INVALID_ARGUMENT. */
+	mach_trap vm_read_fast_trap,	-120
+
 	.section .note.GNU-stack, "", %progbits

@@ -1,0 +1,529 @@
+/*
+ * fastcopy.c: mosaic's fast-copy RPCs on the kernel with mosaic built in.
+ *
+ * vm_read_fast, vm_write_fast and memory_object_copy (mach-port/mosaic.defs)
+ * against memory whose every byte the guest knows:
+ *
+ *   file    16 pages, filled with file_byte(); its memory objects are two
+ *           proxies of it (vm_region_create_proxy), read-only and
+ *           read-write, each exactly the file's window;
+ *   buf     8 pages, filled with buf_byte(), spanning five map entries and
+ *           two objects: an inheritance change splits it, and pages 5-6
+ *           are a shared mapping of a proxy of another region;
+ *   dst     4 pages, the destination of object-to-object copies;
+ *   edge    2 pages followed by a hole, for short copies.
+ *
+ * Every copy is at unaligned offsets and lengths, most cross pages and map
+ * entries.  After each one every byte of the region written is checked:
+ * the requested range holds the source's bytes, every other byte is
+ * untouched.  Then the error cases: a null or dead task, a thread port as
+ * the task, ports that are not memory objects, wrapping ranges, holes in
+ * the buffer and past a proxy's window (short count, then the reason on
+ * the retry), a read-only proxy or page as a destination.  Last, the trap
+ * form of vm_read_fast (Mach trap 120): the same copies and results, and
+ * its count, which is written even on an error.
+ *
+ * One line per case, `fastcopy: <call> <arguments>: <result> ok'; any
+ * difference fails the guest with what was expected.
+ */
+#include "guest.h"
+
+#include "mach.user.h"
+#include "mach4.user.h"
+#include "mach_port.user.h"
+#include "mosaic.user.h"
+
+const char guest_name[] = MOSAIC_GUEST_NAME;
+
+#define P               GUEST_PAGE_SIZE
+#define FILE_SIZE       (16 * P)
+#define BUF_SIZE        (8 * P)
+#define DST_SIZE        (4 * P)
+#define NO_COUNT        ((vm_size_t)0xdeadbeefcafe)
+
+typedef unsigned char (*pattern_fn)(vm_size_t k);
+
+static unsigned char file_byte(vm_size_t k)
+{
+	return (unsigned char)((k * 37u) ^ (k >> 7) ^ 0x5a);
+}
+
+static unsigned char buf_byte(vm_size_t k)
+{
+	return (unsigned char)(k * 11u + (k >> 9) + 0xc3);
+}
+
+static unsigned char dst_byte(vm_size_t k)
+{
+	return (unsigned char)(k * 5u + (k >> 11) + 0x17);
+}
+
+static struct {
+	mach_port_t self;
+	vm_address_t file, buf, dst, edge, other;
+	mach_port_t file_ro, file_rw;   /* proxies of file */
+	mach_port_t dst_ro, dst_rw;     /* proxies of dst */
+	mach_port_t other_rw;           /* proxy mapped into buf */
+} t;
+
+static void fill(vm_address_t a, vm_size_t n, pattern_fn f)
+{
+	volatile unsigned char *p = (volatile unsigned char *)a;
+
+	for (vm_size_t k = 0; k < n; k++)
+		p[k] = f(k);
+}
+
+/*
+ * Checks the n bytes at a: those in [lo, lo + len) must be src(soff + k -
+ * lo), the others still outside(k).  Fails the guest at the first
+ * difference.
+ */
+static void check(const char *what, vm_address_t a, vm_size_t n, pattern_fn outside,
+		  vm_size_t lo, vm_size_t len, pattern_fn src, vm_size_t soff)
+{
+	const volatile unsigned char *p = (const volatile unsigned char *)a;
+
+	for (vm_size_t k = 0; k < n; k++) {
+		bool in = k >= lo && k - lo < len;
+		unsigned char want = in ? src(soff + (k - lo)) : outside(k);
+		if (p[k] != want)
+			guest_fail("%s: byte %lu is 0x%x, expected 0x%x (%s the copied range)",
+				   what, (unsigned long)k, p[k], want, in ? "inside" : "outside");
+	}
+}
+
+/* The result of one call against what it must be; prints the case line. */
+static void expect(const char *call, const char *args, kern_return_t kr, vm_size_t count,
+		   kern_return_t want, vm_size_t want_count)
+{
+	if (kr != want)
+		guest_fail("%s %s: %s, expected %s", call, args, guest_kr_name(kr),
+			   guest_kr_name(want));
+	if (kr == KERN_SUCCESS && count != want_count)
+		guest_fail("%s %s: count %lu, expected %lu", call, args, (unsigned long)count,
+			   (unsigned long)want_count);
+	if (kr == KERN_SUCCESS)
+		guest_printf("fastcopy: %s %s: %s count=%lu ok\n", call, args,
+			     guest_kr_name(kr), (unsigned long)count);
+	else
+		guest_printf("fastcopy: %s %s: %s ok\n", call, args, guest_kr_name(kr));
+}
+
+/*
+ * Makes one call and checks its result.  The call expression writes the
+ * count through &count, the variable this macro declares (set to NO_COUNT
+ * first, so a count that is not written shows); it is read only after the
+ * call returns.
+ */
+#define EXPECT(call, args, expr, want, want_count) do {			\
+	vm_size_t count = NO_COUNT;					\
+	kern_return_t kr_ = (expr);					\
+	expect(call, args, kr_, count, want, want_count);		\
+} while (0)
+
+/* "boff=... foff=... len=..." into a static buffer (one thread). */
+static const char *args3(const char *n1, vm_size_t v1, const char *n2, vm_size_t v2,
+			 vm_size_t len)
+{
+	static char s[96];
+	char *p = s;
+	const char *names[3] = { n1, n2, "len" };
+	vm_size_t vals[3] = { v1, v2, len };
+
+	for (int i = 0; i < 3; i++) {
+		char digits[24];
+		int nd = 0;
+		vm_size_t v = vals[i];
+
+		if (i)
+			*p++ = ' ';
+		for (const char *q = names[i]; *q; q++)
+			*p++ = *q;
+		*p++ = '=';
+		do {
+			digits[nd++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (nd)
+			*p++ = digits[--nd];
+	}
+	*p = '\0';
+	return s;
+}
+
+/* How many map entries cover [a, a + n)?  (vm_region, entry by entry) */
+static unsigned count_entries(vm_address_t a, vm_size_t n)
+{
+	vm_address_t cur = a;
+	unsigned entries = 0;
+
+	while (cur < a + n) {
+		vm_address_t at = cur;
+		vm_size_t size;
+		vm_prot_t prot, maxprot;
+		vm_inherit_t inherit;
+		boolean_t shared;
+		mach_port_t name = MACH_PORT_NULL;
+		vm_offset_t offset;
+
+		GUEST_EXPECT_KR(vm_region(t.self, &at, &size, &prot, &maxprot, &inherit,
+					  &shared, &name, &offset), KERN_SUCCESS);
+		if (name != MACH_PORT_NULL)
+			(void)mach_port_deallocate(t.self, name);
+		GUEST_CHECK(at <= cur);
+		entries++;
+		cur = at + size;
+	}
+	return entries;
+}
+
+static void setup(void)
+{
+	vm_address_t at;
+
+	t.self = mach_task_self();
+	GUEST_EXPECT_KR(vm_allocate(t.self, &t.file, FILE_SIZE, TRUE), KERN_SUCCESS);
+	fill(t.file, FILE_SIZE, file_byte);
+	GUEST_EXPECT_KR(vm_region_create_proxy(t.self, t.file, VM_PROT_READ, FILE_SIZE,
+					       &t.file_ro), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_region_create_proxy(t.self, t.file, VM_PROT_READ | VM_PROT_WRITE,
+					       FILE_SIZE, &t.file_rw), KERN_SUCCESS);
+
+	GUEST_EXPECT_KR(vm_allocate(t.self, &t.dst, DST_SIZE, TRUE), KERN_SUCCESS);
+	fill(t.dst, DST_SIZE, dst_byte);
+	GUEST_EXPECT_KR(vm_region_create_proxy(t.self, t.dst, VM_PROT_READ, DST_SIZE,
+					       &t.dst_ro), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_region_create_proxy(t.self, t.dst, VM_PROT_READ | VM_PROT_WRITE,
+					       DST_SIZE, &t.dst_rw), KERN_SUCCESS);
+
+	/* buf: [0,2) [2,3) [3,5) one object, [5,7) another's mapping, [7,8). */
+	GUEST_EXPECT_KR(vm_allocate(t.self, &t.other, 2 * P, TRUE), KERN_SUCCESS);
+	fill(t.other, 2 * P, dst_byte);
+	GUEST_EXPECT_KR(vm_region_create_proxy(t.self, t.other, VM_PROT_READ | VM_PROT_WRITE,
+					       2 * P, &t.other_rw), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_allocate(t.self, &t.buf, BUF_SIZE, TRUE), KERN_SUCCESS);
+	fill(t.buf, BUF_SIZE, buf_byte);
+	GUEST_EXPECT_KR(vm_inherit(t.self, t.buf + 2 * P, P, VM_INHERIT_NONE), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_deallocate(t.self, t.buf + 5 * P, 2 * P), KERN_SUCCESS);
+	at = t.buf + 5 * P;
+	GUEST_EXPECT_KR(vm_map(t.self, &at, 2 * P, 0, FALSE, t.other_rw, 0, FALSE,
+			       VM_PROT_READ | VM_PROT_WRITE, VM_PROT_READ | VM_PROT_WRITE,
+			       VM_INHERIT_COPY), KERN_SUCCESS);
+	GUEST_CHECK(at == t.buf + 5 * P);
+	fill(t.buf, BUF_SIZE, buf_byte);
+	GUEST_CHECK(count_entries(t.buf, BUF_SIZE) >= 5);
+
+	/* edge: two pages, then a hole. */
+	GUEST_EXPECT_KR(vm_allocate(t.self, &t.edge, 3 * P, TRUE), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_deallocate(t.self, t.edge + 2 * P, P), KERN_SUCCESS);
+	fill(t.edge, 2 * P, buf_byte);
+
+	guest_printf("fastcopy: file %lu bytes, buffer %lu bytes in %u map entries\n",
+		     (unsigned long)FILE_SIZE, (unsigned long)BUF_SIZE,
+		     count_entries(t.buf, BUF_SIZE));
+}
+
+/* Offsets and lengths: unaligned, across pages and buf's map entries. */
+struct span {
+	vm_size_t a;    /* offset in the task buffer */
+	vm_size_t o;    /* offset in the memory object */
+	vm_size_t len;
+};
+
+static const struct span spans[] = {
+	{ 0, 0, P },                            /* aligned, one page */
+	{ 1, 3, 2 * P - 3 },                    /* unaligned, across a page */
+	{ P - 1, 1, 2 },                        /* two bytes across a page */
+	{ 100, 4000, 5 * P + 123 },             /* entries [0,2) .. [5,7) */
+	{ 3 * P - 5, 12345, 4 * P + 10 },       /* into and out of the mapping */
+	{ 7, 9, BUF_SIZE - 7 - 3 },             /* nearly all of buf */
+	{ 6 * P + 17, 15 * P + 1, P - 1 },      /* to the file's last byte */
+	{ 123, 456, 0 },                        /* nothing */
+};
+#define NSPANS (sizeof spans / sizeof spans[0])
+
+static void test_read(void)
+{
+	for (unsigned i = 0; i < NSPANS; i++) {
+		const struct span *s = &spans[i];
+		const char *args = args3("buf", s->a, "file", s->o, s->len);
+
+		fill(t.buf, BUF_SIZE, buf_byte);
+		EXPECT("vm_read_fast", args,
+		       vm_read_fast(t.self, t.buf + s->a, s->len, t.file_ro, s->o, &count),
+		       KERN_SUCCESS, s->len);
+		check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, s->a, s->len, file_byte, s->o);
+		check("vm_read_fast: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
+	}
+}
+
+static void test_write(void)
+{
+	for (unsigned i = 0; i < NSPANS; i++) {
+		const struct span *s = &spans[i];
+		const char *args = args3("buf", s->a, "file", s->o, s->len);
+
+		fill(t.buf, BUF_SIZE, buf_byte);
+		fill(t.file, FILE_SIZE, file_byte);
+		EXPECT("vm_write_fast", args,
+		       vm_write_fast(t.self, t.buf + s->a, s->len, t.file_rw, s->o, &count),
+		       KERN_SUCCESS, s->len);
+		check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, s->o, s->len, buf_byte,
+		      s->a);
+		check("vm_write_fast: buf", t.buf, BUF_SIZE, buf_byte, 0, 0, buf_byte, 0);
+	}
+	fill(t.file, FILE_SIZE, file_byte);
+}
+
+static void test_object_copy(void)
+{
+	static const struct span cs[] = {
+		{ 0, 0, P },
+		{ 4093, 5, 3 * P - 7 },                 /* dst offset 4093 */
+		{ 1, 14 * P + 77, 2 * P - 77 },         /* to the file's end */
+		{ 2 * P, 3, 0 },
+	};
+
+	for (unsigned i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+		const char *args = args3("dst", cs[i].a, "file", cs[i].o, cs[i].len);
+
+		fill(t.dst, DST_SIZE, dst_byte);
+		EXPECT("memory_object_copy", args,
+		       memory_object_copy(t.file_ro, cs[i].o, t.dst_rw, cs[i].a, cs[i].len, &count),
+		       KERN_SUCCESS, cs[i].len);
+		check("memory_object_copy: dst", t.dst, DST_SIZE, dst_byte, cs[i].a, cs[i].len,
+		      file_byte, cs[i].o);
+		check("memory_object_copy: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
+	}
+	fill(t.dst, DST_SIZE, dst_byte);
+}
+
+/* Short copies: k > 0 bytes then KERN_SUCCESS with count k; the retry from
+ * the first uncopied byte says why. */
+static void test_short(void)
+{
+	/* The buffer ends at a hole 100 bytes in. */
+	fill(t.edge, 2 * P, buf_byte);
+	EXPECT("vm_read_fast", "edge=8092 file=5 len=300 (hole after 100)",
+	       vm_read_fast(t.self, t.edge + 2 * P - 100, 300, t.file_ro, 5, &count),
+	       KERN_SUCCESS, 100);
+	check("vm_read_fast: edge", t.edge, 2 * P, buf_byte, 2 * P - 100, 100, file_byte, 5);
+	EXPECT("vm_read_fast", "edge=8192 file=105 len=200 (retry at the hole)",
+	       vm_read_fast(t.self, t.edge + 2 * P, 200, t.file_ro, 105, &count),
+	       KERN_INVALID_ADDRESS, 0);
+
+	fill(t.edge, 2 * P, buf_byte);
+	EXPECT("vm_write_fast", "edge=8092 file=5 len=300 (hole after 100)",
+	       vm_write_fast(t.self, t.edge + 2 * P - 100, 300, t.file_rw, 5, &count),
+	       KERN_SUCCESS, 100);
+	check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, 5, 100, buf_byte, 2 * P - 100);
+	EXPECT("vm_write_fast", "edge=8192 file=105 len=200 (retry at the hole)",
+	       vm_write_fast(t.self, t.edge + 2 * P, 200, t.file_rw, 105, &count),
+	       KERN_INVALID_ADDRESS, 0);
+	fill(t.file, FILE_SIZE, file_byte);
+
+	/* The proxy's window ends 50 bytes in. */
+	fill(t.buf, BUF_SIZE, buf_byte);
+	EXPECT("vm_read_fast", "buf=3 file=65486 len=200 (window ends after 50)",
+	       vm_read_fast(t.self, t.buf + 3, 200, t.file_ro, FILE_SIZE - 50, &count),
+	       KERN_SUCCESS, 50);
+	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 3, 50, file_byte, FILE_SIZE - 50);
+	EXPECT("vm_read_fast", "buf=53 file=65536 len=150 (retry past the window)",
+	       vm_read_fast(t.self, t.buf + 53, 150, t.file_ro, FILE_SIZE, &count),
+	       KERN_INVALID_ADDRESS, 0);
+	fill(t.buf, BUF_SIZE, buf_byte);
+	EXPECT("vm_write_fast", "buf=0 file=65530 len=20 (window ends after 6)",
+	       vm_write_fast(t.self, t.buf, 20, t.file_rw, FILE_SIZE - 6, &count),
+	       KERN_SUCCESS, 6);
+	check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, FILE_SIZE - 6, 6, buf_byte, 0);
+	fill(t.file, FILE_SIZE, file_byte);
+	EXPECT("memory_object_copy", "dst=16000 file=0 len=1000 (dst window ends after 384)",
+	       memory_object_copy(t.file_ro, 0, t.dst_rw, DST_SIZE - 384, 1000, &count),
+	       KERN_SUCCESS, 384);
+	check("memory_object_copy: dst", t.dst, DST_SIZE, dst_byte, DST_SIZE - 384, 384,
+	      file_byte, 0);
+	fill(t.dst, DST_SIZE, dst_byte);
+
+	/* A read-only page in the buffer: reads stop at it. */
+	GUEST_EXPECT_KR(vm_protect(t.self, t.buf + 3 * P, P, FALSE, VM_PROT_READ), KERN_SUCCESS);
+	fill(t.buf, 3 * P, buf_byte);
+	EXPECT("vm_read_fast", "buf=12188 file=7 len=500 (read-only page after 100)",
+	       vm_read_fast(t.self, t.buf + 3 * P - 100, 500, t.file_ro, 7, &count),
+	       KERN_SUCCESS, 100);
+	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 3 * P - 100, 100, file_byte, 7);
+	EXPECT("vm_read_fast", "buf=12288 file=107 len=400 (retry at the read-only page)",
+	       vm_read_fast(t.self, t.buf + 3 * P, 400, t.file_ro, 107, &count),
+	       KERN_PROTECTION_FAILURE, 0);
+	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 3 * P - 100, 100, file_byte, 7);
+	GUEST_EXPECT_KR(vm_protect(t.self, t.buf + 3 * P, P, FALSE,
+				   VM_PROT_READ | VM_PROT_WRITE), KERN_SUCCESS);
+	fill(t.buf, BUF_SIZE, buf_byte);
+}
+
+static void test_errors(void)
+{
+	mach_port_t child = MACH_PORT_NULL, thread = mach_thread_self();
+
+	/* Where the message goes: a null or dead task port never reaches the
+	 * kernel; a thread port does, and is not a task. */
+	EXPECT("vm_read_fast", "task=null",
+	       vm_read_fast(MACH_PORT_NULL, t.buf, 10, t.file_ro, 0, &count),
+	       MACH_SEND_INVALID_DEST, 0);
+	GUEST_EXPECT_KR(task_create(t.self, FALSE, &child), KERN_SUCCESS);
+	GUEST_EXPECT_KR(task_terminate(child), KERN_SUCCESS);
+	EXPECT("vm_read_fast", "task=dead",
+	       vm_read_fast(child, t.buf, 10, t.file_ro, 0, &count),
+	       MACH_SEND_INVALID_DEST, 0);
+	EXPECT("vm_write_fast", "task=dead",
+	       vm_write_fast(child, t.buf, 10, t.file_rw, 0, &count),
+	       MACH_SEND_INVALID_DEST, 0);
+	EXPECT("vm_read_fast", "task=thread-port",
+	       vm_read_fast(thread, t.buf, 10, t.file_ro, 0, &count),
+	       KERN_INVALID_ARGUMENT, 0);
+
+	/* Memory objects that are not. */
+	EXPECT("vm_read_fast", "object=null",
+	       vm_read_fast(t.self, t.buf, 10, MACH_PORT_NULL, 0, &count),
+	       KERN_INVALID_ARGUMENT, 0);
+	EXPECT("vm_read_fast", "object=task-port",
+	       vm_read_fast(t.self, t.buf, 10, t.self, 0, &count),
+	       KERN_INVALID_ARGUMENT, 0);
+	EXPECT("vm_write_fast", "object=thread-port",
+	       vm_write_fast(t.self, t.buf, 10, thread, 0, &count),
+	       KERN_INVALID_ARGUMENT, 0);
+	EXPECT("vm_read_fast", "object=dead-name",
+	       vm_read_fast(t.self, t.buf, 10, child, 0, &count),
+	       KERN_INVALID_ARGUMENT, 0);
+	EXPECT("memory_object_copy", "dst=task-port",
+	       memory_object_copy(t.file_ro, 0, t.self, 0, 10, &count),
+	       KERN_INVALID_ARGUMENT, 0);
+	EXPECT("memory_object_copy", "src=task-port",
+	       memory_object_copy(t.self, 0, t.dst_rw, 0, 10, &count),
+	       KERN_INVALID_ARGUMENT, 0);
+
+	/* Ranges that wrap, on either side. */
+	EXPECT("vm_read_fast", "address=2^64-4096 len=8192 (wraps)",
+	       vm_read_fast(t.self, (vm_address_t)0 - P, 2 * P, t.file_ro, 0, &count),
+	       KERN_INVALID_ARGUMENT, 0);
+	EXPECT("vm_read_fast", "offset=2^64-4096 len=8192 (wraps)",
+	       vm_read_fast(t.self, t.buf, 2 * P, t.file_ro, (vm_offset_t)0 - P, &count),
+	       KERN_INVALID_ARGUMENT, 0);
+	EXPECT("vm_write_fast", "offset=2^64-1 len=2 (wraps)",
+	       vm_write_fast(t.self, t.buf, 2, t.file_rw, (vm_offset_t)0 - 1, &count),
+	       KERN_INVALID_ARGUMENT, 0);
+	EXPECT("memory_object_copy", "dst_offset=2^64-8 len=16 (wraps)",
+	       memory_object_copy(t.file_ro, 0, t.dst_rw, (vm_offset_t)0 - 8, 16, &count),
+	       KERN_INVALID_ARGUMENT, 0);
+
+	/* Nothing at the first byte. */
+	EXPECT("vm_read_fast", "address=hole",
+	       vm_read_fast(t.self, t.edge + 2 * P, 10, t.file_ro, 0, &count),
+	       KERN_INVALID_ADDRESS, 0);
+	EXPECT("vm_read_fast", "offset=past the window",
+	       vm_read_fast(t.self, t.buf, 10, t.file_ro, FILE_SIZE + 5 * P, &count),
+	       KERN_INVALID_ADDRESS, 0);
+
+	/* No write access to the destination. */
+	EXPECT("vm_write_fast", "object=read-only proxy",
+	       vm_write_fast(t.self, t.buf + 1, 5000, t.file_ro, 3, &count),
+	       KERN_PROTECTION_FAILURE, 0);
+	EXPECT("memory_object_copy", "dst=read-only proxy",
+	       memory_object_copy(t.file_ro, 0, t.dst_ro, 1, 100, &count),
+	       KERN_PROTECTION_FAILURE, 0);
+
+	/* None of the failed calls wrote anything. */
+	check("errors: buf", t.buf, BUF_SIZE, buf_byte, 0, 0, buf_byte, 0);
+	check("errors: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
+	check("errors: dst", t.dst, DST_SIZE, dst_byte, 0, 0, dst_byte, 0);
+	guest_printf("fastcopy: no failed call wrote a byte\n");
+	(void)mach_port_deallocate(t.self, thread);
+}
+
+/* The trap form of vm_read_fast: the RPC's results, and the count written
+ * every time (0 when nothing moved). */
+static void test_trap(void)
+{
+	mach_port_t thread = mach_thread_self(), receive = MACH_PORT_NULL;
+
+	for (unsigned i = 0; i < NSPANS; i++) {
+		const struct span *s = &spans[i];
+		const char *args = args3("buf", s->a, "file", s->o, s->len);
+
+		fill(t.buf, BUF_SIZE, buf_byte);
+		EXPECT("vm_read_fast_trap", args,
+		       vm_read_fast_trap(t.self, t.buf + s->a, s->len, t.file_ro, s->o, &count),
+		       KERN_SUCCESS, s->len);
+		check("vm_read_fast_trap: buf", t.buf, BUF_SIZE, buf_byte, s->a, s->len, file_byte,
+		      s->o);
+	}
+	fill(t.buf, BUF_SIZE, buf_byte);
+
+	fill(t.edge, 2 * P, buf_byte);
+	EXPECT("vm_read_fast_trap", "edge=8092 file=5 len=300 (hole after 100)",
+	       vm_read_fast_trap(t.self, t.edge + 2 * P - 100, 300, t.file_ro, 5, &count),
+	       KERN_SUCCESS, 100);
+	check("vm_read_fast_trap: edge", t.edge, 2 * P, buf_byte, 2 * P - 100, 100, file_byte, 5);
+
+	/* Errors: the count is written too, 0. */
+	GUEST_EXPECT_KR(mach_port_allocate(t.self, MACH_PORT_RIGHT_RECEIVE, &receive),
+			KERN_SUCCESS);
+	static const struct {
+		const char *what;
+		int task;               /* 0 self, 1 null, 2 thread */
+		int object;             /* 0 file_ro, 1 task port, 2 receive right only */
+		vm_size_t a, o, len;
+		kern_return_t want;
+	} bad[] = {
+		{ "task=null", 1, 0, 0, 0, 10, MACH_SEND_INVALID_DEST },
+		{ "task=thread-port", 2, 0, 0, 0, 10, KERN_INVALID_ARGUMENT },
+		{ "object=task-port", 0, 1, 0, 0, 10, KERN_INVALID_ARGUMENT },
+		{ "object=receive right, no send right", 0, 2, 0, 0, 10, MACH_SEND_INVALID_RIGHT },
+		{ "address=hole", 0, 0, 3 * P, 0, 10, KERN_INVALID_ADDRESS },
+		{ "offset=2^64-4096 len=8192 (wraps)", 0, 0, 0, (vm_size_t)0 - P, 2 * P,
+		  KERN_INVALID_ARGUMENT },
+	};
+	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		mach_port_t task = bad[i].task == 0 ? t.self :
+				   bad[i].task == 1 ? MACH_PORT_NULL : thread;
+		mach_port_t object = bad[i].object == 0 ? t.file_ro :
+				     bad[i].object == 1 ? t.self : receive;
+		vm_address_t base = bad[i].a == 3 * P ? t.edge - P : t.buf;
+		vm_size_t count = NO_COUNT;
+		kern_return_t kr = vm_read_fast_trap(task, base + bad[i].a, bad[i].len, object,
+						     bad[i].o, &count);
+
+		if (kr != bad[i].want || count != 0)
+			guest_fail("vm_read_fast_trap %s: %s count %lu, expected %s count 0",
+				   bad[i].what, guest_kr_name(kr), (unsigned long)count,
+				   guest_kr_name(bad[i].want));
+		guest_printf("fastcopy: vm_read_fast_trap %s: %s count=0 ok\n", bad[i].what,
+			     guest_kr_name(kr));
+	}
+
+	/* A count the kernel cannot write: the copy happens, the trap says so. */
+	fill(t.buf, BUF_SIZE, buf_byte);
+	GUEST_EXPECT_KR(vm_read_fast_trap(t.self, t.buf + 1, 10, t.file_ro, 2,
+					  (vm_size_t *)(t.edge + 2 * P)), KERN_INVALID_ADDRESS);
+	check("vm_read_fast_trap: buf", t.buf, BUF_SIZE, buf_byte, 1, 10, file_byte, 2);
+	guest_printf("fastcopy: vm_read_fast_trap count=hole: KERN_INVALID_ADDRESS ok\n");
+	fill(t.buf, BUF_SIZE, buf_byte);
+
+	check("trap: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
+	(void)mach_port_mod_refs(t.self, receive, MACH_PORT_RIGHT_RECEIVE, -1);
+	(void)mach_port_deallocate(t.self, thread);
+}
+
+int guest_main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	setup();
+	test_read();
+	test_write();
+	test_object_copy();
+	test_short();
+	test_errors();
+	test_trap();
+	return 0;
+}

@@ -1,0 +1,82 @@
+/*
+ * Copyright (c) 2026 the mosaic authors.
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the Free
+ * Software Foundation; either version 2, or (at your option) any later
+ * version.
+ */
+/*
+ *	File:	mosaic/vmc_gnumach.h  (lives in mach-port/)
+ *
+ *	What the rest of the kernel may call in mosaic's port layer
+ *	(vmc_gnumach.c).  Kernel types only: the core's types stay inside
+ *	vmc_gnumach.c, so a caller never includes a core header.
+ */
+
+#ifndef	_MOSAIC_VMC_GNUMACH_H_
+#define	_MOSAIC_VMC_GNUMACH_H_
+
+#include <mach/boolean.h>
+#include <mach/kern_return.h>
+#include <mach/vm_prot.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+
+/*
+ *	One side of a copy: a buffer in a map, or a memory object.
+ *
+ *	A memory object is an object, a position and the most access the
+ *	caller may use.  A proxy's object is windowed: the position counts
+ *	from the window's start, and the copy stops where the window ends,
+ *	as at a hole.  An object that is not windowed is used at object
+ *	offsets directly, with no end.
+ */
+typedef enum {
+	VMC_GNUMACH_MAP,		/* map, address */
+	VMC_GNUMACH_OBJECT		/* object, position, protection, window */
+} vmc_gnumach_kind_t;
+
+struct vmc_gnumach_side {
+	vmc_gnumach_kind_t kind;
+	vm_map_t	map;		/* MAP: the buffer's map */
+	vm_offset_t	address;	/* MAP: the buffer */
+	vm_object_t	object;		/* OBJECT: referenced by the caller
+					   for the whole copy */
+	vm_offset_t	position;	/* OBJECT: first byte (window or
+					   object offset) */
+	vm_prot_t	max_protection;	/* OBJECT: access allowed */
+	boolean_t	windowed;	/* OBJECT: a proxy's window */
+	vm_offset_t	window_start;	/* OBJECT: window's object offset */
+	vm_size_t	window_size;	/* OBJECT: window's length */
+};
+
+/*
+ *	vmc_gnumach_copy: copies size bytes from src to dst with the core's
+ *	copy engine (vmc_copy): any alignment, any length, pages faulted
+ *	in on both sides, the destination map verified before each write.
+ *
+ *	Conditions: nothing locked; may block (faults, pagers).
+ *	Returns, with *count always the exact number of bytes copied:
+ *	KERN_SUCCESS if any byte moved, else the reason the first could
+ *	not be (KERN_INVALID_ARGUMENT for a wrapping range, checked
+ *	before anything is touched; KERN_INVALID_ADDRESS;
+ *	KERN_PROTECTION_FAILURE; KERN_MEMORY_ERROR;
+ *	MACH_SEND_INTERRUPTED).
+ */
+extern kern_return_t	vmc_gnumach_copy(
+	const struct vmc_gnumach_side	*src,
+	const struct vmc_gnumach_side	*dst,
+	vm_size_t			size,
+	vm_size_t			*count);	/* OUT */
+
+/*
+ *	vmc_gnumach_range_ok: does [start, start + size) stay below 2^64?
+ *	The core's overflow-checked arithmetic, for callers that must
+ *	refuse a wrapping range before they touch anything.
+ */
+extern boolean_t	vmc_gnumach_range_ok(
+	vm_offset_t	start,
+	vm_size_t	size);
+
+#endif	/* _MOSAIC_VMC_GNUMACH_H_ */

@@ -1,0 +1,370 @@
+/*
+ * Copyright (c) 2026 the mosaic authors.
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the Free
+ * Software Foundation; either version 2, or (at your option) any later
+ * version.
+ */
+/*
+ *	File:	mosaic/vmc_server.c  (lives in mach-port/)
+ *
+ *	The kernel side of mosaic.defs: vm_read_fast, vm_write_fast and
+ *	memory_object_copy, the simulator's calls of the same names
+ *	(sim/sim_fast.h) on the real kernel.
+ *
+ *	MIG's stubs (mosaic/mosaic.server.c, made from mosaic.srv) have
+ *	already turned the task port into its map with convert_port_to_map,
+ *	which gives a null map for any port that is not a live task's; they
+ *	pass the memory object ports as they came in the message.  This file
+ *	turns each memory object port into the object behind it, and the
+ *	port layer (vmc_gnumach_copy, vmc_gnumach.c) runs the core's copy
+ *	engine between the two sides.
+ *
+ *	A memory object port is resolved as vm_map (vm/vm_user.c) resolves
+ *	one, in the other order so that nothing is created for a proxy:
+ *	  - a proxy (memory_object_proxy_lookup) stands for its real memory
+ *	    object, used through the proxy's window with the proxy's maximum
+ *	    protection; the copy stops exactly at the window's end;
+ *	  - any other port goes to vm_object_enter, which returns the object
+ *	    of a pager port the kernel already knows (an internal object's, as
+ *	    vm_region_create_proxy makes), sets up a new object for a port
+ *	    with no kernel object (a pager the caller implements), and returns
+ *	    nothing for kernel ports of other kinds (a task, a thread, ...).
+ *	A dead port, or a proxy whose real object's port is dead, is refused
+ *	(KERN_INVALID_ARGUMENT): vm_object_enter would otherwise give a
+ *	fresh object that nobody pages, and the copy would wait forever.
+ *
+ *	Rights: the stubs hold the message's rights across the call and
+ *	release them afterwards, so nothing here consumes a port right.  The
+ *	object references taken here are dropped before returning.
+ *
+ *	Argument errors are found before anything is touched: the target
+ *	task, then the ranges (before a new pager object could be set up),
+ *	then the memory objects.  Each is KERN_INVALID_ARGUMENT, as in the
+ *	simulator, so the order is not visible.  A null or dead port where
+ *	the message goes (target_task; src_object for memory_object_copy)
+ *	never reaches the kernel: the client's mach_msg says
+ *	MACH_SEND_INVALID_DEST.
+ *	The trap form of vm_read_fast (mosaic_vm_read_fast_trap, trap number
+ *	MOSAIC_TRAP_VM_READ_FAST) does the same copy without a message: it
+ *	takes the caller's send rights by name as mach_msg's copyin would,
+ *	so its results are the RPC's, and writes the count to user memory.
+ *
+ *	Nested proxies: memory_object_proxy_lookup reports the outermost
+ *	proxy's maximum protection only (a stock GNU Mach defect, DESIGN.md
+ *	"Nesting"); these calls inherit it until GNU Mach's proxies go
+ *	through the core's (vmc_proxy), which intersects them.
+ */
+
+#include <ipc/ipc_object.h>
+#include <ipc/ipc_port.h>
+#include <ipc/ipc_space.h>
+#include <kern/assert.h>
+#include <kern/ipc_tt.h>
+#include <kern/thread.h>
+#include <machine/locore.h>
+#include <mach/kern_return.h>
+#include <mach/vm_param.h>
+#include <mach/vm_prot.h>
+#include <vm/memory_object_proxy.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+
+#include "vmc_gnumach.h"
+#include "vmc_server.h"
+
+/*
+ *	port_alive: is port a live port?  A snapshot: the port may die
+ *	right after, which the copy survives (the object stays referenced).
+ */
+static boolean_t
+port_alive(ipc_port_t port)
+{
+	boolean_t	alive;
+
+	if (!IP_VALID(port))
+		return FALSE;
+	ip_lock(port);
+	alive = ip_active(port);
+	ip_unlock(port);
+	return alive;
+}
+
+/*
+ *	memory_object_side: the copy side for memory object port `port`,
+ *	from `position` on (a window position for a proxy, an object offset
+ *	otherwise).  `size` is what vm_object_enter gets for a new object,
+ *	as in vm_map.
+ *
+ *	Conditions: nothing locked; may block (vm_object_enter).
+ *	Returns: KERN_SUCCESS with *side filled and side->object
+ *	referenced (the caller deallocates it); KERN_INVALID_ARGUMENT if
+ *	port is not a live memory object or proxy.  On failure nothing is
+ *	referenced.
+ */
+static kern_return_t
+memory_object_side(
+	ipc_port_t			port,
+	vm_offset_t			position,
+	vm_size_t			size,
+	struct vmc_gnumach_side		*side)		/* OUT */
+{
+	ipc_port_t	real;
+	vm_prot_t	prot;
+	vm_offset_t	start;
+	vm_offset_t	len;
+	vm_object_t	object;
+
+	/* Is there a live port at all? */
+	if (!port_alive(port))
+		return KERN_INVALID_ARGUMENT;
+
+	side->kind = VMC_GNUMACH_OBJECT;
+	side->map = VM_MAP_NULL;
+	side->address = 0;
+	side->position = position;
+
+	/* A proxy?  Then its real object, through its window. */
+	if (memory_object_proxy_lookup(port, &real, &prot, &start, &len)
+	    == KERN_SUCCESS) {
+		/* Is the proxy's memory object still there? */
+		if (!port_alive(real))
+			return KERN_INVALID_ARGUMENT;
+		object = vm_object_enter(real, round_page(size), FALSE);
+		if (object == VM_OBJECT_NULL)
+			return KERN_INVALID_ARGUMENT;
+		side->object = object;
+		side->max_protection = prot & VM_PROT_ALL;
+		side->windowed = TRUE;
+		side->window_start = start;
+		side->window_size = len;
+		return KERN_SUCCESS;
+	}
+
+	/* A pager port (known, or new), and not another kind of object? */
+	object = vm_object_enter(port, round_page(size), FALSE);
+	if (object == VM_OBJECT_NULL)
+		return KERN_INVALID_ARGUMENT;
+	side->object = object;
+	side->max_protection = VM_PROT_ALL;
+	side->windowed = FALSE;
+	side->window_start = 0;
+	side->window_size = 0;
+	return KERN_SUCCESS;
+}
+
+/*
+ *	task_object_copy: the body of vm_read_fast (to_task) and
+ *	vm_write_fast (!to_task).
+ */
+static kern_return_t
+task_object_copy(
+	vm_map_t	map,
+	vm_offset_t	address,
+	vm_size_t	size,
+	ipc_port_t	memory_object,
+	vm_offset_t	offset,
+	boolean_t	to_task,
+	vm_size_t	*count)		/* OUT */
+{
+	struct vmc_gnumach_side	task;
+	struct vmc_gnumach_side	object;
+	kern_return_t		kr;
+
+	*count = 0;
+
+	/* Is the target a task? (convert_port_to_map said no otherwise) */
+	if (map == VM_MAP_NULL)
+		return KERN_INVALID_ARGUMENT;
+
+	/* Do both ranges stay below 2^64? */
+	if (!vmc_gnumach_range_ok(address, size) ||
+	    !vmc_gnumach_range_ok(offset, size))
+		return KERN_INVALID_ARGUMENT;
+
+	/* Is the memory object one? */
+	kr = memory_object_side(memory_object, offset, size, &object);
+	if (kr != KERN_SUCCESS)
+		return kr;
+
+	task.kind = VMC_GNUMACH_MAP;
+	task.map = map;
+	task.address = address;
+	task.object = VM_OBJECT_NULL;
+	task.windowed = FALSE;
+
+	if (to_task)
+		kr = vmc_gnumach_copy(&object, &task, size, count);
+	else
+		kr = vmc_gnumach_copy(&task, &object, size, count);
+
+	vm_object_deallocate(object.object);
+	return kr;
+}
+
+/*
+ *	Routine:	vm_read_fast [kernel RPC]
+ *	Purpose:
+ *		Copies size bytes of memory_object from offset on into the
+ *		target task's memory at address.
+ *	Conditions:
+ *		Nothing locked.  May block.
+ *	Returns:
+ *		See mosaic.defs: KERN_SUCCESS with *count the bytes copied
+ *		(all, or k > 0 before what stopped the copy), or the reason
+ *		the first byte could not be copied.
+ */
+kern_return_t
+mosaic_vm_read_fast(
+	vm_map_t	target_map,
+	vm_offset_t	address,
+	vm_size_t	size,
+	ipc_port_t	memory_object,
+	vm_offset_t	offset,
+	vm_size_t	*count)		/* OUT */
+{
+	return task_object_copy(target_map, address, size, memory_object,
+				offset, TRUE, count);
+}
+
+/*
+ *	Routine:	vm_write_fast [kernel RPC]
+ *	Purpose:
+ *		Copies size bytes of the target task's memory at address
+ *		into memory_object from offset on.
+ *	Conditions and returns: as vm_read_fast.
+ */
+kern_return_t
+mosaic_vm_write_fast(
+	vm_map_t	target_map,
+	vm_offset_t	address,
+	vm_size_t	size,
+	ipc_port_t	memory_object,
+	vm_offset_t	offset,
+	vm_size_t	*count)		/* OUT */
+{
+	return task_object_copy(target_map, address, size, memory_object,
+				offset, FALSE, count);
+}
+
+/*
+ *	Routine:	memory_object_copy [kernel RPC]
+ *	Purpose:
+ *		Copies size bytes of src_object from src_offset on into
+ *		dst_object from dst_offset on.
+ *	Conditions and returns: as vm_read_fast.
+ */
+kern_return_t
+mosaic_memory_object_copy(
+	ipc_port_t	src_object,
+	vm_offset_t	src_offset,
+	ipc_port_t	dst_object,
+	vm_offset_t	dst_offset,
+	vm_size_t	size,
+	vm_size_t	*count)		/* OUT */
+{
+	struct vmc_gnumach_side	src;
+	struct vmc_gnumach_side	dst;
+	kern_return_t		kr;
+
+	*count = 0;
+
+	/* Do both ranges stay below 2^64? */
+	if (!vmc_gnumach_range_ok(src_offset, size) ||
+	    !vmc_gnumach_range_ok(dst_offset, size))
+		return KERN_INVALID_ARGUMENT;
+
+	/* Are both memory objects ones? */
+	kr = memory_object_side(src_object, src_offset, size, &src);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	kr = memory_object_side(dst_object, dst_offset, size, &dst);
+	if (kr != KERN_SUCCESS) {
+		vm_object_deallocate(src.object);
+		return kr;
+	}
+
+	kr = vmc_gnumach_copy(&src, &dst, size, count);
+
+	vm_object_deallocate(dst.object);
+	vm_object_deallocate(src.object);
+	return kr;
+}
+
+/*
+ *	Routine:	vm_read_fast [trap MOSAIC_TRAP_VM_READ_FAST]
+ *	Purpose:
+ *		vm_read_fast without a message: the arguments are the
+ *		RPC's, the ports are names in the caller's space, and
+ *		count points into the caller's memory.
+ *
+ *		The two names are copied in as send rights, as mach_msg
+ *		copies in a message's (ipc_object_copyin), and held for
+ *		the whole copy: a proxy cannot lose its last send right,
+ *		and so its memory object, while the copy looks it up.
+ *	Conditions:
+ *		Nothing locked.  May block.
+ *	Returns:
+ *		What the RPC returns, and where the RPC fails before
+ *		reaching the kernel, what mach_msg would say:
+ *		MACH_SEND_INVALID_DEST for a null, dead or unknown task
+ *		name, MACH_SEND_INVALID_RIGHT for a memory object name
+ *		that is not a send right (a dead name passes, and is then
+ *		KERN_INVALID_ARGUMENT, as in the RPC).  *count is written
+ *		every time (0 when nothing moved); KERN_INVALID_ADDRESS if
+ *		it cannot be, in which case the copy may have happened.
+ */
+kern_return_t
+mosaic_vm_read_fast_trap(
+	mach_port_name_t	target_task,
+	rpc_vm_offset_t		address,
+	rpc_vm_size_t		size,
+	mach_port_name_t	memory_object,
+	rpc_vm_offset_t		offset,
+	rpc_vm_size_t		*count)		/* OUT, user memory */
+{
+	ipc_space_t	space = current_space();
+	ipc_object_t	task_object = IO_NULL;
+	ipc_object_t	memory_object_object = IO_NULL;
+	vm_map_t	map;
+	vm_size_t	done = 0;
+	rpc_vm_size_t	user_count;
+	kern_return_t	kr;
+
+	/* A send right to a live port, where the message would go? */
+	if (!MACH_PORT_NAME_VALID(target_task) ||
+	    ipc_object_copyin(space, target_task, MACH_MSG_TYPE_COPY_SEND,
+			      &task_object) != KERN_SUCCESS ||
+	    !IO_VALID(task_object)) {
+		kr = MACH_SEND_INVALID_DEST;
+		goto out;
+	}
+
+	/* A send right (or a dead name, or null) for the memory object? */
+	if (MACH_PORT_NAME_VALID(memory_object) &&
+	    ipc_object_copyin(space, memory_object, MACH_MSG_TYPE_COPY_SEND,
+			      &memory_object_object) != KERN_SUCCESS) {
+		memory_object_object = IO_NULL;
+		kr = MACH_SEND_INVALID_RIGHT;
+		goto out;
+	}
+
+	map = convert_port_to_map((ipc_port_t) task_object);
+	kr = task_object_copy(map, (vm_offset_t) address, (vm_size_t) size,
+			      (ipc_port_t) memory_object_object,
+			      (vm_offset_t) offset, TRUE, &done);
+	if (map != VM_MAP_NULL)
+		vm_map_deallocate(map);
+
+    out:
+	if (IO_VALID(memory_object_object))
+		ipc_port_release_send((ipc_port_t) memory_object_object);
+	if (IO_VALID(task_object))
+		ipc_port_release_send((ipc_port_t) task_object);
+
+	user_count = (rpc_vm_size_t) done;
+	if (copyout(&user_count, count, sizeof user_count))
+		return KERN_INVALID_ADDRESS;
+	return kr;
+}
