@@ -85,7 +85,22 @@ else:
 qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
                       text=True).stdout.splitlines()[0]
 
-order = ["old", "vm_read", "fast_rpc", "fast_trap", "limit_rpc", "limit_trap"]
+order = ["old", "vm_read", "fast_rpc", "fast_trap", "limit_rpc", "limit_trap", "copy"]
+
+
+def host_tsc_mhz():
+    """The host's TSC rate, which the guest's rdtsc follows in plain
+    emulation (QEMU's TCG reads the host's counter): the kernel's line, as
+    /proc/cpuinfo gives it."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("cpu MHz"):
+                    return line.split(":")[1].strip()
+    except OSError:
+        pass
+    return "?"
+
 paths = [p for p in order if any(q == p for _, q in plain)]
 tsv = os.path.join(out_dir, "kernel_oldpath.tsv")
 with open(tsv, "w") as f:
@@ -95,6 +110,7 @@ with open(tsv, "w") as f:
     f.write(f"# kernel\t{kernel_pkg}\n# qemu\t{qemu}\n")
     f.write("# reads_per_round\t1000\n# rounds\t7 (median)\n")
     f.write("# plain: rdtsc follows the host clock; icount: -icount shift=0,sleep=off\n")
+    f.write(f"# host_tsc_mhz\t{host_tsc_mhz()}\n")
     f.write(f"# icount_bit_identical_across_two_boots\t{'yes' if identical else 'NO'}\n")
     f.write("# vs_limit_rpc, vs_limit_trap: ticks over those of the limit (the same bytes copied from\n"
             "#   mapped memory with 8-byte moves, plus one null RPC or one trap) in the same boot\n")

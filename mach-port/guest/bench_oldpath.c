@@ -17,7 +17,9 @@
  *   fast_trap the same copy by mosaic's trap (vm_read_fast_trap);
  *   limit_rpc copy the N bytes from memory already mapped into the buffer,
  *             plus one null RPC (mach_port_get_refs on the task port);
- *   limit_trap the same copy plus one trap (mach_task_self).
+ *   limit_trap the same copy plus one trap (mach_task_self);
+ *   copy      the copy alone (so that limit_rpc - copy is one RPC and
+ *             limit_trap - copy one trap: bench/calibrate.py uses them).
  *
  * The fast paths need a kernel with mosaic built in (make kernel); on
  * another kernel vm_read_fast answers MIG_BAD_ID and they are left out
@@ -47,9 +49,9 @@ const char guest_name[] = MOSAIC_GUEST_NAME;
 #define ROUNDS      7
 
 static const vm_size_t sizes[] = { 1024, 4096, 8192, 65536 };
-enum path { OLD, VMREAD, FAST_RPC, FAST_TRAP, LIMIT_RPC, LIMIT_TRAP, NPATHS };
+enum path { OLD, VMREAD, FAST_RPC, FAST_TRAP, LIMIT_RPC, LIMIT_TRAP, COPY, NPATHS };
 static const char *const path_names[] = { "old", "vm_read", "fast_rpc", "fast_trap",
-					  "limit_rpc", "limit_trap" };
+					  "limit_rpc", "limit_trap", "copy" };
 
 static inline uint64_t rdtsc(void)
 {
@@ -136,6 +138,9 @@ static kern_return_t read_once(struct rig *r, enum path path, vm_offset_t off, v
 	case LIMIT_TRAP:
 		copy8((void *)r->buf, (const void *)(r->file + off), n);
 		return mach_task_self() == MACH_PORT_NULL ? KERN_FAILURE : KERN_SUCCESS;
+	case COPY:
+		copy8((void *)r->buf, (const void *)(r->file + off), n);
+		return KERN_SUCCESS;
 	default:
 		return KERN_INVALID_ARGUMENT;
 	}
