@@ -30,6 +30,10 @@
  *   - private copies of the object whose pages can fail (a lazy copy
  *     reports the pager's error at first touch, an eager model at once):
  *     only the two objects that never fail are mapped as copies;
+ *   - vm_map of a proxy window: whether its pieces line up with pages
+ *     depends on how the core splits segments, which a byte-level model
+ *     does not see (covered by fuzz_proxy_create, the argument grid and the
+ *     proxy scenarios instead);
  *   - the injected yield-point actions touch nothing a copy reads or
  *     writes (an allocation and deallocation outside every window, an
  *     eviction, which keeps contents): the copy's result must not change,
