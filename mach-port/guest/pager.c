@@ -22,7 +22,9 @@
  *   u  memory_object_data_unavailable (the kernel zero-fills);
  *   n  never: once the caller waits, the pager aborts it (thread_abort);
  *   m  once the caller waits, the pager unmaps a range of the caller's
- *      buffer, then supplies the data.
+ *      buffer, then supplies the data;
+ *   k  once the caller waits, the pager destroys the object's port (the
+ *      kernel's vm_object_destroy: the object is terminated under the copy).
  *
  * Each case uses objects of its own, so no state carries over.  Objects are
  * not cached (memory_object_ready with may_cache false) unless a case
@@ -77,6 +79,7 @@ enum answer {
 	ANSWER_UNAVAILABLE,
 	ANSWER_NEVER,
 	ANSWER_UNMAP,
+	ANSWER_KILL,
 };
 
 /*
@@ -100,7 +103,7 @@ struct object {
 	unsigned returned_clean;        /* of those, not dirty */
 	unsigned lock_completed;
 	unsigned waits;                 /* times the caller was seen waiting */
-	unsigned aborts, unmaps;
+	unsigned aborts, unmaps, kills;
 	/* the object's bytes as the pager has them: what it supplies, where
 	 * data_return puts what it gets */
 	unsigned char store[OBJ_SIZE] __attribute__((aligned(4096)));
@@ -268,6 +271,14 @@ static void answer_page(struct object *o, mach_port_t control, vm_offset_t offse
 		o->unmaps++;
 		if (kr == KERN_SUCCESS)
 			supply(o, control, offset);
+		break;
+	case ANSWER_KILL:
+		wait_for_caller(o);
+		/* All rights under the name go, the receive right with them:
+		 * no message can reach this object again. */
+		kr = mach_port_destroy(g.self, o->port);
+		o->port = MACH_PORT_NULL;
+		o->kills++;
 		break;
 	}
 	if (kr != KERN_SUCCESS)
@@ -501,6 +512,7 @@ static struct object *object_new(const char *name, const char *answers, bool may
 		case 'u': o->answer[i] = ANSWER_UNAVAILABLE; break;
 		case 'n': o->answer[i] = ANSWER_NEVER; break;
 		case 'm': o->answer[i] = ANSWER_UNMAP; break;
+		case 'k': o->answer[i] = ANSWER_KILL; break;
 		default: guest_fail("object_new %s: answer '%c'", name, answers[i]);
 		}
 	}
@@ -541,6 +553,8 @@ static void expect(const char *call, const char *what, kern_return_t kr, vm_size
 		guest_printf(", aborted the caller %u", o->aborts);
 	if (o->unmaps)
 		guest_printf(", unmapped %u", o->unmaps);
+	if (o->kills)
+		guest_printf(", destroyed the port %u", o->kills);
 	if (o->returns[0] + o->returns[1] + o->returns[2] + o->returns[3])
 		guest_printf(", returned %u %u %u %u", o->returns[0], o->returns[1],
 			     o->returns[2], o->returns[3]);
@@ -708,6 +722,38 @@ static void test_never(void)
 	      OBJ_SIZE, want);
 	GUEST_CHECK(w->aborts == 1 && w->returns[0] == 1 && w->returns[1] == 0);
 	expect_uncached(w);
+}
+
+/*
+ * The object is terminated while the copy waits for a page: the pager
+ * destroys the object's port, and the kernel (vm_object_destroy) aborts
+ * the pending page requests.  The copy stops there with the bytes before,
+ * KERN_MEMORY_ERROR if there are none (the simulator's answer for an
+ * object terminated under a copy).  The pager hears nothing more: no
+ * terminate, its port is gone.
+ */
+static void test_killed(void)
+{
+	struct object *o = object_new("killed", "dkdd", false);
+	mach_port_t port = o->port;
+	const vm_size_t a = 2, off = 50, len = 3 * P;
+
+	fill(g.buf, BUF_SIZE, buf_byte);
+	const unsigned char *view = object_view(o);
+	EXPECT("vm_read_fast", "buf=2 killed=50 len=12288 (port destroyed while waiting for page 1)",
+	       vm_read_fast(g.self, g.buf + a, len, port, off, &count),
+	       KERN_SUCCESS, P - off, o);
+	check("killed: buf", g.buf, BUF_SIZE, buf_byte, a, P - off, view + off);
+	GUEST_CHECK(o->kills == 1 && o->terminates == 0);
+
+	struct object *first = object_new("killed-first", "kddd", false);
+
+	fill(g.buf, BUF_SIZE, buf_byte);
+	EXPECT("vm_read_fast", "buf=2 killed-first=50 len=12288 (port destroyed while waiting "
+	       "for page 0)", vm_read_fast(g.self, g.buf + a, len, first->port, off, &count),
+	       KERN_MEMORY_ERROR, 0, first);
+	check("killed-first: buf", g.buf, BUF_SIZE, buf_byte, 0, 0, NULL);
+	GUEST_CHECK(first->kills == 1 && first->terminates == 0);
 }
 
 /*
@@ -897,6 +943,7 @@ int guest_main(int argc, char **argv)
 	test_error();
 	test_unavailable();
 	test_never();
+	test_killed();
 	test_write_back();
 	test_unmap();
 	test_object_copy();
