@@ -7,8 +7,9 @@
 #
 # Writes BUILDDIR/guest/NAME, a static freestanding x86_64 ELF that GNU Mach
 # can run as its boot module.  Needs the reference kernel's headers and MIG
-# in BUILDDIR/refkernel (mach-port/fetch-kernel.sh).  The MIG user stubs are
-# generated once per build directory (again when mach-port/mosaic.defs
+# in BUILDDIR/refkernel (mach-port/fetch-kernel.sh).  The MIG user stubs
+# (and the server stubs of the interfaces a guest may serve) are generated
+# once per build directory (again when mach-port/mosaic.defs or this script
 # changes), from the .defs the kernel package ships and from mosaic.defs,
 # into BUILDDIR/guest/mig.  SOURCE paths are relative to SRCROOT.
 #
@@ -39,6 +40,12 @@ command -v "$CC_GUEST" >/dev/null 2>&1 || { echo "build-guest: $CC_GUEST not fou
 # only a kernel with mosaic built in (make kernel) serves.
 defs="mach/mach mach/mach4 mach/mach_port mach/mach_host device/device"
 mosaic_defs="$src/mach-port/mosaic.defs"
+# The interfaces a guest serves: the pager side of memory_object.defs, for a
+# guest's pager thread (guest/pager.c).  Made with SEQNOS, as the Hurd's
+# libpager makes them, so the routines a guest implements are
+# seqnos_memory_object_*: that also keeps the pager interface's
+# memory_object_copy apart from mosaic.defs' user stub of the same name.
+server_defs="mach/memory_object"
 
 gen_one() {  # DEFS NAME
 	"$CC_GUEST" -E -x c -nostdinc -I"$inc" -o "$mig.tmp/$2.defs.i" "$1"
@@ -46,9 +53,19 @@ gen_one() {  # DEFS NAME
 		-server /dev/null -sheader /dev/null < "$mig.tmp/$2.defs.i"
 }
 
+gen_server() {  # DEFS NAME
+	"$CC_GUEST" -E -x c -nostdinc -I"$inc" -DSEQNOS -o "$mig.tmp/$2.sdefs.i" "$1"
+	"$migcom" -n -user /dev/null -header /dev/null \
+		-server "$mig.tmp/$2.server.c" -sheader "$mig.tmp/$2.server.h" \
+		< "$mig.tmp/$2.sdefs.i"
+}
+
 gen_mig() {
 	rm -rf "$mig.tmp"
 	mkdir -p "$mig.tmp"
+	for d in $server_defs; do
+		gen_server "$inc/$d.defs" "$(basename "$d")"
+	done
 	for d in $defs; do
 		gen_one "$inc/$d.defs" "$(basename "$d")"
 	done
@@ -58,9 +75,11 @@ gen_mig() {
 }
 
 # The stubs are current when the last one made exists and is newer than
-# mosaic.defs (the kernel package's .defs do not change under us).
+# mosaic.defs and this script (the kernel package's .defs do not change
+# under us).
 stubs_current() {
-	[ -f "$mig/mosaic.user.c" ] && [ ! "$mosaic_defs" -nt "$mig/mosaic.user.c" ]
+	[ -f "$mig/mosaic.user.c" ] && [ ! "$mosaic_defs" -nt "$mig/mosaic.user.c" ] &&
+		[ ! "$0" -nt "$mig/mosaic.user.c" ]
 }
 
 mkdir -p "$out"
@@ -90,6 +109,14 @@ for n in $(for d in $defs; do basename "$d"; done) mosaic; do
 	# shellcheck disable=SC2086
 	"$CC_GUEST" $migflags -c "$mig/$n.user.c" -o "$objs/mig-$n.o"
 done
+# Server stubs call routines only a serving guest defines: they go into an
+# archive, linked in only by a guest that calls their demux routine.
+mkdir -p "$objs/server"
+for n in $(for d in $server_defs; do basename "$d"; done); do
+	# shellcheck disable=SC2086
+	"$CC_GUEST" $migflags -c "$mig/$n.server.c" -o "$objs/server/mig-$n.server.o"
+done
+ar rcs "$objs/server/libmigserver.a" "$objs/server"/*.o
 scn=""
 csrc=""
 for s in "$@"; do
@@ -116,5 +143,6 @@ for s in mach-port/guest/entry.S $csrc; do
 	"$CC_GUEST" $cflags -c "$src/$s" -o "$o"
 done
 # shellcheck disable=SC2086
-"$CC_GUEST" -static -nostdlib -no-pie -Wl,--build-id=none -o "$out/$name.tmp" "$objs"/*.o -lgcc
+"$CC_GUEST" -static -nostdlib -no-pie -Wl,--build-id=none -o "$out/$name.tmp" "$objs"/*.o \
+	"$objs/server/libmigserver.a" -lgcc
 mv "$out/$name.tmp" "$out/$name"

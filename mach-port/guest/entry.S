@@ -24,6 +24,20 @@ _start:
 	jmp	1b
 	.size	_start, . - _start
 
+/*
+ * A thread guest_thread_start (runtime.c) made begins here: %rdi holds its
+ * struct guest_thread, %rsp the top of its stack.  Same shape as _start.
+ */
+	.globl	guest_thread_entry
+	.type	guest_thread_entry, @function
+guest_thread_entry:
+	andq	$-16, %rsp
+	xorl	%ebp, %ebp
+	call	guest_thread_main
+1:	hlt			/* not reached */
+	jmp	1b
+	.size	guest_thread_entry, . - guest_thread_entry
+
 .macro	mach_trap name, number
 	.globl	\name
 	.type	\name, @function

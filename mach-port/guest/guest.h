@@ -76,6 +76,25 @@ int guest_main(int argc, char **argv);
 mach_port_t guest_host_priv(void);
 mach_port_t guest_device_master(void);
 
+/*
+ * Threads.  guest_thread_start runs fn(arg) in a new thread of this task on
+ * the stack [stack, stack + size) (16-byte aligned, at least a page; the
+ * thread owns it from then on) and gives its thread port in *thread; when
+ * fn returns, the thread terminates itself.  Only the first thread starts
+ * threads, at most GUEST_THREADS_MAX.  Each thread has its own MIG reply
+ * port and console line; the runtime tells them apart by their stacks.
+ * Returns KERN_SUCCESS, KERN_RESOURCE_SHORTAGE (no room, or not called from
+ * the first thread), KERN_INVALID_ARGUMENT (the stack), or what
+ * thread_create, thread_set_state or thread_resume said.
+ */
+#define GUEST_THREADS_MAX 4
+kern_return_t guest_thread_start(void (*fn)(void *), void *arg, void *stack,
+				 size_t size, mach_port_t *thread);
+
+/* Sleeps about ms milliseconds of the kernel's clock: a receive that times
+ * out on a port of the thread's own, which never gets a message. */
+void guest_sleep_ms(unsigned ms);
+
 /* Console output.  guest_printf understands %s %c %d %u %x %p and the l and
  * z length modifiers, and %%; output is line-buffered and a line is written
  * to the console device whole (or in 128-byte pieces if longer). */
@@ -86,7 +105,7 @@ void guest_flush(void);
 /* The name of a status code: KERN_*, MIG_* or MACH_* ("0x..." if unknown). */
 const char *guest_kr_name(kern_return_t kr);
 
-/* Print the PASS or FAIL marker, then leave: reboot the machine through the
+/* Print the PASS or FAIL marker (from any thread), then leave: reboot the machine through the
  * host privileged port (QEMU's -no-reboot turns that into an exit), or if
  * that is refused, terminate the task.  Neither returns. */
 __attribute__((noreturn)) void guest_pass(void);

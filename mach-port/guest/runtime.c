@@ -14,12 +14,20 @@
  *      paged out in these small guests, so the port is never served;
  *   4. guest_main(), then the PASS marker.
  *
+ * Threads: a guest may start a few more threads in its task
+ * (guest_thread_start), a pager thread for instance.  What the runtime
+ * keeps per thread -- the MIG reply port, the console line, a port to sleep
+ * on -- lives in a struct guest_thread, found by the stack the caller runs
+ * on: each started thread runs on a stack its guest gave, the first thread
+ * on any other.  That needs no trap and no thread-local storage.
+ *
  * Nothing here allocates memory: buffers are static or on the stack.
  */
 #include "guest.h"
 
 #include <device/device_types.h>
 #include <mach/mig_errors.h>
+#include <mach/thread_status.h>
 
 #include "device.user.h"
 #include "mach.user.h"
@@ -29,7 +37,37 @@
 static mach_port_t host_priv_port;
 static mach_port_t device_master_port;
 static mach_port_t console_port;
-static mach_port_t reply_port;
+
+/* What the runtime keeps for each thread (see the top of this file). */
+struct guest_thread {
+	void (*fn)(void *);
+	void *arg;
+	uintptr_t stack_lo;             /* 0 for the first thread */
+	size_t stack_size;
+	mach_port_t reply_port;         /* made on first use */
+	mach_port_t sleep_port;         /* made on first use; never gets a message */
+	/* The console line being built: device_write_inband carries at
+	 * most IO_INBAND_MAX bytes a message. */
+	char line[IO_INBAND_MAX];
+	size_t line_len;
+};
+
+static struct guest_thread first_thread;
+static struct guest_thread threads[GUEST_THREADS_MAX];
+static volatile unsigned nthreads;      /* entries of threads[] in use */
+
+/* The calling thread's record: the started thread whose stack holds a local
+ * variable of ours, or the first thread. */
+static struct guest_thread *self(void)
+{
+	volatile char here;
+	uintptr_t at = (uintptr_t)&here;
+
+	for (unsigned i = 0; i < nthreads; i++)
+		if (at - threads[i].stack_lo < threads[i].stack_size)
+			return &threads[i];
+	return &first_thread;
+}
 
 mach_port_t guest_host_priv(void) { return host_priv_port; }
 mach_port_t guest_device_master(void) { return device_master_port; }
@@ -111,12 +149,14 @@ mach_msg_return_t mach_msg(mach_msg_header_t *msg, mach_msg_option_t option,
 	}
 }
 
-/* One thread, so one reply port, made on first use. */
+/* One reply port a thread, made on first use. */
 mach_port_t mig_get_reply_port(void)
 {
-	if (reply_port == MACH_PORT_NULL)
-		reply_port = mach_reply_port();
-	return reply_port;
+	struct guest_thread *t = self();
+
+	if (t->reply_port == MACH_PORT_NULL)
+		t->reply_port = mach_reply_port();
+	return t->reply_port;
 }
 
 /* A stub calls this when the reply port may hold a stale reply: drop it and
@@ -124,9 +164,11 @@ mach_port_t mig_get_reply_port(void)
  * mach_port_mod_refs itself needs a reply port. */
 void mig_dealloc_reply_port(mach_port_t port)
 {
-	if (port != reply_port)
+	struct guest_thread *t = self();
+
+	if (port != t->reply_port)
 		return;
-	reply_port = MACH_PORT_NULL;
+	t->reply_port = MACH_PORT_NULL;
 	(void)mach_port_mod_refs(mach_task_self(), port,
 				 MACH_PORT_RIGHT_RECEIVE, -1);
 }
@@ -138,28 +180,28 @@ void mig_put_reply_port(mach_port_t port)
 
 /* Console ---------------------------------------------------------------- */
 
-/* device_write_inband carries at most IO_INBAND_MAX bytes a message. */
-static char line[IO_INBAND_MAX];
-static size_t line_len;
-
+/* Each thread builds its own line, so lines of two threads do not mix. */
 void guest_flush(void)
 {
+	struct guest_thread *t = self();
 	int written;
 
-	if (line_len == 0 || console_port == MACH_PORT_NULL) {
-		line_len = 0;
+	if (t->line_len == 0 || console_port == MACH_PORT_NULL) {
+		t->line_len = 0;
 		return;
 	}
-	(void)device_write_inband(console_port, 0, 0, line,
-				  (mach_msg_type_number_t)line_len, &written);
-	line_len = 0;
+	(void)device_write_inband(console_port, 0, 0, t->line,
+				  (mach_msg_type_number_t)t->line_len, &written);
+	t->line_len = 0;
 }
 
 static void put_char(char c)
 {
-	if (line_len == sizeof line)
+	struct guest_thread *t = self();
+
+	if (t->line_len == sizeof t->line)
 		guest_flush();
-	line[line_len++] = c;
+	t->line[t->line_len++] = c;
 	if (c == '\n')
 		guest_flush();
 }
@@ -280,7 +322,8 @@ const char *guest_kr_name(kern_return_t kr)
 	NAME(MACH_RCV_PORT_DIED);
 #undef NAME
 	default: {
-		/* Not reentrant, which is fine on one thread. */
+		/* Not reentrant: two threads naming unknown codes at once
+		 * may see each other's. */
 		uint32_t v = (uint32_t)kr;
 		unknown[0] = '0';
 		unknown[1] = 'x';
@@ -290,6 +333,85 @@ const char *guest_kr_name(kern_return_t kr)
 		return unknown;
 	}
 	}
+}
+
+/* Threads and sleeping ------------------------------------------------------ */
+
+extern void guest_thread_entry(void);  /* entry.S */
+void guest_thread_main(struct guest_thread *t);
+
+/* Where a started thread begins (from guest_thread_entry): its function,
+ * then it ends itself. */
+void guest_thread_main(struct guest_thread *t)
+{
+	t->fn(t->arg);
+	guest_flush();
+	(void)thread_terminate(mach_thread_self());
+	for (;;)
+		(void)swtch();
+}
+
+kern_return_t guest_thread_start(void (*fn)(void *), void *arg, void *stack,
+				 size_t size, mach_port_t *thread)
+{
+	struct i386_thread_state state;
+	struct guest_thread *t;
+	uintptr_t lo = (uintptr_t)stack;
+	mach_port_t child;
+	kern_return_t kr;
+
+	/* Is there room, and is the stack usable? */
+	if (nthreads == GUEST_THREADS_MAX || self() != &first_thread)
+		return KERN_RESOURCE_SHORTAGE;
+	if (stack == NULL || size < 4096 || lo % 16 != 0 || size % 16 != 0)
+		return KERN_INVALID_ARGUMENT;
+
+	kr = thread_create(mach_task_self(), &child);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	t = &threads[nthreads];
+	memset(t, 0, sizeof *t);
+	t->fn = fn;
+	t->arg = arg;
+	t->stack_lo = lo;
+	t->stack_size = size;
+	/* The 64-bit flat user segments come with this flavor; the entry
+	 * aligns the stack again, so the top is enough. */
+	memset(&state, 0, sizeof state);
+	state.rip = (uintptr_t)guest_thread_entry;
+	state.rdi = (uintptr_t)t;
+	state.rsp = state.ursp = lo + size;
+	kr = thread_set_state(child, i386_THREAD_STATE, (thread_state_t)&state,
+			      i386_THREAD_STATE_COUNT);
+	if (kr == KERN_SUCCESS) {
+		nthreads++;     /* before it runs: it finds itself by its stack */
+		kr = thread_resume(child);
+		if (kr != KERN_SUCCESS)
+			nthreads--;
+	}
+	if (kr != KERN_SUCCESS) {
+		(void)thread_terminate(child);
+		(void)mach_port_deallocate(mach_task_self(), child);
+		return kr;
+	}
+	*thread = child;
+	return KERN_SUCCESS;
+}
+
+void guest_sleep_ms(unsigned ms)
+{
+	struct guest_thread *t = self();
+	mach_msg_header_t msg;
+	mach_msg_return_t mr;
+
+	if (t->sleep_port == MACH_PORT_NULL &&
+	    mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE,
+			       &t->sleep_port) != KERN_SUCCESS)
+		guest_fail("guest_sleep_ms: no port to sleep on");
+	mr = mach_msg(&msg, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof msg,
+		      t->sleep_port, ms, MACH_PORT_NULL);
+	if (mr != MACH_RCV_TIMED_OUT)
+		guest_fail("guest_sleep_ms: %s", guest_kr_name(mr));
 }
 
 /* Markers and exit -------------------------------------------------------- */
