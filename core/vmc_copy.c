@@ -385,18 +385,24 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 	 * first forever in a real kernel). */
 	bool same = s->object == d->object && spage == dpage;
 
+	/* The destination first: a write fault pushes the page's old contents
+	 * to the object's copy object (the private copies made of it), and
+	 * the source may be one of those copies, which must then be read
+	 * from its own page, not through to the one being written.  In a
+	 * real kernel the other order would also wait forever: the source
+	 * fault leaves the shared page busy, and the write fault waits for
+	 * it. */
+	vmc_yield(VMC_YIELD_FAULT_DST);
+	fr = vmc_object_page_get(d->object, dpage, VMC_PROT_WRITE, &dref);
+	if (fr != VMC_FAULT_OK)
+		return fault_outcome(fr, s, d);
 	if (!same) {
 		vmc_yield(VMC_YIELD_FAULT_SRC);
 		fr = vmc_object_page_get(s->object, spage, VMC_PROT_READ, &sref);
-		if (fr != VMC_FAULT_OK)
+		if (fr != VMC_FAULT_OK) {
+			vmc_page_put(&dref, false);
 			return fault_outcome(fr, s, d);
-	}
-	vmc_yield(VMC_YIELD_FAULT_DST);
-	fr = vmc_object_page_get(d->object, dpage, VMC_PROT_WRITE, &dref);
-	if (fr != VMC_FAULT_OK) {
-		if (!same)
-			vmc_page_put(&sref, false);
-		return fault_outcome(fr, s, d);
+		}
 	}
 
 	vmc_yield(VMC_YIELD_VERIFY);

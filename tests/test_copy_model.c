@@ -10,7 +10,7 @@
  * code with the engine: plain byte arrays, and one byte at a time it asks
  * "can this source byte be read, can this destination byte be written",
  * in the engine's documented order (source lookup, destination lookup,
- * source fault, destination fault).  Return code, count and every byte of
+ * destination fault, source fault).  Return code, count and every byte of
  * every object must agree.
  *
  * The seed is printed; MOSAIC_SEED=n reruns one, MOSAIC_CASES=n sets the
@@ -133,9 +133,9 @@ static vmc_kr_t model_copy(struct mside *s, struct mside *d, uint64_t len, uint6
 			break;
 		if ((kr = mlookup(d, d->pos + i, VMC_PROT_WRITE, &dob, &doff)) != KERN_SUCCESS)
 			break;
-		if ((kr = mfault(&s->obj[so], soff)) != KERN_SUCCESS)
-			break;
 		if ((kr = mfault(&d->obj[dob], doff)) != KERN_SUCCESS)
+			break;
+		if ((kr = mfault(&s->obj[so], soff)) != KERN_SUCCESS)
 			break;
 		d->obj[dob].data[doff] = s->obj[so].data[soff];
 	}

@@ -205,9 +205,12 @@ static vmc_size_t expected_count(const struct world *rec, enum action a, int at)
 			next = rec->progress[q];
 			break;
 		}
-	bool obj_pinned = rec->read ? (rec->where[at] == VMC_YIELD_FAULT_DST ||
-				       rec->where[at] == VMC_YIELD_VERIFY)
-				    : rec->where[at] == VMC_YIELD_VERIFY;
+	/* The destination is faulted first, then the source: the object is
+	 * pinned, for a read (it is the source), at VERIFY only; for a write,
+	 * from FAULT_SRC on. */
+	bool obj_pinned = rec->read ? rec->where[at] == VMC_YIELD_VERIFY
+				    : (rec->where[at] == VMC_YIELD_FAULT_SRC ||
+				       rec->where[at] == VMC_YIELD_VERIFY);
 
 	switch (a) {
 	case ACT_UNMAP:

@@ -504,6 +504,47 @@ static void test_fast_under_memory_pressure_moves_right_bytes(void **state)
 	cast_check_and_free(&c);
 }
 
+/*
+ * The source is a private copy (vm_map copy=TRUE) of F in the client, the
+ * destination F itself, a few hundred bytes further on in the same page:
+ * the write must first push F's old page to the copy, and the copy must be
+ * read from there, so F receives the bytes F had when the copy was made.
+ * (Found by fuzz_ops: faulting the source first read through the copy to
+ * the page being written, and a real kernel would have waited forever on
+ * its own busy page.)
+ */
+static void test_write_fast_from_a_private_copy_into_its_object(void **state)
+{
+	(void)state;
+	struct cast c;
+	vmc_addr_t at = 0x30000000, view = 0x38000000;
+	vmc_size_t count = 0, len = 3899;
+	unsigned char *got = test_malloc(len);
+
+	cast_make(&c);
+	assert_int_equal(sim_vm_map(c.server, c.client_port, &at, 4 * P, 0, false, c.file, 2 * P,
+				    true, VMC_PROT_READ, VMC_PROT_ALL), KERN_SUCCESS);
+	assert_int_equal(sim_vm_write_fast(c.server, c.client_port, at + P + 0x18d, len, c.file,
+					   3 * P + 0x42f, &count), KERN_SUCCESS);
+	assert_int_equal(count, len);
+	/* F now holds, at 3P + 0x42f, what it held at 3P + 0x18d. */
+	assert_int_equal(sim_vm_map(c.server, sim_task_self(c.server), &view, 8 * P, 0, false,
+				    c.file, 0, false, VMC_PROT_READ, VMC_PROT_READ), KERN_SUCCESS);
+	assert_int_equal(sim_task_load(c.server, view + 3 * P + 0x42f, got, len, NULL),
+			 KERN_SUCCESS);
+	for (vmc_size_t i = 0; i < len; i++)
+		if (got[i] != fbyte(1, 3 * P + 0x18d + i))
+			fail_msg("object byte %llu: %#x, expected %#x", (unsigned long long)i, got[i],
+				 fbyte(1, 3 * P + 0x18d + i));
+	/* And the private copy still shows F as it was. */
+	assert_int_equal(sim_task_load(c.client, at + P + 0x42f, got, len, NULL), KERN_SUCCESS);
+	for (vmc_size_t i = 0; i < len; i++)
+		if (got[i] != fbyte(1, 3 * P + 0x42f + i))
+			fail_msg("copy byte %llu changed", (unsigned long long)i);
+	test_free(got);
+	cast_check_and_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_fast_retry_from_count_completes),
 		cmocka_unit_test(test_fast_object_terminated_is_memory_error),
 		cmocka_unit_test(test_fast_under_memory_pressure_moves_right_bytes),
+		cmocka_unit_test(test_write_fast_from_a_private_copy_into_its_object),
 	};
 	print_message("sim seed %#x\n", SEED);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,7 @@
  * past the pager's size).  A copy moves bytes one at a time from the first
  * and stops at the first byte that cannot be read or written; the code for
  * a copy that moved nothing is that byte's reason, checked in the engine's
- * order (source lookup, destination lookup, source fault, destination
+ * order (source lookup, destination lookup, destination fault, source
  * fault).  After every case the model and the simulator must agree on the
  * code, the count and every readable byte of the buffer and the objects.
  *
@@ -198,9 +198,9 @@ static vmc_kr_t m_copy(struct model *m, const struct mend *s, const struct mend 
 		if (why == KERN_SUCCESS)
 			why = m_lookup(m, d, i, true);
 		if (why == KERN_SUCCESS)
-			why = m_fault(m, s, i);
-		if (why == KERN_SUCCESS)
 			why = m_fault(m, d, i);
+		if (why == KERN_SUCCESS)
+			why = m_fault(m, s, i);
 		if (why != KERN_SUCCESS) {
 			*count = i;
 			return i ? KERN_SUCCESS : why;

@@ -270,11 +270,12 @@ static vmc_size_t expected_count(const struct world *rec, enum action a, int at,
 {
 	vmc_size_t prog = progress_at(rec, at, ends);
 	/* The chunk in flight completes if F's page was pinned before the
-	 * termination: it was, for a read, once its fault came (FAULT_DST and
-	 * VERIFY follow FAULT_SRC); for a write, at VERIFY only. */
-	bool f_pinned = rec->read ? (rec->where[at] == VMC_YIELD_FAULT_DST ||
-				     rec->where[at] == VMC_YIELD_VERIFY)
-				  : rec->where[at] == VMC_YIELD_VERIFY;
+	 * termination.  The destination is faulted first, then the source: for
+	 * a read (F is the source) that is at VERIFY only; for a write (F is
+	 * the destination), from FAULT_SRC on. */
+	bool f_pinned = rec->read ? rec->where[at] == VMC_YIELD_VERIFY
+				  : (rec->where[at] == VMC_YIELD_FAULT_SRC ||
+				     rec->where[at] == VMC_YIELD_VERIFY);
 	vmc_size_t next = LEN;
 	for (unsigned c = 0; c < MAX_YIELDS; c++)
 		if (ends[c] > prog) {

@@ -21,8 +21,8 @@
  * flattens nested proxies at creation; the model never does).  A copy moves
  * one byte at a time from the first and stops at the first byte that cannot
  * be read or written, with the reason checked in the engine's documented
- * order (source lookup, destination lookup, source fault, destination
- * fault; DESIGN.md "Short copies").
+ * order (source lookup, destination lookup, destination fault, source
+ * fault: core/vmc_copy.c says why the destination is faulted first).
  *
  * Kept out of the model, so that every step has one right answer:
  *   - copies whose source and destination bytes overlap (the engine's
@@ -221,7 +221,7 @@ static vmc_kr_t m_copy(struct model *m, const struct mend *s, const struct mend 
 	for (uint64_t i = 0; i < len; i++) {
 		struct mbyte a = m_end_byte(m, s, i, false), b = m_end_byte(m, d, i, true);
 		vmc_kr_t why = a.st == ST_LOOKUP ? a.why : b.st == ST_LOOKUP ? b.why
-			     : a.st == ST_FAULT ? a.why : b.st == ST_FAULT ? b.why : KERN_SUCCESS;
+			     : b.st == ST_FAULT ? b.why : a.st == ST_FAULT ? a.why : KERN_SUCCESS;
 		if (why != KERN_SUCCESS) {
 			*count = i;
 			return i ? KERN_SUCCESS : why;
@@ -231,6 +231,10 @@ static vmc_kr_t m_copy(struct model *m, const struct mend *s, const struct mend 
 	*count = len;
 	return KERN_SUCCESS;
 }
+
+/* FUZZ_OPS_TRACE=1 prints every operation as it runs (to read a crash). */
+static bool trace;
+#define TRACE(...) do { if (trace) fprintf(stderr, "fuzz_ops: " __VA_ARGS__); } while (0)
 
 /* What the runs did, printed at exit with FUZZ_OPS_STATS=1: a corpus that
  * never gets a copy through must show it. */
@@ -457,6 +461,8 @@ static void op_map(struct world *w, int t, uint32_t p, uint32_t n, int k, uint32
 	for (uint32_t q = p; q < p + n; q++)
 		if (w->m.pg[t][q].mapped)
 			want = KERN_NO_SPACE;
+	TRACE("  vm_map object %d page %u %s cur %d max %d\n", k, op, copy ? "copy" : "shared",
+	      cur, max);
 	vmc_kr_t kr = sim_vm_map(w->srv, w->tport[t], &a, (vmc_size_t)n * P, 0, false, w->obj[k],
 				 (vmc_off_t)op * P, copy, cur, max);
 	CHECK(kr == want, "vm_map: %s, model %s", vmc_kr_name(kr), vmc_kr_name(want));
@@ -486,6 +492,8 @@ static void op_access(struct world *w, int t, vmc_addr_t a, uint32_t len, bool s
 		}
 	}
 	vmc_kr_t kr;
+	TRACE("  task %s +%#llx len %u\n", store ? "store" : "load",
+	      (unsigned long long)(a - WBASE), len);
 	if (store) {
 		memset(buf, fill, len);
 		kr = sim_task_store(w->t[t], a, buf, len, &done);
@@ -533,6 +541,11 @@ static void op_proxy(struct world *w, struct in *in)
 		r->p = at;
 		at += r->e - r->s;
 	}
+	for (int i = 0; i < px->n; i++)
+		TRACE("  proxy %d range %d: %s %d [%#llx, %#llx)%s prot %d at %#llx\n", w->m.npx, i,
+		      px->r[i].kind == IN_HOLE ? "hole" : px->r[i].kind == IN_OBJ ? "object" : "proxy",
+		      px->r[i].idx, (unsigned long long)px->r[i].s, (unsigned long long)px->r[i].e,
+		      px->r[i].open ? " open" : "", px->r[i].prot, (unsigned long long)px->r[i].p);
 	uint32_t nse = open ? (uint32_t)px->n - 1 : (uint32_t)px->n;
 	sim_name_t out = SIM_NAME_NULL;
 	vmc_kr_t kr = sim_memory_object_create_proxy_ranges(w->srv, names, (uint32_t)px->n, mp,
@@ -568,6 +581,12 @@ static void op_copy(struct world *w, struct in *in, int step)
 		return;
 	}
 	/* The injected action, if armed, for this copy. */
+	TRACE("  %s task %d +%#llx len %llu, %s %d +%#llx, %s %d +%#llx, inject %d kind %d\n",
+	      kind == 0 ? "vm_read_fast" : kind == 1 ? "vm_write_fast" : "memory_object_copy",
+	      buf.idx, (unsigned long long)(buf.at - WBASE), (unsigned long long)len,
+	      o1.kind == E_PROXY ? "proxy" : "object", o1.idx, (unsigned long long)o1.at,
+	      o2.kind == E_PROXY ? "proxy" : "object", o2.idx, (unsigned long long)o2.at,
+	      w->inject_at, w->inject_kind);
 	w->yields = 0;
 	sim_name_t n1 = o1.kind == E_PROXY ? w->px[o1.idx] : w->obj[o1.idx];
 	sim_name_t n2 = o2.kind == E_PROXY ? w->px[o2.idx] : w->obj[o2.idx];
@@ -606,11 +625,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		stats = true;
 		if (getenv("FUZZ_OPS_STATS") != NULL)
 			atexit(print_stats);
+		trace = getenv("FUZZ_OPS_TRACE") != NULL;
 	}
 	if (size < 2)
 		return 0;
 	n_worlds++;
 	world_make(&w, data[0], data[1]);
+	TRACE("world: frames %s, latency %d, object %d bad pages %#x\n",
+	      (data[0] & 7) == 0 ? "unbounded" : "few", (data[0] >> 3) & 3, BADOBJ, data[1]);
 	in.i = 2;
 	for (int step = 0; step < MAX_OPS && in.i < in.n; step++) {
 		int t = (int)get(&in, NT);
@@ -618,6 +640,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint32_t n = 1 + get(&in, W - p < 4 ? W - p : 4);
 		uint32_t what = get(&in, 10);
 		n_ops[what]++;
+		TRACE("step %d: op %u task %d pages %u+%u\n", step, what, t, p, n);
 		switch (what) {
 		case 0:
 			op_allocate(&w, t, p, n);
@@ -627,7 +650,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 2: {
 			bool setmax = get(&in, 4) == 0;
-			op_protect(&w, t, p, n, setmax, prots[get(&in, 4)]);
+			vmc_prot_t pr = prots[get(&in, 4)];
+			TRACE("  vm_protect%s %d\n", setmax ? " (max)" : "", pr);
+			op_protect(&w, t, p, n, setmax, pr);
 			break;
 		}
 		case 3: {
