@@ -17,7 +17,14 @@
 #   4. installs the trap form of vm_read_fast in GNUMACH_SRC/kern/syscall_sw.c:
 #      the include of mosaic/vmc_server.h after the anchor line
 #      `#include <kern/eventcount.h>', and the unused table line
-#      `MACH_TRAP(kern_invalid, 0), /* 120 */' replaced by mosaic's trap.
+#      `MACH_TRAP(kern_invalid, 0), /* 120 */' replaced by mosaic's trap;
+#   5. hands GNU Mach's proxies to mosaic (vmc_proxy_gnumach.c): the include
+#      of mosaic/vmc_proxy_gnumach.h in vm/memory_object_proxy.h, and one
+#      line that returns mosaic's routine first thing in each stock one:
+#      memory_object_proxy_notify, memory_object_create_proxy and
+#      memory_object_proxy_lookup (vm/memory_object_proxy.c), vm_map's branch
+#      for a port that is not a memory object (vm/vm_user.c), and
+#      vm_region_create_proxy (vm/vm_map.c).
 # Running it again changes nothing: files are copied only when they differ,
 # and each line is added only when it is missing.  It refuses a tree where
 # an anchor line is not found exactly once, before changing anything.
@@ -46,6 +53,21 @@ syscall_include_line='#include <mosaic/vmc_server.h>	/* mosaic: added by mosaic/
 syscall_trap_anchor='	MACH_TRAP(kern_invalid, 0),		/* 120 */'
 syscall_trap_line='	MACH_TRAP(mosaic_vm_read_fast_trap, 6),	/* 120: mosaic */'
 
+# GNU Mach's proxies, done by mosaic: each stock routine returns mosaic's
+# first thing.  ANCHOR is the line the added one goes before (or after).
+proxy_h_anchor='#include <mach/vm_prot.h>'
+proxy_h_line='#include <mosaic/vmc_proxy_gnumach.h>	/* mosaic: added by mosaic/integrate.sh */'
+proxy_notify_anchor='  if (msg->msgh_id == MACH_NOTIFY_NO_SENDERS)'
+proxy_notify_line='  return mosaic_memory_object_proxy_notify (msg);	/* mosaic */'
+proxy_create_anchor='  if (space == IS_NULL)'
+proxy_create_line='  return mosaic_memory_object_create_proxy (space, max_protection, object, object_count, offset, offset_count, start, start_count, len, len_count, port);	/* mosaic */'
+proxy_lookup_anchor='  proxy = memory_object_proxy_port_lookup (port);'
+proxy_lookup_line='  return mosaic_memory_object_proxy_lookup (port, object, max_protection, start, len);	/* mosaic */'
+vm_map_anchor='	    result = memory_object_proxy_lookup (memory_object, &real_memobj,'
+vm_map_line='	    return mosaic_vm_map_proxy (target_map, address, size, mask, anywhere, memory_object, offset, copy, cur_protection, max_protection, inheritance);	/* mosaic */'
+region_proxy_anchor='  ipc_port_t pager;'
+region_proxy_line='  return mosaic_vm_region_create_proxy (task, address, max_protection, len, port);	/* mosaic */'
+
 # Each anchor must be there exactly once, or we refuse before touching
 # anything.  A replaced line counts as there when its replacement is.
 count_lines() {  # FILE LINE
@@ -66,6 +88,12 @@ check_anchor kern/ipc_kobject.c "$kobject_include_anchor"
 check_anchor kern/ipc_kobject.c "$kobject_demux_anchor"
 check_anchor kern/syscall_sw.c "$syscall_include_anchor"
 check_anchor kern/syscall_sw.c "$syscall_trap_anchor" "$syscall_trap_line"
+check_anchor vm/memory_object_proxy.h "$proxy_h_anchor"
+check_anchor vm/memory_object_proxy.c "$proxy_notify_anchor"
+check_anchor vm/memory_object_proxy.c "$proxy_create_anchor"
+check_anchor vm/memory_object_proxy.c "$proxy_lookup_anchor"
+check_anchor vm/vm_user.c "$vm_map_anchor"
+check_anchor vm/vm_map.c "$region_proxy_anchor"
 
 changed=0
 install_file() {  # SRC DST: copy if different
@@ -85,6 +113,16 @@ add_after() {  # FILE ANCHOR LINE
 	changed=1
 }
 
+# Adds LINE before the line ANCHOR of FILE unless LINE is there already.
+add_before() {  # FILE ANCHOR LINE
+	grep -qxF -e "$3" "$tree/$1" && return 0
+	awk -v anchor="$2" -v line="$3" '
+		$0 == anchor { print line }
+		{ print }' "$tree/$1" > "$tree/$1.mosaic-tmp"
+	mv "$tree/$1.mosaic-tmp" "$tree/$1"
+	changed=1
+}
+
 # Replaces the line ANCHOR of FILE by LINE unless LINE is there already.
 replace_line() {  # FILE ANCHOR LINE
 	grep -qxF -e "$3" "$tree/$1" && return 0
@@ -98,6 +136,7 @@ replace_line() {  # FILE ANCHOR LINE
 mkdir -p "$tree/mosaic"
 sources=""
 for f in "$top"/core/*.c "$top"/core/*.h "$here/vmc_gnumach.c" "$here/vmc_gnumach.h" \
+	"$here/vmc_proxy_gnumach.c" "$here/vmc_proxy_gnumach.h" \
 	"$here/vmc_server.c" "$here/vmc_server.h"; do
 	install_file "$f" "$tree/mosaic/$(basename "$f")"
 	sources="$sources mosaic/$(basename "$f")"
@@ -143,6 +182,12 @@ add_after kern/ipc_kobject.c "$kobject_include_anchor" "$kobject_include_line"
 add_after kern/ipc_kobject.c "$kobject_demux_anchor" "$kobject_demux_line"
 add_after kern/syscall_sw.c "$syscall_include_anchor" "$syscall_include_line"
 replace_line kern/syscall_sw.c "$syscall_trap_anchor" "$syscall_trap_line"
+add_after vm/memory_object_proxy.h "$proxy_h_anchor" "$proxy_h_line"
+add_before vm/memory_object_proxy.c "$proxy_notify_anchor" "$proxy_notify_line"
+add_before vm/memory_object_proxy.c "$proxy_create_anchor" "$proxy_create_line"
+add_before vm/memory_object_proxy.c "$proxy_lookup_anchor" "$proxy_lookup_line"
+add_before vm/vm_user.c "$vm_map_anchor" "$vm_map_line"
+add_after vm/vm_map.c "$region_proxy_anchor" "$region_proxy_line"
 
 if [ $changed = 1 ]; then
 	echo "integrate: $tree updated"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernel-test.sh [--kernel reference|mosaic] BUILDDIR SRCROOT NAME SOURCE...
+# kernel-test.sh [--kernel reference|mosaic] [--compare] BUILDDIR SRCROOT NAME SOURCE...
 # -- one test of the `kernel' suite: fetch the reference kernel if it is not
 # there yet, build the guest NAME from SOURCE... (relative to SRCROOT, with
 # the guest runtime), boot it in QEMU and pass its verdict on.  Exit 77
@@ -13,6 +13,13 @@
 # (no GNU Mach tree given, as in CI) a mosaic test is skipped.  The headers
 # and MIG for the guest come from the reference kernel's packages either way.
 #
+# With --compare (scenario guests only) the guest reports and does not
+# judge (MOSAIC_SCN_REPORT_ONLY): the test passes if the guest ran every
+# scenario and its result lines are exactly the simulator's for the same
+# .scn files (tests/scenario_compare.py log, BUILDDIR/sim/mosaic), golden
+# files of defect-stock scenarios included.  That is how a kernel with
+# mosaic is held to the simulator.
+#
 # Environment: MOSAIC_QEMU_ICOUNT=1 boots with -icount shift=0,sleep=off;
 # MOSAIC_GUEST_TIMEOUT (seconds, default 60) bounds one boot;
 # MOSAIC_EXPECT_PANIC_AFTER=LINE expects a kernel panic right after the
@@ -20,11 +27,15 @@
 set -eu
 
 kernel=reference
-if [ "${1:-}" = --kernel ]; then
-	kernel=${2:-}
-	shift 2 || true
-fi
-[ $# -ge 4 ] || { echo "usage: $0 [--kernel reference|mosaic] BUILDDIR SRCROOT NAME SOURCE..." >&2; exit 2; }
+compare=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=${2:-}; shift 2 || true ;;
+	--compare) compare=1; shift ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 4 ] || { echo "usage: $0 [--kernel reference|mosaic] [--compare] BUILDDIR SRCROOT NAME SOURCE..." >&2; exit 2; }
 build=$1
 src=$2
 name=$3
@@ -36,6 +47,8 @@ reference) image="$build/refkernel/gnumach" ;;
 mosaic)
 	image="$build/gnumach-obj/gnumach"
 	[ -f "$image" ] || {
+		# No log of an earlier run is left for scenarios_vs_kernel.
+		rm -f "$build/guest/runs/$name.log"
 		echo "kernel-test: SKIP: no kernel with mosaic built in at $image"
 		echo "kernel-test: (build one with: make kernel GNUMACH_SRC=/path/to/gnumach)"
 		exit 77
@@ -53,10 +66,26 @@ case $rc in
 *) echo "kernel-test: fetch-kernel.sh failed ($rc)"; exit 1 ;;
 esac
 
+scns=""
+for f in "$@"; do
+	case $f in *.scn) scns="$scns $src/$f" ;; esac
+done
+if [ $compare = 1 ]; then
+	[ -n "$scns" ] || { echo "kernel-test: --compare needs .scn sources" >&2; exit 2; }
+	[ -x "$build/sim/mosaic" ] || { echo "kernel-test: no simulator at $build/sim/mosaic" >&2; exit 1; }
+	export MOSAIC_GUEST_DEFINES="${MOSAIC_GUEST_DEFINES:-} -DMOSAIC_SCN_REPORT_ONLY"
+fi
+
 "$here/guest/build-guest.sh" "$build" "$src" "$name" \
 	mach-port/guest/runtime.c mach-port/guest/krname.c core/vmc_range.c "$@"
 
 set -- --timeout "${MOSAIC_GUEST_TIMEOUT:-60}"
 [ "${MOSAIC_QEMU_ICOUNT:-0}" = 1 ] && set -- "$@" --icount
 [ -n "${MOSAIC_EXPECT_PANIC_AFTER:-}" ] && set -- "$@" --expect-panic-after "$MOSAIC_EXPECT_PANIC_AFTER"
-exec "$here/run-guest.sh" "$@" "$image" "$build/guest/$name" "$build/guest/runs"
+if [ $compare = 0 ]; then
+	exec "$here/run-guest.sh" "$@" "$image" "$build/guest/$name" "$build/guest/runs"
+fi
+"$here/run-guest.sh" "$@" "$image" "$build/guest/$name" "$build/guest/runs" || exit $?
+# shellcheck disable=SC2086
+exec python3 "$src/tests/scenario_compare.py" log "$build/sim/mosaic" \
+	"$build/guest/runs/$name.log" $scns

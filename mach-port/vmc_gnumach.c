@@ -10,10 +10,11 @@
  *	File:	vm/vmc_gnumach.c  (mosaic's port layer; lives in mach-port/)
  *
  *	The porting header of the mosaic core (vmc_port.h) implemented
- *	over GNU Mach's VM internals.  This is the only file where core
- *	types and kernel types meet: a struct vmc_map is a struct vm_map,
- *	a struct vmc_object a struct vm_object, a struct vmc_page a struct
- *	vm_page, and the conversion is a cast, done here and nowhere else.
+ *	over GNU Mach's VM internals.  With vmc_proxy_gnumach.c (GNU
+ *	Mach's proxies made of the core's) it is the port layer, the only
+ *	place where core types and kernel types meet: a struct vmc_map is a
+ *	struct vm_map, a struct vmc_object a struct vm_object, a struct
+ *	vmc_page a struct vm_page, and the conversion is a cast.
  *
  *	Each routine below follows the contract written beside its
  *	declaration in vmc_port.h; the comment on each says which kernel
@@ -28,7 +29,8 @@
  *	The other way round, the kernel calls the core through the two
  *	routines of vmc_gnumach.h at the end of this file (the fast-copy
  *	RPCs of vmc_server.c use them): they take kernel types, build the
- *	core's endpoints and run its copy engine.
+ *	core's endpoints (a proxy's is the core's own resolver) and run its
+ *	copy engine.
  */
 
 #include <kern/assert.h>
@@ -44,6 +46,7 @@
 #include "vmc_copy.h"
 #include "vmc_gnumach.h"
 #include "vmc_port.h"
+#include "vmc_proxy.h"
 #include "vmc_range.h"
 
 /*
@@ -276,30 +279,6 @@ vmc_yield(enum vmc_yield_point where)
  */
 
 /*
- *	window_resolve: the copy engine's resolver for a proxy's window.
- *	Position pos is object offset window_start + pos while pos is
- *	inside the window; past the window's end is a hole, which stops
- *	the copy there exactly (KERN_INVALID_ADDRESS).  The engine checks
- *	the protection and releases the reference taken here.
- */
-static vmc_kr_t
-window_resolve(void *ctx, vmc_off_t pos, struct vmc_segment *seg)
-{
-	const struct vmc_gnumach_side *side = ctx;
-	vmc_off_t	offset;
-
-	if (pos >= side->window_size ||
-	    !vmc_add(side->window_start, pos, &offset))
-		return KERN_INVALID_ADDRESS;
-	vm_object_reference(side->object);
-	seg->object = from_object(side->object);
-	seg->offset = offset;
-	seg->prot = side->max_protection;
-	seg->left = side->window_size - pos;
-	return KERN_SUCCESS;
-}
-
-/*
  *	endpoint_of: the core's endpoint for one side.  An unknown kind
  *	becomes an endpoint without a map, which vmc_copy refuses
  *	(KERN_INVALID_ARGUMENT) before touching anything.
@@ -312,13 +291,12 @@ endpoint_of(const struct vmc_gnumach_side *side)
 		return vmc_endpoint_map((struct vmc_map *) side->map,
 					side->address);
 	case VMC_GNUMACH_OBJECT:
-		if (side->windowed)
-			return vmc_endpoint_resolver(window_resolve,
-						     (void *) side,
-						     side->position);
 		return vmc_endpoint_object(from_object(side->object),
 					   side->position,
 					   side->max_protection);
+	case VMC_GNUMACH_PROXY:
+		return vmc_endpoint_resolver(vmc_proxy_copy_resolve,
+					     side->proxy, side->position);
 	}
 	return vmc_endpoint_map(NULL, 0);
 }

@@ -24,18 +24,22 @@
 #include <vm/vm_object.h>
 
 /*
- *	One side of a copy: a buffer in a map, or a memory object.
+ *	One side of a copy: a buffer in a map, a memory object, or a proxy.
  *
- *	A memory object is an object, a position and the most access the
- *	caller may use.  A proxy's object is windowed: the position counts
- *	from the window's start, and the copy stops where the window ends,
- *	as at a hole.  An object that is not windowed is used at object
- *	offsets directly, with no end.
+ *	A memory object is an object, a position (an object offset) and
+ *	the most access the caller may use.  A proxy is the core's proxy
+ *	(opaque here: see vmc_proxy_gnumach.h) and a position in it; the
+ *	copy resolves each position to its segment's object, with the
+ *	segment's maximum protection, and stops at a hole or past the
+ *	proxy's end exactly as at an unmapped byte.
  */
 typedef enum {
 	VMC_GNUMACH_MAP,		/* map, address */
-	VMC_GNUMACH_OBJECT		/* object, position, protection, window */
+	VMC_GNUMACH_OBJECT,		/* object, position, protection */
+	VMC_GNUMACH_PROXY		/* proxy, position */
 } vmc_gnumach_kind_t;
+
+struct vmc_proxy;
 
 struct vmc_gnumach_side {
 	vmc_gnumach_kind_t kind;
@@ -43,12 +47,10 @@ struct vmc_gnumach_side {
 	vm_offset_t	address;	/* MAP: the buffer */
 	vm_object_t	object;		/* OBJECT: referenced by the caller
 					   for the whole copy */
-	vm_offset_t	position;	/* OBJECT: first byte (window or
-					   object offset) */
+	struct vmc_proxy *proxy;	/* PROXY: alive for the whole copy
+					   (the caller holds its port) */
+	vm_offset_t	position;	/* OBJECT, PROXY: first byte */
 	vm_prot_t	max_protection;	/* OBJECT: access allowed */
-	boolean_t	windowed;	/* OBJECT: a proxy's window */
-	vm_offset_t	window_start;	/* OBJECT: window's object offset */
-	vm_size_t	window_size;	/* OBJECT: window's length */
 };
 
 /*

@@ -23,17 +23,19 @@
  *
  *	A memory object port is resolved as vm_map (vm/vm_user.c) resolves
  *	one, in the other order so that nothing is created for a proxy:
- *	  - a proxy (memory_object_proxy_lookup) stands for its real memory
- *	    object, used through the proxy's window with the proxy's maximum
- *	    protection; the copy stops exactly at the window's end;
+ *	  - a proxy (mosaic_proxy_core, vmc_proxy_gnumach.c) is used through
+ *	    the core's flattened proxy: each position resolves to its
+ *	    segment's object with the segment's maximum protection, which is
+ *	    the intersection along any chain of nested proxies; the copy
+ *	    stops exactly at a hole or at the proxy's end;
  *	  - any other port goes to vm_object_enter, which returns the object
- *	    of a pager port the kernel already knows (an internal object's, as
- *	    vm_region_create_proxy makes), sets up a new object for a port
- *	    with no kernel object (a pager the caller implements), and returns
- *	    nothing for kernel ports of other kinds (a task, a thread, ...).
- *	A dead port, or a proxy whose real object's port is dead, is refused
- *	(KERN_INVALID_ARGUMENT): vm_object_enter would otherwise give a
- *	fresh object that nobody pages, and the copy would wait forever.
+ *	    of a pager port the kernel already knows (an internal object's),
+ *	    sets up a new object for a port with no kernel object (a pager
+ *	    the caller implements), and returns nothing for kernel ports of
+ *	    other kinds (a task, a thread, ...).
+ *	A dead port is refused (KERN_INVALID_ARGUMENT): vm_object_enter
+ *	would otherwise give a fresh object that nobody pages, and the copy
+ *	would wait forever.
  *
  *	Rights: the stubs hold the message's rights across the call and
  *	release them afterwards, so nothing here consumes a port right.  The
@@ -50,11 +52,6 @@
  *	MOSAIC_TRAP_VM_READ_FAST) does the same copy without a message: it
  *	takes the caller's send rights by name as mach_msg's copyin would,
  *	so its results are the RPC's, and writes the count to user memory.
- *
- *	Nested proxies: memory_object_proxy_lookup reports the outermost
- *	proxy's maximum protection only (a stock GNU Mach defect, DESIGN.md
- *	"Nesting"); these calls inherit it until GNU Mach's proxies go
- *	through the core's (vmc_proxy), which intersects them.
  */
 
 #include <ipc/ipc_object.h>
@@ -67,11 +64,11 @@
 #include <mach/kern_return.h>
 #include <mach/vm_param.h>
 #include <mach/vm_prot.h>
-#include <vm/memory_object_proxy.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 
 #include "vmc_gnumach.h"
+#include "vmc_proxy_gnumach.h"
 #include "vmc_server.h"
 
 /*
@@ -93,15 +90,16 @@ port_alive(ipc_port_t port)
 
 /*
  *	memory_object_side: the copy side for memory object port `port`,
- *	from `position` on (a window position for a proxy, an object offset
+ *	from `position` on (a proxy offset for a proxy, an object offset
  *	otherwise).  `size` is what vm_object_enter gets for a new object,
  *	as in vm_map.
  *
  *	Conditions: nothing locked; may block (vm_object_enter).
- *	Returns: KERN_SUCCESS with *side filled and side->object
- *	referenced (the caller deallocates it); KERN_INVALID_ARGUMENT if
- *	port is not a live memory object or proxy.  On failure nothing is
- *	referenced.
+ *	Returns: KERN_SUCCESS with *side filled; an object side's object
+ *	is referenced (side_release drops it), a proxy side's proxy lives
+ *	as long as the caller's send right to port.
+ *	KERN_INVALID_ARGUMENT if port is not a live memory object or
+ *	proxy; then nothing is referenced.
  */
 static kern_return_t
 memory_object_side(
@@ -110,35 +108,25 @@ memory_object_side(
 	vm_size_t			size,
 	struct vmc_gnumach_side		*side)		/* OUT */
 {
-	ipc_port_t	real;
-	vm_prot_t	prot;
-	vm_offset_t	start;
-	vm_offset_t	len;
-	vm_object_t	object;
+	struct vmc_proxy	*proxy;
+	vm_object_t		object;
 
 	/* Is there a live port at all? */
 	if (!port_alive(port))
 		return KERN_INVALID_ARGUMENT;
 
-	side->kind = VMC_GNUMACH_OBJECT;
 	side->map = VM_MAP_NULL;
 	side->address = 0;
+	side->object = VM_OBJECT_NULL;
+	side->proxy = NULL;
 	side->position = position;
+	side->max_protection = VM_PROT_ALL;
 
-	/* A proxy?  Then its real object, through its window. */
-	if (memory_object_proxy_lookup(port, &real, &prot, &start, &len)
-	    == KERN_SUCCESS) {
-		/* Is the proxy's memory object still there? */
-		if (!port_alive(real))
-			return KERN_INVALID_ARGUMENT;
-		object = vm_object_enter(real, round_page(size), FALSE);
-		if (object == VM_OBJECT_NULL)
-			return KERN_INVALID_ARGUMENT;
-		side->object = object;
-		side->max_protection = prot & VM_PROT_ALL;
-		side->windowed = TRUE;
-		side->window_start = start;
-		side->window_size = len;
+	/* A proxy?  Then the core's, segment by segment. */
+	proxy = mosaic_proxy_core(port);
+	if (proxy != NULL) {
+		side->kind = VMC_GNUMACH_PROXY;
+		side->proxy = proxy;
 		return KERN_SUCCESS;
 	}
 
@@ -146,12 +134,17 @@ memory_object_side(
 	object = vm_object_enter(port, round_page(size), FALSE);
 	if (object == VM_OBJECT_NULL)
 		return KERN_INVALID_ARGUMENT;
+	side->kind = VMC_GNUMACH_OBJECT;
 	side->object = object;
-	side->max_protection = VM_PROT_ALL;
-	side->windowed = FALSE;
-	side->window_start = 0;
-	side->window_size = 0;
 	return KERN_SUCCESS;
+}
+
+/* Drops what memory_object_side took. */
+static void
+side_release(struct vmc_gnumach_side *side)
+{
+	if (side->kind == VMC_GNUMACH_OBJECT)
+		vm_object_deallocate(side->object);
 }
 
 /*
@@ -192,14 +185,14 @@ task_object_copy(
 	task.map = map;
 	task.address = address;
 	task.object = VM_OBJECT_NULL;
-	task.windowed = FALSE;
+	task.proxy = NULL;
 
 	if (to_task)
 		kr = vmc_gnumach_copy(&object, &task, size, count);
 	else
 		kr = vmc_gnumach_copy(&task, &object, size, count);
 
-	vm_object_deallocate(object.object);
+	side_release(&object);
 	return kr;
 }
 
@@ -281,14 +274,14 @@ mosaic_memory_object_copy(
 		return kr;
 	kr = memory_object_side(dst_object, dst_offset, size, &dst);
 	if (kr != KERN_SUCCESS) {
-		vm_object_deallocate(src.object);
+		side_release(&src);
 		return kr;
 	}
 
 	kr = vmc_gnumach_copy(&src, &dst, size, count);
 
-	vm_object_deallocate(dst.object);
-	vm_object_deallocate(src.object);
+	side_release(&dst);
+	side_release(&src);
 	return kr;
 }
 

@@ -286,19 +286,28 @@ static void op_rproxy(struct interp *in, const struct scn_op *op, struct scn_out
 		bind(in, op->sym[0], SYM_PORT)->port = port;
 }
 
+/* proxy: one range per group; the name `null' is the null port. */
 static void op_proxy(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
 {
-	struct sym *obj = lookup(in, op->sym[1], SYM_PORT);
-	sim_name_t port;
-	if (!obj) {
-		out->unbound = true;
-		return;
+	sim_name_t object[SCN_RANGES_MAX], port;
+	vmc_off_t offset[SCN_RANGES_MAX], start[SCN_RANGES_MAX];
+	vmc_size_t len[SCN_RANGES_MAX];
+
+	for (unsigned i = 0; i < op->ranges; i++) {
+		const char *name = op->sym[1 + i];
+		struct sym *obj = lookup(in, name, SYM_PORT);
+		if (obj == NULL && strcmp(name, "null") != 0) {
+			out->unbound = true;
+			return;
+		}
+		object[i] = obj != NULL ? obj->port : SIM_NAME_NULL;
+		offset[i] = op->num[3 * i];
+		start[i] = op->num[3 * i + 1];
+		len[i] = op->num[3 * i + 2];
 	}
-	sim_name_t object = obj->port;
-	vmc_off_t offset = op->num[0], start = op->num[1];
-	vmc_size_t len = op->num[2];
-	out->kr = sim_memory_object_create_proxy(in->self, op->prot[0], &object, 1, &offset, 1,
-						 &start, 1, &len, 1, &port);
+	out->kr = sim_memory_object_create_proxy(in->self, op->prot[0], object, op->ranges,
+						 offset, op->ranges, start, op->ranges, len,
+						 op->ranges, &port);
 	if (out->kr == KERN_SUCCESS)
 		bind(in, op->sym[0], SYM_PORT)->port = port;
 }

@@ -11,12 +11,19 @@
       change, in either direction, fails.
 
   scenario_compare.py kernel MOSAIC SCENARIO_DIR RUNS_DIR
-      compares the result lines the kernel printed (the serial logs the
-      kernel suite leaves in RUNS_DIR, kernel-scn-NAME.log) with the
-      simulator's, line by line.  Every line must be identical, except in
-      defect-stock scenarios, where the kernel's lines must all be `ok' (the
-      defect is still there) and the simulator's are held to the golden file
-      by the `sim' mode.  Exits 77 (skipped) when no kernel log exists.
+      compares the result lines the kernels printed (the serial logs the
+      kernel suite leaves in RUNS_DIR) with the simulator's, line by line.
+      Stock GNU Mach (kernel-scn-NAME.log): every line must be identical,
+      except in defect-stock scenarios, where the kernel's lines must all be
+      `ok' (the defect is still there) and the simulator's are held to the
+      golden file by the `sim' mode.  The kernel with mosaic
+      (kernel-mosaic-scn-NAME.log): every line must be identical, defect-stock
+      scenarios included (their lines are then the golden file's: the
+      defects are gone).  Exits 77 (skipped) when no kernel log exists.
+
+  scenario_compare.py log MOSAIC LOG SCN...
+      one kernel log against the simulator's lines for the same .scn files,
+      every line identical (kernel-test.sh --compare runs this).
 """
 import glob
 import os
@@ -69,16 +76,62 @@ def mode_sim(mosaic, sdir):
     return 1 if bad else 0
 
 
+def kernel_lines(log):
+    with open(log, errors="replace") as f:
+        return [l.rstrip("\r\n") for l in f if l.startswith("scn ")]
+
+
+def compare_all(name, klines, slines):
+    """Every kernel line equal to the simulator's; returns the differences."""
+    if len(klines) != len(slines):
+        print(f"FAIL {name}: kernel printed {len(klines)} result lines, simulator {len(slines)}")
+        for k, s in zip(klines + [""] * len(slines), slines + [""] * len(klines)):
+            if k != s:
+                print(f"  first difference:\n  kernel:    {k}\n  simulator: {s}")
+                break
+        return 1
+    diffs = 0
+    for k, s in zip(klines, slines):
+        if k != s:
+            diffs += 1
+            print(f"FAIL {name}:\n  kernel:    {k}\n  simulator: {s}")
+    return diffs
+
+
+def mode_log(mosaic, log, scns):
+    if not os.path.exists(log):
+        print(f"FAIL: no kernel log {log}")
+        return 1
+    klines = kernel_lines(log)
+    r = subprocess.run([mosaic, "scenario"] + scns, capture_output=True, text=True)
+    slines = [l for l in r.stdout.splitlines() if l.startswith("scn ")]
+    name = os.path.basename(log)
+    if not slines:
+        print(f"FAIL {name}: the simulator printed no result line")
+        return 1
+    if compare_all(name, klines, slines):
+        return 1
+    print(f"ok   {name}: {len(klines)} lines, kernel and simulator agree")
+    return 0
+
+
 def mode_kernel(mosaic, sdir, runs):
     compared = 0
     bad = 0
     for scn in sorted(glob.glob(os.path.join(sdir, "*.scn"))):
         name = os.path.basename(scn)[:-4]
+        log = os.path.join(runs, f"kernel-mosaic-scn-{name}.log")
+        if os.path.exists(log):
+            compared += 1
+            _, slines = sim_lines(mosaic, scn)
+            if compare_all(f"mosaic {name}", kernel_lines(log), slines):
+                bad += 1
+            else:
+                print(f"ok   mosaic {name}: {len(slines)} lines, kernel with mosaic and simulator agree")
         log = os.path.join(runs, f"kernel-scn-{name}.log")
         if not os.path.exists(log):
             continue
-        with open(log, errors="replace") as f:
-            klines = [l.rstrip("\r\n") for l in f if l.startswith("scn ")]
+        klines = kernel_lines(log)
         _, slines = sim_lines(mosaic, scn)
         defects = defect_scenarios(scn)
         compared += 1
@@ -112,5 +165,7 @@ if __name__ == "__main__":
         sys.exit(mode_sim(sys.argv[2], sys.argv[3]))
     if len(sys.argv) == 5 and sys.argv[1] == "kernel":
         sys.exit(mode_kernel(sys.argv[2], sys.argv[3], sys.argv[4]))
+    if len(sys.argv) >= 5 and sys.argv[1] == "log":
+        sys.exit(mode_log(sys.argv[2], sys.argv[3], sys.argv[4:]))
     print(__doc__)
     sys.exit(2)

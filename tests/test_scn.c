@@ -80,6 +80,7 @@ static void test_scn_parses_every_operation(void **state)
 			assert_int_equal(op.prot[0], 1);
 			assert_string_equal(op.sym[1], "p");
 			assert_int_equal(op.num[1], 0x1000);
+			assert_int_equal(op.ranges, 1);
 			break;
 		case SCN_MAP:
 			assert_string_equal(op.sym[2], "q");
@@ -134,6 +135,12 @@ static void test_scn_rejects_malformed_lines(void **state)
 		"read d a 0 1p => KERN_SUCCESS extra",
 		"scenario x bogus-tag",
 		"alloc abcdefghijklmnopqrstuvwxyz self 1p",  /* name too long */
+		"proxy q rw p 0 0",             /* a range without its length */
+		"proxy q rw p 0 0 1p p 1p 0",   /* a second range cut short */
+		"proxy q rw p 0 0 1p 1p 0 0 1p",        /* a number for a name */
+		"proxy q rw",                   /* no range at all */
+		"proxy q rw p 0 0 1p p 1p 0 1p p 2p 0 1p p 3p 0 1p "
+		"p 4p 0 1p p 5p 0 1p p 6p 0 1p p 7p 0 1p p 8p 0 1p",   /* nine */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct scn_op op;
@@ -143,6 +150,38 @@ static void test_scn_rejects_malformed_lines(void **state)
 		assert_int_equal(err.line, 1);
 		assert_non_null(err.msg);
 	}
+}
+
+static void test_scn_proxy_takes_one_group_per_range(void **state)
+{
+	(void)state;
+	struct scn_op op;
+	struct scn_error err;
+
+	assert_int_equal(parse1("proxy q rw a 0 0 1p b 2p 1p 3p null 0x5000 0 1 "
+				"=> KERN_INVALID_NAME", &op, &err), 1);
+	assert_int_equal(op.kind, SCN_PROXY);
+	assert_int_equal(op.ranges, 3);
+	assert_string_equal(op.sym[0], "q");
+	assert_string_equal(op.sym[1], "a");
+	assert_string_equal(op.sym[2], "b");
+	assert_string_equal(op.sym[3], "null");
+	assert_int_equal(op.num[3], 2 * 4096);
+	assert_int_equal(op.num[4], 4096);
+	assert_int_equal(op.num[5], 3 * 4096);
+	assert_int_equal(op.num[6], 0x5000);
+	assert_int_equal(op.num[8], 1);
+	assert_int_equal(op.want_kr, 15);
+
+	/* The most ranges a line takes. */
+	assert_int_equal(parse1("proxy q rw p 0 0 1p p 1p 0 1p p 2p 0 1p p 3p 0 1p "
+				"p 4p 0 1p p 5p 0 1p p 6p 0 1p p 7p 0 1p", &op, &err), 1);
+	assert_int_equal(op.ranges, SCN_RANGES_MAX);
+	assert_int_equal(op.num[3 * (SCN_RANGES_MAX - 1)], 7 * 4096);
+
+	/* Other operations have no ranges. */
+	assert_int_equal(parse1("map m self q 0 1p r r", &op, &err), 1);
+	assert_int_equal(op.ranges, 0);
 }
 
 static void test_scn_error_reports_line_and_column(void **state)
@@ -371,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_scn_parses_every_operation),
 		cmocka_unit_test(test_scn_default_expectation_is_success),
 		cmocka_unit_test(test_scn_rejects_malformed_lines),
+		cmocka_unit_test(test_scn_proxy_takes_one_group_per_range),
 		cmocka_unit_test(test_scn_error_reports_line_and_column),
 		cmocka_unit_test(test_scn_numbers_wrap_only_by_minus),
 		cmocka_unit_test(test_scn_text_without_final_newline),

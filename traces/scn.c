@@ -3,7 +3,9 @@
  *
  * The grammar is one table: each keyword has a signature, a string with
  * one letter per argument (S name, N number, P protection, A pattern,
- * c the optional word `copy').  A line is split into words; the words are
+ * c the optional word `copy'); a `+' makes the letters after it a group
+ * that comes one or more times (at most SCN_RANGES_MAX), as long as words
+ * are left before the expectation.  A line is split into words; the words are
  * checked against the signature one by one, then the optional expectation
  * after `=>' is read.  Every check happens before the op is reported, so a
  * malformed line yields an error and no half-read operation.
@@ -32,7 +34,7 @@ static const struct scn_keyword keywords[SCN_KIND_COUNT] = {
 	[SCN_WRITE]      = { "write",      "SNSNN" },
 	[SCN_COPY]       = { "copy",       "SNSNN" },
 	[SCN_RPROXY]     = { "rproxy",     "SSNPN" },
-	[SCN_PROXY]      = { "proxy",      "SPSNNN" },
+	[SCN_PROXY]      = { "proxy",      "SP+SNNN" },
 	[SCN_MAP]        = { "map",        "SSSNNPPc" },
 };
 
@@ -246,7 +248,9 @@ bool scn_kr_parse(const char *name, size_t len, int *kr)
 
 /* Lines ------------------------------------------------------------------- */
 
-#define WORDS_MAX 16
+/* The longest line: proxy P PROT, SCN_RANGES_MAX groups of four, and an
+ * expectation. */
+#define WORDS_MAX (3 + 4 * SCN_RANGES_MAX + 2)
 
 static int fail(struct scn_error *err, unsigned line, unsigned column,
 		const char *msg)
@@ -310,6 +314,12 @@ static int parse_tags(const struct word *w, size_t n, struct scn_op *op,
 	return 1;
 }
 
+/* Has the line more words for arguments from w[i] on? */
+static bool args_left(const struct word *w, size_t i, size_t n)
+{
+	return i < n && !word_is(&w[i], "=>");
+}
+
 /* The arguments of op against its signature; returns the count of words
  * used, or -1. */
 static int parse_args(const char *sig, const struct word *w, size_t n,
@@ -317,8 +327,22 @@ static int parse_args(const char *sig, const struct word *w, size_t n,
 {
 	size_t i = 0;
 	unsigned ns = 0, nn = 0, np = 0;
+	const char *group = NULL;
 
-	for (; *sig; sig++) {
+	for (;; sig++) {
+		if (*sig == '\0') {
+			/* A group again, while words are left and room too? */
+			if (group == NULL)
+				break;
+			op->ranges++;
+			if (!args_left(w, i, n) || op->ranges == SCN_RANGES_MAX)
+				break;
+			sig = group;
+		}
+		if (*sig == '+') {      /* the rest repeats */
+			group = sig + 1;
+			continue;
+		}
 		if (*sig == 'c') {      /* optional flag: present or not */
 			if (i < n && word_is(&w[i], "copy")) {
 				op->copy = true;
@@ -326,7 +350,7 @@ static int parse_args(const char *sig, const struct word *w, size_t n,
 			}
 			continue;
 		}
-		if (i == n || word_is(&w[i], "=>"))
+		if (!args_left(w, i, n))
 			return fail(err, line, i < n ? w[i].column : 0, "too few arguments");
 		switch (*sig) {
 		case 'S':

@@ -20,8 +20,9 @@
 #include <stdint.h>
 
 #define SCN_NAME_MAX   24      /* a name's length, terminator included */
-#define SCN_SYMS_MAX    3      /* most names one operation takes */
-#define SCN_NUMS_MAX    4      /* most numbers one operation takes */
+#define SCN_RANGES_MAX  8      /* most ranges one proxy line takes */
+#define SCN_SYMS_MAX   (1 + SCN_RANGES_MAX)      /* most names one operation takes */
+#define SCN_NUMS_MAX   (3 * SCN_RANGES_MAX)      /* most numbers one operation takes */
 #define SCN_PROTS_MAX   2
 #define SCN_PAGE_SIZE  4096u   /* the `p' suffix of numbers */
 #define SCN_PATTERN_ZERO 256u  /* the pattern `zero' */
@@ -40,7 +41,7 @@ enum scn_kind {
 	SCN_WRITE,      /* write R OFF S SOFF LEN */
 	SCN_COPY,       /* copy R OFF S SOFF LEN */
 	SCN_RPROXY,     /* rproxy P R OFF PROT LEN */
-	SCN_PROXY,      /* proxy P PROT OBJ OFFSET START LEN */
+	SCN_PROXY,      /* proxy P PROT (OBJ OFFSET START LEN)... */
 	SCN_MAP,        /* map M T P OFF SIZE PROT MAXPROT [copy] */
 	SCN_KIND_COUNT
 };
@@ -57,6 +58,9 @@ struct scn_op {
 	char sym[SCN_SYMS_MAX][SCN_NAME_MAX];   /* names, in order of the line */
 	uint64_t num[SCN_NUMS_MAX];             /* numbers, in order */
 	int prot[SCN_PROTS_MAX];                /* protections, in order */
+	unsigned ranges;                        /* proxy: OBJ OFFSET START LEN groups
+	                                           (1..SCN_RANGES_MAX); range i is
+	                                           sym[1 + i], num[3i .. 3i + 2] */
 	unsigned pattern;                       /* 0..255, or SCN_PATTERN_ZERO */
 	bool copy;                              /* map: the `copy' flag */
 	unsigned tags;                          /* scenario: SCN_TAG_* */

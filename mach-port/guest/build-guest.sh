@@ -16,6 +16,8 @@
 # The guest is built with the host's gcc whatever compiler the Meson build
 # uses (a sanitizer build uses clang with runtime libraries a guest cannot
 # have), and with the project's strict warnings as errors.
+# MOSAIC_GUEST_DEFINES adds -D options (kernel-test.sh --compare sets
+# -DMOSAIC_SCN_REPORT_ONLY).
 set -eu
 
 [ $# -ge 4 ] || { echo "usage: $0 BUILDDIR SRCROOT NAME SOURCE..." >&2; exit 2; }
@@ -96,7 +98,7 @@ cflags="-std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pie
 	-Wall -Wextra -Werror -Wno-unused-parameter
 	-Wstrict-prototypes -Wmissing-prototypes -Wshadow -Wvla -Wpointer-arith
 	-I$src/mach-port/guest/include -I$src/mach-port/guest -I$src/core -I$src/traces -I$mig -I$inc
-	-DMOSAIC_GUEST_NAME=\"$name\""
+	-DMOSAIC_GUEST_NAME=\"$name\" ${MOSAIC_GUEST_DEFINES:-}"
 # The generated stubs are MIG's code: compiled without our warnings.
 migflags="-std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pie
 	-fno-builtin -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables

@@ -21,7 +21,12 @@
  * the buffer and past a proxy's window (short count, then the reason on
  * the retry), a read-only proxy or page as a destination.  Last, the trap
  * form of vm_read_fast (Mach trap 120): the same copies and results, and
- * its count, which is written even on an error.
+ * its count, which is written even on an error.  And copies through
+ * proxies made by memory_object_create_proxy: a read-write proxy wrapping
+ * the read-only one (rights are intersected: no write reaches the file),
+ * and a proxy of three ranges of two objects with a hole, one range
+ * read-only (copies splice the ranges, stop exactly at the hole and at the
+ * read-only range).
  *
  * One line per case, `fastcopy: <call> <arguments>: <result> ok'; any
  * difference fails the guest with what was expected.
@@ -514,6 +519,125 @@ static void test_trap(void)
 	(void)mach_port_deallocate(t.self, thread);
 }
 
+/* The n bytes at a in [lo, lo + len) must be src(soff + k - lo). */
+static void check_part(const char *what, vm_address_t a, vm_size_t lo, vm_size_t len,
+		       pattern_fn src, vm_size_t soff)
+{
+	const volatile unsigned char *p = (const volatile unsigned char *)a;
+
+	for (vm_size_t k = lo; k - lo < len; k++)
+		if (p[k] != src(soff + (k - lo)))
+			guest_fail("%s: byte %lu is 0x%x, expected 0x%x", what, (unsigned long)k,
+				   p[k], src(soff + (k - lo)));
+}
+
+/* The n bytes at a outside [lo, lo + len) must still be outside(k). */
+static void check_outside(const char *what, vm_address_t a, vm_size_t n, pattern_fn outside,
+			  vm_size_t lo, vm_size_t len)
+{
+	const volatile unsigned char *p = (const volatile unsigned char *)a;
+
+	for (vm_size_t k = 0; k < n; k++)
+		if ((k < lo || k - lo >= len) && p[k] != outside(k))
+			guest_fail("%s: byte %lu outside the copy changed", what,
+				   (unsigned long)k);
+}
+
+/* memory_object_create_proxy with n ranges; returns the proxy. */
+static mach_port_t make_proxy(vm_prot_t prot, unsigned n, const mach_port_t *object,
+			      const rpc_vm_offset_t *offset, const rpc_vm_offset_t *start,
+			      const rpc_vm_size_t *len)
+{
+	mach_port_t proxy = MACH_PORT_NULL;
+
+	GUEST_EXPECT_KR(memory_object_create_proxy(t.self, prot, (mach_port_t *)object,
+						   MACH_MSG_TYPE_COPY_SEND, n,
+						   (rpc_vm_offset_t *)offset, n,
+						   (rpc_vm_offset_t *)start, n,
+						   (rpc_vm_size_t *)len, n, &proxy),
+			KERN_SUCCESS);
+	return proxy;
+}
+
+static void test_proxies(void)
+{
+	/* A read-write proxy of the read-only one: read-only all the same. */
+	mach_port_t ro = t.file_ro;
+	rpc_vm_offset_t zero = 0;
+	rpc_vm_size_t whole = FILE_SIZE;
+	mach_port_t nest = make_proxy(VM_PROT_READ | VM_PROT_WRITE, 1, &ro, &zero, &zero, &whole);
+
+	fill(t.buf, BUF_SIZE, buf_byte);
+	EXPECT("vm_write_fast", "object=rw proxy of the ro proxy",
+	       vm_write_fast(t.self, t.buf + 1, 5000, nest, 3, &count),
+	       KERN_PROTECTION_FAILURE, 0);
+	EXPECT("memory_object_copy", "dst=rw proxy of the ro proxy",
+	       memory_object_copy(t.dst_rw, 5, nest, 7, 100, &count),
+	       KERN_PROTECTION_FAILURE, 0);
+	EXPECT("vm_read_fast", "object=rw proxy of the ro proxy",
+	       vm_read_fast(t.self, t.buf + 11, 3 * P, nest, 4 * P + 9, &count),
+	       KERN_SUCCESS, 3 * P);
+	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 11, 3 * P, file_byte, 4 * P + 9);
+	check("nested: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
+	fill(t.buf, BUF_SIZE, buf_byte);
+
+	/*
+	 * Three ranges of two objects, given out of order:
+	 *   [0, 1p)   dst  [1p, 2p)   read-write
+	 *   [1p, 3p)  file [3p, 5p)   read-write
+	 *   [3p, 4p)  a hole
+	 *   [4p, 5p)  file [8p, 9p)   through the read-only proxy
+	 */
+	mach_port_t objs[3] = { t.file_ro, t.dst_rw, t.file_rw };
+	rpc_vm_offset_t offs[3] = { 4 * P, 0, 1 * P };
+	rpc_vm_offset_t starts[3] = { 8 * P, 1 * P, 3 * P };
+	rpc_vm_size_t lens[3] = { P, P, 2 * P };
+	mach_port_t multi = make_proxy(VM_PROT_READ | VM_PROT_WRITE, 3, objs, offs, starts, lens);
+
+	EXPECT("vm_read_fast", "multi=4046 len=100 (across dst into file)",
+	       vm_read_fast(t.self, t.buf + 1, 100, multi, P - 50, &count), KERN_SUCCESS, 100);
+	check_part("vm_read_fast: dst part", t.buf, 1, 50, dst_byte, 2 * P - 50);
+	check_part("vm_read_fast: file part", t.buf, 51, 50, file_byte, 3 * P);
+	check_outside("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 1, 100);
+	fill(t.buf, BUF_SIZE, buf_byte);
+
+	EXPECT("vm_read_fast", "multi=8192 len=8192 (hole after 4096)",
+	       vm_read_fast(t.self, t.buf + 3, 2 * P, multi, 2 * P, &count), KERN_SUCCESS, P);
+	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 3, P, file_byte, 4 * P);
+	EXPECT("vm_read_fast", "multi=12288 len=10 (retry in the hole)",
+	       vm_read_fast(t.self, t.buf, 10, multi, 3 * P, &count), KERN_INVALID_ADDRESS, 0);
+	fill(t.buf, BUF_SIZE, buf_byte);
+	EXPECT("vm_read_fast", "multi=20476 len=100 (the read-only range's end)",
+	       vm_read_fast(t.self, t.buf + 5, 100, multi, 5 * P - 4, &count), KERN_SUCCESS, 4);
+	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 5, 4, file_byte, 9 * P - 4);
+	fill(t.buf, BUF_SIZE, buf_byte);
+
+	EXPECT("vm_write_fast", "multi=16384 (the read-only range)",
+	       vm_write_fast(t.self, t.buf, 10, multi, 4 * P, &count), KERN_PROTECTION_FAILURE, 0);
+	EXPECT("vm_write_fast", "multi=4000 len=5000 (dst, then file)",
+	       vm_write_fast(t.self, t.buf + 7, 5000, multi, 4000, &count), KERN_SUCCESS, 5000);
+	check("vm_write_fast: dst", t.dst, DST_SIZE, dst_byte, P + 4000, 96, buf_byte, 7);
+	check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, 3 * P, 5000 - 96, buf_byte,
+	      7 + 96);
+	fill(t.dst, DST_SIZE, dst_byte);
+	fill(t.file, FILE_SIZE, file_byte);
+	EXPECT("vm_write_fast", "multi=12000 len=1000 (stops at the hole)",
+	       vm_write_fast(t.self, t.buf, 1000, multi, 3 * P - 288, &count), KERN_SUCCESS, 288);
+	check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, 5 * P - 288, 288, buf_byte, 0);
+	fill(t.file, FILE_SIZE, file_byte);
+
+	EXPECT("memory_object_copy", "src=multi=4089 dst=12288 len=20 (across ranges)",
+	       memory_object_copy(multi, P - 7, t.dst_rw, 3 * P, 20, &count), KERN_SUCCESS, 20);
+	check_part("memory_object_copy: dst part", t.dst, 3 * P, 7, dst_byte, 2 * P - 7);
+	check_part("memory_object_copy: file part", t.dst, 3 * P + 7, 13, file_byte, 3 * P);
+	check_outside("memory_object_copy: dst", t.dst, DST_SIZE, dst_byte, 3 * P, 20);
+	fill(t.dst, DST_SIZE, dst_byte);
+
+	check("proxies: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
+	(void)mach_port_deallocate(t.self, multi);
+	(void)mach_port_deallocate(t.self, nest);
+}
+
 int guest_main(int argc, char **argv)
 {
 	(void)argc;
@@ -525,5 +649,6 @@ int guest_main(int argc, char **argv)
 	test_short();
 	test_errors();
 	test_trap();
+	test_proxies();
 	return 0;
 }

@@ -6,11 +6,15 @@
  * .scn files named for the test).  Each operation is carried out with the
  * kernel's own RPCs and its outcome printed as the canonical result line of
  * traces/scn.c, which the simulator's interpreter prints too; the guest
- * passes only if every operation met its expectation.
+ * passes only if every operation met its expectation.  Built with
+ * MOSAIC_SCN_REPORT_ONLY (kernel-test.sh --compare) it passes once every
+ * scenario ran, and the test's verdict is the comparison of its result
+ * lines with the simulator's.
  *
  * Names are bound by the operations that create things: `task' binds a
  * task port, `alloc', `read' and `map' bind regions (task, address, size),
- * `rproxy' and `proxy' bind memory object ports.  `self' is this task.
+ * `rproxy' and `proxy' bind memory object ports.  `self' is this task;
+ * `null', among a proxy's objects, is the null port.
  * Addresses are the kernel's; none is printed, so results do not depend on
  * where the kernel put things.
  *
@@ -366,22 +370,29 @@ static void op_rproxy(const struct scn_op *op, struct scn_outcome *out)
 		bind(op->sym[0], SYM_PORT)->port = port;
 }
 
+/* proxy: one range per group; the name `null' is the null port. */
 static void op_proxy(const struct scn_op *op, struct scn_outcome *out)
 {
-	struct sym *obj = lookup(op->sym[1], SYM_PORT);
-	mach_port_t port = MACH_PORT_NULL;
+	mach_port_t object[SCN_RANGES_MAX], port = MACH_PORT_NULL;
+	rpc_vm_offset_t offset[SCN_RANGES_MAX], start[SCN_RANGES_MAX];
+	rpc_vm_size_t len[SCN_RANGES_MAX];
 
-	if (!obj) {
-		out->unbound = true;
-		return;
+	for (unsigned i = 0; i < op->ranges; i++) {
+		const char *name = op->sym[1 + i];
+		struct sym *obj = lookup(name, SYM_PORT);
+		if (!obj && !name_eq(name, "null")) {
+			out->unbound = true;
+			return;
+		}
+		object[i] = obj ? obj->port : MACH_PORT_NULL;
+		offset[i] = op->num[3 * i];
+		start[i] = op->num[3 * i + 1];
+		len[i] = op->num[3 * i + 2];
 	}
-	mach_port_t object[1] = { obj->port };
-	rpc_vm_offset_t offset[1] = { op->num[0] };
-	rpc_vm_offset_t start[1] = { op->num[1] };
-	rpc_vm_size_t len[1] = { op->num[2] };
 	out->kr = memory_object_create_proxy(mach_task_self(), op->prot[0],
-					     object, MACH_MSG_TYPE_COPY_SEND, 1,
-					     offset, 1, start, 1, len, 1, &port);
+					     object, MACH_MSG_TYPE_COPY_SEND, op->ranges,
+					     offset, op->ranges, start, op->ranges,
+					     len, op->ranges, &port);
 	if (out->kr == KERN_SUCCESS)
 		bind(op->sym[0], SYM_PORT)->port = port;
 }
@@ -490,9 +501,19 @@ int guest_main(int argc, char **argv)
 	end_scenario(&run);
 	if (run.scenarios == 0)
 		guest_fail("no scenario in the embedded text");
+#ifdef MOSAIC_SCN_REPORT_ONLY
+	/* The verdict is the comparison of the result lines with the
+	 * simulator's (kernel-test.sh --compare): on a kernel with mosaic,
+	 * defect-stock scenarios are meant to miss their (stock)
+	 * expectations, exactly as their golden file says. */
+	guest_printf("scenarios: %u ran, %u missed an expectation "
+		     "(the comparison with the simulator decides)\n",
+		     run.scenarios, run.scenarios_failed);
+#else
 	if (run.scenarios_failed)
 		guest_fail("%u of %u scenarios failed", run.scenarios_failed,
 			   run.scenarios);
 	guest_printf("scenarios: %u passed\n", run.scenarios);
+#endif
 	return 0;
 }

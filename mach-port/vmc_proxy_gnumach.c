@@ -1,0 +1,776 @@
+/*
+ * Copyright (c) 2026 the mosaic authors.
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the Free
+ * Software Foundation; either version 2, or (at your option) any later
+ * version.
+ */
+/*
+ *	File:	mosaic/vmc_proxy_gnumach.c  (lives in mach-port/)
+ *
+ *	GNU Mach's proxy memory objects, made of the core's proxies
+ *	(vmc_proxy.h).  Like vmc_gnumach.c this is the port layer, where
+ *	core and kernel types meet: a struct vmc_object is a struct
+ *	vm_object, a struct vmc_map a struct vm_map, and the conversion is
+ *	a cast, here and in vmc_gnumach.c only.
+ *
+ *	A proxy is a kernel port of type IKOT_PAGER_PROXY, as in stock GNU
+ *	Mach, whose kobject is a struct mosaic_proxy: the port, a second
+ *	port that receives the first one's no-senders notification, and
+ *	the core's proxy.  The core's proxy is flattened and immutable: a
+ *	sorted array of segments, each a VM object (referenced), an offset
+ *	and a maximum protection already intersected along any chain of
+ *	nested proxies.  Holes are the gaps between segments.  Nothing
+ *	holds a port of the objects the proxy was made from, so a proxy of
+ *	anonymous memory needs no pager (stock GNU Mach creates one, and
+ *	waits for the default pager to exist).
+ *
+ *	The routines below take the place of the stock ones; each stock
+ *	routine returns the mosaic one first thing (integrate.sh):
+ *
+ *	  memory_object_create_proxy	GNU Mach's argument shapes, all of
+ *		them: several objects and proxies, any offsets; the core
+ *		validates everything (vmc_proxy_create_placed) before any
+ *		reference is taken or any port is made.
+ *	  vm_region_create_proxy	exactly the requested window of the
+ *		task's memory, one range per map entry, from the core's
+ *		walk (vmc_walk), whose lookup gives an entry that has no
+ *		object yet its zero-fill object, as vm_map_lookup does.
+ *	  vm_map of a proxy		every piece of the window, one map
+ *		entry each, or nothing; holes reserved with no access.
+ *	  the no-senders notification	destroys the proxy, which drops
+ *		the segments' object references.
+ *
+ *	Lifetime: a proxy lives until its port has no senders.  Every
+ *	call that uses one holds a send right to its port (the request
+ *	message's, or the trap's copied-in right), so no-senders cannot
+ *	come while a call looks at it; mappings hold references on the
+ *	base objects, not on the proxy.
+ *
+ *	Sharing: a proxy shares its objects with whoever maps it or copies
+ *	through it.  A temporary object (anonymous memory) shared that way
+ *	must use the asymmetric (delayed) copy strategy, as vm_map_fork
+ *	decides for memory inherited shared: creation sets
+ *	use_shared_copy on it, and a copy=TRUE mapping of it is a delayed
+ *	copy.
+ */
+
+#include <ipc/ipc_port.h>
+#include <ipc/ipc_space.h>
+#include <kern/assert.h>
+#include <kern/debug.h>
+#include <kern/ipc_kobject.h>
+#include <kern/kalloc.h>
+#include <kern/printf.h>
+#include <kern/task.h>
+#include <mach/kern_return.h>
+#include <mach/notify.h>
+#include <mach/vm_param.h>
+#include <mach/vm_prot.h>
+#include <vm/memory_object_proxy.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+
+#include "vmc_proxy.h"
+#include "vmc_proxy_gnumach.h"
+#include "vmc_range.h"
+#include "vmc_walk.h"
+
+#define	to_object(o)	((vm_object_t)(o))
+#define	from_object(o)	((struct vmc_object *)(o))
+#define	from_map(m)	((struct vmc_map *)(m))
+
+/*
+ *	A proxy memory object: the kobject of its port.
+ */
+struct mosaic_proxy {
+	ipc_port_t		port;		/* IKOT_PAGER_PROXY, the proxy */
+	ipc_port_t		notify;		/* IKOT_PAGER_PROXY, gets port's
+						   no-senders */
+	struct vmc_proxy	*core;		/* segments; immutable */
+};
+
+/*
+ *	proxy_of: the proxy whose port is port, or null.
+ *	Conditions: nothing locked; takes and drops the port lock.
+ */
+static struct mosaic_proxy *
+proxy_of(ipc_port_t port)
+{
+	struct mosaic_proxy	*proxy = NULL;
+
+	if (!IP_VALID(port))
+		return NULL;
+	ip_lock(port);
+	if (ip_active(port) && ip_kotype(port) == IKOT_PAGER_PROXY)
+		proxy = (struct mosaic_proxy *) port->ip_kobject;
+	ip_unlock(port);
+	/* The notification port has the same kobject: not a proxy. */
+	if (proxy != NULL && proxy->port != port)
+		proxy = NULL;
+	return proxy;
+}
+
+struct vmc_proxy *
+mosaic_proxy_core(ipc_port_t port)
+{
+	struct mosaic_proxy	*proxy = proxy_of(port);
+
+	return proxy != NULL ? proxy->core : NULL;
+}
+
+/*
+ *	proxy_objects_shared: marks the temporary objects of a new proxy
+ *	as shared beyond their map entries (see "Sharing" above).
+ */
+static void
+proxy_objects_shared(const struct vmc_proxy *core)
+{
+	for (uint32_t i = 0; i < core->nsegs; i++) {
+		vm_object_t	object = to_object(core->segs[i].object);
+
+		vm_object_lock(object);
+		if (object->temporary)
+			object->use_shared_copy = TRUE;
+		vm_object_unlock(object);
+	}
+}
+
+/*
+ *	proxy_publish: makes the port of a new proxy, with its no-senders
+ *	request, and a send right to it in *port.
+ *	Returns KERN_SUCCESS (the proxy owns core from then on) or
+ *	KERN_RESOURCE_SHORTAGE (core untouched, still the caller's).
+ */
+static kern_return_t
+proxy_publish(struct vmc_proxy *core, ipc_port_t *port)
+{
+	struct mosaic_proxy	*proxy;
+	ipc_port_t		notify;
+
+	proxy = (struct mosaic_proxy *) kalloc(sizeof *proxy);
+	if (proxy == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	proxy->core = core;
+	proxy->port = ipc_port_alloc_kernel();
+	if (proxy->port == IP_NULL) {
+		kfree((vm_offset_t) proxy, sizeof *proxy);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	proxy->notify = ipc_port_alloc_kernel();
+	if (proxy->notify == IP_NULL) {
+		ipc_port_dealloc_kernel(proxy->port);
+		kfree((vm_offset_t) proxy, sizeof *proxy);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	proxy_objects_shared(core);
+
+	ipc_kobject_set(proxy->port, (ipc_kobject_t) proxy, IKOT_PAGER_PROXY);
+	ipc_kobject_set(proxy->notify, (ipc_kobject_t) proxy, IKOT_PAGER_PROXY);
+	notify = ipc_port_make_sonce(proxy->notify);
+	ip_lock(proxy->port);
+	ipc_port_nsrequest(proxy->port, 1, notify, &notify);	/* unlocks */
+	assert(notify == IP_NULL);
+
+	*port = ipc_port_make_send(proxy->port);
+	return KERN_SUCCESS;
+}
+
+boolean_t
+mosaic_memory_object_proxy_notify(mach_msg_header_t *msg)
+{
+	mach_no_senders_notification_t	*ns;
+	struct mosaic_proxy		*proxy;
+	ipc_port_t			notify;
+
+	if (msg->msgh_id != MACH_NOTIFY_NO_SENDERS) {
+		printf("memory_object_proxy_notify: strange notification %d\n",
+		       msg->msgh_id);
+		return FALSE;
+	}
+	ns = (mach_no_senders_notification_t *) msg;
+	notify = (ipc_port_t) ns->not_header.msgh_remote_port;
+	proxy = (struct mosaic_proxy *) notify->ip_kobject;
+	if (proxy == NULL || notify != proxy->notify)
+		return FALSE;
+
+	ipc_kobject_set(proxy->port, IKO_NULL, IKOT_NONE);
+	ipc_port_dealloc_kernel(proxy->port);
+	ipc_kobject_set(proxy->notify, IKO_NULL, IKOT_NONE);
+	ipc_port_dealloc_kernel(proxy->notify);
+	vmc_proxy_destroy(proxy->core);
+	kfree((vm_offset_t) proxy, sizeof *proxy);
+	return TRUE;
+}
+
+kern_return_t
+mosaic_memory_object_proxy_lookup(
+	ipc_port_t	port,
+	ipc_port_t	*object,
+	vm_prot_t	*max_protection,
+	vm_offset_t	*start,
+	vm_offset_t	*len)
+{
+	(void) port;
+	(void) object;
+	(void) max_protection;
+	(void) start;
+	(void) len;
+	return KERN_INVALID_ARGUMENT;
+}
+
+/*
+ *	Creation from ports: memory_object_create_proxy.
+ */
+
+/*
+ *	What one object port of a creation call is, before the core
+ *	sees it.
+ */
+typedef enum {
+	INPUT_READY,		/* *in is final (a hole, an object we
+				   referenced, or a proxy) */
+	INPUT_NEW_PAGER,	/* a port with no kernel object yet: a
+				   pager the caller implements */
+	INPUT_BAD		/* a kernel port of another kind */
+} input_state_t;
+
+/*
+ *	input_of: classifies port, and for a known memory object takes a
+ *	reference on it (vm_object_enter, which for such a port sets up
+ *	nothing).  A null or dead port is a hole, which the core refuses
+ *	(KERN_INVALID_NAME, as stock for an invalid port).
+ *	Conditions: nothing locked; may block (an object being
+ *	initialized).
+ */
+static input_state_t
+input_of(ipc_port_t port, struct vmc_proxy_input *in)
+{
+	struct mosaic_proxy	*proxy;
+	ipc_kobject_type_t	kotype;
+	boolean_t		active;
+	vm_object_t		object;
+
+	in->kind = VMC_PROXY_IN_HOLE;
+	in->object = NULL;
+	in->proxy = NULL;
+	if (!IP_VALID(port))
+		return INPUT_READY;
+	ip_lock(port);
+	active = ip_active(port);
+	kotype = ip_kotype(port);
+	ip_unlock(port);
+	if (!active)
+		return INPUT_READY;
+
+	switch (kotype) {
+	case IKOT_PAGER_PROXY:
+		proxy = proxy_of(port);
+		if (proxy == NULL)
+			return INPUT_BAD;
+		in->kind = VMC_PROXY_IN_PROXY;
+		in->proxy = proxy->core;
+		return INPUT_READY;
+	case IKOT_PAGER:
+		object = vm_object_enter(port, 0, FALSE);
+		if (object == VM_OBJECT_NULL)
+			return INPUT_BAD;
+		in->kind = VMC_PROXY_IN_OBJECT;
+		in->object = from_object(object);
+		return INPUT_READY;
+	case IKOT_NONE:
+	case IKOT_PAGER_TERMINATING:
+		return INPUT_NEW_PAGER;
+	default:
+		return INPUT_BAD;
+	}
+}
+
+kern_return_t
+mosaic_memory_object_create_proxy(
+	ipc_space_t		space,
+	vm_prot_t		max_protection,
+	ipc_port_t		*object,
+	natural_t		object_count,
+	rpc_vm_offset_t		*offset,
+	natural_t		offset_count,
+	rpc_vm_offset_t		*start,
+	natural_t		start_count,
+	rpc_vm_size_t		*len,
+	natural_t		len_count,
+	ipc_port_t		*port)		/* OUT */
+{
+	struct vmc_proxy_input	*in;
+	boolean_t		*new_pager;
+	struct vmc_proxy	*core;
+	vm_size_t		in_size, new_size;
+	natural_t		i, n = object_count, new_pagers = 0;
+	kern_return_t		kr = KERN_SUCCESS;
+
+	_Static_assert(sizeof(rpc_vm_offset_t) == sizeof(vmc_off_t),
+		       "rpc_vm_offset_t");
+	_Static_assert(sizeof(rpc_vm_size_t) == sizeof(vmc_size_t),
+		       "rpc_vm_size_t");
+
+	/* Is the caller a task? */
+	if (space == IS_NULL)
+		return KERN_INVALID_TASK;
+
+	/* No input, or more than the interface takes: the core's verdict,
+	   before a port is looked at. */
+	if (n == 0 || n > VMC_PROXY_MAX_RANGES)
+		return vmc_proxy_create_placed(max_protection, NULL, n,
+					       offset, offset_count,
+					       start, start_count,
+					       len, len_count, &core);
+
+	in_size = n * sizeof *in;
+	new_size = n * sizeof *new_pager;
+	in = (struct vmc_proxy_input *) kalloc(in_size);
+	new_pager = (boolean_t *) kalloc(new_size);
+	if (in == NULL || new_pager == NULL) {
+		kr = KERN_RESOURCE_SHORTAGE;
+		n = 0;
+		goto out;
+	}
+
+	/* Is every port a memory object, a proxy, or null? */
+	for (i = 0; i < n; i++) {
+		new_pager[i] = FALSE;
+		switch (input_of(object[i], &in[i])) {
+		case INPUT_READY:
+			break;
+		case INPUT_NEW_PAGER:
+			/* Stands in until the arguments are known good. */
+			new_pager[i] = TRUE;
+			new_pagers++;
+			in[i].kind = VMC_PROXY_IN_OBJECT;
+			in[i].object = from_object(kernel_object);
+			break;
+		case INPUT_BAD:
+			kr = KERN_INVALID_ARGUMENT;
+			n = i;
+			goto out;
+		}
+	}
+
+	/*
+	 *	A port the kernel does not know yet becomes a memory object
+	 *	(vm_object_enter tells its pager, memory_object_init) only
+	 *	once the core has found the arguments good: validation does
+	 *	not depend on which object an input is, so kernel_object
+	 *	stands in for it in a first, discarded proxy.
+	 */
+	if (new_pagers > 0) {
+		kr = vmc_proxy_create_placed(max_protection, in, n,
+					     offset, offset_count,
+					     start, start_count,
+					     len, len_count, &core);
+		if (kr != KERN_SUCCESS)
+			goto out;
+		vmc_proxy_destroy(core);
+		for (i = 0; i < n; i++) {
+			vm_object_t	entered;
+
+			if (!new_pager[i])
+				continue;
+			entered = vm_object_enter(object[i],
+						  round_page(len[i]), FALSE);
+			if (entered == VM_OBJECT_NULL) {
+				/* The port changed kind meanwhile. */
+				in[i].object = NULL;
+				kr = KERN_INVALID_ARGUMENT;
+				goto out;
+			}
+			in[i].object = from_object(entered);
+			new_pager[i] = FALSE;
+		}
+	}
+
+	kr = vmc_proxy_create_placed(max_protection, in, n,
+				     offset, offset_count, start, start_count,
+				     len, len_count, &core);
+	if (kr != KERN_SUCCESS)
+		goto out;
+	kr = proxy_publish(core, port);
+	if (kr != KERN_SUCCESS) {
+		vmc_proxy_destroy(core);
+		goto out;
+	}
+
+	/* The proxy holds its objects: the message's rights go. */
+	for (i = 0; i < object_count; i++)
+		if (IP_VALID(object[i]))
+			ipc_port_release_send(object[i]);
+
+    out:
+	/* Our references on the objects: the proxy took its own. */
+	for (i = 0; i < n; i++)
+		if (in[i].kind == VMC_PROXY_IN_OBJECT && !new_pager[i] &&
+		    in[i].object != NULL)
+			vm_object_deallocate(to_object(in[i].object));
+	if (in != NULL)
+		kfree((vm_offset_t) in, in_size);
+	if (new_pager != NULL)
+		kfree((vm_offset_t) new_pager, new_size);
+	return kr;
+}
+
+/*
+ *	vm_region_create_proxy.
+ */
+
+/*
+ *	The ranges of a region proxy, one per map entry, in the seed's
+ *	form (vmc_proxy_create_ranges): arrays that grow by doubling.
+ */
+struct region_ranges {
+	unsigned int		count;
+	unsigned int		room;
+	struct vmc_proxy_input	*in;
+	vmc_prot_t		*prot;
+	vmc_off_t		*start;
+	vmc_off_t		*end;
+};
+
+#define	RANGE_BYTES	(sizeof(struct vmc_proxy_input) + sizeof(vmc_prot_t) + \
+			 2 * sizeof(vmc_off_t))
+
+static void
+region_ranges_free(struct region_ranges *r)
+{
+	if (r->room > 0)
+		kfree((vm_offset_t) r->in, r->room * RANGE_BYTES);
+	r->room = 0;
+}
+
+/*
+ *	region_ranges_add: appends one range, its object's reference
+ *	passing to r.  Returns FALSE (nothing appended, the reference the
+ *	caller's) if memory ran out.
+ */
+static boolean_t
+region_ranges_add(struct region_ranges *r, const struct vmc_walk_segment *seg,
+		  vm_prot_t prot)
+{
+	if (r->count == r->room) {
+		struct region_ranges	bigger;
+		unsigned int		room = r->room ? 2 * r->room : 8;
+		vm_offset_t		block = kalloc(room * RANGE_BYTES);
+
+		if (block == 0)
+			return FALSE;
+		bigger.count = r->count;
+		bigger.room = room;
+		bigger.in = (struct vmc_proxy_input *) block;
+		bigger.end = (vmc_off_t *) (bigger.in + room);
+		bigger.start = bigger.end + room;
+		bigger.prot = (vmc_prot_t *) (bigger.start + room);
+		for (unsigned int i = 0; i < r->count; i++) {
+			bigger.in[i] = r->in[i];
+			bigger.prot[i] = r->prot[i];
+			bigger.start[i] = r->start[i];
+			bigger.end[i] = r->end[i];
+		}
+		region_ranges_free(r);
+		*r = bigger;
+	}
+	r->in[r->count].kind = VMC_PROXY_IN_OBJECT;
+	r->in[r->count].object = seg->object;
+	r->in[r->count].proxy = NULL;
+	r->prot[r->count] = prot;
+	r->start[r->count] = seg->offset;
+	r->end[r->count] = seg->offset + seg->size;	/* the walk cut it
+							   to fit */
+	r->count++;
+	return TRUE;
+}
+
+kern_return_t
+mosaic_vm_region_create_proxy(
+	struct task	*task,
+	vm_address_t	address,
+	vm_prot_t	max_protection,
+	vm_size_t	len,
+	ipc_port_t	*port)		/* OUT */
+{
+	struct region_ranges	r = { 0, 0, NULL, NULL, NULL, NULL };
+	struct vmc_walk		walk;
+	struct vmc_walk_segment	seg;
+	struct vmc_proxy	*core;
+	vm_prot_t		access;
+	vmc_size_t		covered = 0;
+	unsigned int		entries = 0;
+	kern_return_t		kr;
+
+	/* Is the target a task? */
+	if (task == TASK_NULL)
+		return KERN_INVALID_ARGUMENT;
+	/* Protection bits only, and something to proxy? */
+	if ((max_protection & ~VM_PROT_ALL) || len == 0)
+		return KERN_INVALID_ARGUMENT;
+
+	/*
+	 *	The access the proxy grants is what the task must allow now
+	 *	(a write lookup gives a copy-on-write entry its own copy, so
+	 *	writes through the proxy reach the task's memory); a proxy
+	 *	with neither still needs the memory to be there.  The walk
+	 *	refuses a range that wraps.
+	 */
+	access = max_protection & (VM_PROT_READ | VM_PROT_WRITE);
+	kr = vmc_walk_begin(&walk, from_map(task->map), address, len,
+			    access ? access : VM_PROT_READ);
+	if (kr != KERN_SUCCESS)
+		return kr;
+
+	/* One range per entry, laid end to end: exactly the window.
+	   Past VMC_PROXY_MAX_RANGES entries only counted, so that a
+	   later hole still gives its own answer, as in the simulator. */
+	kr = KERN_SUCCESS;
+	while (vmc_walk_next(&walk, &seg)) {
+		entries++;
+		if (kr != KERN_SUCCESS || entries > VMC_PROXY_MAX_RANGES ||
+		    !region_ranges_add(&r, &seg, max_protection & seg.prot)) {
+			if (entries <= VMC_PROXY_MAX_RANGES)
+				kr = KERN_RESOURCE_SHORTAGE;
+			vmc_walk_segment_release(&seg);
+		}
+	}
+
+	/* A hole at address itself: nothing there.  One further on: the
+	   range is longer than the memory there, which stock GNU Mach
+	   reports as KERN_INVALID_ARGUMENT (len past the entry). */
+	if (kr == KERN_SUCCESS) {
+		kr = vmc_walk_stopped(&walk, NULL, &covered);
+		if (kr == KERN_INVALID_ADDRESS && covered > 0)
+			kr = KERN_INVALID_ARGUMENT;
+	}
+	if (kr == KERN_SUCCESS && entries > VMC_PROXY_MAX_RANGES)
+		kr = KERN_NO_SPACE;
+	if (kr == KERN_SUCCESS)
+		kr = vmc_proxy_create_ranges(r.in, r.count, r.prot, r.count,
+					     r.start, r.count, r.end, r.count,
+					     &core);
+	if (kr == KERN_SUCCESS) {
+		kr = proxy_publish(core, port);
+		if (kr != KERN_SUCCESS)
+			vmc_proxy_destroy(core);
+	}
+
+	/* The walk's references: the proxy took its own. */
+	for (unsigned int i = 0; i < r.count; i++)
+		vm_object_deallocate(to_object(r.in[i].object));
+	region_ranges_free(&r);
+	return kr;
+}
+
+/*
+ *	vm_map of a proxy.
+ */
+
+/*
+ *	One map entry of a proxy mapping: a piece of the window.
+ */
+struct map_piece {
+	vm_offset_t	at;		/* from the window's first byte */
+	vm_size_t	size;
+	vm_object_t	object;		/* null: a hole; else referenced once
+					   prepared, until entered */
+	vm_offset_t	offset;
+	boolean_t	needs_copy;
+	vm_prot_t	cur;
+	vm_prot_t	max;
+};
+
+/*
+ *	piece_prepare: the object the piece's entry will hold, referenced:
+ *	the segment's object, or with copy a private copy of the piece
+ *	(which is then the caller's own memory, as vm_map makes it).  A
+ *	temporary object gets the delayed copy that vm_object_copy_
+ *	strategically would give it, without waiting for a pager it may
+ *	never have: a proxy needs none.
+ */
+static kern_return_t
+piece_prepare(struct map_piece *pc, boolean_t copy)
+{
+	vm_object_t	object = pc->object;
+	vm_object_t	new_object;
+	vm_offset_t	new_offset;
+	boolean_t	temporary;
+	kern_return_t	kr;
+
+	if (object == VM_OBJECT_NULL)
+		return KERN_SUCCESS;
+	if (!copy) {
+		vm_object_reference(object);
+		pc->needs_copy = FALSE;
+		return KERN_SUCCESS;
+	}
+
+	vm_object_lock(object);
+	temporary = object->temporary;
+	vm_object_unlock(object);
+	if (temporary) {
+		pc->object = vm_object_copy_delayed(object);
+		pc->needs_copy = TRUE;
+		return KERN_SUCCESS;
+	}
+	kr = vm_object_copy_strategically(object, pc->offset, pc->size,
+					  &new_object, &new_offset,
+					  &pc->needs_copy);
+	if (kr != KERN_SUCCESS) {
+		pc->object = VM_OBJECT_NULL;
+		return kr;
+	}
+	pc->object = new_object;
+	pc->offset = new_offset;
+	return KERN_SUCCESS;
+}
+
+/* Drops the references of pieces [from, n) that were prepared. */
+static void
+pieces_release(struct map_piece *pieces, unsigned int from, unsigned int n)
+{
+	for (unsigned int i = from; i < n; i++)
+		if (pieces[i].object != VM_OBJECT_NULL)
+			vm_object_deallocate(pieces[i].object);
+}
+
+kern_return_t
+mosaic_vm_map_proxy(
+	struct vm_map	*target_map,
+	vm_offset_t	*address,	/* IN/OUT */
+	vm_size_t	size,
+	vm_offset_t	mask,
+	boolean_t	anywhere,
+	ipc_port_t	memory_object,
+	vm_offset_t	offset,
+	boolean_t	copy,
+	vm_prot_t	cur_protection,
+	vm_prot_t	max_protection,
+	vm_inherit_t	inheritance)
+{
+	const struct vmc_proxy	*core = mosaic_proxy_core(memory_object);
+	struct vmc_proxy_iter	it;
+	struct vmc_proxy_piece	pc;
+	struct map_piece	*pieces;
+	vm_size_t		pieces_size;
+	vm_offset_t		start = *address;
+	unsigned int		i, n = 0;
+	kern_return_t		kr = KERN_SUCCESS;
+
+	/* Is the port a proxy?  (Nor a memory object: vm_map tried.) */
+	if (core == NULL)
+		return KERN_INVALID_ARGUMENT;
+	/* Is there anything left once vm_map rounded the size? */
+	if (size == 0)
+		return KERN_INVALID_ARGUMENT;
+
+	/* Is the window inside the proxy (no wrap), on a page boundary,
+	   and does every piece begin and end on one? */
+	if (!page_aligned(offset) ||
+	    !vmc_proxy_window_inside(core, offset, size) ||
+	    !vmc_proxy_iter_init(&it, core, offset, size))
+		return KERN_INVALID_ARGUMENT;
+	while (vmc_proxy_iter_next(&it, &pc)) {
+		if (!page_aligned(pc.start) || !page_aligned(pc.size) ||
+		    (pc.object != NULL && !page_aligned(pc.offset)))
+			return KERN_INVALID_ARGUMENT;
+		/* A copy is made by reading: does every piece allow it? */
+		if (copy && pc.object != NULL && !(pc.max_prot & VM_PROT_READ))
+			return KERN_PROTECTION_FAILURE;
+		n++;
+	}
+
+	pieces_size = n * sizeof *pieces;
+	pieces = (struct map_piece *) kalloc(pieces_size);
+	if (pieces == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	vmc_proxy_iter_init(&it, core, offset, size);
+	for (i = 0; vmc_proxy_iter_next(&it, &pc); i++) {
+		vm_prot_t cap = copy ? VM_PROT_ALL : pc.max_prot;
+
+		pieces[i].at = pc.start - offset;
+		pieces[i].size = pc.size;
+		pieces[i].object = to_object(pc.object);
+		pieces[i].offset = pc.offset;
+		pieces[i].needs_copy = FALSE;
+		pieces[i].cur = pc.object ? cur_protection & cap : VM_PROT_NONE;
+		pieces[i].max = pc.object ? max_protection & cap : VM_PROT_NONE;
+	}
+
+	/*
+	 *	One piece with an object: one vm_map_enter, as stock vm_map
+	 *	does for a proxy.
+	 */
+	if (n == 1 && pieces[0].object != VM_OBJECT_NULL) {
+		kr = piece_prepare(&pieces[0], copy);
+		if (kr == KERN_SUCCESS) {
+			kr = vm_map_enter(target_map, &start, size, mask,
+					  anywhere, pieces[0].object,
+					  pieces[0].offset,
+					  pieces[0].needs_copy,
+					  pieces[0].cur, pieces[0].max,
+					  inheritance);
+			if (kr != KERN_SUCCESS)
+				vm_object_deallocate(pieces[0].object);
+		}
+		goto done;
+	}
+
+	/*
+	 *	Several pieces.  The whole window is reserved first, as one
+	 *	entry with no object and no access, where vm_map_enter finds
+	 *	room (or at the fixed address); that is what a hole stays.
+	 *	Then each piece with an object replaces its part of the
+	 *	reservation: removed, and entered again at the same address.
+	 *	Another thread of the task could take that part in between;
+	 *	then the piece fails to enter and the mapping is undone:
+	 *	everything in the window is removed but that part, which is
+	 *	no longer ours.
+	 */
+	kr = vm_map_enter(target_map, &start, size, mask, anywhere,
+			  VM_OBJECT_NULL, 0, FALSE, VM_PROT_NONE, VM_PROT_NONE,
+			  inheritance);
+	if (kr != KERN_SUCCESS)
+		goto done;
+	for (i = 0; i < n; i++) {
+		kr = piece_prepare(&pieces[i], copy);
+		if (kr != KERN_SUCCESS) {
+			pieces_release(pieces, 0, i);
+			vm_map_remove(target_map, start, start + size);
+			goto done;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		vm_offset_t	a = start + pieces[i].at;
+
+		if (pieces[i].object == VM_OBJECT_NULL)
+			continue;
+		vm_map_remove(target_map, a, a + pieces[i].size);
+		kr = vm_map_enter(target_map, &a, pieces[i].size, 0, FALSE,
+				  pieces[i].object, pieces[i].offset,
+				  pieces[i].needs_copy, pieces[i].cur,
+				  pieces[i].max, inheritance);
+		if (kr != KERN_SUCCESS)
+			break;
+		pieces[i].object = VM_OBJECT_NULL;	/* the entry's now */
+	}
+	if (kr != KERN_SUCCESS) {
+		vm_offset_t	lost = start + pieces[i].at;
+
+		pieces_release(pieces, i, n);
+		if (lost > start)
+			vm_map_remove(target_map, start, lost);
+		if (lost + pieces[i].size < start + size)
+			vm_map_remove(target_map, lost + pieces[i].size,
+				      start + size);
+	}
+
+    done:
+	kfree((vm_offset_t) pieces, pieces_size);
+	if (kr == KERN_SUCCESS)
+		*address = start;
+	return kr;
+}
