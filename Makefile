@@ -10,7 +10,8 @@
 #   make fuzz    the libFuzzer targets, FUZZ_TIME seconds each (default 60;
 #                FUZZ_TARGETS to choose), ASan+UBSan, from the tree's corpora
 #   make kernel GNUMACH_SRC=/path        mosaic built into your GNU Mach tree
-#   make kernel-check GNUMACH_SRC=/path  ... and GNU Mach's own make check on it
+#   make kernel-check GNUMACH_SRC=/path  ... then GNU Mach's own make check on it,
+#                and our kernel suite (scenarios, fast copies, pager) on that kernel
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san
@@ -87,6 +88,9 @@ kernel kernel-check: build
 		echo "$@: set GNUMACH_SRC to a GNU Mach source tree (mosaic never downloads one)"; exit 1; fi
 	@$(MAKE) --no-print-directory deps DEBS="autoconf automake texinfo"
 	sh mach-port/build-kernel.sh $(BUILD) "$(GNUMACH_SRC)" $(if $(filter kernel-check,$@),check,build)
+	@if [ $@ = kernel-check ]; then \
+		echo "== our kernel suite, on Debian's kernel and on the one just built"; \
+		$(MESON_TEST) -C $(BUILD) --suite kernel; fi
 
 bench: build
 	meson test -C $(BUILD) --benchmark --num-processes 1

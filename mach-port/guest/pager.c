@@ -886,6 +886,10 @@ static void test_object_copy(void)
 	       memory_object_copy(proxy, 300, dst_rw, 20, 12000, &count),
 	       KERN_SUCCESS, 12000, src);
 	check("proxy-late: dst", g.dst, DST_SIZE, dst_byte, 20, 12000, object_view(src) + 300);
+	/* The proxy holds the object (its segments are made of the kernel's
+	 * objects, as a mapping is): the object goes when the proxy does. */
+	GUEST_EXPECT_KR(mach_port_deallocate(g.self, proxy), KERN_SUCCESS);
+	pager_sync();
 	expect_uncached(src);
 
 	/* Into a pager object whose last page fails: the bytes before it are
