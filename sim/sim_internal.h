@@ -142,6 +142,10 @@ struct vmc_object {
 	uint32_t port_refs;        /* of which: taken through vmc_port.h */
 	bool alive;                /* false once terminated */
 	bool internal;             /* anonymous memory (default pager) */
+	bool shared_copy;          /* reachable beyond its map entries (a proxy
+				    * holds it): virtual copies are delayed
+				    * copies, never symmetric ones, as GNU
+				    * Mach's use_shared_copy */
 	vmc_size_t size;           /* internal: bytes; external: pager size */
 	GHashTable *pages;         /* page index -> struct vmc_page* */
 	GHashTable *store;         /* page index -> page-size bytes written back */

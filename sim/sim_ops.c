@@ -335,13 +335,15 @@ struct piece {
 /* A virtual copy of entry e (already clipped to the range): anonymous
  * memory (or memory already copy-on-write) is shared with needs_copy on
  * both sides and the source loses write access in its page table; a memory
- * object gets a delayed copy.  [vm_map_copyin: vm_object_copy_quickly,
+ * object, or anonymous memory a proxy holds (shared_copy), gets a delayed
+ * copy.  [vm_map_copyin: vm_object_copy_quickly,
  * vm_object_copy_strategically] */
 static struct piece entry_virtual_copy(struct sim_entry *e)
 {
 	struct piece p = { e->end - e->start, e->object, e->offset, false };
 
-	if (p.object != NULL && (p.object->internal || e->needs_copy)) {
+	if (p.object != NULL && ((p.object->internal && !p.object->shared_copy) ||
+				 e->needs_copy)) {
 		sim_object_ref(p.object);
 		p.needs_copy = true;
 		e->needs_copy = true;

@@ -76,6 +76,13 @@ static sim_name_t proxy_publish(struct sim_task *caller, struct vmc_proxy *core)
 {
 	struct sim_proxy *sp = g_new0(struct sim_proxy, 1);
 
+	/* Its objects can now be written by whoever holds the proxy, whatever
+	 * the maps say: a symmetric copy-on-write copy of one (which trusts
+	 * every writer to go through a needs_copy entry) would see those
+	 * writes, so their virtual copies become delayed copies. */
+	for (uint32_t i = 0; i < core->nsegs; i++)
+		((struct vmc_object *)core->segs[i].object)->shared_copy = true;
+
 	sp->core = core;
 	sp->port = sim_port_create(caller->vm, SIM_PORT_PROXY, sp);
 	sp->port->no_senders = proxy_no_senders;
