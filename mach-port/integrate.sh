@@ -141,7 +141,7 @@ for f in "$top"/core/*.c "$top"/core/*.h "$here/vmc_gnumach.c" "$here/vmc_gnumac
 	install_file "$f" "$tree/mosaic/$(basename "$f")"
 	sources="$sources mosaic/$(basename "$f")"
 done
-for f in "$here/mosaic.defs" "$here/mosaic.srv"; do
+for f in "$here/mosaic.defs" "$here/mosaic.srv" "$here/mosaic_types.h"; do
 	install_file "$f" "$tree/mosaic/$(basename "$f")"
 done
 
@@ -155,7 +155,8 @@ trap 'rm -f "$frag"' EXIT
 	echo "	mosaic/Makefrag.am"
 	echo "EXTRA_DIST += \\"
 	echo "	mosaic/mosaic.defs \\"
-	echo "	mosaic/mosaic.srv"
+	echo "	mosaic/mosaic.srv \\"
+	echo "	mosaic/mosaic_types.h"
 	echo
 	echo "# The server stubs of mosaic.defs, made by GNU Mach's own MIG rules"
 	echo "# (Makerules.mig.am) from mosaic/mosaic.srv."

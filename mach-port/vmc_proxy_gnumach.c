@@ -33,6 +33,11 @@
  *		them: several objects and proxies, any offsets; the core
  *		validates everything (vmc_proxy_create_placed) before any
  *		reference is taken or any port is made.
+ *	  memory_object_create_proxy_ranges (mosaic.defs)	the
+ *		seed's form (vmc_proxy_create_ranges): ranges laid end to
+ *		end, one protection each, null ports as holes, an
+ *		open-ended last range; the same conversion of ports and
+ *		publishing as memory_object_create_proxy.
  *	  vm_region_create_proxy	exactly the requested window of the
  *		task's memory, one range per map entry, from the core's
  *		walk (vmc_walk), whose lookup gives an entry that has no
@@ -287,18 +292,69 @@ input_of(ipc_port_t port, struct vmc_proxy_input *in)
 	}
 }
 
-kern_return_t
-mosaic_memory_object_create_proxy(
+/*
+ *	The arguments of a creation call besides its ports, in one of the
+ *	two forms: GNU Mach's (vmc_proxy_create_placed) or the seed's
+ *	(vmc_proxy_create_ranges).  form_create gives the core's verdict
+ *	on them for the inputs in[0, n).
+ */
+struct create_form {
+	boolean_t		seed;		/* the seed's form */
+	vm_prot_t		max_protection;	/* GNU Mach's: all ranges */
+	rpc_vm_offset_t		*offset;	/* GNU Mach's */
+	natural_t		offset_count;
+	rpc_vm_size_t		*len;		/* GNU Mach's */
+	natural_t		len_count;
+	vm_prot_t		*maxprot;	/* the seed's: one a range */
+	natural_t		maxprot_count;
+	rpc_vm_offset_t		*end;		/* the seed's */
+	natural_t		end_count;
+	rpc_vm_offset_t		*start;		/* both */
+	natural_t		start_count;
+};
+
+static kern_return_t
+form_create(const struct create_form *f, const struct vmc_proxy_input *in,
+	    natural_t n, struct vmc_proxy **core)
+{
+	_Static_assert(sizeof(vm_prot_t) == sizeof(vmc_prot_t), "vm_prot_t");
+
+	if (f->seed)
+		return vmc_proxy_create_ranges(in, n,
+					       (const vmc_prot_t *) f->maxprot,
+					       f->maxprot_count,
+					       f->start, f->start_count,
+					       f->end, f->end_count, core);
+	return vmc_proxy_create_placed(f->max_protection, in, n,
+				       f->offset, f->offset_count,
+				       f->start, f->start_count,
+				       f->len, f->len_count, core);
+}
+
+/*
+ *	form_pager_size: the size to give vm_object_enter for the new
+ *	pager behind input i, once the arguments are known good: what the
+ *	range reaches of it (0 for the seed's open-ended last range).
+ */
+static vm_size_t
+form_pager_size(const struct create_form *f, natural_t i)
+{
+	if (f->seed)
+		return i < f->start_count ? round_page(f->end[i]) : 0;
+	return round_page(f->len[i]);
+}
+
+/*
+ *	create_from_ports: both creation RPCs.  Converts the ports to the
+ *	core's inputs, has the core validate and build the proxy, and
+ *	publishes its port.
+ */
+static kern_return_t
+create_from_ports(
 	ipc_space_t		space,
-	vm_prot_t		max_protection,
 	ipc_port_t		*object,
 	natural_t		object_count,
-	rpc_vm_offset_t		*offset,
-	natural_t		offset_count,
-	rpc_vm_offset_t		*start,
-	natural_t		start_count,
-	rpc_vm_size_t		*len,
-	natural_t		len_count,
+	const struct create_form *form,
 	ipc_port_t		*port)		/* OUT */
 {
 	struct vmc_proxy_input	*in;
@@ -320,10 +376,7 @@ mosaic_memory_object_create_proxy(
 	/* No input, or more than the interface takes: the core's verdict,
 	   before a port is looked at. */
 	if (n == 0 || n > VMC_PROXY_MAX_RANGES)
-		return vmc_proxy_create_placed(max_protection, NULL, n,
-					       offset, offset_count,
-					       start, start_count,
-					       len, len_count, &core);
+		return form_create(form, NULL, n, &core);
 
 	in_size = n * sizeof *in;
 	new_size = n * sizeof *new_pager;
@@ -363,10 +416,7 @@ mosaic_memory_object_create_proxy(
 	 *	stands in for it in a first, discarded proxy.
 	 */
 	if (new_pagers > 0) {
-		kr = vmc_proxy_create_placed(max_protection, in, n,
-					     offset, offset_count,
-					     start, start_count,
-					     len, len_count, &core);
+		kr = form_create(form, in, n, &core);
 		if (kr != KERN_SUCCESS)
 			goto out;
 		vmc_proxy_destroy(core);
@@ -376,7 +426,8 @@ mosaic_memory_object_create_proxy(
 			if (!new_pager[i])
 				continue;
 			entered = vm_object_enter(object[i],
-						  round_page(len[i]), FALSE);
+						  form_pager_size(form, i),
+						  FALSE);
 			if (entered == VM_OBJECT_NULL) {
 				/* The port changed kind meanwhile. */
 				in[i].object = NULL;
@@ -388,9 +439,7 @@ mosaic_memory_object_create_proxy(
 		}
 	}
 
-	kr = vmc_proxy_create_placed(max_protection, in, n,
-				     offset, offset_count, start, start_count,
-				     len, len_count, &core);
+	kr = form_create(form, in, n, &core);
 	if (kr != KERN_SUCCESS)
 		goto out;
 	kr = proxy_publish(core, port);
@@ -415,6 +464,54 @@ mosaic_memory_object_create_proxy(
 	if (new_pager != NULL)
 		kfree((vm_offset_t) new_pager, new_size);
 	return kr;
+}
+
+kern_return_t
+mosaic_memory_object_create_proxy(
+	ipc_space_t		space,
+	vm_prot_t		max_protection,
+	ipc_port_t		*object,
+	natural_t		object_count,
+	rpc_vm_offset_t		*offset,
+	natural_t		offset_count,
+	rpc_vm_offset_t		*start,
+	natural_t		start_count,
+	rpc_vm_size_t		*len,
+	natural_t		len_count,
+	ipc_port_t		*port)		/* OUT */
+{
+	struct create_form	form = {
+		.seed = FALSE,
+		.max_protection = max_protection,
+		.offset = offset, .offset_count = offset_count,
+		.start = start, .start_count = start_count,
+		.len = len, .len_count = len_count,
+	};
+
+	return create_from_ports(space, object, object_count, &form, port);
+}
+
+kern_return_t
+mosaic_memory_object_create_proxy_ranges(
+	ipc_space_t		space,
+	ipc_port_t		*object,
+	natural_t		object_count,
+	vm_prot_t		*maxprot,
+	natural_t		maxprot_count,
+	rpc_vm_offset_t		*start,
+	natural_t		start_count,
+	rpc_vm_offset_t		*end,
+	natural_t		end_count,
+	ipc_port_t		*port)		/* OUT */
+{
+	struct create_form	form = {
+		.seed = TRUE,
+		.maxprot = maxprot, .maxprot_count = maxprot_count,
+		.start = start, .start_count = start_count,
+		.end = end, .end_count = end_count,
+	};
+
+	return create_from_ports(space, object, object_count, &form, port);
 }
 
 /*

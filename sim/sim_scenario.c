@@ -312,6 +312,34 @@ static void op_proxy(struct interp *in, const struct scn_op *op, struct scn_outc
 		bind(in, op->sym[0], SYM_PORT)->port = port;
 }
 
+static void op_rangeproxy(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	sim_name_t object[SCN_RANGES_MAX], port;
+	vmc_prot_t maxprot[SCN_RANGES_MAX];
+	vmc_off_t start[SCN_RANGES_MAX], end[SCN_RANGES_MAX];
+	uint32_t nclosed = op->ranges - (op->open_ended ? 1 : 0);
+
+	for (unsigned i = 0; i < op->ranges; i++) {
+		const char *name = op->sym[1 + i];
+		struct sym *obj = lookup(in, name, SYM_PORT);
+		if (obj == NULL && strcmp(name, "null") != 0) {
+			out->unbound = true;
+			return;
+		}
+		object[i] = obj != NULL ? obj->port : SIM_NAME_NULL;
+		maxprot[i] = op->prot[i];
+		if (i < nclosed) {
+			start[i] = op->num[2 * i];
+			end[i] = op->num[2 * i + 1];
+		}
+	}
+	out->kr = sim_memory_object_create_proxy_ranges(in->self, object, op->ranges, maxprot,
+							op->ranges, start, nclosed, end, nclosed,
+							&port);
+	if (out->kr == KERN_SUCCESS)
+		bind(in, op->sym[0], SYM_PORT)->port = port;
+}
+
 static void op_map(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
 {
 	struct sym *t = lookup(in, op->sym[1], SYM_TASK);
@@ -346,6 +374,7 @@ static const op_fn ops[SCN_KIND_COUNT] = {
 	[SCN_RPROXY] = op_rproxy,
 	[SCN_PROXY] = op_proxy,
 	[SCN_MAP] = op_map,
+	[SCN_RANGEPROXY] = op_rangeproxy,
 };
 
 /* Driver ---------------------------------------------------------------- */

@@ -184,6 +184,66 @@ static void test_scn_proxy_takes_one_group_per_range(void **state)
 	assert_int_equal(op.ranges, 0);
 }
 
+static void test_scn_rangeproxy_groups_and_open_end(void **state)
+{
+	(void)state;
+	struct scn_op op;
+	struct scn_error err;
+
+	/* Closed ranges only. */
+	assert_int_equal(parse1("rangeproxy q a r 0 1p null none 0 2p b rw 1p 3p",
+				&op, &err), 1);
+	assert_int_equal(op.kind, SCN_RANGEPROXY);
+	assert_int_equal(op.ranges, 3);
+	assert_false(op.open_ended);
+	assert_string_equal(op.sym[0], "q");
+	assert_string_equal(op.sym[1], "a");
+	assert_string_equal(op.sym[2], "null");
+	assert_string_equal(op.sym[3], "b");
+	assert_int_equal(op.prot[0], 1);
+	assert_int_equal(op.prot[1], 0);
+	assert_int_equal(op.prot[2], 3);
+	assert_int_equal(op.num[0], 0);
+	assert_int_equal(op.num[1], 4096);
+	assert_int_equal(op.num[3], 2 * 4096);
+	assert_int_equal(op.num[4], 4096);
+	assert_int_equal(op.num[5], 3 * 4096);
+	assert_int_equal(op.want_kr, 0);
+
+	/* An open-ended last range, then an expectation. */
+	assert_int_equal(parse1("rangeproxy q a rw 1p 2p b r => KERN_INVALID_ARGUMENT",
+				&op, &err), 1);
+	assert_int_equal(op.ranges, 2);
+	assert_true(op.open_ended);
+	assert_string_equal(op.sym[2], "b");
+	assert_int_equal(op.prot[1], 1);
+	assert_int_equal(op.want_kr, 4);
+
+	/* One open-ended range alone. */
+	assert_int_equal(parse1("rangeproxy q a rwx", &op, &err), 1);
+	assert_int_equal(op.ranges, 1);
+	assert_true(op.open_ended);
+	assert_int_equal(op.prot[0], 7);
+
+	/* The most ranges, the last open-ended. */
+	assert_int_equal(parse1("rangeproxy q p r 0 1p p r 0 1p p r 0 1p p r 0 1p "
+				"p r 0 1p p r 0 1p p r 0 1p p w", &op, &err), 1);
+	assert_int_equal(op.ranges, SCN_RANGES_MAX);
+	assert_true(op.open_ended);
+	assert_int_equal(op.prot[SCN_RANGES_MAX - 1], 2);
+
+	/* A group cut elsewhere, nothing at all, one range too many. */
+	assert_int_equal(parse1("rangeproxy q a r 0", &op, &err), -1);
+	assert_string_equal(err.msg, "too few arguments");
+	assert_int_equal(parse1("rangeproxy q a", &op, &err), -1);
+	assert_int_equal(parse1("rangeproxy q", &op, &err), -1);
+	assert_int_equal(parse1("rangeproxy q a 0 0 1p", &op, &err), -1);
+	assert_string_equal(err.msg, "bad protection");
+	assert_int_equal(parse1("rangeproxy q p r 0 1p p r 0 1p p r 0 1p p r 0 1p "
+				"p r 0 1p p r 0 1p p r 0 1p p r 0 1p p r", &op, &err), -1);
+	assert_string_equal(err.msg, "too many arguments");
+}
+
 static void test_scn_error_reports_line_and_column(void **state)
 {
 	(void)state;
@@ -415,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_scn_numbers_wrap_only_by_minus),
 		cmocka_unit_test(test_scn_text_without_final_newline),
 		cmocka_unit_test(test_scn_pattern_differs_by_seed_and_page),
+		cmocka_unit_test(test_scn_rangeproxy_groups_and_open_end),
 		cmocka_unit_test(test_scn_result_line_ok_and_fail),
 		cmocka_unit_test(test_scn_result_line_truncates_safely),
 		cmocka_unit_test(test_scn_summary_line),

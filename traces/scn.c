@@ -5,7 +5,8 @@
  * one letter per argument (S name, N number, P protection, A pattern,
  * c the optional word `copy'); a `+' makes the letters after it a group
  * that comes one or more times (at most SCN_RANGES_MAX), as long as words
- * are left before the expectation.  A line is split into words; the words are
+ * are left before the expectation; a `|' in the group lets the last group
+ * end there (rangeproxy's open-ended range, op->open_ended).  A line is split into words; the words are
  * checked against the signature one by one, then the optional expectation
  * after `=>' is read.  Every check happens before the op is reported, so a
  * malformed line yields an error and no half-read operation.
@@ -36,6 +37,7 @@ static const struct scn_keyword keywords[SCN_KIND_COUNT] = {
 	[SCN_RPROXY]     = { "rproxy",     "SSNPN" },
 	[SCN_PROXY]      = { "proxy",      "SP+SNNN" },
 	[SCN_MAP]        = { "map",        "SSSNNPPc" },
+	[SCN_RANGEPROXY] = { "rangeproxy", "S+SP|NN" },
 };
 
 const char *scn_kind_name(enum scn_kind kind)
@@ -341,6 +343,14 @@ static int parse_args(const char *sig, const struct word *w, size_t n,
 		}
 		if (*sig == '+') {      /* the rest repeats */
 			group = sig + 1;
+			continue;
+		}
+		if (*sig == '|') {      /* the last group may stop here */
+			if (!args_left(w, i, n)) {
+				op->open_ended = true;
+				op->ranges++;
+				break;
+			}
 			continue;
 		}
 		if (*sig == 'c') {      /* optional flag: present or not */

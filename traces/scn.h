@@ -23,7 +23,7 @@
 #define SCN_RANGES_MAX  8      /* most ranges one proxy line takes */
 #define SCN_SYMS_MAX   (1 + SCN_RANGES_MAX)      /* most names one operation takes */
 #define SCN_NUMS_MAX   (3 * SCN_RANGES_MAX)      /* most numbers one operation takes */
-#define SCN_PROTS_MAX   2
+#define SCN_PROTS_MAX  SCN_RANGES_MAX    /* most protections: rangeproxy's */
 #define SCN_PAGE_SIZE  4096u   /* the `p' suffix of numbers */
 #define SCN_PATTERN_ZERO 256u  /* the pattern `zero' */
 #define SCN_RESULT_MAX 160     /* a result line, terminator included */
@@ -43,6 +43,7 @@ enum scn_kind {
 	SCN_RPROXY,     /* rproxy P R OFF PROT LEN */
 	SCN_PROXY,      /* proxy P PROT (OBJ OFFSET START LEN)... */
 	SCN_MAP,        /* map M T P OFF SIZE PROT MAXPROT [copy] */
+	SCN_RANGEPROXY, /* rangeproxy P (OBJ PROT START END)... [OBJ PROT] */
 	SCN_KIND_COUNT
 };
 
@@ -60,7 +61,13 @@ struct scn_op {
 	int prot[SCN_PROTS_MAX];                /* protections, in order */
 	unsigned ranges;                        /* proxy: OBJ OFFSET START LEN groups
 	                                           (1..SCN_RANGES_MAX); range i is
-	                                           sym[1 + i], num[3i .. 3i + 2] */
+	                                           sym[1 + i], num[3i .. 3i + 2];
+	                                           rangeproxy: OBJ PROT START END
+	                                           groups, the last maybe OBJ PROT
+	                                           only: range i is sym[1 + i],
+	                                           prot[i], num[2i], num[2i + 1] */
+	bool open_ended;                        /* rangeproxy: the last range is
+	                                           OBJ PROT only */
 	unsigned pattern;                       /* 0..255, or SCN_PATTERN_ZERO */
 	bool copy;                              /* map: the `copy' flag */
 	unsigned tags;                          /* scenario: SCN_TAG_* */

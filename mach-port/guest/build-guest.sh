@@ -72,6 +72,9 @@ gen_mig() {
 		gen_one "$inc/$d.defs" "$(basename "$d")"
 	done
 	gen_one "$mosaic_defs" mosaic
+	# mosaic.defs imports <mosaic/mosaic_types.h>: beside the stubs.
+	mkdir -p "$mig.tmp/mosaic"
+	cp "$src/mach-port/mosaic_types.h" "$mig.tmp/mosaic/"
 	rm -rf "$mig"
 	mv "$mig.tmp" "$mig"
 }
@@ -81,6 +84,7 @@ gen_mig() {
 # under us).
 stubs_current() {
 	[ -f "$mig/mosaic.user.c" ] && [ ! "$mosaic_defs" -nt "$mig/mosaic.user.c" ] &&
+		[ ! "$src/mach-port/mosaic_types.h" -nt "$mig/mosaic.user.c" ] &&
 		[ ! "$0" -nt "$mig/mosaic.user.c" ]
 }
 

@@ -34,6 +34,7 @@
 #include "mach.user.h"
 #include "mach4.user.h"
 #include "mach_port.user.h"
+#include "mosaic.user.h"
 #include "scn.h"
 
 #ifndef MOSAIC_GUEST_NAME
@@ -397,6 +398,37 @@ static void op_proxy(const struct scn_op *op, struct scn_outcome *out)
 		bind(op->sym[0], SYM_PORT)->port = port;
 }
 
+/* memory_object_create_proxy_ranges is mosaic's RPC (mosaic.defs): only a
+ * kernel with mosaic built in serves it; a stock kernel answers MIG_BAD_ID. */
+static void op_rangeproxy(const struct scn_op *op, struct scn_outcome *out)
+{
+	mach_port_t object[SCN_RANGES_MAX], port = MACH_PORT_NULL;
+	vm_prot_t maxprot[SCN_RANGES_MAX];
+	rpc_vm_offset_t start[SCN_RANGES_MAX], end[SCN_RANGES_MAX];
+	unsigned nclosed = op->ranges - (op->open_ended ? 1 : 0);
+
+	for (unsigned i = 0; i < op->ranges; i++) {
+		const char *name = op->sym[1 + i];
+		struct sym *obj = lookup(name, SYM_PORT);
+		if (!obj && !name_eq(name, "null")) {
+			out->unbound = true;
+			return;
+		}
+		object[i] = obj ? obj->port : MACH_PORT_NULL;
+		maxprot[i] = op->prot[i];
+		if (i < nclosed) {
+			start[i] = op->num[2 * i];
+			end[i] = op->num[2 * i + 1];
+		}
+	}
+	out->kr = memory_object_create_proxy_ranges(mach_task_self(), object,
+						    MACH_MSG_TYPE_COPY_SEND, op->ranges,
+						    maxprot, op->ranges, start, nclosed,
+						    end, nclosed, &port);
+	if (out->kr == KERN_SUCCESS)
+		bind(op->sym[0], SYM_PORT)->port = port;
+}
+
 static void op_map(const struct scn_op *op, struct scn_outcome *out)
 {
 	struct sym *t = lookup(op->sym[1], SYM_TASK);
@@ -434,6 +466,7 @@ static const op_fn ops[SCN_KIND_COUNT] = {
 	[SCN_RPROXY] = op_rproxy,
 	[SCN_PROXY] = op_proxy,
 	[SCN_MAP] = op_map,
+	[SCN_RANGEPROXY] = op_rangeproxy,
 };
 
 /* Driver ------------------------------------------------------------------ */

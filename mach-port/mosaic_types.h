@@ -1,0 +1,26 @@
+/*
+ * Copyright (c) 2026 the mosaic authors.
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the Free
+ * Software Foundation; either version 2, or (at your option) any later
+ * version.
+ */
+/*
+ *	File:	mosaic/mosaic_types.h  (lives in mach-port/)
+ *
+ *	The C types of mosaic.defs that the Mach headers do not have.
+ *	mosaic.defs imports this header, so MIG's user and server headers
+ *	include it: the kernel finds it in the tree (integrate.sh copies it
+ *	into mosaic/), a guest among its generated stubs (build-guest.sh).
+ */
+
+#ifndef	_MOSAIC_MOSAIC_TYPES_H_
+#define	_MOSAIC_MOSAIC_TYPES_H_
+
+#include <mach/vm_prot.h>
+
+/* memory_object_create_proxy_ranges' maxprot: one protection a range. */
+typedef	vm_prot_t	*mosaic_prot_array_t;
+
+#endif	/* _MOSAIC_MOSAIC_TYPES_H_ */
