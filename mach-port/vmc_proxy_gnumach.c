@@ -244,8 +244,9 @@ typedef enum {
 /*
  *	input_of: classifies port, and for a known memory object takes a
  *	reference on it (vm_object_enter, which for such a port sets up
- *	nothing).  A null or dead port is a hole, which the core refuses
- *	(KERN_INVALID_NAME, as stock for an invalid port).
+ *	nothing).  A null or dead port is a hole: the seed's form takes
+ *	it as one, GNU Mach's refuses it in the core (KERN_INVALID_NAME, as
+ *	stock for an invalid port).
  *	Conditions: nothing locked; may block (an object being
  *	initialized).
  */

@@ -63,6 +63,43 @@ static void test_proxy_nested_escalation_fails_at_every_depth(void **state)
 		drop(st->a, chain[d]);
 }
 
+/* The seed's form's argument errors that the kernel guest checks too
+ * (mach-port/guest/fastcopy.c, test_seed_proxy): the same codes. */
+static void test_proxy_ranges_argument_errors_are_the_kernels(void **state)
+{
+	struct st *st = *state;
+	sim_name_t o1 = st_memobj(st->a, 1, 16 * P, 0);
+	sim_name_t in[] = { o1, SIM_NAME_NULL, o1 }, task[] = { st->aself };
+	vmc_prot_t prot[] = { RW, R, R }, bad[] = { 0x10 };
+	vmc_off_t start[] = { 2 * P, 0, 0 }, end[] = { 4 * P, P, P };
+	sim_name_t px = SIM_NAME_NULL;
+
+	assert_int_equal(sim_memory_object_create_proxy_ranges(st->a, in, 0, prot, 0, start, 0,
+							       end, 0, &px),
+			 KERN_INVALID_ARGUMENT);
+	assert_int_equal(sim_memory_object_create_proxy_ranges(st->a, in, 2, prot, 1, start, 2,
+							       end, 2, &px),
+			 KERN_INVALID_ARGUMENT);
+	assert_int_equal(sim_memory_object_create_proxy_ranges(st->a, in, 2, prot, 2, start, 2,
+							       end, 1, &px),
+			 KERN_INVALID_ARGUMENT);
+	assert_int_equal(sim_memory_object_create_proxy_ranges(st->a, in, 3, prot, 3, start, 1,
+							       end, 1, &px),
+			 KERN_INVALID_ARGUMENT);
+	assert_int_equal(sim_memory_object_create_proxy_ranges(st->a, in, 1, bad, 1, start, 1,
+							       end, 1, &px),
+			 KERN_INVALID_VALUE);
+	assert_int_equal(sim_memory_object_create_proxy_ranges(st->a, task, 1, prot, 1, start, 1,
+							       end, 1, &px),
+			 KERN_INVALID_ARGUMENT);
+	assert_int_equal(px, SIM_NAME_NULL);
+	/* A range, a hole, an open-ended last range. */
+	assert_int_equal(sim_memory_object_create_proxy_ranges(st->a, in, 3, prot, 3, start, 2,
+							       end, 2, &px),
+			 KERN_SUCCESS);
+	drop(st->a, px);
+}
+
 /* Two memory objects with a hole between them, each range with its own
  * protection: a mapping splices the exact bytes, reserves the hole with no
  * access, and caps each part. */
@@ -320,6 +357,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		ST_TEST(test_proxy_nested_escalation_fails_at_every_depth),
+		ST_TEST(test_proxy_ranges_argument_errors_are_the_kernels),
 		ST_TEST(test_proxy_map_splices_objects_and_reserves_holes),
 		ST_TEST(test_proxy_map_window_checks_do_not_wrap),
 		ST_TEST(test_proxy_map_copy_leaves_original_unchanged),

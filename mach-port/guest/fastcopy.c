@@ -638,6 +638,69 @@ static void test_proxies(void)
 	(void)mach_port_deallocate(t.self, nest);
 }
 
+/* memory_object_create_proxy_ranges with its own count for every array. */
+static kern_return_t seed_proxy(unsigned n, const mach_port_t *object, unsigned nprot,
+				const vm_prot_t *prot, unsigned nstart, const rpc_vm_offset_t *start,
+				unsigned nend, const rpc_vm_offset_t *end, mach_port_t *proxy)
+{
+	return memory_object_create_proxy_ranges(t.self, (mach_port_t *)object,
+						 MACH_MSG_TYPE_COPY_SEND, n, (vm_prot_t *)prot,
+						 nprot, (rpc_vm_offset_t *)start, nstart,
+						 (rpc_vm_offset_t *)end, nend, proxy);
+}
+
+/*
+ * The seed's form (memory_object_create_proxy_ranges): the argument errors
+ * the scenario language cannot write (traces/scenarios/seedproxy.scn has
+ * the others), with the codes of the core's vmc_proxy_create_ranges, which
+ * the simulator gives too; then copies through a seed proxy of a range, a
+ * hole and an open-ended read-only last range.
+ */
+static void test_seed_proxy(void)
+{
+	mach_port_t objs[3] = { t.file_rw, MACH_PORT_NULL, t.dst_rw };
+	vm_prot_t prots[3] = { VM_PROT_READ | VM_PROT_WRITE, VM_PROT_READ, VM_PROT_READ };
+	rpc_vm_offset_t starts[3] = { 2 * P, 0, 0 };
+	rpc_vm_offset_t ends[3] = { 4 * P, P, P };
+	vm_prot_t bad[1] = { 0x10 };
+	mach_port_t task[1] = { t.self };
+	mach_port_t seed = MACH_PORT_NULL;
+
+	EXPECT("memory_object_create_proxy_ranges", "no object",
+	       seed_proxy(0, objs, 0, prots, 0, starts, 0, ends, &seed), KERN_INVALID_ARGUMENT, 0);
+	EXPECT("memory_object_create_proxy_ranges", "2 objects, 1 protection",
+	       seed_proxy(2, objs, 1, prots, 2, starts, 2, ends, &seed), KERN_INVALID_ARGUMENT, 0);
+	EXPECT("memory_object_create_proxy_ranges", "2 starts, 1 end",
+	       seed_proxy(2, objs, 2, prots, 2, starts, 1, ends, &seed), KERN_INVALID_ARGUMENT, 0);
+	EXPECT("memory_object_create_proxy_ranges", "3 objects, 1 start and end",
+	       seed_proxy(3, objs, 3, prots, 1, starts, 1, ends, &seed), KERN_INVALID_ARGUMENT, 0);
+	EXPECT("memory_object_create_proxy_ranges", "protection 0x10",
+	       seed_proxy(1, objs, 1, bad, 1, starts, 1, ends, &seed), KERN_INVALID_VALUE, 0);
+	EXPECT("memory_object_create_proxy_ranges", "a task port as the object",
+	       seed_proxy(1, task, 1, prots, 1, starts, 1, ends, &seed), KERN_INVALID_ARGUMENT, 0);
+	GUEST_CHECK(seed == MACH_PORT_NULL);
+
+	/* [0, 2p) file [2p, 4p) rw, [2p, 3p) a hole, [3p, ...) all of dst, r. */
+	GUEST_EXPECT_KR(seed_proxy(3, objs, 3, prots, 2, starts, 2, ends, &seed), KERN_SUCCESS);
+	fill(t.buf, BUF_SIZE, buf_byte);
+	EXPECT("vm_read_fast", "seed=8182 len=100 (stops at the hole)",
+	       vm_read_fast(t.self, t.buf + 1, 100, seed, 2 * P - 10, &count), KERN_SUCCESS, 10);
+	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 1, 10, file_byte, 4 * P - 10);
+	fill(t.buf, BUF_SIZE, buf_byte);
+	EXPECT("vm_read_fast", "seed=16389 len=5000 (the open-ended range: dst from 1p+5)",
+	       vm_read_fast(t.self, t.buf + 3, 5000, seed, 4 * P + 5, &count), KERN_SUCCESS, 5000);
+	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 3, 5000, dst_byte, P + 5);
+	fill(t.buf, BUF_SIZE, buf_byte);
+	EXPECT("vm_write_fast", "seed=12288 (the open-ended range is read-only)",
+	       vm_write_fast(t.self, t.buf, 10, seed, 3 * P, &count), KERN_PROTECTION_FAILURE, 0);
+	EXPECT("vm_write_fast", "seed=100 len=50 (file, read-write)",
+	       vm_write_fast(t.self, t.buf + 9, 50, seed, 100, &count), KERN_SUCCESS, 50);
+	check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, 2 * P + 100, 50, buf_byte, 9);
+	fill(t.file, FILE_SIZE, file_byte);
+	check("seed proxy: dst", t.dst, DST_SIZE, dst_byte, 0, 0, dst_byte, 0);
+	(void)mach_port_deallocate(t.self, seed);
+}
+
 int guest_main(int argc, char **argv)
 {
 	(void)argc;
@@ -650,5 +713,6 @@ int guest_main(int argc, char **argv)
 	test_errors();
 	test_trap();
 	test_proxies();
+	test_seed_proxy();
 	return 0;
 }
