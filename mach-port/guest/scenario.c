@@ -372,20 +372,31 @@ static void op_rproxy(const struct scn_op *op, struct scn_outcome *out)
 }
 
 /* proxy: one range per group; the name `null' is the null port. */
+/* The ports of a proxy line's ranges (null: the null port, a hole); false
+ * if a name is not bound to a port. */
+static bool range_ports(const struct scn_op *op, mach_port_t *object)
+{
+	for (unsigned i = 0; i < op->ranges; i++) {
+		const char *name = op->sym[1 + i];
+		struct sym *obj = lookup(name, SYM_PORT);
+		if (!obj && !name_eq(name, "null"))
+			return false;
+		object[i] = obj ? obj->port : MACH_PORT_NULL;
+	}
+	return true;
+}
+
 static void op_proxy(const struct scn_op *op, struct scn_outcome *out)
 {
 	mach_port_t object[SCN_RANGES_MAX], port = MACH_PORT_NULL;
 	rpc_vm_offset_t offset[SCN_RANGES_MAX], start[SCN_RANGES_MAX];
 	rpc_vm_size_t len[SCN_RANGES_MAX];
 
+	if (!range_ports(op, object)) {
+		out->unbound = true;
+		return;
+	}
 	for (unsigned i = 0; i < op->ranges; i++) {
-		const char *name = op->sym[1 + i];
-		struct sym *obj = lookup(name, SYM_PORT);
-		if (!obj && !name_eq(name, "null")) {
-			out->unbound = true;
-			return;
-		}
-		object[i] = obj ? obj->port : MACH_PORT_NULL;
 		offset[i] = op->num[3 * i];
 		start[i] = op->num[3 * i + 1];
 		len[i] = op->num[3 * i + 2];
@@ -407,14 +418,11 @@ static void op_rangeproxy(const struct scn_op *op, struct scn_outcome *out)
 	rpc_vm_offset_t start[SCN_RANGES_MAX], end[SCN_RANGES_MAX];
 	unsigned nclosed = op->ranges - (op->open_ended ? 1 : 0);
 
+	if (!range_ports(op, object)) {
+		out->unbound = true;
+		return;
+	}
 	for (unsigned i = 0; i < op->ranges; i++) {
-		const char *name = op->sym[1 + i];
-		struct sym *obj = lookup(name, SYM_PORT);
-		if (!obj && !name_eq(name, "null")) {
-			out->unbound = true;
-			return;
-		}
-		object[i] = obj ? obj->port : MACH_PORT_NULL;
 		maxprot[i] = op->prot[i];
 		if (i < nclosed) {
 			start[i] = op->num[2 * i];
