@@ -178,6 +178,9 @@ vmc_map_verify_done(struct vmc_map *map, const vmc_map_version_t *v)
  *	goes back to the core, which may have to redo its map lookup (the
  *	map can change while vm_fault_page sleeps).
  */
+/* vm/vm_fault.c's switch, which no header declares. */
+extern boolean_t	software_reference_bits;
+
 vmc_fault_t
 vmc_object_page_get(struct vmc_object *vobject, vmc_off_t offset,
 		    vmc_prot_t access, struct vmc_page_ref *ref)
@@ -186,6 +189,35 @@ vmc_object_page_get(struct vmc_object *vobject, vmc_off_t offset,
 	vm_prot_t		prot;
 	vm_page_t		page;
 	vm_page_t		top_page;
+
+	/*
+	 *	The common case, taken without vm_fault_page: the page is
+	 *	resident in the object itself, idle (not busy, absent or in
+	 *	error), not locked by its pager against the access, and, for
+	 *	a write, the object has no copy object a write would first
+	 *	push to.  vm_fault_page would then only take the page off the
+	 *	pageout queues (unless software reference bits are on, GNU
+	 *	Mach's default) and mark it busy, as here.
+	 */
+	vm_object_lock(object);
+	page = vm_page_lookup(object, (vm_offset_t) offset);
+	if (page != VM_PAGE_NULL && !page->busy && !page->absent && !page->error
+	    && !page->fictitious && (page->page_lock & (vm_prot_t) access) == 0
+	    && (!(access & VMC_PROT_WRITE) || object->copy == VM_OBJECT_NULL)) {
+		if (!software_reference_bits) {
+			vm_page_lock_queues();
+			VM_PAGE_QUEUES_REMOVE(page);
+			vm_page_unlock_queues();
+		}
+		page->busy = TRUE;
+		vm_object_paging_begin(object);
+		ref->page = (struct vmc_page *) page;
+		ref->host[REF_TOP] = VM_PAGE_NULL;
+		ref->host[REF_COPY] = object->copy;
+		vm_object_unlock(object);
+		return VMC_FAULT_OK;
+	}
+	vm_object_unlock(object);
 
 	for (;;) {
 		prot = (vm_prot_t) access;
