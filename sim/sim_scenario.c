@@ -286,21 +286,32 @@ static void op_rproxy(struct interp *in, const struct scn_op *op, struct scn_out
 		bind(in, op->sym[0], SYM_PORT)->port = port;
 }
 
-/* proxy: one range per group; the name `null' is the null port. */
+/* The ports of a proxy line's ranges (the name `null' is the null port, a
+ * hole); false if a name is not bound to a port. */
+static bool range_ports(struct interp *in, const struct scn_op *op, sim_name_t *object)
+{
+	for (unsigned i = 0; i < op->ranges; i++) {
+		const char *name = op->sym[1 + i];
+		struct sym *obj = lookup(in, name, SYM_PORT);
+		if (obj == NULL && strcmp(name, "null") != 0)
+			return false;
+		object[i] = obj != NULL ? obj->port : SIM_NAME_NULL;
+	}
+	return true;
+}
+
+/* proxy: one range per group. */
 static void op_proxy(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
 {
 	sim_name_t object[SCN_RANGES_MAX], port;
 	vmc_off_t offset[SCN_RANGES_MAX], start[SCN_RANGES_MAX];
 	vmc_size_t len[SCN_RANGES_MAX];
 
+	if (!range_ports(in, op, object)) {
+		out->unbound = true;
+		return;
+	}
 	for (unsigned i = 0; i < op->ranges; i++) {
-		const char *name = op->sym[1 + i];
-		struct sym *obj = lookup(in, name, SYM_PORT);
-		if (obj == NULL && strcmp(name, "null") != 0) {
-			out->unbound = true;
-			return;
-		}
-		object[i] = obj != NULL ? obj->port : SIM_NAME_NULL;
 		offset[i] = op->num[3 * i];
 		start[i] = op->num[3 * i + 1];
 		len[i] = op->num[3 * i + 2];
@@ -319,14 +330,11 @@ static void op_rangeproxy(struct interp *in, const struct scn_op *op, struct scn
 	vmc_off_t start[SCN_RANGES_MAX], end[SCN_RANGES_MAX];
 	uint32_t nclosed = op->ranges - (op->open_ended ? 1 : 0);
 
+	if (!range_ports(in, op, object)) {
+		out->unbound = true;
+		return;
+	}
 	for (unsigned i = 0; i < op->ranges; i++) {
-		const char *name = op->sym[1 + i];
-		struct sym *obj = lookup(in, name, SYM_PORT);
-		if (obj == NULL && strcmp(name, "null") != 0) {
-			out->unbound = true;
-			return;
-		}
-		object[i] = obj != NULL ? obj->port : SIM_NAME_NULL;
 		maxprot[i] = op->prot[i];
 		if (i < nclosed) {
 			start[i] = op->num[2 * i];
