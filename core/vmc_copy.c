@@ -9,9 +9,17 @@
  * when a fault says the world changed (VMC_FAULT_RETRY).
  *
  * One chunk (copy_chunk):
- *   1. look up whichever side has no segment;
- *   2. fault and pin the source page for reading, then the destination page
- *      for writing (copy-on-write already resolved by the write lookup);
+ *   1. look up whichever side has no segment; a destination map is left
+ *      for the shortcut to look up under its lock, when the source is not a
+ *      map too;
+ *   then the resident shortcut (copy_resident): check the source map, hold
+ *   the destination map (looked up under its lock, or verified), peek at
+ *   the destination page for writing and at the source page for reading;
+ *   while both are resident and idle, move the bytes under those locks and
+ *   advance, chunk after chunk, up to VMC_RESIDENT_BATCH.  Otherwise, with
+ *   nothing changed, the general path:
+ *   2. fault and pin the destination page for writing (copy-on-write
+ *      already resolved by the write lookup), then the source page;
  *   3. check the source map version, then verify the destination map's
  *      and keep it verified (read-locked) across the move: if either map
  *      changed, nothing is written; the pages go back and that side is
@@ -212,7 +220,8 @@ struct side {
 	vmc_prot_t access;          /* VMC_PROT_READ (source) or _WRITE (dest) */
 	vmc_off_t pos;              /* endpoint position of the next byte */
 	bool have;                  /* the fields below describe pos's segment */
-	struct vmc_object *object;  /* referenced while `have` */
+	bool ref;                   /* the core holds a reference on object */
+	struct vmc_object *object;  /* alive while `have` (referenced if ref) */
 	vmc_off_t offset;           /* object offset of pos */
 	vmc_size_t left;            /* bytes from pos to the segment's end (> 0) */
 	vmc_map_version_t version;  /* map endpoints: version at lookup */
@@ -224,6 +233,7 @@ static void side_init(struct side *sd, const struct vmc_endpoint *ep, vmc_prot_t
 	sd->access = access;
 	sd->pos = endpoint_start(ep);
 	sd->have = false;
+	sd->ref = false;
 	sd->object = NULL;
 }
 
@@ -231,7 +241,8 @@ static void side_init(struct side *sd, const struct vmc_endpoint *ep, vmc_prot_t
 static void side_drop(struct side *sd)
 {
 	if (sd->have) {
-		vmc_object_release(sd->object);
+		if (sd->ref)
+			vmc_object_release(sd->object);
 		sd->object = NULL;
 		sd->have = false;
 	}
@@ -253,6 +264,7 @@ static vmc_kr_t side_resolve(struct side *sd, vmc_size_t limit)
 		if (kr != KERN_SUCCESS)
 			return kr;
 		sd->object = ws.object;
+		sd->ref = true;
 		sd->offset = ws.offset;
 		sd->left = ws.size;
 		sd->version = ws.version;
@@ -261,23 +273,27 @@ static vmc_kr_t side_resolve(struct side *sd, vmc_size_t limit)
 	case VMC_ENDPOINT_OBJECT:
 		if ((ep->u.object.max_prot & sd->access) != sd->access)
 			return KERN_PROTECTION_FAILURE;
-		vmc_object_reference(ep->u.object.object);
+		/* The caller's reference covers the copy. */
 		sd->object = ep->u.object.object;
+		sd->ref = false;
 		sd->offset = sd->pos;
 		sd->left = limit;
 		break;
 
 	case VMC_ENDPOINT_RESOLVER:
+		seg.held = false;
 		kr = ep->u.resolver.fn(ep->u.resolver.ctx, sd->pos, &seg);
 		if (kr != KERN_SUCCESS)
 			return kr;
 		if (seg.object == NULL || seg.left == 0)
 			vmc_panic("side_resolve: resolver returned an empty segment");
 		if ((seg.prot & sd->access) != sd->access) {
-			vmc_object_release(seg.object);
+			if (!seg.held)
+				vmc_object_release(seg.object);
 			return KERN_PROTECTION_FAILURE;
 		}
 		sd->object = seg.object;
+		sd->ref = !seg.held;
 		sd->offset = seg.offset;
 		/* Never past the request, nor past the top of the offset space. */
 		sd->left = vmc_min(vmc_min(seg.left - 1, limit - 1), UINT64_MAX - seg.offset) + 1;
@@ -287,15 +303,40 @@ static vmc_kr_t side_resolve(struct side *sd, vmc_size_t limit)
 	return KERN_SUCCESS;
 }
 
-/* Moves the side past n bytes of its segment (n <= left). */
-static void side_advance(struct side *sd, vmc_size_t n)
+/* The destination map's lookup under its lock (vmc_walk_lookup_locked): the
+ * segment holds no reference and is valid only until the lock is dropped.
+ * False when the host declines; nothing held then. */
+static bool side_lookup_locked(struct side *sd, vmc_size_t limit)
+{
+	struct vmc_walk_segment ws;
+
+	if (!vmc_walk_lookup_locked(sd->ep->u.map.map, sd->pos, limit, sd->access, &ws))
+		return false;
+	sd->object = ws.object;
+	sd->ref = false;
+	sd->offset = ws.offset;
+	sd->left = ws.size;
+	sd->version = ws.version;
+	sd->have = true;
+	return true;
+}
+
+/* Moves the side past n bytes of its segment (n <= left), keeping the
+ * segment even when it is used up (left 0). */
+static void side_consume(struct side *sd, vmc_size_t n)
 {
 	sd->pos += n;
 	sd->left -= n;
+	sd->offset += n;
+}
+
+/* Moves the side past n bytes of its segment (n <= left), dropping it when
+ * it is used up. */
+static void side_advance(struct side *sd, vmc_size_t n)
+{
+	side_consume(sd, n);
 	if (sd->left == 0)
 		side_drop(sd);
-	else
-		sd->offset += n;
 }
 
 /* Does the destination mapping still hold?  On true, a map endpoint's map is
@@ -355,6 +396,93 @@ static vmc_size_t chunk_size(const struct side *s, const struct side *d, vmc_siz
 	return vmc_min(n, vmc_page_left(d->offset));
 }
 
+/* Chunks moved under one hold of the destination map's lock, at most: a
+ * writer of that map waits for no more than this many page copies. */
+#define VMC_RESIDENT_BATCH 16
+
+/*
+ * One chunk of the resident shortcut: n bytes from the source's current byte
+ * to the destination's, both pages peeked (vmc_port.h) and both objects
+ * locked while the bytes move.  Both sides in one object (anonymous memory
+ * that the kernel grew by coalescing, say) share its lock; both in one page
+ * is the overlapping copy.  False, with nothing moved or held, if a page
+ * cannot be used as it is.
+ */
+static bool copy_resident_chunk(struct side *s, struct side *d, vmc_size_t n)
+{
+	vmc_off_t spage = vmc_trunc_page(s->offset);
+	vmc_off_t dpage = vmc_trunc_page(d->offset);
+	bool one_object = s->object == d->object;
+	struct vmc_page_ref sref, dref;
+	unsigned char *sp, *dp;
+
+	/* Map before object, as a lookup locks them; a second object's lock
+	 * only tried. */
+	dp = vmc_object_page_peek(d->object, dpage, VMC_PROT_WRITE, VMC_PEEK_LOCK, &dref);
+	if (dp == NULL)
+		return false;
+	if (one_object && spage == dpage) {
+		copy_within_page(dp + (d->offset - dpage), dp + (s->offset - spage), n);
+	} else {
+		sp = vmc_object_page_peek(s->object, spage, VMC_PROT_READ,
+					  one_object ? VMC_PEEK_HELD : VMC_PEEK_TRY, &sref);
+		if (sp == NULL) {
+			vmc_object_page_unpeek(&dref, false);
+			return false;
+		}
+		vmc_copy_bytes(dp + (d->offset - dpage), sp + (s->offset - spage), n);
+		vmc_object_page_unpeek(&sref, false);
+	}
+	vmc_object_page_unpeek(&dref, true);
+	return true;
+}
+
+/*
+ * The resident shortcut: up to `left` bytes, chunk by chunk, with the
+ * destination map held throughout, so that nothing can unmap or protect the
+ * destination meanwhile, and each chunk's objects locked, so that nothing
+ * can evict or copy-on-write its pages.  The destination map is held by the
+ * lookup that finds its segment when it has none (no reference taken; the
+ * segment is forgotten with the lock) or by verifying the one it has.  A
+ * source map is checked before each chunk, not held (two map locks are
+ * never held together).  It stops at the first chunk whose pages cannot be
+ * used as they are, at the end of either segment, or after
+ * VMC_RESIDENT_BATCH chunks.  Returns the bytes moved; 0, with nothing
+ * moved, changed or held, sends the chunk down the general path.  The
+ * source has its segment; the destination too unless it is a map.
+ */
+static vmc_size_t copy_resident(struct side *s, struct side *d, vmc_size_t left)
+{
+	bool looked_up = false;
+	vmc_size_t moved = 0;
+
+	if (!d->have) {
+		if (!side_lookup_locked(d, left))
+			return 0;
+		looked_up = true;
+	} else if (!side_verify(d)) {
+		return 0;
+	}
+	for (int k = 0; k < VMC_RESIDENT_BATCH && moved < left && s->left != 0 && d->left != 0;
+	     k++) {
+		vmc_size_t n = chunk_size(s, d, left - moved);
+		/* The source mapping as looked up? */
+		if (!side_check(s) || !copy_resident_chunk(s, d, n))
+			break;
+		moved += n;
+		side_consume(s, n);
+		side_consume(d, n);
+	}
+	side_verify_done(d);
+	/* A segment used up goes now, with its reference (none is dropped
+	 * under a lock); a segment that held none goes with the lock. */
+	if (s->left == 0)
+		side_drop(s);
+	if (d->left == 0 || looked_up)
+		side_drop(d);
+	return moved;
+}
+
 /*
  * Copies one chunk, at most `left` bytes.  Returns KERN_SUCCESS with *moved
  * set (0 if the world changed and the chunk must be tried again), or the
@@ -372,11 +500,22 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 		if ((kr = side_resolve(s, left)) != KERN_SUCCESS)
 			return kr;
 	}
+	/* A destination map is looked up by the shortcut, under its lock,
+	 * unless the source is a map too (one map lock at a time). */
+	bool lazy = !d->have && d->ep->kind == VMC_ENDPOINT_MAP &&
+		    s->ep->kind != VMC_ENDPOINT_MAP;
 	if (!d->have) {
 		vmc_yield(VMC_YIELD_LOOKUP_DST);
-		if ((kr = side_resolve(d, left)) != KERN_SUCCESS)
+		if (!lazy && (kr = side_resolve(d, left)) != KERN_SUCCESS)
 			return kr;
 	}
+
+	if ((*moved = copy_resident(s, d, left)) != 0)
+		return KERN_SUCCESS;
+	/* The general path; the destination's lookup if the shortcut's
+	 * declined (its error, if any, is the lookup's). */
+	if (!d->have && (kr = side_resolve(d, left)) != KERN_SUCCESS)
+		return kr;
 
 	vmc_size_t n = chunk_size(s, d, left);
 	vmc_off_t spage = vmc_trunc_page(s->offset);

@@ -15,10 +15,13 @@
  * length, and ranges spanning several map entries or proxy segments.  Each
  * step copies one chunk: up to the nearest of the source page end, the
  * destination page end, the source segment end, the destination segment end
- * and the end of the request.  Both pages are faulted in and pinned
- * (vmc_object_page_get); before the bytes move, the destination map version
- * is verified and the destination page checked to be still current, so a
- * write never goes through a mapping that has since lost write access.
+ * and the end of the request.  When both pages are resident and idle, the
+ * chunk moves with the destination map verified and held and both objects
+ * locked (the resident shortcut, vmc_object_page_peek); otherwise both
+ * pages are faulted in and pinned (vmc_object_page_get), and before the
+ * bytes move the destination map version is verified and the destination
+ * page checked to be still current.  Either way a write never goes through
+ * a mapping that has since lost write access.
  *
  * Short copies: a copy that moves every byte returns KERN_SUCCESS; one that
  * stops after k > 0 bytes returns KERN_SUCCESS with count k; one that moves
@@ -34,7 +37,11 @@
 
 /* What a resolver reports for one position of its endpoint. */
 struct vmc_segment {
-	struct vmc_object *object;  /* referenced for the caller */
+	struct vmc_object *object;  /* referenced for the caller, unless held */
+	bool held;                  /* no reference taken: the resolver's
+	                               context keeps the object alive for the
+	                               whole copy (the engine sets it false
+	                               before each call) */
 	vmc_off_t offset;           /* object offset of the position */
 	vmc_prot_t prot;            /* access allowed there */
 	vmc_size_t left;            /* bytes from the position to the segment's
@@ -44,7 +51,8 @@ struct vmc_segment {
 /*
  * A resolver: fills *seg for position `pos` of the endpoint (a proxy offset,
  * say).  locks: none held on entry or return.  sleeps: may.
- * returns: KERN_SUCCESS with *seg filled and seg->object referenced;
+ * returns: KERN_SUCCESS with *seg filled and seg->object referenced, or
+ *          held (seg->held) by ctx, which the caller keeps for the copy;
  *          KERN_INVALID_ADDRESS for a hole or a position past the end;
  *          any other code stops the copy with that code.
  *          On failure nothing is referenced.  The engine checks seg->prot

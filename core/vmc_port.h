@@ -153,6 +153,62 @@ bool vmc_page_still_current(const struct vmc_page_ref *ref);
  * locks: none on entry or return.  sleeps: no. */
 void vmc_page_put(struct vmc_page_ref *ref, bool dirtied);
 
+/* The resident shortcut ---------------------------------------------------- */
+
+/*
+ * Most chunks of a copy between cached data and a task's buffer find both
+ * pages resident and idle.  The copy loop then moves the chunk with locks
+ * held throughout, the destination map's read lock (taken by the lookup
+ * that finds the segment, or by vmc_map_verify) and the two objects' locks,
+ * instead of pinning the pages: no fault, no pin, no reference, no second
+ * look at the map.  Each primitive below either succeeds, holding what it
+ * says, or declines having changed nothing and holding nothing; on a
+ * decline the loop takes the general path above, which waits and reports
+ * errors where the shortcut only declines.  A host without the shortcut
+ * declines every time.
+ */
+
+/*
+ * The lookup of the shortcut: what vmc_map_lookup returns for addr, except
+ * that the map is left read-locked (until vmc_map_verify_done with
+ * out->version) and the object is not referenced: the lock keeps the entry,
+ * and the entry its object.  Declines (false, nothing held, *out untouched)
+ * wherever vmc_map_lookup would fail, wait or change the map: no entry, the
+ * access not allowed, copy-on-write to resolve for a write, no object yet.
+ * [vm_map_lock_read, vm_map_lookup_entry]
+ * locks: none on entry.  sleeps: yes (the map's lock).
+ */
+bool vmc_map_lookup_locked(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t access,
+			   struct vmc_lookup *out);
+
+/*
+ * The page at `offset` (page-aligned) of object, if it is resident in
+ * object itself and can serve `access` as it is: idle (neither pinned nor
+ * being paged in or out), without error, not locked against the access by
+ * its pager, its object alive, and for a write, no copy object to push the
+ * old contents to first.  Returns the page's bytes (VMC_PAGE_SIZE of them)
+ * with the object locked until vmc_object_page_unpeek; or NULL, with
+ * nothing more held, if any of that is not so.  `lock` says how:
+ *   VMC_PEEK_LOCK  take the object's lock;
+ *   VMC_PEEK_TRY   only try it (a second object's lock, taken while holding
+ *                  a first: there is no lock order between objects);
+ *   VMC_PEEK_HELD  the caller holds it already, by a peek at another page
+ *                  of the same object that is still open.
+ * [vm_object_lock or vm_object_lock_try, vm_page_lookup]
+ * locks: the caller may hold a map's read lock and one object's lock.
+ * sleeps: no.
+ */
+enum vmc_peek_lock { VMC_PEEK_LOCK, VMC_PEEK_TRY, VMC_PEEK_HELD };
+
+unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
+				    vmc_prot_t access, enum vmc_peek_lock lock,
+				    struct vmc_page_ref *ref);
+
+/* Ends a peek; `dirtied` if the core wrote into the page.  A VMC_PEEK_HELD
+ * peek is ended before the one that took the lock.
+ * [page->dirty, page->reference, vm_object_unlock]  sleeps: no. */
+void vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied);
+
 /* Races ------------------------------------------------------------------- */
 
 /* The places where a real kernel may drop a lock or sleep.  The core calls

@@ -455,8 +455,9 @@ vmc_kr_t vmc_proxy_copy_resolve(void *ctx, vmc_off_t pos, struct vmc_segment *se
 	vmc_proxy_resolve(ctx, pos, &r);
 	if (r.object == NULL)
 		return KERN_INVALID_ADDRESS;
-	vmc_object_reference(r.object);
+	/* The proxy holds its objects, and the copy holds the proxy. */
 	seg->object = r.object;
+	seg->held = true;
 	seg->offset = r.offset;
 	seg->prot = r.max_prot;
 	seg->left = r.left;

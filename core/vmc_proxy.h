@@ -177,8 +177,10 @@ bool vmc_proxy_iter_next(struct vmc_proxy_iter *it, struct vmc_proxy_piece *piec
 /*
  * The copy engine's resolver over a proxy (vmc_copy.h, VMC_ENDPOINT_RESOLVER
  * with ctx = the proxy): position pos resolves to its segment, with the
- * object referenced and the segment's maximum protection as the access
- * allowed; a hole gives KERN_INVALID_ADDRESS, so a copy stops exactly there.
+ * object held by the proxy (seg->held: the caller keeps the proxy alive for
+ * the copy, which keeps its objects) and the segment's maximum protection as
+ * the access allowed; a hole gives KERN_INVALID_ADDRESS, so a copy stops
+ * exactly there.
  * sleeps: no.
  */
 vmc_kr_t vmc_proxy_copy_resolve(void *ctx, vmc_off_t pos, struct vmc_segment *seg);

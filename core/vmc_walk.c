@@ -7,6 +7,27 @@
  */
 #include "vmc_walk.h"
 
+/* The segment from addr that lookup lk found, at most limit bytes. */
+static void segment_of(const struct vmc_lookup *lk, vmc_addr_t addr, vmc_size_t limit,
+		       struct vmc_walk_segment *seg)
+{
+	if (addr < lk->entry_start || addr > lk->entry_last)
+		vmc_panic("vmc_walk: host returned an entry not holding the address");
+
+	/* Bytes to the entry's end, counted as last-byte distances so that an
+	 * entry ending at 2^64 - 1 is handled without overflow. */
+	vmc_size_t span = vmc_min(lk->entry_last - addr, limit - 1);
+	/* The object offset of the segment's last byte must fit too. */
+	span = vmc_min(span, UINT64_MAX - lk->offset);
+
+	seg->start = addr;
+	seg->size = span + 1;
+	seg->object = lk->object;
+	seg->offset = lk->offset;
+	seg->prot = lk->prot;
+	seg->version = lk->version;
+}
+
 vmc_kr_t vmc_walk_lookup(struct vmc_map *map, vmc_addr_t addr, vmc_size_t limit,
 			 vmc_prot_t access, struct vmc_walk_segment *seg)
 {
@@ -18,22 +39,21 @@ vmc_kr_t vmc_walk_lookup(struct vmc_map *map, vmc_addr_t addr, vmc_size_t limit,
 	kr = vmc_map_lookup(map, addr, access, &lk);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	if (addr < lk.entry_start || addr > lk.entry_last)
-		vmc_panic("vmc_walk_lookup: host returned an entry not holding the address");
-
-	/* Bytes to the entry's end, counted as last-byte distances so that an
-	 * entry ending at 2^64 - 1 is handled without overflow. */
-	vmc_size_t span = vmc_min(lk.entry_last - addr, limit - 1);
-	/* The object offset of the segment's last byte must fit too. */
-	span = vmc_min(span, UINT64_MAX - lk.offset);
-
-	seg->start = addr;
-	seg->size = span + 1;
-	seg->object = lk.object;
-	seg->offset = lk.offset;
-	seg->prot = lk.prot;
-	seg->version = lk.version;
+	segment_of(&lk, addr, limit, seg);
 	return KERN_SUCCESS;
+}
+
+bool vmc_walk_lookup_locked(struct vmc_map *map, vmc_addr_t addr, vmc_size_t limit,
+			    vmc_prot_t access, struct vmc_walk_segment *seg)
+{
+	struct vmc_lookup lk;
+
+	if (limit == 0)
+		vmc_panic("vmc_walk_lookup_locked: empty segment requested");
+	if (!vmc_map_lookup_locked(map, addr, access, &lk))
+		return false;
+	segment_of(&lk, addr, limit, seg);
+	return true;
 }
 
 void vmc_walk_segment_release(struct vmc_walk_segment *seg)

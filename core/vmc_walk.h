@@ -46,6 +46,15 @@ struct vmc_walk_segment {
 vmc_kr_t vmc_walk_lookup(struct vmc_map *map, vmc_addr_t addr, vmc_size_t limit,
 			 vmc_prot_t access, struct vmc_walk_segment *seg);
 
+/*
+ * The same segment through vmc_map_lookup_locked: on true the map is
+ * read-locked until vmc_map_verify_done(map, &seg->version) and the object
+ * is not referenced (the lock keeps it).  False when the host declines;
+ * then nothing is held and *seg is untouched.
+ */
+bool vmc_walk_lookup_locked(struct vmc_map *map, vmc_addr_t addr, vmc_size_t limit,
+			    vmc_prot_t access, struct vmc_walk_segment *seg);
+
 /* Drops the segment's object reference.  sleeps: yes (the last reference
  * may terminate the object). */
 void vmc_walk_segment_release(struct vmc_walk_segment *seg);

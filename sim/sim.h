@@ -96,6 +96,14 @@ void sim_vm_set_yield_hook(struct sim_vm *vm, sim_yield_fn fn, void *ctx);
  * lookup; with `on` false the fault continues with the data instead. */
 void sim_vm_set_retry_after_wait(struct sim_vm *vm, bool on);
 
+/* The copy loop's resident shortcut (core/vmc_port.h, vmc_object_page_peek)
+ * is on by default, as in the kernel: a chunk whose two pages are resident
+ * and idle moves without a fault and without reaching the yield points of
+ * the fault and the verify.  A test that plants a race at those points for
+ * resident pages turns it off with `on` false: every peek then declines,
+ * and every chunk takes the general path. */
+void sim_vm_set_resident_shortcut(struct sim_vm *vm, bool on);
+
 /* Frames in use, and live VM objects: tests compare them with a baseline. */
 uint32_t sim_vm_frames_used(const struct sim_vm *vm);
 uint32_t sim_vm_object_count(const struct sim_vm *vm);

@@ -254,6 +254,8 @@ bool sim_vm_check(struct sim_vm *vm, const char **why)
 	g_hash_table_destroy(expect);
 	if (!ok)
 		return false;
+	if (vm->peeks != 0)
+		FAIL("%u page peeks still open", vm->peeks);
 	if (resident != vm->frames_used || resident != g_queue_get_length(&vm->resident))
 		FAIL("frames: %llu resident pages, %u frames used, %u queued",
 		     (unsigned long long)resident, vm->frames_used,

@@ -209,6 +209,8 @@ struct sim_vm {
 	sim_yield_fn yield_fn;
 	void *yield_ctx;
 	bool retry_after_wait;     /* see sim_vm_set_retry_after_wait */
+	bool resident_shortcut;    /* see sim_vm_set_resident_shortcut */
+	uint32_t peeks;            /* objects "locked" by a peek now */
 	sim_proxy_map_fn proxy_map;   /* see sim_proxy_map_fn */
 	bool destroying;
 };

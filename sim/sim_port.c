@@ -160,6 +160,78 @@ void vmc_page_put(struct vmc_page_ref *ref, bool dirtied)
 	sim_page_put(ref->page, dirtied);
 }
 
+/*
+ * The resident shortcut's lookup: the entry must hold an object already and
+ * allow the access with nothing to change (no copy-on-write to resolve for
+ * a write).  The map's read lock is its verify count, as for
+ * vmc_map_verify.  Declines every time when the world's shortcut is off.
+ */
+bool vmc_map_lookup_locked(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t access,
+			   struct vmc_lookup *out)
+{
+	struct sim_entry *e;
+
+	if (!map->vm->resident_shortcut)
+		return false;
+	e = sim_map_lookup_entry(map, addr);
+	if (e == NULL || (access & e->prot) != access || e->object == NULL ||
+	    (e->needs_copy && (access & VMC_PROT_WRITE)))
+		return false;
+	out->object = e->object;
+	out->offset = sim_entry_offset(e, addr);
+	out->entry_start = e->start;
+	out->entry_last = e->end - 1;
+	out->prot = e->needs_copy ? e->prot & ~VMC_PROT_WRITE : e->prot;
+	out->version.stamp = map->timestamp;
+	map->verified++;
+	return true;
+}
+
+/*
+ * The resident shortcut's peek: the page must be in object's own table and
+ * unpinned, the object alive, and for a write without delayed copies (the
+ * fault would push to them).  The simulator has no locks; the world counts
+ * the peeks in progress, and the core must end each before it yields (a
+ * yield with a peek open panics, as sleeping with a simple lock held
+ * would).  Declines every time when the world's shortcut is off.
+ */
+unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
+				    vmc_prot_t access, enum vmc_peek_lock lock,
+				    struct vmc_page_ref *ref)
+{
+	struct vmc_page *page;
+
+	if (lock == VMC_PEEK_HELD && object->vm->peeks == 0)
+		vmc_panic("vmc_object_page_peek: VMC_PEEK_HELD with no peek open");
+	if (!vmc_page_aligned(offset))
+		vmc_panic("vmc_object_page_peek: offset not page aligned");
+	if (!object->vm->resident_shortcut || !object->alive)
+		return NULL;
+	page = sim_object_page_find(object, offset);
+	if (page == NULL || page->busy != 0)
+		return NULL;
+	if ((access & VMC_PROT_WRITE) && object->copies->len != 0)
+		return NULL;
+	object->vm->peeks++;
+	ref->page = page;
+	ref->host[0] = object;
+	ref->host[1] = NULL;
+	ref->host[2] = NULL;
+	return page->data;
+}
+
+void vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
+{
+	struct vmc_object *object = ref->host[0];
+
+	if (object->vm->peeks == 0)
+		vmc_panic("vmc_object_page_unpeek: no peek open");
+	object->vm->peeks--;
+	if (dirtied)
+		ref->page->dirty = true;
+	ref->page->referenced = true;
+}
+
 void vmc_yield(enum vmc_yield_point where)
 {
 	sim_yield_at(sim_vm_current(), where);

@@ -61,6 +61,7 @@ struct sim_vm *sim_vm_create(const struct sim_vm_config *config)
 	vm->ports = g_ptr_array_new();
 	vm->objects = g_hash_table_new(g_direct_hash, g_direct_equal);
 	vm->retry_after_wait = true;
+	vm->resident_shortcut = true;
 	vm->proxy_map = sim_proxy_map;     /* sim_proxy.c */
 	live_worlds = g_list_append(live_worlds, vm);
 	return vm;
@@ -127,6 +128,11 @@ void sim_vm_set_retry_after_wait(struct sim_vm *vm, bool on)
 	vm->retry_after_wait = on;
 }
 
+void sim_vm_set_resident_shortcut(struct sim_vm *vm, bool on)
+{
+	vm->resident_shortcut = on;
+}
+
 uint32_t sim_vm_frames_used(const struct sim_vm *vm)
 {
 	return vm->frames_used;
@@ -141,6 +147,8 @@ uint32_t sim_vm_object_count(const struct sim_vm *vm)
  * revalidate what they knew before calling this. */
 void sim_yield_at(struct sim_vm *vm, enum vmc_yield_point where)
 {
+	if (vm != NULL && vm->peeks != 0)
+		vmc_panic("sim_yield_at: a yield with a page peek open");
 	if (vm != NULL && vm->yield_fn != NULL)
 		vm->yield_fn(vm, where, vm->yield_ctx);
 }

@@ -79,6 +79,13 @@ void ch_object_terminate(struct vmc_object *object);
 /* The next n calls of vmc_page_still_current return false. */
 void ch_fail_still_current(int n);
 
+/* The resident shortcut (vmc_map_lookup_locked, vmc_object_page_peek): off
+ * after a reset, so that every chunk takes the general path and reaches
+ * every yield point; on, a map entry allowing the access is looked up under
+ * the map's lock and a resident, alive, unpinned page is peeked.  fail_try: a peek that only
+ * tries its object's lock fails (another CPU holds it). */
+void ch_set_shortcut(bool on, bool fail_try);
+
 /* Races: fn is called at every vmc_yield (NULL: none). */
 typedef void (*ch_yield_fn)(enum vmc_yield_point where, void *ctx);
 void ch_set_yield(ch_yield_fn fn, void *ctx);
@@ -86,6 +93,7 @@ void ch_set_yield(ch_yield_fn fn, void *ctx);
 /* Event counts since the last reset. */
 struct ch_counts {
 	unsigned long lookups, faults, verifies, verify_failures, yields;
+	unsigned long peeks, peek_declines, locked_lookups;
 };
 const struct ch_counts *ch_counts(void);
 

@@ -13,6 +13,11 @@
  * destination fault, source fault).  Return code, count and every byte of
  * every object must agree.
  *
+ * The cases run three times: on the general path only (the host's resident
+ * shortcut off), with the shortcut (chunks over resident, unpinned pages
+ * move under locks, core/vmc_port.h), and with the shortcut finding every
+ * second object's lock taken; the model is the same for all three.
+ *
  * The seed is printed; MOSAIC_SEED=n reruns one, MOSAIC_CASES=n sets the
  * number of cases.
  */
@@ -301,6 +306,11 @@ static uint64_t random_length(void)
 	}
 }
 
+/* 0: the general path only; 1: the resident shortcut; 2: the shortcut,
+ * with every lock it only tries taken elsewhere.  And what it did. */
+static int shortcut_mode;
+static unsigned long peeks, peek_declines;
+
 /* One case: returns the bytes the engine copied. */
 static uint64_t one_case(struct mside *s, struct mside *d, unsigned long n)
 {
@@ -315,7 +325,10 @@ static uint64_t one_case(struct mside *s, struct mside *d, unsigned long n)
 
 	struct vmc_endpoint src = endpoint_of(s), dst = endpoint_of(d);
 	vmc_size_t count = 12345;
+	ch_set_shortcut(shortcut_mode != 0, shortcut_mode == 2);
 	vmc_kr_t kr = vmc_copy(&src, &dst, len, &count);
+	peeks += ch_counts()->peeks;
+	peek_declines += ch_counts()->peek_declines;
 	uint64_t mcount;
 	vmc_kr_t mkr = model_copy(s, d, len, &mcount);
 
@@ -343,9 +356,8 @@ static uint64_t one_case(struct mside *s, struct mside *d, unsigned long n)
 	return count;
 }
 
-static void test_copy_matches_model_on_random_cases(void **state)
+static void run_cases(int mode)
 {
-	(void)state;
 	const char *env = getenv("MOSAIC_SEED");
 	uint64_t seed = env ? strtoull(env, NULL, 0) : 0x6d6f73616963ULL;
 	env = getenv("MOSAIC_CASES");
@@ -354,8 +366,13 @@ static void test_copy_matches_model_on_random_cases(void **state)
 	uint64_t bytes = 0;
 	unsigned long shorts = 0, empties = 0;
 
-	print_message("copy model: seed %#llx, %lu cases\n", (unsigned long long)seed, cases);
+	static const char *const modes[] = { "general path", "resident shortcut",
+					     "shortcut, try-locks fail" };
+	print_message("copy model (%s): seed %#llx, %lu cases\n", modes[mode],
+		      (unsigned long long)seed, cases);
 	rng_state = seed ? seed : 1;
+	shortcut_mode = mode;
+	peeks = peek_declines = 0;
 	for (unsigned long n = 0; n < cases; n++) {
 		uint64_t c = one_case(&s, &d, n);
 		bytes += c;
@@ -366,12 +383,40 @@ static void test_copy_matches_model_on_random_cases(void **state)
 		      "%llu bytes\n", cases, shorts, empties, (unsigned long long)bytes);
 	/* The generator must reach both outcomes, or the test proves little. */
 	assert_true(shorts > cases / 4 && empties > cases / 20);
+	/* And each mode must do what it says. */
+	print_message("copy model: %lu peeks, %lu declined\n", peeks, peek_declines);
+	if (mode == 0)
+		assert_true(peeks == 0);
+	else if (mode == 1)
+		assert_true(peeks > cases / 4);
+	else
+		assert_true(peeks > 0 && peek_declines > cases / 4);
+}
+
+static void test_copy_matches_model_on_random_cases(void **state)
+{
+	(void)state;
+	run_cases(0);
+}
+
+static void test_copy_matches_model_with_resident_shortcut(void **state)
+{
+	(void)state;
+	run_cases(1);
+}
+
+static void test_copy_matches_model_when_try_locks_fail(void **state)
+{
+	(void)state;
+	run_cases(2);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copy_matches_model_on_random_cases),
+		cmocka_unit_test(test_copy_matches_model_with_resident_shortcut),
+		cmocka_unit_test(test_copy_matches_model_when_try_locks_fail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

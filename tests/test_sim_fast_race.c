@@ -26,6 +26,13 @@
  * its old bytes -- so nothing was written outside the range or through a
  * mapping that had lost write access); the retry from the count reports
  * the reason with count 0; sim_vm_check passes.
+ * The pages start out paged out, so every chunk faults one page in and
+ * takes the general path.  The pager-answers-at-once runs are made twice
+ * more with every page made resident first (the observer reads them all):
+ * with the resident shortcut (the default, as in the kernel: such chunks
+ * move under locks and reach fewer yield points, until an eviction sends
+ * them back to the general path) and without it (every chunk faults, pins
+ * and verifies).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -85,6 +92,11 @@ struct world {
 	enum vmc_yield_point where[MAX_YIELDS];
 };
 
+/* The worlds made next: the resident shortcut on or off
+ * (sim_vm_set_resident_shortcut); every page made resident first. */
+static bool shortcut = true;
+static bool warm;
+
 static void world_make(struct world *w, bool read, uint32_t latency)
 {
 	struct sim_vm_config cfg = { .seed = SEED, .frames = 0 };
@@ -94,6 +106,7 @@ static void world_make(struct world *w, bool read, uint32_t latency)
 	w->read = read;
 	w->at = -1;
 	w->vm = sim_vm_create(&cfg);
+	sim_vm_set_resident_shortcut(w->vm, shortcut);
 	w->server = sim_task_create(w->vm, "server");
 	w->client = sim_task_create(w->vm, "client");
 	w->observer = sim_task_create(w->vm, "observer");
@@ -127,6 +140,13 @@ static void world_make(struct world *w, bool read, uint32_t latency)
 		assert_int_equal(sim_vm_map(w->observer, sim_task_self(w->observer), &a,
 					    OPAGES * P, 0, false, o, 0, false, VMC_PROT_READ,
 					    VMC_PROT_READ), KERN_SUCCESS);
+	}
+	/* Warm: the observer's reads fault every page into its object. */
+	for (int k = 0; warm && k < 4; k++) {
+		static unsigned char sink[OPAGES * P];
+		size_t done = 0;
+		assert_int_equal(sim_task_load(w->observer, OBS + (vmc_addr_t)k * 16 * P, sink,
+					       OPAGES * P, &done), KERN_SUCCESS);
 	}
 }
 
@@ -245,6 +265,14 @@ static unsigned chunk_ends(vmc_size_t *ends, unsigned max)
 	while (i < LEN && n < max) {
 		vmc_size_t b = P - (BUF_OFF + i) % P, o = P - (OBJ_OFF + i) % P;
 		vmc_size_t step = b < o ? b : o;
+		/* Over resident pages the shortcut moves chunk after chunk
+		 * under one hold of the buffer's map, to the end of its map
+		 * entry (fewer than VMC_RESIDENT_BATCH chunks here): one
+		 * NEXT_CHUNK yield per entry. */
+		if (warm && shortcut) {
+			vmc_size_t x = BUF_OFF + i;
+			step = x < 2 * P ? 2 * P - x : x < LAST_ENTRY ? LAST_ENTRY - x : LEN - i;
+		}
 		if (step > LEN - i)
 			step = LEN - i;
 		i += step;
@@ -338,8 +366,9 @@ static unsigned run_direction(bool read, uint32_t latency)
 	check_bytes(rec, count, false);
 	assert_true(rec->seen > 0 && rec->seen <= MAX_YIELDS);
 	world_check_and_free(rec, "the recording run");
-	print_message("%s, pager latency %u: yield sequence (%d points, %u chunks):",
-		      read ? "read_fast" : "write_fast", latency, rec->seen, nchunks);
+	print_message("%s, pager latency %u, %s, %s: yield sequence (%d points, %u chunks):",
+		      read ? "read_fast" : "write_fast", latency, warm ? "warm" : "cold",
+		      shortcut ? "resident shortcut" : "general path", rec->seen, nchunks);
 	for (int q = 0; q < rec->seen; q++)
 		print_message(" %d", (int)rec->where[q]);
 	print_message("\n");
@@ -412,6 +441,31 @@ static void test_sim_fast_race_write_every_yield_every_action(void **state)
 {
 	(void)state;
 	total_runs += run_direction(false, 0);
+}
+
+/* Every page resident first: with the shortcut, whose chunks reach only
+ * the lookup and next-chunk yield points; without it, every chunk on the
+ * general path, whose fault and verify points the shortcut skips. */
+static void warm_runs(bool read)
+{
+	warm = true;
+	total_runs += run_direction(read, 0);
+	shortcut = false;
+	total_runs += run_direction(read, 0);
+	shortcut = true;
+	warm = false;
+}
+
+static void test_sim_fast_race_read_resident_pages(void **state)
+{
+	(void)state;
+	warm_runs(true);
+}
+
+static void test_sim_fast_race_write_resident_pages(void **state)
+{
+	(void)state;
+	warm_runs(false);
 	print_message("sim race interleavings run: %u\n", total_runs);
 }
 
@@ -422,6 +476,8 @@ int main(void)
 		cmocka_unit_test(test_sim_fast_race_read_while_waiting_for_pager),
 		cmocka_unit_test(test_sim_fast_race_write_while_waiting_for_pager),
 		cmocka_unit_test(test_sim_fast_race_write_every_yield_every_action),
+		cmocka_unit_test(test_sim_fast_race_read_resident_pages),
+		cmocka_unit_test(test_sim_fast_race_write_resident_pages),
 	};
 	print_message("sim seed %#x\n", SEED);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,9 @@
 /*
  * fuzz_ops.c: sequences of simulator operations against a reference model.
  *
- * The input decodes into a world (frame pool size, pager latency, which
- * pages of one object answer with an error) and up to MAX_OPS operations:
+ * The input decodes into a world (frame pool size, pager latency, the copy
+ * loop's resident shortcut on or off, which pages of one object answer with
+ * an error) and up to MAX_OPS operations:
  * vm_allocate, vm_deallocate, vm_protect, vm_map of a memory object (shared
  * or as a private copy), the task's own loads and stores, vm_read_fast,
  * vm_write_fast and memory_object_copy on objects and on proxies, proxy
@@ -318,6 +319,7 @@ static void world_make(struct world *w, uint8_t cfg, uint8_t badmask)
 	memset(w, 0, sizeof *w);
 	w->inject_at = -1;
 	w->vm = sim_vm_create(&c);
+	sim_vm_set_resident_shortcut(w->vm, (cfg & 0x20) == 0);
 	w->srv = sim_task_create(w->vm, "server");
 	for (int t = 0; t < NT; t++) {
 		w->t[t] = sim_task_create(w->vm, t ? "b" : "a");
@@ -631,8 +633,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	n_worlds++;
 	world_make(&w, data[0], data[1]);
-	TRACE("world: frames %s, latency %d, object %d bad pages %#x\n",
-	      (data[0] & 7) == 0 ? "unbounded" : "few", (data[0] >> 3) & 3, BADOBJ, data[1]);
+	TRACE("world: frames %s, latency %d, %s, object %d bad pages %#x\n",
+	      (data[0] & 7) == 0 ? "unbounded" : "few", (data[0] >> 3) & 3,
+	      (data[0] & 0x20) == 0 ? "resident shortcut" : "general path only", BADOBJ, data[1]);
 	in.i = 2;
 	for (int step = 0; step < MAX_OPS && in.i < in.n; step++) {
 		int t = (int)get(&in, NT);
