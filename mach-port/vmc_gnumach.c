@@ -76,6 +76,7 @@ _Static_assert(MACH_SEND_INTERRUPTED == 0x10000007, "MACH_SEND_INTERRUPTED");
  */
 #define	REF_TOP		0	/* vm_fault_page's top page, or null */
 #define	REF_COPY	1	/* the page's object's copy object at fault */
+#define	REF_LOCKED	2	/* a peek: it took the object's lock */
 
 void *
 vmc_alloc(vmc_size_t size)
@@ -108,9 +109,49 @@ vmc_object_release(struct vmc_object *object)
 }
 
 /*
+ *	entry_lookup_as_is: with map read-locked, the entry holding addr if
+ *	vm_map_lookup would use it as it is for `access`: it holds an object
+ *	already, allows the access, is neither a submap nor wired, and has no
+ *	copy-on-write to resolve for a write.  vm_map_lookup would then change
+ *	nothing and return the entry's object, offset and protection (write
+ *	removed for a read of a copy-on-write entry), as fill_lookup does.
+ *	Otherwise (errors included) VM_MAP_ENTRY_NULL.
+ */
+static vm_map_entry_t
+entry_lookup_as_is(vm_map_t map, vm_offset_t addr, vm_prot_t access)
+{
+	vm_map_entry_t	entry;
+
+	if (vm_map_lookup_entry(map, addr, &entry)
+	    && !entry->is_sub_map && entry->wired_count == 0
+	    && entry->object.vm_object != VM_OBJECT_NULL
+	    && (entry->protection & access) == access
+	    && !(entry->needs_copy && (access & VM_PROT_WRITE)))
+		return entry;
+	return VM_MAP_ENTRY_NULL;
+}
+
+static void
+fill_lookup(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr,
+	    struct vmc_lookup *out)
+{
+	out->object = from_object(entry->object.vm_object);
+	out->offset = (addr - entry->vme_start) + entry->offset;
+	out->entry_start = entry->vme_start;
+	out->entry_last = entry->vme_end - 1;
+	out->prot = entry->protection;
+	if (entry->needs_copy)
+		out->prot &= ~VM_PROT_WRITE;
+	out->version.stamp = map->timestamp;
+}
+
+/*
  *	vmc_map_lookup: vm_map_lookup, keeping the map read-locked just
  *	long enough to read the bounds of the entry it used and to take a
  *	reference on the object it returned (locked).
+ *
+ *	The common case is taken without it (entry_lookup_as_is); everything
+ *	else, errors included, goes to vm_map_lookup.
  *
  *	User task maps have no submaps, so the entry found again by
  *	vm_map_lookup_entry is the one vm_map_lookup used; a submap would
@@ -129,6 +170,16 @@ vmc_map_lookup(struct vmc_map *vmap, vmc_addr_t addr, vmc_prot_t access,
 	boolean_t		wired;
 	vm_map_entry_t		entry;
 	kern_return_t		kr;
+
+	vm_map_lock_read(map);
+	entry = entry_lookup_as_is(map, (vm_offset_t) addr, (vm_prot_t) access);
+	if (entry != VM_MAP_ENTRY_NULL) {
+		vm_object_reference(entry->object.vm_object);
+		fill_lookup(map, entry, (vm_offset_t) addr, out);
+		vm_map_unlock_read(map);
+		return KERN_SUCCESS;
+	}
+	vm_map_unlock_read(map);
 
 	kr = vm_map_lookup(&found_map, (vm_offset_t) addr, (vm_prot_t) access,
 			   TRUE, &version, &object, &offset, &prot, &wired);
@@ -156,6 +207,28 @@ vmc_map_lookup(struct vmc_map *vmap, vmc_addr_t addr, vmc_prot_t access,
 	return KERN_SUCCESS;
 }
 
+/*
+ *	vmc_map_lookup_locked: the resident shortcut's lookup, the common
+ *	case of vmc_map_lookup with the map left read-locked and no
+ *	reference taken.
+ */
+bool
+vmc_map_lookup_locked(struct vmc_map *vmap, vmc_addr_t addr, vmc_prot_t access,
+		      struct vmc_lookup *out)
+{
+	vm_map_t	map = to_map(vmap);
+	vm_map_entry_t	entry;
+
+	vm_map_lock_read(map);
+	entry = entry_lookup_as_is(map, (vm_offset_t) addr, (vm_prot_t) access);
+	if (entry == VM_MAP_ENTRY_NULL) {
+		vm_map_unlock_read(map);
+		return FALSE;
+	}
+	fill_lookup(map, entry, (vm_offset_t) addr, out);
+	return TRUE;
+}
+
 bool
 vmc_map_verify(struct vmc_map *map, const vmc_map_version_t *v)
 {
@@ -170,6 +243,22 @@ vmc_map_verify_done(struct vmc_map *map, const vmc_map_version_t *v)
 {
 	(void) v;
 	vm_map_unlock_read(to_map(map));
+}
+
+/*
+ *	page_usable_as_is: can `page`, found in `object` itself (locked),
+ *	serve `access` without vm_fault_page?  What vm_fault_page would find
+ *	and leave alone: not busy, absent, in error or fictitious, not locked
+ *	by its pager against the access, its object alive, and, for a write,
+ *	no copy object the old contents must first be pushed to.
+ */
+static boolean_t
+page_usable_as_is(vm_object_t object, vm_page_t page, vm_prot_t access)
+{
+	return page != VM_PAGE_NULL && object->alive && !page->busy
+	    && !page->absent && !page->error && !page->fictitious
+	    && (page->page_lock & access) == 0
+	    && (!(access & VM_PROT_WRITE) || object->copy == VM_OBJECT_NULL);
 }
 
 /*
@@ -201,9 +290,7 @@ vmc_object_page_get(struct vmc_object *vobject, vmc_off_t offset,
 	 */
 	vm_object_lock(object);
 	page = vm_page_lookup(object, (vm_offset_t) offset);
-	if (page != VM_PAGE_NULL && !page->busy && !page->absent && !page->error
-	    && !page->fictitious && (page->page_lock & (vm_prot_t) access) == 0
-	    && (!(access & VMC_PROT_WRITE) || object->copy == VM_OBJECT_NULL)) {
+	if (page_usable_as_is(object, page, (vm_prot_t) access)) {
 		if (!software_reference_bits) {
 			vm_page_lock_queues();
 			VM_PAGE_QUEUES_REMOVE(page);
@@ -273,6 +360,59 @@ vmc_page_still_current(const struct vmc_page_ref *ref)
 	same = (page->object->copy == (vm_object_t) ref->host[REF_COPY]);
 	vm_object_unlock(page->object);
 	return same;
+}
+
+/*
+ *	vmc_object_page_peek: the resident shortcut (vmc_port.h).  The page
+ *	is not made busy: with its object locked the pageout daemon cannot
+ *	take it.  It stays where it is on the paging queues, and the
+ *	reference bit tells the daemon it was used, as vm_fault does with
+ *	software reference bits (GNU Mach's default).
+ */
+unsigned char *
+vmc_object_page_peek(struct vmc_object *vobject, vmc_off_t offset,
+		     vmc_prot_t access, enum vmc_peek_lock lock,
+		     struct vmc_page_ref *ref)
+{
+	vm_object_t	object = to_object(vobject);
+	vm_page_t	page;
+
+	switch (lock) {
+	case VMC_PEEK_TRY:
+		if (!vm_object_lock_try(object))
+			return NULL;
+		break;
+	case VMC_PEEK_LOCK:
+		vm_object_lock(object);
+		break;
+	case VMC_PEEK_HELD:
+		break;
+	}
+	page = vm_page_lookup(object, (vm_offset_t) offset);
+	if (!page_usable_as_is(object, page, (vm_prot_t) access)) {
+		if (lock != VMC_PEEK_HELD)
+			vm_object_unlock(object);
+		return NULL;
+	}
+	ref->page = (struct vmc_page *) page;
+	ref->host[REF_TOP] = VM_PAGE_NULL;
+	ref->host[REF_COPY] = VM_OBJECT_NULL;
+	ref->host[REF_LOCKED] = (void *) (lock != VMC_PEEK_HELD);
+	return (unsigned char *) phystokv(page->phys_addr);
+}
+
+void
+vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
+{
+	vm_page_t	page = (vm_page_t) ref->page;
+
+	if (dirtied)
+		page->dirty = TRUE;
+	vm_page_lock_queues();
+	page->reference = TRUE;
+	vm_page_unlock_queues();
+	if (ref->host[REF_LOCKED] != NULL)
+		vm_object_unlock(page->object);
 }
 
 /*
