@@ -248,6 +248,18 @@ static void side_drop(struct side *sd)
 	}
 }
 
+/* Makes a map lookup's segment the side's; `ref` if the lookup referenced
+ * its object. */
+static void side_take(struct side *sd, const struct vmc_walk_segment *ws, bool ref)
+{
+	sd->object = ws->object;
+	sd->ref = ref;
+	sd->offset = ws->offset;
+	sd->left = ws->size;
+	sd->version = ws->version;
+	sd->have = true;
+}
+
 /* Fills the side's segment for pos, at most `limit` bytes long (limit > 0
  * and [pos, pos + limit) does not wrap: checked by vmc_copy).  Returns what
  * stops the copy at pos if there is no usable segment. */
@@ -263,12 +275,8 @@ static vmc_kr_t side_resolve(struct side *sd, vmc_size_t limit)
 		kr = vmc_walk_lookup(ep->u.map.map, sd->pos, limit, sd->access, &ws);
 		if (kr != KERN_SUCCESS)
 			return kr;
-		sd->object = ws.object;
-		sd->ref = true;
-		sd->offset = ws.offset;
-		sd->left = ws.size;
-		sd->version = ws.version;
-		break;
+		side_take(sd, &ws, true);
+		return KERN_SUCCESS;
 
 	case VMC_ENDPOINT_OBJECT:
 		if ((ep->u.object.max_prot & sd->access) != sd->access)
@@ -312,12 +320,7 @@ static bool side_lookup_locked(struct side *sd, vmc_size_t limit)
 
 	if (!vmc_walk_lookup_locked(sd->ep->u.map.map, sd->pos, limit, sd->access, &ws))
 		return false;
-	sd->object = ws.object;
-	sd->ref = false;
-	sd->offset = ws.offset;
-	sd->left = ws.size;
-	sd->version = ws.version;
-	sd->have = true;
+	side_take(sd, &ws, false);
 	return true;
 }
 
