@@ -85,7 +85,8 @@ else:
 qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
                       text=True).stdout.splitlines()[0]
 
-order = ["old", "vm_read", "fast_rpc", "fast_trap", "limit_rpc", "limit_trap", "copy"]
+order = ["old", "vm_read", "fast_rpc", "fast_trap", "fast_rpc0", "limit_rpc", "limit_trap",
+         "port_rpc", "copy"]
 
 
 def host_tsc_mhz():

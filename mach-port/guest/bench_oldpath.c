@@ -15,11 +15,20 @@
  *   fast_rpc  vm_read_fast (mach-port/mosaic.defs): the kernel copies the N
  *             bytes from the memory object straight into the buffer;
  *   fast_trap the same copy by mosaic's trap (vm_read_fast_trap);
+ *   fast_rpc0 vm_read_fast of 0 bytes, the same at every size: what the
+ *             interface costs before any byte (the message and its two
+ *             ports, the task's map and the memory object looked up, the
+ *             arguments checked), the floor under fast_rpc;
  *   limit_rpc copy the N bytes from memory already mapped into the buffer,
  *             plus one null RPC (mach_port_get_refs on the task port);
  *   limit_trap the same copy plus one trap (mach_task_self);
- *   copy      the copy alone (so that limit_rpc - copy is one RPC and
- *             limit_trap - copy one trap: bench/calibrate.py uses them).
+ *   port_rpc  the same copy plus one RPC that carries a port right and
+ *             does little else: task_set_special_port of the memory object
+ *             as this task's bootstrap port (which the guest does not use),
+ *             the right copied in and the one it replaces released;
+ *   copy      the copy alone (so that limit_rpc - copy is one RPC,
+ *             limit_trap - copy one trap and port_rpc - limit_rpc one port
+ *             right carried: bench/calibrate.py uses them).
  *
  * The fast paths need a kernel with mosaic built in (make kernel); on
  * another kernel vm_read_fast answers MIG_BAD_ID and they are left out
@@ -49,9 +58,16 @@ const char guest_name[] = MOSAIC_GUEST_NAME;
 #define ROUNDS      7
 
 static const vm_size_t sizes[] = { 1024, 4096, 8192, 65536 };
-enum path { OLD, VMREAD, FAST_RPC, FAST_TRAP, LIMIT_RPC, LIMIT_TRAP, COPY, NPATHS };
-static const char *const path_names[] = { "old", "vm_read", "fast_rpc", "fast_trap",
-					  "limit_rpc", "limit_trap", "copy" };
+enum path { OLD, VMREAD, FAST_RPC, FAST_TRAP, FAST_RPC0, LIMIT_RPC, LIMIT_TRAP, PORT_RPC,
+	    COPY, NPATHS };
+static const char *const path_names[] = { "old", "vm_read", "fast_rpc", "fast_trap", "fast_rpc0",
+					  "limit_rpc", "limit_trap", "port_rpc", "copy" };
+
+/* The paths that need mosaic's kernel. */
+static bool path_fast(enum path p)
+{
+	return p == FAST_RPC || p == FAST_TRAP || p == FAST_RPC0;
+}
 
 static inline uint64_t rdtsc(void)
 {
@@ -130,6 +146,13 @@ static kern_return_t read_once(struct rig *r, enum path path, vm_offset_t off, v
 			return KERN_FAILURE;
 		return kr;
 	}
+	case FAST_RPC0: {
+		vm_size_t count = 1;
+		kr = vm_read_fast(r->self, r->buf, 0, r->object, off, &count);
+		if (kr == KERN_SUCCESS && count != 0)
+			return KERN_FAILURE;
+		return kr;
+	}
 	case LIMIT_RPC: {
 		mach_port_urefs_t refs;
 		copy8((void *)r->buf, (const void *)(r->file + off), n);
@@ -138,6 +161,9 @@ static kern_return_t read_once(struct rig *r, enum path path, vm_offset_t off, v
 	case LIMIT_TRAP:
 		copy8((void *)r->buf, (const void *)(r->file + off), n);
 		return mach_task_self() == MACH_PORT_NULL ? KERN_FAILURE : KERN_SUCCESS;
+	case PORT_RPC:
+		copy8((void *)r->buf, (const void *)(r->file + off), n);
+		return task_set_special_port(r->self, TASK_BOOTSTRAP_PORT, r->object);
 	case COPY:
 		copy8((void *)r->buf, (const void *)(r->file + off), n);
 		return KERN_SUCCESS;
@@ -164,14 +190,18 @@ static uint64_t run_path(struct rig *r, enum path path, vm_size_t n)
 	return (rdtsc() - t0) / READS;
 }
 
-/* The buffer must hold the file's bytes after a read: checked once per
- * size and path, outside the timed loops. */
+/* The buffer must hold the file's bytes after a read (none for fast_rpc0,
+ * which must leave it as it was): checked once per size and path, outside
+ * the timed loops. */
 static void check_path(struct rig *r, enum path path, vm_size_t n)
 {
 	vm_offset_t off = 3 * n < FILE_SIZE ? 3 * n : 0;
 	memset((void *)r->buf, 0, n);
 	GUEST_EXPECT_KR(read_once(r, path, off, n), KERN_SUCCESS);
-	GUEST_CHECK(memcmp((const void *)r->buf, (const void *)(r->file + off), n) == 0);
+	if (path == FAST_RPC0)
+		GUEST_CHECK(*(volatile unsigned char *)r->buf == 0);
+	else
+		GUEST_CHECK(memcmp((const void *)r->buf, (const void *)(r->file + off), n) == 0);
 }
 
 int guest_main(int argc, char **argv)
@@ -199,7 +229,7 @@ int guest_main(int argc, char **argv)
 
 	for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
 		for (int p = 0; p < NPATHS; p++)
-			if (r.fast || (p != FAST_RPC && p != FAST_TRAP))
+			if (r.fast || !path_fast((enum path)p))
 				check_path(&r, (enum path)p, sizes[s]);
 
 	guest_printf("mosaic-bench: begin\n");
@@ -207,7 +237,7 @@ int guest_main(int argc, char **argv)
 	for (int round = 0; round < ROUNDS; round++)
 		for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
 			for (int p = 0; p < NPATHS; p++) {
-				if (!r.fast && (p == FAST_RPC || p == FAST_TRAP))
+				if (!r.fast && path_fast((enum path)p))
 					continue;
 				uint64_t t = run_path(&r, (enum path)p, sizes[s]);
 				guest_printf("%d\t%lu\t%s\t%lu\n", round, (unsigned long)sizes[s],
