@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """calibrate.py: derives the simulator's per-event costs from measurements.
 
-The simulator counts events (RPCs, traps, map entries, faults, page-table
-entries, TLB flushes, page lookups, bytes copied); sim/sim_cost.c multiplies
-counts by the per-event costs this script writes to bench/calibration.tsv.
+The simulator counts events (RPCs, traps, port rights carried, map entries,
+faults, page-table entries, TLB flushes, page lookups, bytes copied);
+sim/sim_cost.c multiplies counts by the per-event costs this script writes to
+bench/calibration.tsv.
 bench/CALIBRATION.md explains every step; this file is the executable form of
 that text, so the numbers can be reproduced and re-derived when the kernel port
 measures its own.
@@ -45,7 +46,7 @@ def load_measurements(path):
                 col = cells.index("icount_ticks")
                 continue
             med.setdefault(cells[1], {})[int(cells[0])] = int(cells[col]) / 1000.0
-    need = ["old", "copy", "limit_rpc", "limit_trap"]
+    need = ["old", "copy", "limit_rpc", "limit_trap", "port_rpc"]
     for p in need:
         if p not in med or any(s not in med[p] for s in SIZES):
             raise SystemExit("calibrate.py: %s lacks path %s at every size" % (path, p))
@@ -93,13 +94,16 @@ def fit_line_relative(xs, ys):
 def derive(meas):
     """Returns (rows, residual lines): rows are (event, cost, unit, source)."""
     OLD_READ_US, COPY_US = meas["old"], meas["copy"]
-    # Step 0: one RPC and one trap, each the limit's time over the copy's.
+    # Step 0: one RPC and one trap, each the limit's time over the copy's;
+    # one port right carried in a request, port_rpc's time over the limit's.
     RPC_US = median([r - c for r, c in zip(meas["limit_rpc"], COPY_US)])
     TRAP_US = median([t - c for t, c in zip(meas["limit_trap"], COPY_US)])
+    PORT_US = median([p - r for p, r in zip(meas["port_rpc"], meas["limit_rpc"])])
     # Step 1: per-byte copy cost.
     byte = fit_through_origin_relative(SIZES, COPY_US)
-    # Step 2: what the old read costs besides its two RPCs and its copy.
-    rest = [o - 2 * RPC_US - c for o, c in zip(OLD_READ_US, COPY_US)]
+    # Step 2: what the old read costs besides its two RPCs, the memory
+    # object's right that vm_map carries, and its copy.
+    rest = [o - 2 * RPC_US - PORT_US - c for o, c in zip(OLD_READ_US, COPY_US)]
     # Step 3: rest = M + P * pages.
     pages = [pages_spanned(s) for s in SIZES]
     m, p = fit_line_relative(pages, rest)
@@ -112,6 +116,8 @@ def derive(meas):
     rows = [
         ("rpc", RPC_US, "us/event", "measured: limit_rpc - copy (a null RPC)"),
         ("trap", TRAP_US, "us/event", "measured: limit_trap - copy (a null trap)"),
+        ("port_right", PORT_US, "us/event",
+         "measured: port_rpc - limit_rpc (a right carried: task_set_special_port)"),
         ("entry_create", m * M_SHARES["entry_create"], "us/event",
          "fit: %.2f of per-mapping cost M" % M_SHARES["entry_create"]),
         ("entry_remove", m * M_SHARES["entry_remove"], "us/event",
@@ -138,7 +144,7 @@ def derive(meas):
     for s, c in zip(SIZES, COPY_US):
         resid.append("copy %6d B: measured %6.2f us, model %6.2f us" % (s, c, byte * s))
     for s, o, n in zip(SIZES, OLD_READ_US, pages):
-        model = 2 * RPC_US + byte * s + m + p * n
+        model = 2 * RPC_US + PORT_US + byte * s + m + p * n
         resid.append("old  %6d B: measured %6.2f us, model %6.2f us" % (s, o, model))
     resid.append("M = %.4f us per mapping, P = %.4f us per page" % (m, p))
     return rows, resid

@@ -64,6 +64,9 @@ void sim_vm_destroy(struct sim_vm *vm);
 enum sim_event {
 	SIM_EV_RPC,            /* kernel RPCs made by tasks */
 	SIM_EV_TRAP,           /* kernel traps */
+	SIM_EV_PORT_RIGHT,     /* port rights carried in a kernel RPC's request
+	                          (a memory object's, to vm_map, vm_read_fast,
+	                          ...), beyond its destination */
 	SIM_EV_ENTRY_CREATE,   /* map entries created (incl. clipping) */
 	SIM_EV_ENTRY_REMOVE,   /* map entries removed */
 	SIM_EV_MAP_LOOKUP,     /* map entry lookups */

@@ -230,6 +230,8 @@ vmc_kr_t sim_vm_map(struct sim_task *caller, sim_name_t target, vmc_addr_t *addr
 
 	if (kr != KERN_SUCCESS)
 		return kr;
+	if (memobj != SIM_NAME_NULL)
+		sim_count(caller->vm, SIM_EV_PORT_RIGHT, 1);
 	/* Is the memory-object argument a right the caller holds? */
 	if ((kr = sim_memobj_from_name(caller, memobj, &port)) != KERN_SUCCESS)
 		return kr;

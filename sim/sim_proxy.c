@@ -96,6 +96,8 @@ static vmc_kr_t inputs_from_names(struct sim_task *caller, const sim_name_t *nam
 {
 	for (uint32_t i = 0; i < n; i++) {
 		struct sim_port *port;
+		if (names[i] != SIM_NAME_NULL)
+			sim_count(caller->vm, SIM_EV_PORT_RIGHT, 1);
 		vmc_kr_t kr = sim_memobj_from_name(caller, names[i], &port);
 		if (kr != KERN_SUCCESS)
 			return kr;

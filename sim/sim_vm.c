@@ -24,6 +24,7 @@ static GList *live_worlds;
 static const char *const event_names[SIM_EV_COUNT] = {
 	[SIM_EV_RPC] = "rpc",
 	[SIM_EV_TRAP] = "trap",
+	[SIM_EV_PORT_RIGHT] = "port_right",
 	[SIM_EV_ENTRY_CREATE] = "entry_create",
 	[SIM_EV_ENTRY_REMOVE] = "entry_remove",
 	[SIM_EV_MAP_LOOKUP] = "map_lookup",

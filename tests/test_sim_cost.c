@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sim_cost.h"
@@ -75,7 +76,10 @@ static void test_cost_parse_rejects_bad_files(void **state)
 	cost_expect_reject("trap\t2\t", "trap\tnan\t", "bad cost");
 	cost_expect_reject("trap\t2\t", "trap\t2x\t", "bad cost");
 	cost_expect_reject("trap\t2\tus/event", "trap\t2\tus/byte", "unit");
-	cost_expect_reject("bytes_copied\t16\tus/byte", "bytes_copied\t16\tus/event", "unit");
+	char bytes_line[64], bytes_bad[64];
+	snprintf(bytes_line, sizeof bytes_line, "bytes_copied\t%d\tus/byte", SIM_EV_BYTES_COPIED + 1);
+	snprintf(bytes_bad, sizeof bytes_bad, "bytes_copied\t%d\tus/event", SIM_EV_BYTES_COPIED + 1);
+	cost_expect_reject(bytes_line, bytes_bad, "unit");
 	cost_expect_reject("trap\t2\tus/event\ttest\n", "", "no cost for event 'trap'");
 	cost_expect_reject("trap\t2\tus/event\ttest", "trap\t2\tus/event", "4 tab-separated");
 }
