@@ -1,8 +1,10 @@
 # breakdown.gp: predicted time per read by event type, old path against
 # fast path, per trace and chunk size.
 #   gnuplot -e "in='replay.csv'; outdir='DIR'" plots/breakdown.gp
-# Reads a replay CSV (format 1: columns 10-25 are old_us_<event>, 26-41
-# fast_us_<event>); writes DIR/breakdown.png and DIR/breakdown.svg.
+# Reads a replay CSV (format 2: nine columns, then old_us_<event>,
+# fast_us_<event>, old_n_<event> and fast_n_<event> for each event type, so
+# that the number of event types is (columns - 9) / 4); writes
+# DIR/breakdown.png and DIR/breakdown.svg.
 if (!exists("in")) { print "usage: gnuplot -e \"in='replay.csv'; outdir='DIR'\" breakdown.gp"; exit status 1 }
 if (!exists("outdir")) { outdir = "." }
 # a read size as a label: 512, 4K, 1M
@@ -19,17 +21,19 @@ set boxwidth 0.7
 set key outside right top vertical noenhanced
 set grid ytics
 set xtics noenhanced
-nev = 16
-# sixteen distinguishable colours, one per event type, the same in both groups
-array colour[16] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", \
+stats in using 3 nooutput
+nev = (STATS_columns - 9) / 4
+# distinguishable colours, one per event type, the same in both groups
+array colour[20] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", \
 	"#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#ad494a", "#637939", \
-	"#e7ba52", "#31a354", "#000000"]
+	"#e7ba52", "#31a354", "#000000", "#6b6ecf", "#8ca252", "#d6616b", "#a55194"]
+if (nev < 1 || nev > 20) { print sprintf("breakdown.gp: %d event types in %s", nev, in); exit status 1 }
 do for [fmt in "png svg"] {
 	if (fmt eq "png") { set terminal pngcairo size 1100,620 font ",10" } else { set terminal svg size 1100,620 font ",10" }
 	set output sprintf("%s/breakdown.%s", outdir, fmt)
 	plot newhistogram "old path" lt 1, \
 	     for [i=0:nev-1] in using (column(10+i)):xtic(size(column(2))) title columnhead(10+i)[8:] lc rgb colour[i+1], \
 	     newhistogram "fast path" lt 1, \
-	     for [i=0:nev-1] in using (column(26+i)):xtic(size(column(2))) notitle lc rgb colour[i+1]
+	     for [i=0:nev-1] in using (column(10+nev+i)):xtic(size(column(2))) notitle lc rgb colour[i+1]
 	set output
 }

@@ -1,6 +1,6 @@
 # speedup.gp: how much faster the fast path is, against the read's size.
 #   gnuplot -e "in='replay.csv'; outdir='DIR'" plots/speedup.gp
-# Reads a replay CSV (mosaic replay --csv, format 1) of the seed workloads;
+# Reads a replay CSV (mosaic replay --csv, format 2) of the seed workloads;
 # writes DIR/speedup.png and DIR/speedup.svg.  The seed's own 2005 ratios
 # (old / vm_read_fast, 1000 cached reads, midpoints of the ranges it reports:
 # 105/75, 185/95, 265/115) are drawn as points for comparison.

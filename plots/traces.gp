@@ -2,7 +2,7 @@
 # read of each path, and the speedup, against the read size, one colour per
 # trace; and each whole trace's predicted time by both paths.
 #   gnuplot -e "in='replay.csv'; outdir='DIR'" plots/traces.gp
-# Reads a replay CSV (format 1); writes DIR/traces.png and DIR/traces.svg.
+# Reads a replay CSV (format 2); writes DIR/traces.png and DIR/traces.svg.
 # Read sizes are the replay's chunk classes: a point at 4K holds the reads of
 # 2049 to 4096 bytes.
 if (!exists("in")) { print "usage: gnuplot -e \"in='replay.csv'; outdir='DIR'\" traces.gp"; exit status 1 }
