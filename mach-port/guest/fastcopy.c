@@ -26,7 +26,12 @@
  * the read-only one (rights are intersected: no write reaches the file),
  * and a proxy of three ranges of two objects with a hole, one range
  * read-only (copies splice the ranges, stop exactly at the hole and at the
- * read-only range).
+ * read-only range).  And copies into memory that a vm_read snapshot still
+ * shares: the file's object then has a copy object, so its resident pages
+ * cannot take the resident shortcut for a write (the old bytes must be
+ * pushed to the snapshot first); the snapshot must keep them, through the
+ * file's proxy (vm_write_fast) and through the file's own mapping
+ * (vm_read_fast into it).
  *
  * One line per case, `fastcopy: <call> <arguments>: <result> ok'; any
  * difference fails the guest with what was expected.
@@ -701,6 +706,34 @@ static void test_seed_proxy(void)
 	(void)mach_port_deallocate(t.self, seed);
 }
 
+static void test_snapshots(void)
+{
+	vm_offset_t snap;
+	mach_msg_type_number_t snap_count;
+
+	/* A write through the proxy into pages a snapshot shares. */
+	fill(t.file, FILE_SIZE, file_byte);
+	fill(t.buf, BUF_SIZE, buf_byte);
+	GUEST_EXPECT_KR(vm_read(t.self, t.file, 4 * P, &snap, &snap_count), KERN_SUCCESS);
+	GUEST_CHECK(snap_count == 4 * P);
+	EXPECT("vm_write_fast", "buf=3 file=4103 len=8192 (the file's pages shared by a vm_read snapshot)",
+	       vm_write_fast(t.self, t.buf + 3, 2 * P, t.file_rw, P + 7, &count), KERN_SUCCESS,
+	       2 * P);
+	check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, P + 7, 2 * P, buf_byte, 3);
+	check("vm_write_fast: the snapshot", snap, 4 * P, file_byte, 0, 0, file_byte, 0);
+	GUEST_EXPECT_KR(vm_deallocate(t.self, snap, snap_count), KERN_SUCCESS);
+
+	/* A read into the file's own mapping, its pages shared by a snapshot. */
+	fill(t.file, FILE_SIZE, file_byte);
+	GUEST_EXPECT_KR(vm_read(t.self, t.file, 4 * P, &snap, &snap_count), KERN_SUCCESS);
+	EXPECT("vm_read_fast", "file=5 dst=9 len=6000 (into pages a vm_read snapshot shares)",
+	       vm_read_fast(t.self, t.file + 5, 6000, t.dst_ro, 9, &count), KERN_SUCCESS, 6000);
+	check("vm_read_fast: file", t.file, FILE_SIZE, file_byte, 5, 6000, dst_byte, 9);
+	check("vm_read_fast: the snapshot", snap, 4 * P, file_byte, 0, 0, file_byte, 0);
+	GUEST_EXPECT_KR(vm_deallocate(t.self, snap, snap_count), KERN_SUCCESS);
+	fill(t.file, FILE_SIZE, file_byte);
+}
+
 int guest_main(int argc, char **argv)
 {
 	(void)argc;
@@ -714,5 +747,6 @@ int guest_main(int argc, char **argv)
 	test_trap();
 	test_proxies();
 	test_seed_proxy();
+	test_snapshots();
 	return 0;
 }
