@@ -64,7 +64,7 @@ const char guest_name[] = MOSAIC_GUEST_NAME;
 #define P               GUEST_PAGE_SIZE
 #define OBJ_PAGES       4
 #define OBJ_SIZE        (OBJ_PAGES * P)
-#define MAX_OBJECTS     16
+#define MAX_OBJECTS     20
 #define BUF_SIZE        (6 * P)
 #define DST_SIZE        (4 * P)
 #define NO_COUNT        ((vm_size_t)0xdeadbeefcafe)
@@ -918,6 +918,45 @@ static void test_object_copy(void)
 	(void)mach_port_deallocate(g.self, proxy);
 }
 
+/* The seed's creation form (memory_object_create_proxy_ranges) over a
+ * pager port the kernel has not made an object of yet: the kernel makes it
+ * (memory_object_init) while it builds the proxy; reads through the proxy
+ * page it in, stop exactly at the proxy's hole, and the object goes with
+ * the proxy. */
+static void test_seed_form(void)
+{
+	struct object *o = object_new("seed-form", "dldd", false);
+	mach_port_t objs[2] = { o->port, MACH_PORT_NULL };
+	vm_prot_t prots[2] = { VM_PROT_READ, VM_PROT_READ };
+	rpc_vm_offset_t starts[2] = { P, 0 };
+	rpc_vm_offset_t ends[2] = { 3 * P, P };
+	mach_port_t proxy = MACH_PORT_NULL;
+
+	GUEST_CHECK(o->inits == 0);
+	GUEST_EXPECT_KR(memory_object_create_proxy_ranges(g.self, objs, MACH_MSG_TYPE_COPY_SEND,
+							  2, prots, 2, starts, 2, ends, 2,
+							  &proxy), KERN_SUCCESS);
+	pager_sync();
+	GUEST_CHECK(o->inits == 1);
+	/* [0, 2p): pages 1-2 of the object (page 1 late); [2p, 3p): a hole. */
+	fill(g.buf, BUF_SIZE, buf_byte);
+	EXPECT("vm_read_fast", "buf=5 seed-form-proxy=100 len=12288 (stops at the hole)",
+	       vm_read_fast(g.self, g.buf + 5, 3 * P, proxy, 100, &count),
+	       KERN_SUCCESS, 2 * P - 100, o);
+	check("seed-form: buf", g.buf, BUF_SIZE, buf_byte, 5, 2 * P - 100,
+	      object_view(o) + P + 100);
+	GUEST_CHECK(o->waits == 1 && o->requests[0] == 0 && o->requests[3] == 0);
+	EXPECT("vm_read_fast", "(retry at the hole)",
+	       vm_read_fast(g.self, g.buf + 5 + 2 * P - 100, 100, proxy, 2 * P, &count),
+	       KERN_INVALID_ADDRESS, 0, o);
+	EXPECT("vm_write_fast", "seed-form-proxy=0 (the range is read-only)",
+	       vm_write_fast(g.self, g.buf, 10, proxy, 0, &count),
+	       KERN_PROTECTION_FAILURE, 0, o);
+	GUEST_EXPECT_KR(mach_port_deallocate(g.self, proxy), KERN_SUCCESS);
+	pager_sync();
+	expect_uncached(o);
+}
+
 static void setup(void)
 {
 	g.self = mach_task_self();
@@ -951,5 +990,6 @@ int guest_main(int argc, char **argv)
 	test_write_back();
 	test_unmap();
 	test_object_copy();
+	test_seed_form();
 	return 0;
 }
