@@ -1,9 +1,14 @@
 #!/bin/sh
 # build-guest.sh BUILDDIR SRCROOT NAME SOURCE... -- build one guest program.
 #
-# SOURCE is C, assembly, or a scenario (.scn): the scenarios are concatenated
-# and compiled in as guest_embed[] / guest_embed_len (mach-port/guest/
-# scenario.c runs them).  The guest's markers carry NAME (MOSAIC_GUEST_NAME).
+# SOURCE is C, assembly, a scenario (.scn) or a trace (.trace), or a MIG
+# interface of the guest's own (.defs).  Scenarios and traces are
+# concatenated and compiled in as guest_embed[] / guest_embed_len
+# (mach-port/guest/scenario.c runs scenarios, replay.c a trace).  A .defs
+# gets its user and server stubs (NAME.user.h, NAME.server.h beside them),
+# both linked in: a guest's tasks may be both ends of its own protocol.
+# The guest's markers carry NAME (MOSAIC_GUEST_NAME).  SOURCE paths that
+# are absolute are taken as they are (a trace of the user's).
 #
 # Writes BUILDDIR/guest/NAME, a static freestanding x86_64 ELF that GNU Mach
 # can run as its boot module.  Needs the reference kernel's headers and MIG
@@ -97,18 +102,18 @@ if ! stubs_current; then
 	exec 9>&-
 fi
 
+objs="$out/obj-$name"
 cflags="-std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pie
 	-fno-builtin -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables
 	-Wall -Wextra -Werror -Wno-unused-parameter
 	-Wstrict-prototypes -Wmissing-prototypes -Wshadow -Wvla -Wpointer-arith
-	-I$src/mach-port/guest/include -I$src/mach-port/guest -I$src/core -I$src/traces -I$mig -I$inc
+	-I$src/mach-port/guest/include -I$src/mach-port/guest -I$src/core -I$src/traces -I$mig -I$objs/defs -I$inc
 	-DMOSAIC_GUEST_NAME=\"$name\" ${MOSAIC_GUEST_DEFINES:-}"
 # The generated stubs are MIG's code: compiled without our warnings.
 migflags="-std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pie
 	-fno-builtin -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables
 	-w -I$src/mach-port/guest/include -I$src/mach-port/guest -I$mig -I$inc"
 
-objs="$out/obj-$name"
 rm -rf "$objs"
 mkdir -p "$objs"
 for n in $(for d in $defs; do basename "$d"; done) mosaic; do
@@ -125,11 +130,30 @@ done
 ar rcs "$objs/server/libmigserver.a" "$objs/server"/*.o
 scn=""
 csrc=""
+defs_own=""
 for s in "$@"; do
 	case $s in
-	*.scn) scn="$scn $src/$s" ;;
+	/*) path=$s ;;
+	*) path=$src/$s ;;
+	esac
+	case $s in
+	*.scn|*.trace) scn="$scn $path" ;;
+	*.defs) defs_own="$defs_own $path" ;;
 	*) csrc="$csrc $s" ;;
 	esac
+done
+# The guest's own interfaces: both stubs, compiled without our warnings.
+mkdir -p "$objs/defs"
+for d in $defs_own; do
+	n=$(basename "$d" .defs)
+	"$CC_GUEST" -E -x c -nostdinc -I"$inc" -o "$objs/defs/$n.defs.i" "$d"
+	"$migcom" -n -user "$objs/defs/$n.user.c" -header "$objs/defs/$n.user.h" \
+		-server "$objs/defs/$n.server.c" -sheader "$objs/defs/$n.server.h" \
+		< "$objs/defs/$n.defs.i"
+	for side in user server; do
+		# shellcheck disable=SC2086
+		"$CC_GUEST" $migflags -I"$objs/defs" -c "$objs/defs/$n.$side.c" -o "$objs/own-$n-$side.o"
+	done
 done
 if [ -n "$scn" ]; then
 	# The scenario text as a byte array: no assembler tricks, any content.

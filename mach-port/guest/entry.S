@@ -38,6 +38,20 @@ guest_thread_entry:
 	jmp	1b
 	.size	guest_thread_entry, . - guest_thread_entry
 
+/*
+ * The first thread of a task guest_task_start (runtime.c) made begins here:
+ * %rdi holds the child's copy of the runtime's task record.
+ */
+	.globl	guest_task_entry
+	.type	guest_task_entry, @function
+guest_task_entry:
+	andq	$-16, %rsp
+	xorl	%ebp, %ebp
+	call	guest_task_main
+1:	hlt			/* not reached */
+	jmp	1b
+	.size	guest_task_entry, . - guest_task_entry
+
 .macro	mach_trap name, number
 	.globl	\name
 	.type	\name, @function

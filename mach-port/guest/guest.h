@@ -56,8 +56,14 @@ mach_msg_return_t mach_msg(mach_msg_header_t *msg, mach_msg_option_t option,
 mach_port_t mig_get_reply_port(void);
 void mig_dealloc_reply_port(mach_port_t port);
 void mig_put_reply_port(mach_port_t port);
+void mig_allocate(vm_address_t *addr, vm_size_t size);
+void mig_deallocate(vm_address_t addr, vm_size_t size);
 vm_size_t mig_strncpy(char *dst, const char *src, vm_size_t len);
 void *memcpy(void *dst, const void *src, size_t n);
+/* n bytes, 8 at a time at any alignment, then bytes: the shape of the
+ * kernel's copy loop (core/vmc_copy.c), never `rep movs' (which the
+ * emulator runs a byte at a time). */
+void guest_copy8(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
@@ -90,6 +96,26 @@ mach_port_t guest_device_master(void);
 #define GUEST_THREADS_MAX 4
 kern_return_t guest_thread_start(void (*fn)(void *), void *arg, void *stack,
 				 size_t size, mach_port_t *thread);
+
+/*
+ * Tasks.  guest_task_start makes a new task whose memory is a copy of this
+ * one's (task_create inheriting memory: code, data and every allocation of
+ * ours whose inheritance is copy), gives it send rights to the console,
+ * host and device ports and the rights[] under the names they have here
+ * (inserted before its thread runs), and runs fn(arg) in its first thread
+ * on the stack [stack, stack + size), which must be memory of ours the
+ * child inherits (vm_allocate'd, say).  When fn returns the
+ * task terminates itself.  Called from the first thread only.  Returns
+ * KERN_SUCCESS with the task and its thread, or the failing call's code
+ * (nothing left behind).
+ */
+struct guest_right {
+	mach_port_t name;               /* ours, and the child's name for it */
+	mach_msg_type_name_t type;      /* MACH_MSG_TYPE_MAKE_SEND, _MOVE_RECEIVE, ... */
+};
+kern_return_t guest_task_start(void (*fn)(void *), void *arg, void *stack, size_t size,
+			       const struct guest_right *rights, unsigned nrights,
+			       mach_port_t *task, mach_port_t *thread);
 
 /* Sleeps about ms milliseconds of the kernel's clock: a receive that times
  * out on a port of the thread's own, which never gets a message. */

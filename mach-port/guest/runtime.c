@@ -74,14 +74,37 @@ mach_port_t guest_device_master(void) { return device_master_port; }
 
 /* Memory and string helpers the compiler and the stubs may call ---------- */
 
+/* 8 bytes at a time (guest_copy8): the MIG stubs copy inline message data
+ * with memcpy, and the replay's old path prices those bytes at the 8-byte
+ * copy's rate. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	while (n--)
-		*d++ = *s++;
+	guest_copy8(dst, src, n);
 	return dst;
+}
+
+/* x86 loads and stores 8 bytes at any alignment. */
+typedef uint64_t unaligned_u64 __attribute__((aligned(1), may_alias));
+
+void guest_copy8(void *dst, const void *src, size_t n)
+{
+	volatile unaligned_u64 *d8 = dst;
+	const volatile unaligned_u64 *s8 = src;
+	size_t words = n / 8, i = 0;
+
+	for (; words - i >= 4; i += 4) {
+		uint64_t a = s8[i], b = s8[i + 1], c = s8[i + 2], e = s8[i + 3];
+		d8[i] = a;
+		d8[i + 1] = b;
+		d8[i + 2] = c;
+		d8[i + 3] = e;
+	}
+	for (; i < words; i++)
+		d8[i] = s8[i];
+	volatile unsigned char *d1 = (volatile unsigned char *)dst + words * 8;
+	const volatile unsigned char *s1 = (const volatile unsigned char *)src + words * 8;
+	for (size_t k = 0; k < n % 8; k++)
+		d1[k] = s1[k];
 }
 
 void *memset(void *dst, int c, size_t n)
@@ -176,6 +199,18 @@ void mig_dealloc_reply_port(mach_port_t port)
 void mig_put_reply_port(mach_port_t port)
 {
 	(void)port;
+}
+
+/* A user stub's room for inline data longer than the caller's buffer. */
+void mig_allocate(vm_address_t *addr, vm_size_t size)
+{
+	if (vm_allocate(mach_task_self(), addr, size, TRUE) != KERN_SUCCESS)
+		*addr = 0;
+}
+
+void mig_deallocate(vm_address_t addr, vm_size_t size)
+{
+	(void)vm_deallocate(mach_task_self(), addr, size);
 }
 
 /* Console ---------------------------------------------------------------- */
@@ -395,6 +430,92 @@ kern_return_t guest_thread_start(void (*fn)(void *), void *arg, void *stack,
 		return kr;
 	}
 	*thread = child;
+	return KERN_SUCCESS;
+}
+
+/* Tasks ------------------------------------------------------------------- */
+
+extern void guest_task_entry(void);    /* entry.S */
+void guest_task_main(struct guest_thread *t);
+
+/* What the child's first thread runs, in the child's copy of this record. */
+static struct guest_thread task_record;
+
+/* Where a task guest_task_start made begins (from guest_task_entry): the
+ * child's memory is a copy of the parent's, port names and all, so what
+ * the runtime keeps per thread starts afresh (no started threads, no reply
+ * port yet, an empty console line); the console, host and device ports
+ * were inserted under the parent's names.  When fn returns, the task ends
+ * itself. */
+void guest_task_main(struct guest_thread *t)
+{
+	nthreads = 0;
+	memset(&first_thread, 0, sizeof first_thread);
+	t->fn(t->arg);
+	guest_flush();
+	(void)task_terminate(mach_task_self());
+	for (;;)
+		(void)swtch();
+}
+
+/* A send right of ours under the same name in the child, if we have one. */
+static kern_return_t give_same_name(mach_port_t child, mach_port_t name)
+{
+	if (name == MACH_PORT_NULL)
+		return KERN_SUCCESS;
+	return mach_port_insert_right(child, name, name, MACH_MSG_TYPE_COPY_SEND);
+}
+
+kern_return_t guest_task_start(void (*fn)(void *), void *arg, void *stack, size_t size,
+			       const struct guest_right *rights, unsigned nrights,
+			       mach_port_t *task, mach_port_t *thread)
+{
+	struct i386_thread_state state;
+	uintptr_t lo = (uintptr_t)stack;
+	mach_port_t child, th = MACH_PORT_NULL;
+	kern_return_t kr;
+
+	if (self() != &first_thread)
+		return KERN_RESOURCE_SHORTAGE;
+	if (stack == NULL || size < 4096 || lo % 16 != 0 || size % 16 != 0)
+		return KERN_INVALID_ARGUMENT;
+	/* Set before the copy: the child finds fn and arg in its own. */
+	memset(&task_record, 0, sizeof task_record);
+	task_record.fn = fn;
+	task_record.arg = arg;
+	guest_flush();
+	kr = task_create(mach_task_self(), TRUE, &child);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	kr = give_same_name(child, console_port);
+	if (kr == KERN_SUCCESS)
+		kr = give_same_name(child, host_priv_port);
+	if (kr == KERN_SUCCESS)
+		kr = give_same_name(child, device_master_port);
+	for (unsigned i = 0; i < nrights && kr == KERN_SUCCESS; i++)
+		kr = mach_port_insert_right(child, rights[i].name, rights[i].name,
+					    rights[i].type);
+	if (kr == KERN_SUCCESS)
+		kr = thread_create(child, &th);
+	if (kr == KERN_SUCCESS) {
+		memset(&state, 0, sizeof state);
+		state.rip = (uintptr_t)guest_task_entry;
+		state.rdi = (uintptr_t)&task_record;
+		state.rsp = state.ursp = lo + size;
+		kr = thread_set_state(th, i386_THREAD_STATE, (thread_state_t)&state,
+				      i386_THREAD_STATE_COUNT);
+	}
+	if (kr == KERN_SUCCESS)
+		kr = thread_resume(th);
+	if (kr != KERN_SUCCESS) {
+		(void)task_terminate(child);
+		(void)mach_port_deallocate(mach_task_self(), child);
+		if (th != MACH_PORT_NULL)
+			(void)mach_port_deallocate(mach_task_self(), th);
+		return kr;
+	}
+	*task = child;
+	*thread = th;
 	return KERN_SUCCESS;
 }
 
