@@ -12,6 +12,9 @@
 #   make kernel GNUMACH_SRC=/path        mosaic built into your GNU Mach tree
 #   make kernel-check GNUMACH_SRC=/path  ... then GNU Mach's own make check on it,
 #                and our kernel suite (scenarios, fast copies, pager) on that kernel
+#   make kernel-replay GNUMACH_SRC=/path [TRACES="a.trace ..."] [CACHE=warm|cold]
+#                the translator on that kernel: each trace by both paths under
+#                -icount and plain emulation, beside the simulator's prediction
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san
@@ -22,7 +25,7 @@ DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
        clang libclang-rt-14-dev valgrind python3 \
        gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools
 
-.PHONY: all deps build demo check bench fuzz kernel kernel-check clean
+.PHONY: all deps build demo check bench fuzz kernel kernel-check kernel-replay clean
 
 all: build
 
@@ -91,6 +94,11 @@ kernel kernel-check: build
 	@if [ $@ = kernel-check ]; then \
 		echo "== our kernel suite, on Debian's kernel and on the one just built"; \
 		$(MESON_TEST) -C $(BUILD) --suite kernel; fi
+
+# Writes $(BUILD)/kernel-replay/replay.tsv; bench/kernel-replay.tsv is a kept copy.
+CACHE ?= both
+kernel-replay: kernel
+	python3 bench/kernel_replay.py . $(BUILD) --cache $(CACHE) $(TRACES)
 
 bench: build
 	meson test -C $(BUILD) --benchmark --num-processes 1
