@@ -46,7 +46,7 @@ def load_measurements(path):
                 col = cells.index("icount_ticks")
                 continue
             med.setdefault(cells[1], {})[int(cells[0])] = int(cells[col]) / 1000.0
-    need = ["old", "copy", "limit_rpc", "limit_trap", "port_rpc"]
+    need = ["old", "copy", "limit_rpc", "limit_trap", "port_rpc", "fast_rpc0", "user_rpc"]
     for p in need:
         if p not in med or any(s not in med[p] for s in SIZES):
             raise SystemExit("calibrate.py: %s lacks path %s at every size" % (path, p))
@@ -99,6 +99,12 @@ def derive(meas):
     RPC_US = median([r - c for r, c in zip(meas["limit_rpc"], COPY_US)])
     TRAP_US = median([t - c for t, c in zip(meas["limit_trap"], COPY_US)])
     PORT_US = median([p - r for p, r in zip(meas["port_rpc"], meas["limit_rpc"])])
+    # A fast copy's fixed work: a vm_read_fast that moves no byte, over a
+    # null RPC and the memory object's right it carries.
+    FAST_CALL_US = median([f - (r - c) for f, r, c in
+                           zip(meas["fast_rpc0"], meas["limit_rpc"], COPY_US)]) - PORT_US
+    # A round trip between two tasks: user_rpc's time over the copy's.
+    USER_RPC_US = median([u - c for u, c in zip(meas["user_rpc"], COPY_US)])
     # Step 1: per-byte copy cost.
     byte = fit_through_origin_relative(SIZES, COPY_US)
     # Step 2: what the old read costs besides its two RPCs, the memory
@@ -118,6 +124,10 @@ def derive(meas):
         ("trap", TRAP_US, "us/event", "measured: limit_trap - copy (a null trap)"),
         ("port_right", PORT_US, "us/event",
          "measured: port_rpc - limit_rpc (a right carried: task_set_special_port)"),
+        ("fast_call", FAST_CALL_US, "us/event",
+         "measured: fast_rpc0 - (limit_rpc - copy) - port_right (vm_read_fast of 0 bytes)"),
+        ("user_rpc", USER_RPC_US, "us/event",
+         "measured: user_rpc - copy (a null io_read_direct to another task)"),
         ("entry_create", m * M_SHARES["entry_create"], "us/event",
          "fit: %.2f of per-mapping cost M" % M_SHARES["entry_create"]),
         ("entry_remove", m * M_SHARES["entry_remove"], "us/event",

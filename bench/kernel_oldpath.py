@@ -36,7 +36,8 @@ def boot(icount):
     env = dict(os.environ, MOSAIC_GUEST_TIMEOUT="600", MOSAIC_QEMU_ICOUNT="1" if icount else "0")
     r = subprocess.run(["sh", os.path.join(src, "mach-port", "kernel-test.sh"),
                         "--kernel", kernel, build, src,
-                        "bench-oldpath", "mach-port/guest/bench_oldpath.c"],
+                        "bench-oldpath", "mach-port/guest/bench_oldpath.c",
+                        "mach-port/guest/ktrans.defs"],
                        env=env, capture_output=True, text=True)
     if r.returncode == 77:
         print(r.stdout[-2000:])
@@ -86,7 +87,7 @@ qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
                       text=True).stdout.splitlines()[0]
 
 order = ["old", "vm_read", "fast_rpc", "fast_trap", "fast_rpc0", "limit_rpc", "limit_trap",
-         "port_rpc", "copy"]
+         "port_rpc", "user_rpc", "copy"]
 
 
 def host_tsc_mhz():

@@ -67,6 +67,11 @@ enum sim_event {
 	SIM_EV_PORT_RIGHT,     /* port rights carried in a kernel RPC's request
 	                          (a memory object's, to vm_map, vm_read_fast,
 	                          ...), beyond its destination */
+	SIM_EV_FAST_CALL,      /* a fast copy's fixed kernel work beyond its RPC and
+	                          port right: the task's map and the memory objects
+	                          found from their ports, the arguments checked */
+	SIM_EV_USER_RPC,       /* message round trips between two tasks (a
+	                          translator's read request and its reply) */
 	SIM_EV_ENTRY_CREATE,   /* map entries created (incl. clipping) */
 	SIM_EV_ENTRY_REMOVE,   /* map entries removed */
 	SIM_EV_MAP_LOOKUP,     /* map entry lookups */

@@ -74,6 +74,7 @@ static vmc_kr_t task_object_copy(struct sim_task *caller, sim_name_t target_task
 	if ((kr = sim_task_from_name(caller, target_task, &target)) != KERN_SUCCESS)
 		return kr;
 	sim_count(caller->vm, SIM_EV_RPC, 1);
+	sim_count(caller->vm, SIM_EV_FAST_CALL, 1);
 	if (memory_object != SIM_NAME_NULL)
 		sim_count(caller->vm, SIM_EV_PORT_RIGHT, 1);
 	/* A live memory object the caller holds a right to? */
@@ -118,7 +119,9 @@ vmc_kr_t sim_memory_object_copy(struct sim_task *caller, sim_name_t src_object,
 	if (caller == NULL || !caller->alive)
 		return MACH_SEND_INVALID_DEST;
 	sim_count(caller->vm, SIM_EV_RPC, 1);
-	if (dst_object != SIM_NAME_NULL)   /* src_object is the destination */
+	sim_count(caller->vm, SIM_EV_FAST_CALL, 1);
+	/* The message goes to src_object: dst_object's right is the one carried. */
+	if (dst_object != SIM_NAME_NULL)
 		sim_count(caller->vm, SIM_EV_PORT_RIGHT, 1);
 	/* Rights to both objects? */
 	if ((kr = memobj_endpoint(caller, src_object, src_offset, &s, &su)) != KERN_SUCCESS)

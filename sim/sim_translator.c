@@ -23,6 +23,7 @@ struct tr_file {
 	uint32_t id;
 	uint64_t size;
 	sim_name_t object;            /* the server's send right */
+	sim_name_t proxy;             /* a read-only proxy of it: the proxy form's source */
 };
 
 struct sim_translator {
@@ -142,6 +143,19 @@ vmc_kr_t sim_translator_add_file(struct sim_translator *tr, uint32_t file, uint6
 		g_free(f);
 		return kr;
 	}
+	/* memory_object_copy goes to its source: on the kernel that must be a
+	 * kernel port, so the proxy form copies from a read-only proxy of the
+	 * file (TRANSLATOR.md). */
+	const vmc_off_t zero = 0;
+	const vmc_size_t len = tr_round_page(size);
+	if (len > 0)
+		kr = sim_memory_object_create_proxy(tr->server, VMC_PROT_READ, &f->object, 1,
+						    &zero, 1, &zero, 1, &len, 1, &f->proxy);
+	if (kr != KERN_SUCCESS) {
+		sim_port_deallocate(tr->server, f->object);
+		g_free(f);
+		return kr;
+	}
 	g_ptr_array_add(tr->files, f);
 	return KERN_SUCCESS;
 }
@@ -153,15 +167,13 @@ static struct tr_file *tr_file_get(struct sim_translator *tr, uint32_t file)
 
 /* The proxy form: the client hands the server a write-only proxy of exactly
  * its buffer (vm_region_create_proxy), made once per buffer as a client
- * library would, and the server copies from the file's memory object into
+ * library would, and the server copies from the file's read-only proxy into
  * it (an object-to-object copy).  No task port changes hands for it. */
-#define TR_HAVE_PROXY 1
-
 static vmc_kr_t tr_copy_to_proxy(struct sim_translator *tr, struct sim_client *c,
 				 struct tr_file *f, uint64_t offset, uint64_t dst_offset,
 				 uint64_t len, vmc_size_t *count)
 {
-	return sim_memory_object_copy(tr->server, f->object, offset, c->proxy_in_server,
+	return sim_memory_object_copy(tr->server, f->proxy, offset, c->proxy_in_server,
 				      dst_offset, len, count);
 }
 
@@ -296,7 +308,7 @@ static vmc_kr_t tr_read_old_inline(struct sim_translator *tr, struct sim_client 
 				   struct tr_file *f, uint64_t offset, uint64_t len)
 {
 	/* The io_read round trip. */
-	sim_count(tr->vm, SIM_EV_RPC, 1);
+	sim_count(tr->vm, SIM_EV_USER_RPC, 1);
 	vmc_kr_t kr = tr_pager_memcpy(tr, f, offset, len, tr->reply_buf);
 	if (kr != KERN_SUCCESS)
 		return kr;
@@ -328,8 +340,11 @@ static vmc_kr_t tr_read_old_ool(struct sim_translator *tr, struct sim_client *c,
 		return kr;
 	kr = tr_pager_memcpy(tr, f, offset, len, obuf);
 	if (kr == KERN_SUCCESS) {
-		/* The reply: the buffer moves into the client's map. */
+		/* The reply: the buffer moves into the client's map.  The vm_read's
+		 * RPC is the io_read round trip, a user_rpc. */
 		kr = sim_vm_read(c->task, c->server_in_client, obuf, len, &data);
+		*rpc_credit += 1;
+		sim_count(tr->vm, SIM_EV_USER_RPC, 1);
 	}
 	/* MIG's dealloc flag: the buffer leaves the server with the message. */
 	vmc_kr_t kr2 = sim_vm_deallocate(tr->server, self, obuf, size);
@@ -362,7 +377,7 @@ static vmc_kr_t tr_read_fast(struct sim_translator *tr, struct sim_client *c,
 	vmc_kr_t kr = KERN_SUCCESS;
 
 	/* The io_read_direct round trip. */
-	sim_count(tr->vm, SIM_EV_RPC, 1);
+	sim_count(tr->vm, SIM_EV_USER_RPC, 1);
 	*done = 0;
 	while (*done < len) {
 		vmc_size_t count = 0;
@@ -383,8 +398,7 @@ static vmc_kr_t tr_read_fast(struct sim_translator *tr, struct sim_client *c,
 
 bool sim_translator_has_path(enum sim_read_path path)
 {
-	return path == SIM_READ_OLD || path == SIM_READ_FAST_TASK ||
-	       (path == SIM_READ_FAST_PROXY && TR_HAVE_PROXY);
+	return path == SIM_READ_OLD || path == SIM_READ_FAST_TASK || path == SIM_READ_FAST_PROXY;
 }
 
 const char *sim_read_path_name(enum sim_read_path path)
@@ -416,7 +430,7 @@ vmc_kr_t sim_translator_read(struct sim_translator *tr, struct sim_client *c,
 	tr_events_now(tr, before);
 	*done = 0;
 	if (n == 0) {
-		sim_count(tr->vm, SIM_EV_RPC, 1);
+		sim_count(tr->vm, SIM_EV_USER_RPC, 1);
 		kr = KERN_SUCCESS;
 	} else if (path != SIM_READ_OLD) {
 		kr = tr_read_fast(tr, c, path, f, offset, n, done);

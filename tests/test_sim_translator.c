@@ -85,8 +85,9 @@ static void test_translator_old_inline_read_delivers_bytes(void **state)
 	struct fixture *f = fixture_new(0, 64 * 1024, 8192);
 	uint64_t ev[SIM_EV_COUNT];
 	read_ok(f, SIM_READ_OLD, 123, 1000, 1000, ev);
-	/* io_read + vm_map + vm_deallocate of one window. */
-	assert_int_equal(ev[SIM_EV_RPC], 3);
+	/* io_read (between two tasks) + vm_map + vm_deallocate of one window. */
+	assert_int_equal(ev[SIM_EV_USER_RPC], 1);
+	assert_int_equal(ev[SIM_EV_RPC], 2);
 	assert_int_equal(ev[SIM_EV_ENTRY_CREATE], 1);
 	/* server memcpy, kernel copyin + copyout, the stub's memcpy: 4 x 1000,
 	 * plus whatever the simulator's own operations count. */
@@ -100,11 +101,13 @@ static void test_translator_old_inline_limit_is_2048(void **state)
 	struct fixture *f = fixture_new(0, 64 * 1024, 8192);
 	uint64_t ev[SIM_EV_COUNT];
 	read_ok(f, SIM_READ_OLD, 4000, SIM_TRANSLATOR_INLINE_MAX, 2048, ev);
-	assert_int_equal(ev[SIM_EV_RPC], 3);
+	assert_int_equal(ev[SIM_EV_USER_RPC], 1);
+	assert_int_equal(ev[SIM_EV_RPC], 2);
 	/* One byte more goes out of line: + vm_allocate, + the client's
 	 * vm_deallocate (the server's deallocation rides on the reply). */
 	read_ok(f, SIM_READ_OLD, 4000, SIM_TRANSLATOR_INLINE_MAX + 1, 2049, ev);
-	assert_int_equal(ev[SIM_EV_RPC], 5);
+	assert_int_equal(ev[SIM_EV_USER_RPC], 1);
+	assert_int_equal(ev[SIM_EV_RPC], 4);
 	fixture_free(f);
 }
 
@@ -115,9 +118,11 @@ static void test_translator_old_ool_read_maps_windows_of_8_pages(void **state)
 	uint64_t ev[SIM_EV_COUNT];
 	/* 64K at offset 1 spans 17 pages: windows of 8, 8 and 1 pages. */
 	read_ok(f, SIM_READ_OLD, 1, 65536, 65536, ev);
-	/* 3 x (vm_map + vm_deallocate) + vm_allocate + io_read (the vm_read)
-	 * + the client's vm_deallocate. */
-	assert_int_equal(ev[SIM_EV_RPC], 9);
+	/* 3 x (vm_map + vm_deallocate) + vm_allocate + the client's
+	 * vm_deallocate; io_read (the vm_read) is the round trip between the
+	 * tasks. */
+	assert_int_equal(ev[SIM_EV_RPC], 8);
+	assert_int_equal(ev[SIM_EV_USER_RPC], 1);
 	fixture_free(f);
 }
 
@@ -142,7 +147,8 @@ static void test_translator_read_past_eof_is_cut(void **state)
 	uint64_t ev[SIM_EV_COUNT];
 	read_ok(f, SIM_READ_OLD, 4000, 4096, 1000, ev);
 	read_ok(f, SIM_READ_OLD, 5000, 4096, 0, ev);
-	assert_int_equal(ev[SIM_EV_RPC], 1);
+	assert_int_equal(ev[SIM_EV_USER_RPC], 1);
+	assert_int_equal(ev[SIM_EV_RPC], 0);
 	read_ok(f, SIM_READ_OLD, UINT64_MAX - 3, 4096, 0, ev);
 	fixture_free(f);
 }
@@ -214,7 +220,9 @@ static void test_translator_fast_reads_deliver_bytes_with_two_rpcs(void **state)
 		/* io_read_direct + the kernel copy; nothing mapped or unmapped, no
 		 * page-table entry (the kernel reaches pages by their frames); one
 		 * copy of the bytes. */
-		assert_int_equal(ev[SIM_EV_RPC], 2);
+		assert_int_equal(ev[SIM_EV_USER_RPC], 1);
+		assert_int_equal(ev[SIM_EV_RPC], 1);
+		assert_int_equal(ev[SIM_EV_FAST_CALL], 1);
 		assert_int_equal(ev[SIM_EV_ENTRY_CREATE], 0);
 		assert_int_equal(ev[SIM_EV_ENTRY_REMOVE], 0);
 		assert_int_equal(ev[SIM_EV_PTE_ENTER], 0);

@@ -26,9 +26,15 @@
  *             does little else: task_set_special_port of the memory object
  *             as this task's bootstrap port (which the guest does not use),
  *             the right copied in and the one it replaces released;
+ *   user_rpc  the same copy plus one RPC to another task: io_read_direct
+ *             (mach-port/guest/ktrans.defs, the translator's read request,
+ *             with its four arguments and its reply) sent to a thread of a
+ *             second task that answers at once, moving nothing: the round
+ *             trip a translator's client makes, without its work;
  *   copy      the copy alone (so that limit_rpc - copy is one RPC,
- *             limit_trap - copy one trap and port_rpc - limit_rpc one port
- *             right carried: bench/calibrate.py uses them).
+ *             limit_trap - copy one trap, port_rpc - limit_rpc one port
+ *             right carried and user_rpc - copy one round trip between two
+ *             tasks: bench/calibrate.py uses them).
  *
  * The fast paths need a kernel with mosaic built in (make kernel); on
  * another kernel vm_read_fast answers MIG_BAD_ID and they are left out
@@ -51,6 +57,9 @@
 #include "mach_port.user.h"
 #include "mosaic.user.h"
 
+#include "ktrans.server.h"
+#include "ktrans.user.h"
+
 const char guest_name[] = MOSAIC_GUEST_NAME;
 
 #define FILE_SIZE   (1024 * 1024)
@@ -59,9 +68,10 @@ const char guest_name[] = MOSAIC_GUEST_NAME;
 
 static const vm_size_t sizes[] = { 1024, 4096, 8192, 65536 };
 enum path { OLD, VMREAD, FAST_RPC, FAST_TRAP, FAST_RPC0, LIMIT_RPC, LIMIT_TRAP, PORT_RPC,
-	    COPY, NPATHS };
+	    USER_RPC, COPY, NPATHS };
 static const char *const path_names[] = { "old", "vm_read", "fast_rpc", "fast_trap", "fast_rpc0",
-					  "limit_rpc", "limit_trap", "port_rpc", "copy" };
+					  "limit_rpc", "limit_trap", "port_rpc", "user_rpc",
+					  "copy" };
 
 /* The paths that need mosaic's kernel. */
 static bool path_fast(enum path p)
@@ -107,6 +117,7 @@ struct rig {
 	mach_port_t object;       /* its memory object (a proxy) */
 	vm_address_t buf;         /* the client's buffer */
 	mach_port_t self_name;    /* for the null RPC */
+	mach_port_t peer;         /* the other task's port (user_rpc) */
 	bool fast;                /* the kernel has mosaic's fast paths */
 };
 
@@ -164,12 +175,87 @@ static kern_return_t read_once(struct rig *r, enum path path, vm_offset_t off, v
 	case PORT_RPC:
 		copy8((void *)r->buf, (const void *)(r->file + off), n);
 		return task_set_special_port(r->self, TASK_BOOTSTRAP_PORT, r->object);
+	case USER_RPC: {
+		vm_size_t count = 1;
+		copy8((void *)r->buf, (const void *)(r->file + off), n);
+		kr = io_read_direct(r->peer, 0, 1, off, n, &count);
+		return kr == KERN_SUCCESS && count != 0 ? KERN_FAILURE : kr;
+	}
 	case COPY:
 		copy8((void *)r->buf, (const void *)(r->file + off), n);
 		return KERN_SUCCESS;
 	default:
 		return KERN_INVALID_ARGUMENT;
 	}
+}
+
+/* The other task of user_rpc: answers every request at once. -------------- */
+
+kern_return_t S_io_read(mach_port_t io, natural_t file, data_t *data,
+			mach_msg_type_number_t *data_count, vm_offset_t offset, vm_size_t amount)
+{
+	(void)io, (void)file, (void)data, (void)offset, (void)amount;
+	*data_count = 0;
+	return KERN_SUCCESS;
+}
+
+kern_return_t S_io_read_direct(mach_port_t io, natural_t file, natural_t form,
+			       vm_offset_t offset, vm_size_t amount, vm_size_t *count)
+{
+	(void)io, (void)file, (void)form, (void)offset, (void)amount;
+	*count = 0;
+	return KERN_SUCCESS;
+}
+
+kern_return_t S_io_grant(mach_port_t io, mach_port_t buffer, vm_address_t address,
+			 vm_size_t size)
+{
+	(void)io, (void)buffer, (void)address, (void)size;
+	return KERN_SUCCESS;
+}
+
+boolean_t ktrans_server(mach_msg_header_t *in, mach_msg_header_t *out);
+
+static mach_port_t peer_port;
+
+/* The peer task's body: mach_msg_server's loop over ktrans_server. */
+static void peer_main(void *arg)
+{
+	union buf {
+		mach_msg_header_t head;
+		char space[4096];
+	} a, b;
+	union buf *req = &a, *rep = &b, *t;
+	mach_msg_return_t mr;
+
+	(void)arg;
+	mr = mach_msg(&req->head, MACH_RCV_MSG, 0, sizeof *req, peer_port,
+		      MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	for (;;) {
+		if (mr != MACH_MSG_SUCCESS || !ktrans_server(&req->head, &rep->head))
+			guest_fail("peer: %s, message id %d", guest_kr_name(mr), req->head.msgh_id);
+		mr = mach_msg(&rep->head, MACH_SEND_MSG | MACH_RCV_MSG, rep->head.msgh_size,
+			      sizeof *rep, peer_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+		t = req;
+		req = rep;
+		rep = t;
+	}
+}
+
+static void start_peer(struct rig *r)
+{
+	vm_address_t stack;
+	mach_port_t task, thread;
+
+	GUEST_EXPECT_KR(mach_port_allocate(r->self, MACH_PORT_RIGHT_RECEIVE, &peer_port),
+			KERN_SUCCESS);
+	GUEST_EXPECT_KR(mach_port_insert_right(r->self, peer_port, peer_port,
+					       MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_allocate(r->self, &stack, 64 * 1024, TRUE), KERN_SUCCESS);
+	struct guest_right move = { peer_port, MACH_MSG_TYPE_MOVE_RECEIVE };
+	GUEST_EXPECT_KR(guest_task_start(peer_main, NULL, (void *)stack, 64 * 1024, &move, 1,
+					 &task, &thread), KERN_SUCCESS);
+	r->peer = peer_port;
 }
 
 /* READS successive reads of n bytes; ticks per read. */
@@ -210,6 +296,9 @@ int guest_main(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
+	/* The peer first: it inherits none of the benchmark's memory, which
+	 * would otherwise be copy-on-write shared with it. */
+	start_peer(&r);
 	GUEST_EXPECT_KR(vm_allocate(r.self, &r.file, FILE_SIZE, TRUE), KERN_SUCCESS);
 	GUEST_EXPECT_KR(vm_allocate(r.self, &r.buf, 65536, TRUE), KERN_SUCCESS);
 	for (vm_size_t i = 0; i < FILE_SIZE; i += 8)
