@@ -37,7 +37,8 @@ def boot(icount):
     r = subprocess.run(["sh", os.path.join(src, "mach-port", "kernel-test.sh"),
                         "--kernel", kernel, build, src,
                         "bench-oldpath", "mach-port/guest/bench_oldpath.c",
-                        "mach-port/guest/ktrans.defs"],
+                        "mach-port/guest/ktrans.defs", "mach-port/guest/filepager.c",
+                        "traces/trace_content.c"],
                        env=env, capture_output=True, text=True)
     if r.returncode == 77:
         print(r.stdout[-2000:])
@@ -87,7 +88,7 @@ qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
                       text=True).stdout.splitlines()[0]
 
 order = ["old", "vm_read", "fast_rpc", "fast_trap", "fast_rpc0", "limit_rpc", "limit_trap",
-         "port_rpc", "user_rpc", "copy"]
+         "port_rpc", "user_rpc", "inline_rpc", "ool_rpc", "pagein", "copy"]
 
 
 def host_tsc_mhz():

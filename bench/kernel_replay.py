@@ -104,7 +104,8 @@ def boot(trace, cache, icount):
     return rows, None
 
 
-REPLAY_SOURCES = ["mach-port/guest/replay.c", "traces/trace_parse.c", "traces/trace_content.c",
+REPLAY_SOURCES = ["mach-port/guest/replay.c", "mach-port/guest/filepager.c",
+                  "traces/trace_parse.c", "traces/trace_content.c",
                   "mach-port/guest/ktrans.defs", "mach-port/guest/kclient.defs"]
 
 

@@ -86,6 +86,8 @@ enum sim_event {
 	SIM_EV_PTE_REMOVE,     /* page-table entries removed or downgraded */
 	SIM_EV_TLB_FLUSH,      /* TLB flushes (one per removal batch) */
 	SIM_EV_BYTES_COPIED,   /* bytes moved by copy operations */
+	SIM_EV_MSG_BYTES,      /* bytes the kernel copies into and out of
+	                          messages (inline data) */
 	SIM_EV_COUNT
 };
 

@@ -67,7 +67,8 @@ static gboolean cost_parse_line(char *line, const char *name, unsigned lineno,
 		goto out;
 	}
 	/* The unit the model multiplies by? */
-	const char *unit = ev == SIM_EV_BYTES_COPIED ? "us/byte" : "us/event";
+	const char *unit = ev == SIM_EV_BYTES_COPIED || ev == SIM_EV_MSG_BYTES ? "us/byte"
+											: "us/event";
 	if (strcmp(f[2], unit) != 0) {
 		g_set_error(error, SIM_COST_ERROR, 0, "%s:%u: unit of '%s' must be %s, not '%s'",
 			    name, lineno, f[0], unit, f[2]);

@@ -88,9 +88,9 @@ void sim_replay_destroy(struct sim_replay *r)
 gboolean sim_replay_add_file(struct sim_replay *r, uint32_t file, uint64_t size,
 			     GError **error)
 {
+	/* A warm cache is made read by read (replay_one): a file's declared
+	 * size costs nothing until its bytes are read. */
 	vmc_kr_t kr = sim_translator_add_file(r->tr, file, size);
-	if (kr == KERN_SUCCESS && !r->config.cold)
-		kr = sim_translator_warm(r->tr, file);
 	if (kr != KERN_SUCCESS) {
 		g_set_error(error, SIM_REPLAY_ERROR, SIM_REPLAY_ERROR_FAILED, "file %" PRIu32 ": %s", file,
 			    vmc_kr_name(kr));
@@ -137,11 +137,11 @@ static gboolean replay_one(struct sim_replay *r, struct sim_client *c, int which
 	uint64_t done = 0;
 	vmc_kr_t kr;
 
-	if (r->config.cold) {
-		kr = sim_translator_evict(r->tr, file, offset, len);
-		if (kr != KERN_SUCCESS)
-			goto fail;
-	}
+	/* The cache as asked, for this read's pages, before it (not counted). */
+	kr = r->config.cold ? sim_translator_evict(r->tr, file, offset, len)
+			    : sim_translator_warm(r->tr, file, offset, len);
+	if (kr != KERN_SUCCESS)
+		goto fail;
 	kr = sim_client_poison(c, file, offset, len);
 	if (kr != KERN_SUCCESS)
 		goto fail;

@@ -317,7 +317,7 @@ static vmc_kr_t tr_read_old_inline(struct sim_translator *tr, struct sim_client 
 	kr = sim_task_load(tr->server, tr->reply_buf, tr->scratch, len, NULL);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	sim_count(tr->vm, SIM_EV_BYTES_COPIED, 2 * len);
+	sim_count(tr->vm, SIM_EV_MSG_BYTES, 2 * len);
 	/* The client's stub copies the inline data into the user's buffer. */
 	kr = tr_store(tr, c->task, c->buf, tr->scratch, len);
 	sim_count(tr->vm, SIM_EV_BYTES_COPIED, len);
@@ -468,17 +468,23 @@ vmc_kr_t sim_translator_evict(struct sim_translator *tr, uint32_t file, uint64_t
 	return KERN_SUCCESS;
 }
 
-vmc_kr_t sim_translator_warm(struct sim_translator *tr, uint32_t file)
+vmc_kr_t sim_translator_warm(struct sim_translator *tr, uint32_t file, uint64_t offset,
+			     uint64_t len)
 {
 	struct tr_file *f = tr_file_get(tr, file);
 	if (f == NULL)
 		return KERN_INVALID_ARGUMENT;
+	if (offset >= f->size || len == 0)
+		return KERN_SUCCESS;
 	sim_name_t self = sim_task_self(tr->server);
 	const uint64_t chunk = 256 * tr_page;
+	uint64_t end = tr_round_page(offset + MIN(len, f->size - offset));
 	unsigned char byte;
 
-	for (uint64_t off = 0; off < f->size; off += chunk) {
-		uint64_t size = MIN(chunk, tr_round_page(f->size) - off);
+	/* Windows of at most 256 pages, each page read once: the work follows
+	 * the bytes asked for, never the file's declared size. */
+	for (uint64_t off = vmc_trunc_page(offset); off < end; off += chunk) {
+		uint64_t size = MIN(chunk, end - off);
 		vmc_addr_t at = 0;
 		vmc_kr_t kr = sim_vm_map(tr->server, self, &at, size, 0, true, f->object, off,
 					 false, VMC_PROT_READ, VMC_PROT_READ);

@@ -108,8 +108,11 @@ vmc_kr_t sim_translator_read(struct sim_translator *tr, struct sim_client *clien
 vmc_kr_t sim_translator_evict(struct sim_translator *tr, uint32_t file, uint64_t offset,
 			      uint64_t len);
 
-/* Makes every page of the file resident (a warm cache).  Not counted. */
-vmc_kr_t sim_translator_warm(struct sim_translator *tr, uint32_t file);
+/* Makes the file's pages covering [offset, offset + len) resident (a warm
+ * cache for a read of that range); the work follows len, not the file's
+ * size.  Not counted in any read. */
+vmc_kr_t sim_translator_warm(struct sim_translator *tr, uint32_t file, uint64_t offset,
+			     uint64_t len);
 
 /* Does the client's buffer hold the file's bytes [offset, offset + len)?
  * Reads the buffer with the client's own loads (events not counted in any

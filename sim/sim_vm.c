@@ -41,6 +41,7 @@ static const char *const event_names[SIM_EV_COUNT] = {
 	[SIM_EV_PTE_REMOVE] = "pte_remove",
 	[SIM_EV_TLB_FLUSH] = "tlb_flush",
 	[SIM_EV_BYTES_COPIED] = "bytes_copied",
+	[SIM_EV_MSG_BYTES] = "msg_bytes",
 };
 
 const char *sim_event_name(enum sim_event ev)

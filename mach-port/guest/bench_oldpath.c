@@ -26,6 +26,21 @@
  *             does little else: task_set_special_port of the memory object
  *             as this task's bootstrap port (which the guest does not use),
  *             the right copied in and the one it replaces released;
+ *   inline_rpc the same copy plus io_read (ktrans.defs) of min(N, 2048)
+ *             bytes from the other task below, which answers at once with
+ *             that many bytes inline (whatever its reply buffer holds): the
+ *             round trip, the kernel's copies of the bytes in and out of
+ *             the message, and the stub's copy of them into a buffer;
+ *   ool_rpc   io_read of N bytes from the other task, which answers with a
+ *             buffer of its own out of line (vm_allocate, N bytes written
+ *             into it, deallocated with the reply); this task copies them
+ *             into the buffer and deallocates them: an out-of-line reply of
+ *             N bytes, its allocation and its copies, no file;
+ *   pagein    a user load of one byte of a page of a file this task maps
+ *             (filepager.c's pager thread, the same as the replay's), whose
+ *             page was flushed from the kernel's cache just before (not
+ *             timed): the fault, the pager's round trip, the page entered;
+ *             the same at every size;
  *   user_rpc  the same copy plus one RPC to another task: io_read_direct
  *             (mach-port/guest/ktrans.defs, the translator's read request,
  *             with its four arguments and its reply) sent to a thread of a
@@ -60,6 +75,9 @@
 #include "ktrans.server.h"
 #include "ktrans.user.h"
 
+#include "filepager.h"
+#include "trace_content.h"
+
 const char guest_name[] = MOSAIC_GUEST_NAME;
 
 #define FILE_SIZE   (1024 * 1024)
@@ -68,10 +86,10 @@ const char guest_name[] = MOSAIC_GUEST_NAME;
 
 static const vm_size_t sizes[] = { 1024, 4096, 8192, 65536 };
 enum path { OLD, VMREAD, FAST_RPC, FAST_TRAP, FAST_RPC0, LIMIT_RPC, LIMIT_TRAP, PORT_RPC,
-	    USER_RPC, COPY, NPATHS };
+	    USER_RPC, INLINE_RPC, OOL_RPC, PAGEIN, COPY, NPATHS };
 static const char *const path_names[] = { "old", "vm_read", "fast_rpc", "fast_trap", "fast_rpc0",
 					  "limit_rpc", "limit_trap", "port_rpc", "user_rpc",
-					  "copy" };
+					  "inline_rpc", "ool_rpc", "pagein", "copy" };
 
 /* The paths that need mosaic's kernel. */
 static bool path_fast(enum path p)
@@ -118,6 +136,9 @@ struct rig {
 	vm_address_t buf;         /* the client's buffer */
 	mach_port_t self_name;    /* for the null RPC */
 	mach_port_t peer;         /* the other task's port (user_rpc) */
+	struct fp_file paged;     /* a file the pager thread serves (pagein) */
+	vm_address_t paged_at;    /* mapped here */
+	unsigned char *scratch;   /* inline_rpc's reply lands here */
 	bool fast;                /* the kernel has mosaic's fast paths */
 };
 
@@ -181,6 +202,27 @@ static kern_return_t read_once(struct rig *r, enum path path, vm_offset_t off, v
 		kr = io_read_direct(r->peer, 0, 1, off, n, &count);
 		return kr == KERN_SUCCESS && count != 0 ? KERN_FAILURE : kr;
 	}
+	case INLINE_RPC: {
+		data_t data = (data_t)r->scratch;
+		mach_msg_type_number_t count = 2048;
+		copy8((void *)r->buf, (const void *)(r->file + off), n);
+		kr = io_read(r->peer, 0, &data, &count, 0, n < 2048 ? n : 2048);
+		if (kr == KERN_SUCCESS && (data != (data_t)r->scratch || count != (n < 2048 ? n : 2048)))
+			return KERN_FAILURE;
+		return kr;
+	}
+	case OOL_RPC: {
+		data_t data = (data_t)r->scratch;
+		mach_msg_type_number_t count = 2048;
+		kr = io_read(r->peer, 1, &data, &count, 0, n);
+		if (kr != KERN_SUCCESS)
+			return kr;
+		if (data == (data_t)r->scratch || count != n)
+			return KERN_FAILURE;
+		copy8((void *)r->buf, data, n);
+		return vm_deallocate(r->self, (vm_address_t)data,
+				     (n + GUEST_PAGE_SIZE - 1) & ~(GUEST_PAGE_SIZE - 1));
+	}
 	case COPY:
 		copy8((void *)r->buf, (const void *)(r->file + off), n);
 		return KERN_SUCCESS;
@@ -191,11 +233,30 @@ static kern_return_t read_once(struct rig *r, enum path path, vm_offset_t off, v
 
 /* The other task of user_rpc: answers every request at once. -------------- */
 
+/* The bytes an out-of-line answer carries. */
+static unsigned char peer_bytes[65536];
+
+/* file 0: amount bytes inline, as they are in the reply buffer; file 1: a
+ * buffer of our own, out of line, amount bytes written into it. */
 kern_return_t S_io_read(mach_port_t io, natural_t file, data_t *data,
 			mach_msg_type_number_t *data_count, vm_offset_t offset, vm_size_t amount)
 {
-	(void)io, (void)file, (void)data, (void)offset, (void)amount;
-	*data_count = 0;
+	(void)io, (void)offset;
+	if (file == 0) {
+		if (amount > *data_count)
+			return KERN_INVALID_ARGUMENT;
+		*data_count = (mach_msg_type_number_t)amount;
+		return KERN_SUCCESS;
+	}
+	vm_address_t buf;
+	if (amount > sizeof peer_bytes)
+		return KERN_INVALID_ARGUMENT;
+	kern_return_t kr = vm_allocate(mach_task_self(), &buf, amount, TRUE);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	copy8((void *)buf, peer_bytes, amount);
+	*data = (data_t)buf;
+	*data_count = (mach_msg_type_number_t)amount;
 	return KERN_SUCCESS;
 }
 
@@ -218,28 +279,11 @@ boolean_t ktrans_server(mach_msg_header_t *in, mach_msg_header_t *out);
 
 static mach_port_t peer_port;
 
-/* The peer task's body: mach_msg_server's loop over ktrans_server. */
+/* The peer task's body. */
 static void peer_main(void *arg)
 {
-	union buf {
-		mach_msg_header_t head;
-		char space[4096];
-	} a, b;
-	union buf *req = &a, *rep = &b, *t;
-	mach_msg_return_t mr;
-
 	(void)arg;
-	mr = mach_msg(&req->head, MACH_RCV_MSG, 0, sizeof *req, peer_port,
-		      MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
-	for (;;) {
-		if (mr != MACH_MSG_SUCCESS || !ktrans_server(&req->head, &rep->head))
-			guest_fail("peer: %s, message id %d", guest_kr_name(mr), req->head.msgh_id);
-		mr = mach_msg(&rep->head, MACH_SEND_MSG | MACH_RCV_MSG, rep->head.msgh_size,
-			      sizeof *rep, peer_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
-		t = req;
-		req = rep;
-		rep = t;
-	}
+	guest_serve(peer_port, ktrans_server, "peer");
 }
 
 static void start_peer(struct rig *r)
@@ -258,10 +302,33 @@ static void start_peer(struct rig *r)
 	r->peer = peer_port;
 }
 
+/* READS loads of one byte, each of a page flushed just before (the flush
+ * not timed); ticks per load. */
+static uint64_t run_pagein(struct rig *r)
+{
+	uint64_t ticks = 0;
+
+	for (int i = 0; i < READS; i++) {
+		vm_offset_t page = (vm_offset_t)(i % (FILE_SIZE / GUEST_PAGE_SIZE)) * GUEST_PAGE_SIZE;
+		filepager_stage(&r->paged, page, 1);
+		filepager_flush(&r->paged, page, 1);
+		uint64_t t0 = rdtsc();
+		unsigned char b = *(volatile unsigned char *)(r->paged_at + page + 17);
+		ticks += rdtsc() - t0;
+		if (b != trace_content_byte(r->paged.key, page + 17))
+			guest_fail("pagein: byte %lu is 0x%x, the file's is 0x%x",
+				   (unsigned long)(page + 17), b,
+				   trace_content_byte(r->paged.key, page + 17));
+	}
+	return ticks / READS;
+}
+
 /* READS successive reads of n bytes; ticks per read. */
 static uint64_t run_path(struct rig *r, enum path path, vm_size_t n)
 {
 	vm_offset_t off = 0;
+	if (path == PAGEIN)
+		return run_pagein(r);
 	uint64_t t0 = rdtsc();
 
 	for (int i = 0; i < READS; i++) {
@@ -282,10 +349,16 @@ static uint64_t run_path(struct rig *r, enum path path, vm_size_t n)
 static void check_path(struct rig *r, enum path path, vm_size_t n)
 {
 	vm_offset_t off = 3 * n < FILE_SIZE ? 3 * n : 0;
+	if (path == PAGEIN) {
+		(void)run_pagein(r);    /* checks the byte of every load */
+		return;
+	}
 	memset((void *)r->buf, 0, n);
 	GUEST_EXPECT_KR(read_once(r, path, off, n), KERN_SUCCESS);
 	if (path == FAST_RPC0)
 		GUEST_CHECK(*(volatile unsigned char *)r->buf == 0);
+	else if (path == OOL_RPC)
+		GUEST_CHECK(memcmp((const void *)r->buf, peer_bytes, n) == 0);
 	else
 		GUEST_CHECK(memcmp((const void *)r->buf, (const void *)(r->file + off), n) == 0);
 }
@@ -298,7 +371,17 @@ int guest_main(int argc, char **argv)
 	(void)argv;
 	/* The peer first: it inherits none of the benchmark's memory, which
 	 * would otherwise be copy-on-write shared with it. */
+	for (unsigned i = 0; i < sizeof peer_bytes; i++)
+		peer_bytes[i] = (unsigned char)(i * 7 + 3);
 	start_peer(&r);
+	/* The paged file: 1 MiB of the trace format's content, mapped whole. */
+	filepager_start(GUEST_PAGE_SIZE);
+	r.paged.size = FILE_SIZE;
+	r.paged.key = trace_content_key("bench", 5, 1);
+	filepager_add(&r.paged);
+	GUEST_EXPECT_KR(vm_map(r.self, &r.paged_at, FILE_SIZE, 0, TRUE, r.paged.object, 0, FALSE,
+			       VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_allocate(r.self, (vm_address_t *)&r.scratch, 2048, TRUE), KERN_SUCCESS);
 	GUEST_EXPECT_KR(vm_allocate(r.self, &r.file, FILE_SIZE, TRUE), KERN_SUCCESS);
 	GUEST_EXPECT_KR(vm_allocate(r.self, &r.buf, 65536, TRUE), KERN_SUCCESS);
 	for (vm_size_t i = 0; i < FILE_SIZE; i += 8)

@@ -97,6 +97,14 @@ mach_port_t guest_device_master(void);
 kern_return_t guest_thread_start(void (*fn)(void *), void *arg, void *stack,
 				 size_t size, mach_port_t *thread);
 
+/* Serves a port set (or port) with a MIG demux routine, for ever, as
+ * mach_msg_server does: a reply goes out with the next receive in one
+ * mach_msg.  Fails the guest on a receive error or a message demux does
+ * not know (who names the server in the message). */
+__attribute__((noreturn))
+void guest_serve(mach_port_t set, boolean_t (*demux)(mach_msg_header_t *, mach_msg_header_t *),
+		 const char *who);
+
 /*
  * Tasks.  guest_task_start makes a new task whose memory is a copy of this
  * one's (task_create inheriting memory: code, data and every allocation of

@@ -16,8 +16,9 @@
  *            bucket and path;
  *   service  serves the clients' reads (ktrans.defs): io_read by the old
  *            path, io_read_direct by a fast form;
- *   pager    the files' memory manager: each file is a memory object whose
- *            receive right is ours, paged from the content function.
+ *   pager    the files' memory manager (filepager.c): each file is a memory
+ *            object whose receive right is ours, paged from the content
+ *            function.
  *
  * Each client of the trace is a task of its own (guest_task_start): a
  * buffer of its own, a port to the service (its protid) and a port it
@@ -43,8 +44,9 @@
 #include "mach.user.h"
 #include "mach4.user.h"
 #include "mach_port.user.h"
-#include "memory_object.server.h"
 #include "mosaic.user.h"
+
+#include "filepager.h"
 
 #include "kclient.server.h"
 #include "kclient.user.h"
@@ -60,7 +62,6 @@ extern const char guest_embed[];
 extern const unsigned long guest_embed_len;
 
 /* MIG's demux routines, which their headers do not declare. */
-boolean_t seqnos_memory_object_server(mach_msg_header_t *in, mach_msg_header_t *out);
 boolean_t ktrans_server(mach_msg_header_t *in, mach_msg_header_t *out);
 boolean_t kclient_server(mach_msg_header_t *in, mach_msg_header_t *out);
 
@@ -85,11 +86,8 @@ static const char *const path_names[NPATHS] = { "old", "fast-proxy", "fast-task"
 #define FORM_TASK  2
 
 struct file {
-	uint64_t size;
-	uint64_t key;                   /* trace_content_key */
-	mach_port_t object;             /* receive right: the pager's; and a send right */
+	struct fp_file fp;              /* size, content key, memory object */
 	mach_port_t proxy;              /* a read-only proxy of the object (keeps it) */
-	volatile mach_port_t control;   /* from memory_object_init */
 };
 
 struct client {
@@ -115,16 +113,7 @@ static struct {
 	uint64_t reads, writes;         /* the trace's operations */
 	uint64_t done_reads;
 	mach_port_t self;
-	mach_port_t pager_set;
 	mach_port_t svc_set;
-	mach_port_t lock_reply;         /* memory_object_lock_completed comes here */
-	/* Cold cache: the pager's answers for one read, computed beforehand. */
-	vm_address_t stage;
-	vm_size_t stage_room;
-	uint32_t stage_file;
-	uint64_t stage_first, stage_pages;
-	/* What the pager did. */
-	uint64_t pageins, pageins_staged;
 	/* Results. */
 	uint64_t n[BUCKETS][NPATHS];
 	uint64_t ticks[BUCKETS][NPATHS];
@@ -132,9 +121,6 @@ static struct {
 
 /* In a client task: which client it is (set before the task is made). */
 static struct client *me;
-/* The pager's page for an answer it was not staged for. */
-static unsigned char pager_page[4096] __attribute__((aligned(4096)));
-static unsigned char pager_stack[64 * 1024] __attribute__((aligned(16)));
 static unsigned char service_stack[64 * 1024] __attribute__((aligned(16)));
 
 static inline uint64_t rdtsc(void)
@@ -170,214 +156,6 @@ static void refuse(const char *fmt, ...)
 	guest_fail("the trace cannot be replayed in this guest (see the line above)");
 }
 
-/* The file of a memory object port, by a small open-addressed table. */
-#define OBJ_HASH 4096
-static uint16_t obj_hash[OBJ_HASH];     /* file index + 1; 0 empty */
-
-static unsigned obj_slot(mach_port_t name)
-{
-	return (unsigned)((name * 2654435761u) >> 20) % OBJ_HASH;
-}
-
-static void obj_add(mach_port_t name, uint32_t file)
-{
-	unsigned i = obj_slot(name);
-	while (obj_hash[i] != 0)
-		i = (i + 1) % OBJ_HASH;
-	obj_hash[i] = (uint16_t)(file + 1);
-}
-
-static struct file *file_of_object(mach_port_t name, const char *call)
-{
-	for (unsigned i = obj_slot(name), n = 0; n < OBJ_HASH; i = (i + 1) % OBJ_HASH, n++) {
-		if (obj_hash[i] == 0)
-			break;
-		if (g.files[obj_hash[i] - 1].object == name)
-			return &g.files[obj_hash[i] - 1];
-	}
-	guest_fail("pager: %s for port %u, which is no file", call, name);
-}
-
-/* The pager ---------------------------------------------------------------- */
-
-kern_return_t seqnos_memory_object_init(mach_port_t memory_object, mach_port_seqno_t seqno,
-					mach_port_t control, mach_port_t name,
-					vm_size_t page_size)
-{
-	struct file *f = file_of_object(memory_object, "memory_object_init");
-	kern_return_t kr;
-
-	(void)seqno;
-	if (f->control != MACH_PORT_NULL)
-		guest_fail("pager: memory_object_init of a file already initialized");
-	if (page_size != P)
-		guest_fail("pager: page size %lu", (unsigned long)page_size);
-	(void)mach_port_deallocate(g.self, name);
-	/* Cached: the kernel keeps the pages while the object lives. */
-	kr = memory_object_ready(control, TRUE, MEMORY_OBJECT_COPY_DELAY);
-	if (kr != KERN_SUCCESS)
-		guest_fail("pager: memory_object_ready: %s", guest_kr_name(kr));
-	f->control = control;
-	return KERN_SUCCESS;
-}
-
-kern_return_t seqnos_memory_object_terminate(mach_port_t memory_object,
-					     mach_port_seqno_t seqno, mach_port_t control,
-					     mach_port_t name)
-{
-	(void)seqno, (void)control, (void)name;
-	guest_fail("pager: memory_object_terminate of file %ld: its proxy should keep it",
-		   (long)(file_of_object(memory_object, "terminate") - g.files));
-}
-
-kern_return_t seqnos_memory_object_copy(mach_port_t old_memory_object,
-					mach_port_seqno_t seqno, mach_port_t old_control,
-					vm_offset_t offset, vm_size_t length,
-					mach_port_t new_memory_object)
-{
-	(void)old_memory_object, (void)seqno, (void)old_control, (void)offset;
-	(void)length, (void)new_memory_object;
-	guest_fail("pager: unexpected memory_object_copy");
-}
-
-/* A page of the file: staged by the driver for this read, or computed
- * now (zeros past the end of the file, as the simulator's pager). */
-static vm_address_t page_bytes(struct file *f, vm_offset_t offset)
-{
-	uint32_t file = (uint32_t)(f - g.files);
-
-	if (file == g.stage_file && offset >= g.stage_first &&
-	    offset - g.stage_first < g.stage_pages * P) {
-		g.pageins_staged++;
-		return g.stage + (offset - g.stage_first);
-	}
-	uint64_t n = offset < f->size ? f->size - offset : 0;
-	if (n > P)
-		n = P;
-	trace_content_fill(f->key, offset, pager_page, (size_t)n);
-	memset(pager_page + n, 0, P - n);
-	return (vm_address_t)pager_page;
-}
-
-kern_return_t seqnos_memory_object_data_request(mach_port_t memory_object,
-						mach_port_seqno_t seqno, mach_port_t control,
-						vm_offset_t offset, vm_size_t length,
-						vm_prot_t desired_access)
-{
-	struct file *f = file_of_object(memory_object, "memory_object_data_request");
-
-	(void)seqno, (void)control, (void)desired_access;
-	if (offset % P != 0 || length % P != 0 || length == 0)
-		guest_fail("pager: data request offset %lu length %lu", (unsigned long)offset,
-			   (unsigned long)length);
-	for (vm_size_t done = 0; done < length; done += P) {
-		kern_return_t kr;
-		if (offset + done >= round_page(f->size))
-			kr = memory_object_data_error(f->control, offset + done, P,
-						      KERN_MEMORY_ERROR);
-		else
-			kr = memory_object_data_supply(f->control, offset + done,
-						       page_bytes(f, offset + done), P, FALSE,
-						       VM_PROT_NONE, FALSE, MACH_PORT_NULL);
-		if (kr != KERN_SUCCESS)
-			guest_fail("pager: answering a data request: %s", guest_kr_name(kr));
-		g.pageins++;
-	}
-	return KERN_SUCCESS;
-}
-
-kern_return_t seqnos_memory_object_data_unlock(mach_port_t memory_object,
-					       mach_port_seqno_t seqno, mach_port_t control,
-					       vm_offset_t offset, vm_size_t length,
-					       vm_prot_t desired_access)
-{
-	(void)memory_object, (void)seqno, (void)control, (void)offset, (void)length;
-	(void)desired_access;
-	guest_fail("pager: unexpected memory_object_data_unlock (no page is locked)");
-}
-
-kern_return_t seqnos_memory_object_lock_completed(mach_port_t memory_object,
-						  mach_port_seqno_t seqno, mach_port_t control,
-						  vm_offset_t offset, vm_size_t length)
-{
-	(void)memory_object, (void)seqno, (void)control, (void)offset, (void)length;
-	guest_fail("pager: a lock completion reached the pager's ports");
-}
-
-kern_return_t seqnos_memory_object_supply_completed(mach_port_t memory_object,
-						    mach_port_seqno_t seqno,
-						    mach_port_t control, vm_offset_t offset,
-						    vm_size_t length, kern_return_t result,
-						    vm_offset_t error_offset)
-{
-	(void)memory_object, (void)seqno, (void)control, (void)offset, (void)length;
-	(void)result, (void)error_offset;
-	guest_fail("pager: unexpected memory_object_supply_completed (none asked)");
-}
-
-kern_return_t seqnos_memory_object_data_return(mach_port_t memory_object,
-					       mach_port_seqno_t seqno, mach_port_t control,
-					       vm_offset_t offset, vm_offset_t data,
-					       mach_msg_type_number_t data_count, boolean_t dirty,
-					       boolean_t kernel_copy)
-{
-	(void)memory_object, (void)seqno, (void)control, (void)offset, (void)dirty;
-	(void)kernel_copy;
-	/* The files are read only: a page coming back has the file's bytes. */
-	(void)vm_deallocate(g.self, data, data_count);
-	return KERN_SUCCESS;
-}
-
-kern_return_t seqnos_memory_object_change_completed(mach_port_t memory_object,
-						    mach_port_seqno_t seqno, boolean_t may_cache,
-						    memory_object_copy_strategy_t copy_strategy)
-{
-	(void)memory_object, (void)seqno, (void)may_cache, (void)copy_strategy;
-	guest_fail("pager: unexpected memory_object_change_completed");
-}
-
-/* Serves a port set with a MIG demux routine, for ever: requests with a
- * reply are answered with the next receive in the same mach_msg. */
-static void serve(mach_port_t set, boolean_t (*demux)(mach_msg_header_t *, mach_msg_header_t *),
-		  const char *who)
-{
-	union buf {
-		mach_msg_header_t head;
-		mig_reply_header_t reply;
-		char space[8192];
-	} a, b;
-	union buf *req = &a, *rep = &b, *t;
-	mach_msg_return_t mr;
-
-	mr = mach_msg(&req->head, MACH_RCV_MSG, 0, sizeof *req, set, MACH_MSG_TIMEOUT_NONE,
-		      MACH_PORT_NULL);
-	for (;;) {
-		if (mr != MACH_MSG_SUCCESS)
-			guest_fail("%s: %s", who, guest_kr_name(mr));
-		if (!demux(&req->head, &rep->head))
-			guest_fail("%s: message id %d is not ours", who, req->head.msgh_id);
-		if (rep->reply.RetCode == MIG_NO_REPLY ||
-		    rep->head.msgh_remote_port == MACH_PORT_NULL) {
-			mr = mach_msg(&req->head, MACH_RCV_MSG, 0, sizeof *req, set,
-				      MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
-			continue;
-		}
-		/* The reply sent and the next request received into its buffer,
-		 * as mach_msg_server does. */
-		mr = mach_msg(&rep->head, MACH_SEND_MSG | MACH_RCV_MSG, rep->head.msgh_size,
-			      sizeof *rep, set, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
-		t = req;
-		req = rep;
-		rep = t;
-	}
-}
-
-static void pager_main(void *arg)
-{
-	(void)arg;
-	serve(g.pager_set, seqnos_memory_object_server, "pager");
-}
-
 /* The service: the translator's read RPCs ---------------------------------- */
 
 static struct client *client_of_port(mach_port_t port)
@@ -405,7 +183,7 @@ static kern_return_t pager_memcpy(struct file *f, uint64_t offset, uint64_t len,
 		if (n > len)
 			n = len;
 		vm_address_t at = 0;
-		kern_return_t kr = vm_map(g.self, &at, win_size, 0, TRUE, f->object, win, FALSE,
+		kern_return_t kr = vm_map(g.self, &at, win_size, 0, TRUE, f->fp.object, win, FALSE,
 					  VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE);
 		if (kr != KERN_SUCCESS)
 			return kr;
@@ -426,7 +204,7 @@ kern_return_t S_io_read(mach_port_t io, natural_t file, data_t *data,
 	if (client_of_port(io) == NULL || file >= g.nfiles)
 		return KERN_INVALID_ARGUMENT;
 	struct file *f = &g.files[file];
-	uint64_t n = offset >= f->size ? 0 : f->size - offset;
+	uint64_t n = offset >= f->fp.size ? 0 : f->fp.size - offset;
 	if (n > amount)
 		n = amount;
 	if (n <= *data_count) {
@@ -463,7 +241,7 @@ kern_return_t S_io_read_direct(mach_port_t io, natural_t file, natural_t form,
 	if (form == FORM_PROXY && c->proxy == MACH_PORT_NULL)
 		return KERN_INVALID_CAPABILITY;
 	struct file *f = &g.files[file];
-	uint64_t n = offset >= f->size ? 0 : f->size - offset;
+	uint64_t n = offset >= f->fp.size ? 0 : f->fp.size - offset;
 	if (n > amount)
 		n = amount;
 	/* A short copy is retried from the first byte not copied; the retry
@@ -472,7 +250,7 @@ kern_return_t S_io_read_direct(mach_port_t io, natural_t file, natural_t form,
 	while (done < n) {
 		vm_size_t moved = 0;
 		if (form == FORM_TASK)
-			kr = vm_read_fast(c->task, c->buf + done, n - done, f->object,
+			kr = vm_read_fast(c->task, c->buf + done, n - done, f->fp.object,
 					  offset + done, &moved);
 		else
 			kr = memory_object_copy(f->proxy, offset + done, c->proxy, done,
@@ -504,7 +282,7 @@ kern_return_t S_io_grant(mach_port_t io, mach_port_t buffer, vm_address_t addres
 static void service_main(void *arg)
 {
 	(void)arg;
-	serve(g.svc_set, ktrans_server, "service");
+	guest_serve(g.svc_set, ktrans_server, "service");
 }
 
 /* A client task ------------------------------------------------------------ */
@@ -514,8 +292,8 @@ static void service_main(void *arg)
 static void poison(struct file *f, uint64_t offset, uint64_t len)
 {
 	unsigned char *b = (unsigned char *)me->buf;
-	b[0] = (unsigned char)~trace_content_byte(f->key, offset);
-	b[len - 1] = (unsigned char)~trace_content_byte(f->key, offset + len - 1);
+	b[0] = (unsigned char)~trace_content_byte(f->fp.key, offset);
+	b[len - 1] = (unsigned char)~trace_content_byte(f->fp.key, offset + len - 1);
 }
 
 kern_return_t S_client_read(mach_port_t port, natural_t path, natural_t file,
@@ -557,13 +335,13 @@ kern_return_t S_client_read(mach_port_t port, natural_t path, natural_t file,
 		guest_fail("client %u: %s read of file %u at %lu, %lu bytes: %s", me->id,
 			   path_names[path], file, (unsigned long)offset, (unsigned long)amount,
 			   guest_kr_name(kr));
-	size_t bad = trace_content_check(f->key, offset, (const uint8_t *)me->buf, *done);
+	size_t bad = trace_content_check(f->fp.key, offset, (const uint8_t *)me->buf, *done);
 	if (bad != *done)
 		guest_fail("client %u: %s read of file %u at %lu, %lu bytes: byte %lu is 0x%x, "
 			   "the file's is 0x%x", me->id, path_names[path], file,
 			   (unsigned long)offset, (unsigned long)amount, (unsigned long)bad,
 			   ((unsigned char *)me->buf)[bad],
-			   trace_content_byte(f->key, offset + bad));
+			   trace_content_byte(f->fp.key, offset + bad));
 	*ticks = t1 - t0;
 	me->paths_done++;
 	return KERN_SUCCESS;
@@ -587,7 +365,7 @@ static void client_main(void *arg)
 	kr = io_grant(me->svc, proxy, me->buf, me->bufsize);
 	if (kr != KERN_SUCCESS)
 		guest_fail("client %u: io_grant: %s", me->id, guest_kr_name(kr));
-	serve(me->cmd, kclient_server, "client");
+	guest_serve(me->cmd, kclient_server, "client");
 }
 
 /* The driver ---------------------------------------------------------------- */
@@ -617,8 +395,8 @@ static int scan_header(void *ctx, const struct trace_header *h)
 		if (h->files[i].size > MAX_FILE_SIZE)
 			refuse("file %s declares %lu bytes, above this guest's %lu", h->files[i].id,
 			       (unsigned long)h->files[i].size, (unsigned long)MAX_FILE_SIZE);
-		g.files[i].size = h->files[i].size;
-		g.files[i].key = h->files[i].key;
+		g.files[i].fp.size = h->files[i].size;
+		g.files[i].fp.key = h->files[i].key;
 	}
 	return 0;
 }
@@ -691,32 +469,19 @@ static void add_file(uint32_t i)
 {
 	struct file *f = &g.files[i];
 
-	f->object = new_receive();
-	GUEST_EXPECT_KR(mach_port_move_member(g.self, f->object, g.pager_set), KERN_SUCCESS);
-	obj_add(f->object, i);
-	if (f->size == 0)
+	filepager_add(&f->fp);
+	if (f->fp.size == 0)
 		return;
 	/* A read-only proxy of the whole file: the proxy form's source
 	 * (memory_object_copy goes to a kernel port), and the reference that
 	 * keeps the object and its pages while the replay runs. */
-	mach_port_t object[1] = { f->object };
+	mach_port_t object[1] = { f->fp.object };
 	rpc_vm_offset_t offset[1] = { 0 }, start[1] = { 0 };
-	rpc_vm_size_t len[1] = { (rpc_vm_size_t)round_page(f->size) };
+	rpc_vm_size_t len[1] = { (rpc_vm_size_t)round_page(f->fp.size) };
 	GUEST_EXPECT_KR(memory_object_create_proxy(g.self, VM_PROT_READ, object,
 						   MACH_MSG_TYPE_COPY_SEND, 1, offset, 1, start,
 						   1, len, 1, &f->proxy),
 			KERN_SUCCESS);
-}
-
-/* Waits until the pager has the file's control port (its init). */
-static mach_port_t control_of(struct file *f)
-{
-	for (unsigned i = 0; f->control == MACH_PORT_NULL; i++) {
-		if (i == 5000)
-			guest_fail("pager: no memory_object_init for a file after 5 s");
-		guest_sleep_ms(1);
-	}
-	return f->control;
 }
 
 /* Warm: the read's pages made resident (a window mapped, each page read). */
@@ -726,7 +491,7 @@ static void warm(uint32_t file, uint64_t offset, uint64_t len)
 	uint64_t start = trunc_page(offset), size = round_page(offset + len) - start;
 	vm_address_t at = 0;
 
-	GUEST_EXPECT_KR(vm_map(g.self, &at, size, 0, TRUE, f->object, start, FALSE, VM_PROT_READ,
+	GUEST_EXPECT_KR(vm_map(g.self, &at, size, 0, TRUE, f->fp.object, start, FALSE, VM_PROT_READ,
 			       VM_PROT_READ, VM_INHERIT_NONE), KERN_SUCCESS);
 	for (uint64_t p = 0; p < size; p += P)
 		(void)*(volatile unsigned char *)(at + p);
@@ -734,34 +499,11 @@ static void warm(uint32_t file, uint64_t offset, uint64_t len)
 }
 
 /* Cold: the pager's answers for the read's pages staged, then the pages
- * flushed from the kernel's cache (memory_object_lock_request, waited for). */
+ * flushed from the kernel's cache. */
 static void cold(uint32_t file, uint64_t offset, uint64_t len)
 {
-	struct file *f = &g.files[file];
-	uint64_t start = trunc_page(offset), size = round_page(offset + len) - start;
-	mach_port_t control = control_of(f);
-
-	g.stage_file = file;
-	g.stage_first = start;
-	g.stage_pages = size / P;
-	for (uint64_t p = 0; p < size; p += P) {
-		uint64_t n = start + p < f->size ? f->size - (start + p) : 0;
-		if (n > P)
-			n = P;
-		trace_content_fill(f->key, start + p, (uint8_t *)(g.stage + p), (size_t)n);
-		memset((void *)(g.stage + p + n), 0, P - n);
-	}
-	GUEST_EXPECT_KR(memory_object_lock_request(control, start, size, MEMORY_OBJECT_RETURN_NONE,
-						   TRUE, VM_PROT_NO_CHANGE, g.lock_reply),
-			KERN_SUCCESS);
-	union {
-		mach_msg_header_t head;
-		char space[256];
-	} m;
-	mach_msg_return_t mr = mach_msg(&m.head, MACH_RCV_MSG, 0, sizeof m, g.lock_reply,
-					MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
-	if (mr != MACH_MSG_SUCCESS)
-		guest_fail("waiting for memory_object_lock_completed: %s", guest_kr_name(mr));
+	filepager_stage(&g.files[file].fp, offset, len);
+	filepager_flush(&g.files[file].fp, offset, len);
 }
 
 static int replay_op(void *ctx, const struct trace_op *op)
@@ -806,7 +548,6 @@ int guest_main(int argc, char **argv)
 
 	(void)argc, (void)argv;
 	g.self = mach_task_self();
-	g.stage_file = (uint32_t)-1;
 	/* 1. The whole trace checked, and what it needs known, before anything. */
 	parse(&scan_handler);
 	if (g.reads == 0)
@@ -817,16 +558,8 @@ int guest_main(int argc, char **argv)
 	/* 2. The clients, each a task (made first: they inherit little). */
 	GUEST_EXPECT_KR(mach_port_allocate(g.self, MACH_PORT_RIGHT_PORT_SET, &g.svc_set),
 			KERN_SUCCESS);
-	GUEST_EXPECT_KR(mach_port_allocate(g.self, MACH_PORT_RIGHT_PORT_SET, &g.pager_set),
-			KERN_SUCCESS);
-	GUEST_EXPECT_KR(mach_port_allocate(g.self, MACH_PORT_RIGHT_RECEIVE, &g.lock_reply),
-			KERN_SUCCESS);
-	GUEST_EXPECT_KR(mach_port_insert_right(g.self, g.lock_reply, g.lock_reply,
-					       MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
 	GUEST_EXPECT_KR(guest_thread_start(service_main, NULL, service_stack,
 					   sizeof service_stack, &thread), KERN_SUCCESS);
-	GUEST_EXPECT_KR(guest_thread_start(pager_main, NULL, pager_stack, sizeof pager_stack,
-					   &thread), KERN_SUCCESS);
 	vm_size_t maxbuf = P;
 	for (unsigned i = 0; i < g.nclients; i++) {
 		start_client(&g.clients[i]);
@@ -834,10 +567,9 @@ int guest_main(int argc, char **argv)
 			maxbuf = g.clients[i].bufsize;
 	}
 	/* 3. The files: memory objects we page, each held by a read-only proxy. */
+	filepager_start(maxbuf + 2 * P);
 	for (uint32_t i = 0; i < g.nfiles; i++)
 		add_file(i);
-	g.stage_room = maxbuf + 2 * P;
-	GUEST_EXPECT_KR(vm_allocate(g.self, &g.stage, g.stage_room, TRUE), KERN_SUCCESS);
 	/* Every client has granted its buffer before the first read. */
 	for (unsigned i = 0; i < g.nclients; i++)
 		for (unsigned k = 0; g.clients[i].proxy == MACH_PORT_NULL; k++) {
@@ -849,7 +581,7 @@ int guest_main(int argc, char **argv)
 	parse(&replay_handler);
 	/* 5. The results. */
 	guest_printf("mosaic-replay: pager: %lu pages supplied, %lu of them staged\n",
-		     (unsigned long)g.pageins, (unsigned long)g.pageins_staged);
+		     (unsigned long)filepager_pageins(), (unsigned long)filepager_pageins_staged());
 	guest_printf("mosaic-replay: begin\n");
 	for (unsigned b = 0; b < BUCKETS; b++)
 		for (unsigned p = 0; p < NPATHS; p++)

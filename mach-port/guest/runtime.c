@@ -370,6 +370,44 @@ const char *guest_kr_name(kern_return_t kr)
 	}
 }
 
+/* Serving ----------------------------------------------------------------- */
+
+/* Serves a port set with a MIG demux routine, for ever: requests with a
+ * reply are answered with the next receive in the same mach_msg. */
+void guest_serve(mach_port_t set, boolean_t (*demux)(mach_msg_header_t *, mach_msg_header_t *),
+		  const char *who)
+{
+	union buf {
+		mach_msg_header_t head;
+		mig_reply_header_t reply;
+		char space[8192];
+	} a, b;
+	union buf *req = &a, *rep = &b, *t;
+	mach_msg_return_t mr;
+
+	mr = mach_msg(&req->head, MACH_RCV_MSG, 0, sizeof *req, set, MACH_MSG_TIMEOUT_NONE,
+		      MACH_PORT_NULL);
+	for (;;) {
+		if (mr != MACH_MSG_SUCCESS)
+			guest_fail("%s: %s", who, guest_kr_name(mr));
+		if (!demux(&req->head, &rep->head))
+			guest_fail("%s: message id %d is not ours", who, req->head.msgh_id);
+		if (rep->reply.RetCode == MIG_NO_REPLY ||
+		    rep->head.msgh_remote_port == MACH_PORT_NULL) {
+			mr = mach_msg(&req->head, MACH_RCV_MSG, 0, sizeof *req, set,
+				      MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+			continue;
+		}
+		/* The reply sent and the next request received into its buffer,
+		 * as mach_msg_server does. */
+		mr = mach_msg(&rep->head, MACH_SEND_MSG | MACH_RCV_MSG, rep->head.msgh_size,
+			      sizeof *rep, set, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+		t = req;
+		req = rep;
+		rep = t;
+	}
+}
+
 /* Threads and sleeping ------------------------------------------------------ */
 
 extern void guest_thread_entry(void);  /* entry.S */
