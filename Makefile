@@ -65,9 +65,11 @@ demo: build
 	$(MOSAIC) replay $(REAL_TRACES)
 	@$(MOSAIC) replay --csv $(SEED_TRACES) > $(DEMO)/seed.csv
 	@$(MOSAIC) replay --csv $(REAL_TRACES) > $(DEMO)/real.csv
-	@gnuplot -e "in='$(DEMO)/seed.csv'; outdir='$(DEMO)'" plots/speedup.gp
+	@echo "== the kernel's measurements (bench/kernel-replay.tsv, from make kernel-replay)"
+	@python3 bench/kernel_replay.py --ratios bench/kernel-replay.tsv > $(DEMO)/kernel.csv
+	@gnuplot -e "in='$(DEMO)/seed.csv'; kern='$(DEMO)/kernel.csv'; outdir='$(DEMO)'" plots/speedup.gp
 	@gnuplot -e "in='$(DEMO)/seed.csv'; outdir='$(DEMO)'" plots/breakdown.gp
-	@gnuplot -e "in='$(DEMO)/real.csv'; outdir='$(DEMO)'" plots/traces.gp
+	@gnuplot -e "in='$(DEMO)/real.csv'; kern='$(DEMO)/kernel.csv'; outdir='$(DEMO)'" plots/traces.gp
 	@echo "== data: $(DEMO)/seed.csv $(DEMO)/real.csv"
 	@echo "== figures:"; for f in speedup breakdown traces; do \
 		echo "   $(DEMO)/$$f.png  $(DEMO)/$$f.svg"; done

@@ -87,7 +87,7 @@ else:
 qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
                       text=True).stdout.splitlines()[0]
 
-order = ["old", "vm_read", "fast_rpc", "fast_trap", "fast_rpc0", "limit_rpc", "limit_trap",
+order = ["old", "old_pager", "vm_read", "fast_rpc", "fast_trap", "fast_rpc0", "limit_rpc", "limit_trap",
          "port_rpc", "user_rpc", "inline_rpc", "ool_rpc", "pagein", "copy"]
 
 

@@ -6,6 +6,11 @@ emulation, beside the simulator's prediction for the same trace and options.
 
 Usage: kernel_replay.py SOURCE_ROOT BUILD_ROOT [--cache warm|cold|both]
                         [--out DIR] [TRACE...]
+       kernel_replay.py --ratios REPLAY_TSV > CSV
+
+--ratios turns a replay.tsv (bench/kernel-replay.tsv is the kept copy) into
+the CSV plots/ read: per trace, cache, chunk and fast form, the old/fast
+ratio measured under icount, measured plain, and predicted.
 
 Default traces: the seed's workloads (traces/workloads/seq-*.trace) and the
 real programs' traces (traces/workloads/real/*.trace).  Writes DIR/replay.tsv
@@ -36,6 +41,29 @@ PATHS = ["old", "fast-proxy", "fast-task"]
 FORM = {"fast-proxy": "proxy", "fast-task": "task"}
 MIN_READS = 20
 GOAL = 0.15
+
+def ratios(tsv):
+    rows = {}
+    with open(tsv) as f:
+        for line in f:
+            if line.startswith("#") or line.startswith("trace\t"):
+                continue
+            t, cache, chunk, path, reads, ic, pl, pr = line.rstrip("\n").split("\t")
+            rows[(t, cache, int(chunk), path)] = (int(reads), float(ic), float(pl), float(pr))
+    print("# old/fast per read from " + os.path.basename(tsv) +
+          " (bench/kernel_replay.py --ratios)")
+    print("trace,cache,chunk,form,reads,icount,plain,predicted")
+    for (t, cache, chunk, path), (n, ic, pl, pr) in rows.items():
+        old = rows.get((t, cache, chunk, "old"))
+        if path == "old" or old is None:
+            continue
+        print(f"{t},{cache},{chunk},{FORM[path]},{n},{old[1] / ic:.4f},{old[2] / pl:.4f},"
+              f"{old[3] / pr:.4f}")
+
+
+if len(sys.argv) == 3 and sys.argv[1] == "--ratios":
+    ratios(sys.argv[2])
+    sys.exit(0)
 
 ap = argparse.ArgumentParser()
 ap.add_argument("src")

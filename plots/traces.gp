@@ -1,8 +1,12 @@
 # traces.gp: the replay of real programs' read traces: predicted time per
 # read of each path, and the speedup, against the read size, one colour per
 # trace; and each whole trace's predicted time by both paths.
-#   gnuplot -e "in='replay.csv'; outdir='DIR'" plots/traces.gp
-# Reads a replay CSV (format 2); writes DIR/traces.png and DIR/traces.svg.
+#   gnuplot -e "in='replay.csv'; kern='kernel.csv'; outdir='DIR'" plots/traces.gp
+# Reads a replay CSV (format 3); writes DIR/traces.png and DIR/traces.svg.
+# With kern (bench/kernel_replay.py --ratios bench/kernel-replay.tsv), the
+# speedup panel also shows the kernel's measured ratio (GNU Mach with mosaic
+# under QEMU -icount, warm cache, proxy form) as points beside each trace's
+# predicted line.
 # Read sizes are the replay's chunk classes: a point at 4K holds the reads of
 # 2049 to 4096 bytes.
 if (!exists("in")) { print "usage: gnuplot -e \"in='replay.csv'; outdir='DIR'\" traces.gp"; exit status 1 }
@@ -21,7 +25,7 @@ set xlabel "read size (bytes, rounded up to a power of two)"
 do for [fmt in "png svg"] {
 	if (fmt eq "png") { set terminal pngcairo size 1000,1100 font ",10" } else { set terminal svg size 1000,1100 font ",10" }
 	set output sprintf("%s/traces.%s", outdir, fmt)
-	set multiplot layout 3,1 title "Replay of real programs' read traces (simulated; predicted by the cost model)"
+	set multiplot layout 3,1 title "Replay of real programs' read traces (predicted by the cost model; measured on GNU Mach with mosaic)"
 	set logscale y
 	set ylabel "microseconds per read"
 	plot for [i=1:words(names)] in using 2:(strcol(1) eq word(names, i) ? $5 : NaN) \
@@ -31,8 +35,16 @@ do for [fmt in "png svg"] {
 	unset logscale y
 	set ylabel "speedup (old / fast)"
 	set yrange [0:*]
-	plot for [i=1:words(names)] in using 2:(strcol(1) eq word(names, i) ? $7 : NaN) \
-	         with linespoints lc i lw 2 pt 7 title word(names, i)
+	if (exists("kern")) {
+		set ylabel "speedup (old / fast): lines predicted, points measured on the kernel"
+		plot for [i=1:words(names)] in using 2:(strcol(1) eq word(names, i) ? $7 : NaN) \
+		         with linespoints lc i lw 2 pt 7 title word(names, i)." predicted", \
+		     for [i=1:words(names)] kern using 3:((strcol(1) eq word(names, i) && strcol(2) eq "warm" && strcol(4) eq "proxy") ? $6 : NaN) \
+		         with points lc i pt 5 ps 1.5 title word(names, i)." kernel (-icount)"
+	} else {
+		plot for [i=1:words(names)] in using 2:(strcol(1) eq word(names, i) ? $7 : NaN) \
+		         with linespoints lc i lw 2 pt 7 title word(names, i)
+	}
 	set yrange [*:*]
 	# Whole traces: the reads' predicted times added up, per trace.
 	unset logscale x

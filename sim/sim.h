@@ -72,6 +72,8 @@ enum sim_event {
 	                          found from their ports, the arguments checked */
 	SIM_EV_USER_RPC,       /* message round trips between two tasks (a
 	                          translator's read request and its reply) */
+	SIM_EV_OOL_PAGE,       /* pages a message moves out of line (the
+	                          kernel's copyin and copyout of the region) */
 	SIM_EV_ENTRY_CREATE,   /* map entries created (incl. clipping) */
 	SIM_EV_ENTRY_REMOVE,   /* map entries removed */
 	SIM_EV_MAP_LOOKUP,     /* map entry lookups */

@@ -338,7 +338,7 @@ static void replay_csv_num(FILE *out, double v)
 void sim_replay_print_csv(FILE *out, const struct sim_replay_result *const *res, size_t n,
 			  const struct sim_cost *cost, const char *meta)
 {
-	fprintf(out, "# mosaic replay, format 2\n# %s\n", meta);
+	fprintf(out, "# mosaic replay, format 3\n# %s\n", meta);
 	fputs("trace,chunk,reads,bytes,old_us,fast_us,speedup,old_wall_us,fast_wall_us", out);
 	for (int w = 0; w < 2; w++)
 		for (int ev = 0; ev < SIM_EV_COUNT; ev++)

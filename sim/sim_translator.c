@@ -345,6 +345,7 @@ static vmc_kr_t tr_read_old_ool(struct sim_translator *tr, struct sim_client *c,
 		kr = sim_vm_read(c->task, c->server_in_client, obuf, len, &data);
 		*rpc_credit += 1;
 		sim_count(tr->vm, SIM_EV_USER_RPC, 1);
+		sim_count(tr->vm, SIM_EV_OOL_PAGE, size / tr_page);
 	}
 	/* MIG's dealloc flag: the buffer leaves the server with the message. */
 	vmc_kr_t kr2 = sim_vm_deallocate(tr->server, self, obuf, size);

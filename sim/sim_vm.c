@@ -27,6 +27,7 @@ static const char *const event_names[SIM_EV_COUNT] = {
 	[SIM_EV_PORT_RIGHT] = "port_right",
 	[SIM_EV_FAST_CALL] = "fast_call",
 	[SIM_EV_USER_RPC] = "user_rpc",
+	[SIM_EV_OOL_PAGE] = "ool_page",
 	[SIM_EV_ENTRY_CREATE] = "entry_create",
 	[SIM_EV_ENTRY_REMOVE] = "entry_remove",
 	[SIM_EV_MAP_LOOKUP] = "map_lookup",

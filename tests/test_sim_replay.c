@@ -113,7 +113,7 @@ static void test_replay_outputs_have_expected_shape(void **state)
 	sim_replay_print_csv(m, &res, 1, &cost, "meta");
 	fclose(m);
 	char **lines = g_strsplit(buf, "\n", -1);
-	assert_true(g_str_has_prefix(lines[0], "# mosaic replay, format 2"));
+	assert_true(g_str_has_prefix(lines[0], "# mosaic replay, format 3"));
 	assert_true(g_str_has_prefix(lines[2], "trace,chunk,reads,bytes,old_us,fast_us,speedup"));
 	assert_true(g_str_has_prefix(lines[3], "shape,1024,10,10240,"));
 	/* Same number of fields in the header and the row. */

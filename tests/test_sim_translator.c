@@ -311,6 +311,114 @@ static void test_calibration_cold_load_events(void **state)
 	sim_vm_destroy(vm);
 }
 
+/*
+ * bench/calibrate.py prices an out-of-line reply's pages from bench_oldpath's
+ * `ool_rpc' (a server task answers io_read with a buffer of its own: it
+ * allocates it, writes the bytes, sends it deallocated; the client copies
+ * the bytes out and deallocates them) by taking off what the simulator
+ * counts for the same work, which bench/ool-events.tsv lists per size.  The
+ * simulator's translator does that work with these operations
+ * (tr_read_old_ool); here they are done alone, and the counts must be the
+ * file's.
+ */
+static void ool_reply_events(uint64_t size, uint64_t ev[SIM_EV_COUNT])
+{
+	struct sim_vm_config vc = { .seed = test_seed };
+	struct sim_vm *vm = sim_vm_create(&vc);
+	struct sim_task *server = sim_task_create(vm, "server");
+	struct sim_task *client = sim_task_create(vm, "client");
+	sim_name_t server_port;
+	uint64_t rounded = (size + VMC_PAGE_SIZE - 1) & ~(uint64_t)(VMC_PAGE_SIZE - 1);
+	vmc_addr_t obuf = 0, data = 0;
+	unsigned char *bytes = g_malloc0(size);
+	uint64_t before[SIM_EV_COUNT], after[SIM_EV_COUNT], f0[SIM_EV_COUNT], f1[SIM_EV_COUNT];
+
+	assert_int_equal(sim_port_copy_send(server, sim_task_self(server), client, &server_port),
+			 KERN_SUCCESS);
+	sim_events(vm, before);
+	assert_int_equal(sim_vm_allocate(server, sim_task_self(server), &obuf, rounded, true),
+			 KERN_SUCCESS);
+	sim_events(vm, f0);
+	assert_int_equal(sim_task_store(server, obuf, bytes, size, NULL), KERN_SUCCESS);
+	sim_events(vm, f1);
+	uint64_t traps = f1[SIM_EV_FAULT] - f0[SIM_EV_FAULT];
+	assert_int_equal(sim_vm_read(client, server_port, obuf, size, &data), KERN_SUCCESS);
+	assert_int_equal(sim_vm_deallocate(server, sim_task_self(server), obuf, rounded),
+			 KERN_SUCCESS);
+	sim_events(vm, f0);
+	assert_int_equal(sim_task_load(client, data, bytes, size, NULL), KERN_SUCCESS);
+	sim_events(vm, f1);
+	traps += f1[SIM_EV_FAULT] - f0[SIM_EV_FAULT];
+	assert_int_equal(sim_vm_deallocate(client, sim_task_self(client), data, rounded),
+			 KERN_SUCCESS);
+	sim_events(vm, after);
+	for (int e = 0; e < SIM_EV_COUNT; e++)
+		ev[e] = after[e] - before[e];
+	/* As the translator counts them: the user faults' traps; the vm_read's
+	 * and the server's vm_deallocate's RPCs are the reply message. */
+	ev[SIM_EV_TRAP] += traps;
+	ev[SIM_EV_RPC] -= 2;
+	g_free(bytes);
+	sim_vm_destroy(vm);
+}
+
+static void test_calibration_ool_reply_events(void **state)
+{
+	(void)state;
+	/* MOSAIC_OOL_REGEN=1: print the file's lines instead of checking. */
+	if (g_getenv("MOSAIC_OOL_REGEN") != NULL) {
+		static const uint64_t regen[] = { 1024, 4096, 8192, 65536 };
+		for (size_t i = 0; i < G_N_ELEMENTS(regen); i++) {
+			uint64_t ev[SIM_EV_COUNT];
+			ool_reply_events(regen[i], ev);
+			printf("%llu", (unsigned long long)regen[i]);
+			for (int e = 0; e < SIM_EV_COUNT; e++)
+				if (ev[e] != 0)
+					printf("\t%s=%llu", sim_event_name(e), (unsigned long long)ev[e]);
+			printf("\n");
+		}
+		return;
+	}
+	const char *root = g_getenv("MOSAIC_SOURCE_ROOT");
+	assert_non_null(root);
+	char *path = g_build_filename(root, "bench", "ool-events.tsv", NULL);
+	char *text = NULL;
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		fail_msg("cannot read %s", path);
+	char **lines = g_strsplit(text, "\n", -1);
+	unsigned sizes = 0;
+	for (char **l = lines; *l != NULL; l++) {
+		if (**l == '#' || **l == '\0' || g_str_has_prefix(*l, "size\t"))
+			continue;
+		/* size, then event=count fields; absent events count 0. */
+		char **f = g_strsplit(*l, "\t", -1);
+		uint64_t size = g_ascii_strtoull(f[0], NULL, 10), ev[SIM_EV_COUNT];
+		uint64_t want[SIM_EV_COUNT] = { 0 };
+		for (char **kv = f + 1; *kv != NULL; kv++) {
+			char **p = g_strsplit(*kv, "=", 2);
+			int e = 0;
+			while (e < SIM_EV_COUNT && strcmp(sim_event_name(e), p[0]) != 0)
+				e++;
+			if (e == SIM_EV_COUNT || p[1] == NULL)
+				fail_msg("%s: bad field '%s'", path, *kv);
+			want[e] = g_ascii_strtoull(p[1], NULL, 10);
+			g_strfreev(p);
+		}
+		ool_reply_events(size, ev);
+		for (int e = 0; e < SIM_EV_COUNT; e++)
+			if (ev[e] != want[e])
+				fail_msg("%s: size %llu: the simulator counts %s=%llu, the file %llu",
+					 path, (unsigned long long)size, sim_event_name(e),
+					 (unsigned long long)ev[e], (unsigned long long)want[e]);
+		g_strfreev(f);
+		sizes++;
+	}
+	assert_true(sizes >= 4);
+	g_strfreev(lines);
+	g_free(text);
+	g_free(path);
+}
+
 int main(void)
 {
 	const char *s = g_getenv("MOSAIC_TEST_SEED");
@@ -329,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_translator_fast_reads_deliver_bytes_with_two_rpcs),
 		cmocka_unit_test(test_translator_warm_follows_the_bytes_read),
 		cmocka_unit_test(test_calibration_cold_load_events),
+		cmocka_unit_test(test_calibration_ool_reply_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,10 @@
  *   old       vm_map the page-rounded window of the memory object, copy the
  *             N bytes out of it into the client buffer, vm_deallocate it
  *             (what a translator's pager_memcpy does, one window per read);
+ *   old_pager the same over a file a pager thread of this task serves
+ *             (filepager.c), all of it resident: the memory object a
+ *             translator's libpager maps, where `old' maps a proxy (whose
+ *             vm_map goes piece by piece through mosaic's proxy code);
  *   vm_read   vm_read the N bytes from the mapped file, copy them into the
  *             buffer, vm_deallocate the returned data;
  *   fast_rpc  vm_read_fast (mach-port/mosaic.defs): the kernel copies the N
@@ -85,9 +89,9 @@ const char guest_name[] = MOSAIC_GUEST_NAME;
 #define ROUNDS      7
 
 static const vm_size_t sizes[] = { 1024, 4096, 8192, 65536 };
-enum path { OLD, VMREAD, FAST_RPC, FAST_TRAP, FAST_RPC0, LIMIT_RPC, LIMIT_TRAP, PORT_RPC,
+enum path { OLD, OLD_PAGER, VMREAD, FAST_RPC, FAST_TRAP, FAST_RPC0, LIMIT_RPC, LIMIT_TRAP, PORT_RPC,
 	    USER_RPC, INLINE_RPC, OOL_RPC, PAGEIN, COPY, NPATHS };
-static const char *const path_names[] = { "old", "vm_read", "fast_rpc", "fast_trap", "fast_rpc0",
+static const char *const path_names[] = { "old", "old_pager", "vm_read", "fast_rpc", "fast_trap", "fast_rpc0",
 					  "limit_rpc", "limit_trap", "port_rpc", "user_rpc",
 					  "inline_rpc", "ool_rpc", "pagein", "copy" };
 
@@ -137,6 +141,7 @@ struct rig {
 	mach_port_t self_name;    /* for the null RPC */
 	mach_port_t peer;         /* the other task's port (user_rpc) */
 	struct fp_file paged;     /* a file the pager thread serves (pagein) */
+	struct fp_file warm;      /* another, all resident (old_pager) */
 	vm_address_t paged_at;    /* mapped here */
 	unsigned char *scratch;   /* inline_rpc's reply lands here */
 	bool fast;                /* the kernel has mosaic's fast paths */
@@ -148,11 +153,13 @@ static kern_return_t read_once(struct rig *r, enum path path, vm_offset_t off, v
 	kern_return_t kr = KERN_SUCCESS;
 
 	switch (path) {
-	case OLD: {
+	case OLD:
+	case OLD_PAGER: {
 		vm_offset_t start = off & ~(GUEST_PAGE_SIZE - 1);
 		vm_size_t len = ((off + n + GUEST_PAGE_SIZE - 1) & ~(GUEST_PAGE_SIZE - 1)) - start;
 		vm_address_t win = 0;
-		kr = vm_map(r->self, &win, len, 0, TRUE, r->object, start, FALSE,
+		kr = vm_map(r->self, &win, len, 0, TRUE,
+			    path == OLD ? r->object : r->warm.object, start, FALSE,
 			    VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE);
 		if (kr != KERN_SUCCESS)
 			return kr;
@@ -359,6 +366,8 @@ static void check_path(struct rig *r, enum path path, vm_size_t n)
 		GUEST_CHECK(*(volatile unsigned char *)r->buf == 0);
 	else if (path == OOL_RPC)
 		GUEST_CHECK(memcmp((const void *)r->buf, peer_bytes, n) == 0);
+	else if (path == OLD_PAGER)
+		GUEST_CHECK(trace_content_check(r->warm.key, off, (const uint8_t *)r->buf, n) == n);
 	else
 		GUEST_CHECK(memcmp((const void *)r->buf, (const void *)(r->file + off), n) == 0);
 }
@@ -381,6 +390,17 @@ int guest_main(int argc, char **argv)
 	filepager_add(&r.paged);
 	GUEST_EXPECT_KR(vm_map(r.self, &r.paged_at, FILE_SIZE, 0, TRUE, r.paged.object, 0, FALSE,
 			       VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE), KERN_SUCCESS);
+	/* The warm file: mapped whole (which keeps its object) and read once. */
+	r.warm.size = FILE_SIZE;
+	r.warm.key = trace_content_key("warm", 4, 1);
+	filepager_add(&r.warm);
+	{
+		vm_address_t at = 0;
+		GUEST_EXPECT_KR(vm_map(r.self, &at, FILE_SIZE, 0, TRUE, r.warm.object, 0, FALSE,
+				       VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE), KERN_SUCCESS);
+		for (vm_size_t p = 0; p < FILE_SIZE; p += GUEST_PAGE_SIZE)
+			(void)*(volatile unsigned char *)(at + p);
+	}
 	GUEST_EXPECT_KR(vm_allocate(r.self, (vm_address_t *)&r.scratch, 2048, TRUE), KERN_SUCCESS);
 	GUEST_EXPECT_KR(vm_allocate(r.self, &r.file, FILE_SIZE, TRUE), KERN_SUCCESS);
 	GUEST_EXPECT_KR(vm_allocate(r.self, &r.buf, 65536, TRUE), KERN_SUCCESS);
