@@ -81,8 +81,14 @@ static vmc_kr_t task_object_copy(struct sim_task *caller, sim_name_t target_task
 	if ((kr = memobj_endpoint(caller, memory_object, offset, &obj, &use)) != KERN_SUCCESS)
 		return kr;
 
-	struct vmc_endpoint task = vmc_endpoint_map(target->map, address);
+	/* The target's map, held for the call as convert_port_to_map holds it:
+	 * a target terminated while the copy waits leaves it empty, and the
+	 * copy stops at the next lookup (a short copy, or nothing). */
+	struct vmc_map *map = target->map;
+	sim_map_reference(map);
+	struct vmc_endpoint task = vmc_endpoint_map(map, address);
 	kr = to_task ? vmc_copy(&obj, &task, size, count) : vmc_copy(&task, &obj, size, count);
+	sim_map_release(map);
 	memobj_done(&use);
 	sim_count(caller->vm, SIM_EV_BYTES_COPIED, *count);
 	return kr;

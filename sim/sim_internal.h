@@ -131,6 +131,8 @@ struct vmc_map {
 	bool index_valid;
 	uint32_t lookups_since_change;
 	uint32_t verified;         /* vmc_map_verify holds outstanding */
+	uint32_t refs;             /* the task's, and each call's that uses the
+	                            * map (GNU Mach's vm_map_reference) */
 };
 
 /* Objects and pages ------------------------------------------------------- */
@@ -228,7 +230,14 @@ void sim_frame_free(struct sim_vm *vm, unsigned char *data);
 
 /* sim_map.c */
 struct vmc_map *sim_map_create(struct sim_vm *vm, struct sim_task *task);
+/* The task's end: every entry removed (and its page tables), the task's
+ * reference dropped; a call still holding one keeps an empty map, as GNU
+ * Mach's task_terminate leaves a map a call has referenced. */
 void sim_map_destroy(struct vmc_map *map);
+/* A reference for a call that uses the map across points where its task may
+ * be terminated (convert_port_to_map's); released with sim_map_release. */
+void sim_map_reference(struct vmc_map *map);
+void sim_map_release(struct vmc_map *map);
 struct sim_entry *sim_map_lookup_entry(struct vmc_map *map, vmc_addr_t addr);
 struct sim_entry *sim_map_entry_peek(struct vmc_map *map, vmc_addr_t addr);
 struct sim_entry *sim_map_entry_after(struct vmc_map *map, vmc_addr_t addr);

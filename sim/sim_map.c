@@ -75,6 +75,7 @@ struct vmc_map *sim_map_create(struct sim_vm *vm, struct sim_task *task)
 
 	map->vm = vm;
 	map->task = task;
+	map->refs = 1;
 	map->tree = g_tree_new_full(entry_cmp, NULL, NULL, NULL);
 	return map;
 }
@@ -236,6 +237,25 @@ void sim_map_destroy(struct vmc_map *map)
 	if (map == NULL)
 		return;
 	sim_map_remove(map, SIM_MAP_MIN, SIM_MAP_MAX);
+	map->task = NULL;               /* no page tables from here on */
+	sim_map_release(map);
+}
+
+void sim_map_reference(struct vmc_map *map)
+{
+	if (map->refs == UINT32_MAX)
+		vmc_panic("sim_map_reference: too many references");
+	map->refs++;
+}
+
+void sim_map_release(struct vmc_map *map)
+{
+	if (map->refs == 0)
+		vmc_panic("sim_map_release: no reference to release");
+	if (--map->refs != 0)
+		return;
+	if (map->nentries != 0)
+		vmc_panic("sim_map_release: the last reference to a map with entries");
 	g_tree_destroy(map->tree);
 	g_free(map->index_slot);
 	g_free(map->index_bucket);

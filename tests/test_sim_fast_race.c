@@ -13,7 +13,16 @@
  *     (vm_protect: read-only for a read_fast, none for a write_fast);
  *   - evict every unpinned page of the source side;
  *   - terminate F (the source of a read_fast, the destination of a
- *     write_fast).
+ *     write_fast);
+ *   - terminate the target task (the client, whose buffer it is): the call
+ *     holds the target's map, as GNU Mach's convert_port_to_map does, so
+ *     the copy finds it empty and stops where it is, as for an unmap (it
+ *     once used a map the termination had freed);
+ *   - terminate the caller (the server): the copy is the kernel's work and
+ *     goes on to the end, its result for nobody (the simulator has no
+ *     thread to abort; on the kernel a thread terminated while it waits
+ *     for a page is interrupted, and the copy stops short); F lives on,
+ *     its pager being the simulator's.
  * Every direction runs twice: with F's pager answering at once, and with a
  * pager latency of 2 (the fault waits, yielding, then returns
  * VMC_FAULT_RETRY), so each action also lands while the copy waits for a
@@ -58,9 +67,11 @@
 #define LAST_ENTRY (3 * P)                 /* the last entry starts at BASE + 3P */
 #define MAX_YIELDS 256
 
-enum action { ACT_NONE, ACT_UNMAP, ACT_PROTECT_LAST, ACT_EVICT, ACT_TERMINATE, ACT_COUNT };
+enum action { ACT_NONE, ACT_UNMAP, ACT_PROTECT_LAST, ACT_EVICT, ACT_TERMINATE, ACT_KILL_TARGET,
+	      ACT_KILL_CALLER, ACT_COUNT };
 static const char *const action_names[] = { "none", "unmap buffer", "protect last entry",
-					    "evict source pages", "terminate F" };
+					    "evict source pages", "terminate F",
+					    "terminate the target task", "terminate the caller" };
 
 static unsigned char fbyte(uintptr_t id, vmc_off_t x)
 {
@@ -190,6 +201,12 @@ static void act(struct world *w)
 	case ACT_TERMINATE:
 		assert_int_equal(sim_memory_object_terminate(w->server, w->file), KERN_SUCCESS);
 		break;
+	case ACT_KILL_TARGET:
+		sim_task_terminate(w->client);
+		break;
+	case ACT_KILL_CALLER:
+		sim_task_terminate(w->server);
+		break;
 	default:
 		break;
 	}
@@ -220,9 +237,11 @@ static vmc_kr_t run_copy(struct world *w, vmc_size_t skip, vmc_size_t *count)
 /*
  * Every object's bytes, read by the observer: the destination range holds
  * the source bytes before count and its old bytes from count on; all else
- * is as it was.  A terminated F cannot be read and is skipped.
+ * is as it was.  Objects whose pager is gone cannot be read and are
+ * skipped: F (object 0) once terminated or its server gone, the buffer's
+ * (1 to 3) once their client is.
  */
-static void check_bytes(struct world *w, vmc_size_t count, bool f_dead)
+static void check_bytes(struct world *w, vmc_size_t count, bool f_dead, bool buf_dead)
 {
 	unsigned char *want = test_malloc(4 * OPAGES * P), *got = test_malloc(OPAGES * P);
 
@@ -240,7 +259,7 @@ static void check_bytes(struct world *w, vmc_size_t count, bool f_dead)
 		else
 			*fb = *bufb;
 	}
-	for (int k = f_dead ? 1 : 0; k < 4; k++) {
+	for (int k = f_dead ? 1 : 0; k < (buf_dead ? 1 : 4); k++) {
 		size_t done = 0;
 		assert_int_equal(sim_task_load(w->observer, OBS + (vmc_addr_t)k * 16 * P, got,
 					       OPAGES * P, &done), KERN_SUCCESS);
@@ -313,6 +332,7 @@ static vmc_size_t expected_count(const struct world *rec, enum action a, int at,
 
 	switch (a) {
 	case ACT_UNMAP:
+	case ACT_KILL_TARGET:
 		return prog;
 	case ACT_PROTECT_LAST: {
 		vmc_size_t last = LAST_ENTRY - BUF_OFF;
@@ -325,6 +345,15 @@ static vmc_size_t expected_count(const struct world *rec, enum action a, int at,
 	}
 }
 
+/* What the call says when the action left it nothing to copy: as its retry
+ * would, but for a dead target, whose map the call still holds (emptied:
+ * KERN_INVALID_ADDRESS) while a new call finds its name dead. */
+static vmc_kr_t expected_retry(enum action a);
+static vmc_kr_t expected_none(enum action a)
+{
+	return a == ACT_KILL_TARGET ? KERN_INVALID_ADDRESS : expected_retry(a);
+}
+
 static vmc_kr_t expected_retry(enum action a)
 {
 	switch (a) {
@@ -334,6 +363,8 @@ static vmc_kr_t expected_retry(enum action a)
 		return KERN_PROTECTION_FAILURE;
 	case ACT_TERMINATE:
 		return KERN_MEMORY_ERROR;
+	case ACT_KILL_TARGET:
+		return MACH_SEND_INVALID_DEST;   /* a dead task's name */
 	default:
 		return KERN_SUCCESS;
 	}
@@ -363,7 +394,7 @@ static unsigned run_direction(bool read, uint32_t latency)
 	assert_int_equal(run_copy(rec, 0, &count), KERN_SUCCESS);
 	assert_int_equal(count, LEN);
 	sim_vm_set_yield_hook(rec->vm, NULL, NULL);
-	check_bytes(rec, count, false);
+	check_bytes(rec, count, false, false);
 	assert_true(rec->seen > 0 && rec->seen <= MAX_YIELDS);
 	world_check_and_free(rec, "the recording run");
 	print_message("%s, pager latency %u, %s, %s: yield sequence (%d points, %u chunks):",
@@ -388,14 +419,14 @@ static unsigned run_direction(bool read, uint32_t latency)
 			if (w->seen <= at)
 				fail_msg("%s at yield %d: only %d yields this time", action_names[a], at,
 					 w->seen);
-			if (count != want || kr != (count ? KERN_SUCCESS : expected_retry(a)))
+			if (count != want || kr != (count ? KERN_SUCCESS : expected_none(a)))
 				fail_msg("%s, '%s' at yield %d (point %d, %llu bytes done): %s, "
 					 "count %llu, expected %llu", read ? "read_fast" : "write_fast",
 					 action_names[a], at, (int)rec->where[at],
 					 (unsigned long long)progress_at(rec, at, ends),
 					 vmc_kr_name(kr), (unsigned long long)count,
 					 (unsigned long long)want);
-			check_bytes(w, count, a == ACT_TERMINATE);
+			check_bytes(w, count, a == ACT_TERMINATE, a == ACT_KILL_TARGET);
 			/* The retry from the first uncopied byte reports why. */
 			if (count < LEN) {
 				vmc_size_t again = 99;

@@ -108,30 +108,12 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-/* n bytes from s to d, 8 at a time while both allow, then bytes.  The
- * word loop has the shape of the kernel's (core/vmc_copy.c,
- * vmc_copy_bytes): four words a turn, all loaded before any is stored, so
- * that the fast paths and the limits differ by their path, not their loop. */
-static void copy8(void *d, const void *s, vm_size_t n)
-{
-	volatile uint64_t *d8 = d;
-	const volatile uint64_t *s8 = s;
-	vm_size_t words = n / 8, i = 0;
-
-	for (; words - i >= 4; i += 4) {
-		uint64_t a = s8[i], b = s8[i + 1], c = s8[i + 2], e = s8[i + 3];
-		d8[i] = a;
-		d8[i + 1] = b;
-		d8[i + 2] = c;
-		d8[i + 3] = e;
-	}
-	for (; i < words; i++)
-		d8[i] = s8[i];
-	volatile unsigned char *d1 = (volatile unsigned char *)d + words * 8;
-	const volatile unsigned char *s1 = (const volatile unsigned char *)s + words * 8;
-	for (vm_size_t k = 0; k < n % 8; k++)
-		d1[k] = s1[k];
-}
+/* The copies are the runtime's guest_copy8: the shape of the kernel's loop
+ * (core/vmc_copy.c, vmc_copy_bytes), four words a turn, all loaded before
+ * any is stored, so that the fast paths and the limits differ by their
+ * path, not their loop; and the copy the replay's translator and clients
+ * make (mach-port/guest/replay.c), so that the calibrated byte is theirs. */
+#define copy8 guest_copy8
 
 struct rig {
 	mach_port_t self;

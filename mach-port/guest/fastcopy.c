@@ -38,6 +38,8 @@
  */
 #include "guest.h"
 
+#include <mach/notify.h>
+
 #include "mach.user.h"
 #include "mach4.user.h"
 #include "mach_port.user.h"
@@ -734,6 +736,52 @@ static void test_snapshots(void)
 	fill(t.file, FILE_SIZE, file_byte);
 }
 
+/*
+ * What a task may not do to a proxy: give it a max_protection with bits
+ * outside read, write and execute (GNU Mach's own creation form; the
+ * ranges form is checked in the scenarios), or forge the kernel's
+ * no-senders notification to its port (it names the proxy's port, not the
+ * kernel's notification port, so the kernel must ignore it: the proxy
+ * lives on and copies through it still work).
+ */
+static void test_proxy_abuse(void)
+{
+	mach_port_t ro = t.file_ro, proxy = MACH_PORT_NULL;
+	rpc_vm_offset_t zero = 0;
+	rpc_vm_size_t whole = FILE_SIZE;
+
+	EXPECT("memory_object_create_proxy", "max_protection=0x1234",
+	       memory_object_create_proxy(t.self, 0x1234, &ro, MACH_MSG_TYPE_COPY_SEND, 1,
+					  &zero, 1, &zero, 1, &whole, 1, &proxy),
+	       KERN_INVALID_ARGUMENT, 0);
+	GUEST_CHECK(proxy == MACH_PORT_NULL);
+
+	proxy = make_proxy(VM_PROT_READ, 1, &ro, &zero, &zero, &whole);
+	mach_no_senders_notification_t forged;
+	memset(&forged, 0, sizeof forged);
+	forged.not_header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	forged.not_header.msgh_size = sizeof forged;
+	forged.not_header.msgh_remote_port = proxy;
+	forged.not_header.msgh_local_port = MACH_PORT_NULL;
+	forged.not_header.msgh_id = MACH_NOTIFY_NO_SENDERS;
+	forged.not_type.msgt_name = MACH_MSG_TYPE_INTEGER_32;
+	forged.not_type.msgt_size = 32;
+	forged.not_type.msgt_number = 1;
+	forged.not_type.msgt_inline = TRUE;
+	forged.not_count = 0;
+	mach_msg_return_t mr = mach_msg(&forged.not_header, MACH_SEND_MSG, sizeof forged, 0,
+					MACH_PORT_NULL, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	guest_printf("fastcopy: a forged no-senders notification to a proxy's port: sent, %s\n",
+		     guest_kr_name(mr));
+	GUEST_CHECK(mr == MACH_MSG_SUCCESS);
+	fill(t.buf, BUF_SIZE, buf_byte);
+	EXPECT("vm_read_fast", "object=the proxy after a forged no-senders",
+	       vm_read_fast(t.self, t.buf + 3, 2 * P, proxy, 5, &count), KERN_SUCCESS, 2 * P);
+	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 3, 2 * P, file_byte, 5);
+	fill(t.buf, BUF_SIZE, buf_byte);
+	GUEST_EXPECT_KR(mach_port_deallocate(t.self, proxy), KERN_SUCCESS);
+}
+
 int guest_main(int argc, char **argv)
 {
 	(void)argc;
@@ -748,5 +796,6 @@ int guest_main(int argc, char **argv)
 	test_proxies();
 	test_seed_proxy();
 	test_snapshots();
+	test_proxy_abuse();
 	return 0;
 }
