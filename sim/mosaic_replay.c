@@ -245,6 +245,9 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 out:
 	if (error != NULL) {
 		fprintf(stderr, "mosaic replay: %s\n", error->message);
+		/* A bad command line is a usage error; anything else failed work. */
+		if (error->domain == G_OPTION_ERROR)
+			status = 2;
 		g_error_free(error);
 	}
 	g_ptr_array_free(results, TRUE);

@@ -387,8 +387,8 @@ static const op_fn ops[SCN_KIND_COUNT] = {
 
 /* Driver ---------------------------------------------------------------- */
 
-int sim_scenario_run(const char *text, size_t len, uint64_t seed, FILE *out,
-		     unsigned *scenarios, unsigned *failed)
+int sim_scenario_run(const char *file, const char *text, size_t len, uint64_t seed, FILE *out,
+		     FILE *errout, unsigned *scenarios, unsigned *failed)
 {
 	struct scn_parser p;
 	struct scn_op op;
@@ -398,12 +398,26 @@ int sim_scenario_run(const char *text, size_t len, uint64_t seed, FILE *out,
 	bool open = false;
 	int r;
 
-	/* A malformed text runs nothing: check every line first. */
+	/* A malformed text runs nothing: check every line first; a scenario
+	 * line must come before any operation, and there must be one. */
+	unsigned first_scn = 0, first_op = 0;
 	scn_parser_init(&p, text, len);
-	while ((r = scn_next(&p, &op, &err)) == 1)
-		continue;
+	while ((r = scn_next(&p, &op, &err)) == 1) {
+		if (op.kind == SCN_SCENARIO && first_scn == 0)
+			first_scn = op.line;
+		else if (op.kind != SCN_SCENARIO && first_op == 0)
+			first_op = op.line;
+	}
 	if (r < 0) {
-		fprintf(out, "scenario text line %u column %u: %s\n", err.line, err.column, err.msg);
+		fprintf(errout, "%s:%u:%u: %s\n", file, err.line, err.column, err.msg);
+		return -1;
+	}
+	if (first_op != 0 && (first_scn == 0 || first_op < first_scn)) {
+		fprintf(errout, "%s:%u: an operation before any scenario line\n", file, first_op);
+		return -1;
+	}
+	if (first_scn == 0) {
+		fprintf(errout, "%s: no scenario in the file\n", file);
 		return -1;
 	}
 
@@ -428,11 +442,8 @@ int sim_scenario_run(const char *text, size_t len, uint64_t seed, FILE *out,
 			reset_names(&in);
 			continue;
 		}
-		if (!open) {
-			fprintf(out, "line %u: an operation before any scenario line\n", op.line);
-			r = -1;
-			break;
-		}
+		if (!open)
+			vmc_panic("sim_scenario_run: an operation before any scenario (checked above)");
 		struct scn_outcome o = { .kr = KERN_SUCCESS };
 		ops[op.kind](&in, &op, &o);
 		scn_result_format(line, sizeof line, name, &op, &o);
@@ -473,12 +484,10 @@ int sim_scenario_command(int argc, char **argv)
 			g_error_free(e);
 			return 2;
 		}
-		int r = sim_scenario_run(text, len, 1, stdout, &n, &f);
+		int r = sim_scenario_run(argv[i], text, len, 1, stdout, stderr, &n, &f);
 		g_free(text);
-		if (r < 0) {
-			fprintf(stderr, "mosaic scenario: %s: malformed\n", argv[i]);
-			return 2;
-		}
+		if (r < 0)
+			return 2;       /* why: printed by sim_scenario_run */
 		total += n;
 		total_failed += f;
 	}

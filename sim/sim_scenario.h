@@ -9,11 +9,12 @@
 #include <stdio.h>
 
 /* Runs every scenario of text[0, len) in a fresh simulated world (seeded),
- * printing the canonical result lines to out.  Returns -1 (after printing
- * why) if the text is malformed, else 0 with the number of scenarios and of
- * failed ones. */
-int sim_scenario_run(const char *text, size_t len, uint64_t seed, FILE *out,
-		     unsigned *scenarios, unsigned *failed);
+ * printing the canonical result lines to out.  Returns -1 after printing
+ * why to err as "NAME:LINE:COLUMN: reason" (name is the text's file name)
+ * if the text is malformed or holds no scenario: nothing is run then.
+ * Else 0, with the number of scenarios and of failed ones. */
+int sim_scenario_run(const char *name, const char *text, size_t len, uint64_t seed, FILE *out,
+		     FILE *err, unsigned *scenarios, unsigned *failed);
 
 /* `mosaic scenario FILE...': exit status 0 if every scenario passed. */
 int sim_scenario_command(int argc, char **argv);

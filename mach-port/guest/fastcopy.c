@@ -738,8 +738,9 @@ static void test_snapshots(void)
 
 /*
  * What a task may not do to a proxy: give it a max_protection with bits
- * outside read, write and execute (GNU Mach's own creation form; the
- * ranges form is checked in the scenarios), or forge the kernel's
+ * outside read, write and execute (GNU Mach's own creation form answers
+ * KERN_INVALID_VALUE, as the core and the simulator do; the ranges form is
+ * checked in the scenarios), or forge the kernel's
  * no-senders notification to its port (it names the proxy's port, not the
  * kernel's notification port, so the kernel must ignore it: the proxy
  * lives on and copies through it still work).
@@ -753,7 +754,7 @@ static void test_proxy_abuse(void)
 	EXPECT("memory_object_create_proxy", "max_protection=0x1234",
 	       memory_object_create_proxy(t.self, 0x1234, &ro, MACH_MSG_TYPE_COPY_SEND, 1,
 					  &zero, 1, &zero, 1, &whole, 1, &proxy),
-	       KERN_INVALID_ARGUMENT, 0);
+	       KERN_INVALID_VALUE, 0);
 	GUEST_CHECK(proxy == MACH_PORT_NULL);
 
 	proxy = make_proxy(VM_PROT_READ, 1, &ro, &zero, &zero, &whole);
