@@ -12,6 +12,10 @@
 #   make kernel GNUMACH_SRC=/path        mosaic built into your GNU Mach tree
 #   make kernel-check GNUMACH_SRC=/path  ... then GNU Mach's own make check on it,
 #                and our kernel suite (scenarios, fast copies, pager) on that kernel
+#                (NCPUS=N: a multiprocessor kernel, booted with -smp N)
+#   make kernel-stress GNUMACH_SRC=/path [STRESS_S=seconds] [SMP=N] [STRESS_SEED=N]
+#                copies, proxies and mutators at once on a kernel of N processors
+#                (default 2), every invariant checked as it runs
 #   make kernel-replay GNUMACH_SRC=/path [TRACES="a.trace ..."] [CACHE=warm|cold]
 #                the translator on that kernel: each trace by both paths under
 #                -icount and plain emulation, beside the simulator's prediction
@@ -25,7 +29,7 @@ DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
        clang libclang-rt-14-dev valgrind python3 \
        gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools
 
-.PHONY: all deps build demo check bench fuzz kernel kernel-check kernel-replay clean
+.PHONY: all deps build demo check bench fuzz kernel kernel-check kernel-replay kernel-stress clean
 
 all: build
 
@@ -88,14 +92,28 @@ check: build
 	@python3 tests/summary.py $(BUILD) $(BUILD_SAN)
 
 # The GNU Mach port: GNUMACH_SRC is a GNU Mach source tree you provide.
+# NCPUS=N (above 1) builds a multiprocessor kernel (--enable-ncpus=N) beside
+# the uniprocessor one, and kernel-check then boots both suites with -smp N.
+NCPUS ?= 1
 kernel kernel-check: build
 	@if [ -z "$(GNUMACH_SRC)" ]; then \
 		echo "$@: set GNUMACH_SRC to a GNU Mach source tree (mosaic never downloads one)"; exit 1; fi
 	@$(MAKE) --no-print-directory deps DEBS="autoconf automake texinfo"
-	sh mach-port/build-kernel.sh $(BUILD) "$(GNUMACH_SRC)" $(if $(filter kernel-check,$@),check,build)
+	sh mach-port/build-kernel.sh $(BUILD) "$(GNUMACH_SRC)" $(if $(filter kernel-check,$@),check,build) $(NCPUS)
 	@if [ $@ = kernel-check ]; then \
-		echo "== our kernel suite, on Debian's kernel and on the one just built"; \
-		$(MESON_TEST) -C $(BUILD) --suite kernel; fi
+		echo "== our kernel suite, on Debian's kernel and on the one just built ($(NCPUS) processor(s))"; \
+		MOSAIC_NCPUS=$(NCPUS) $(MESON_TEST) -C $(BUILD) --suite kernel; fi
+
+# The stress guest (mach-port/guest/stress.c) on a kernel of $(SMP) processors.
+STRESS_S    ?= 20
+STRESS_SEED ?= 1
+SMP         ?= 2
+STRESS_SRC   = mach-port/guest/stress.c mach-port/guest/filepager.c traces/trace_content.c
+kernel-stress:
+	@$(MAKE) --no-print-directory kernel NCPUS=$(SMP)
+	MOSAIC_NCPUS=$(SMP) MOSAIC_GUEST_TIMEOUT=$$(( $(STRESS_S) + 300 )) \
+	MOSAIC_GUEST_DEFINES="-DSTRESS_S=$(STRESS_S) -DSTRESS_SEED=$(STRESS_SEED)" \
+		sh mach-port/kernel-test.sh --kernel mosaic $(BUILD) . kernel-stress $(STRESS_SRC)
 
 # Writes $(BUILD)/kernel-replay/replay.tsv; bench/kernel-replay.tsv is a kept copy.
 CACHE ?= both

@@ -1,8 +1,12 @@
 #!/bin/sh
-# build-kernel.sh BUILDDIR GNUMACH_SRC [check] -- integrates mosaic into the
-# GNU Mach tree the user provides, then configures and builds an x86_64
-# kernel out of tree in BUILDDIR/gnumach-obj.  With `check', also runs GNU
-# Mach's own `make check' (its QEMU tests) on the patched tree.
+# build-kernel.sh BUILDDIR GNUMACH_SRC [check|build] [NCPUS] -- integrates
+# mosaic into the GNU Mach tree the user provides, then configures and
+# builds an x86_64 kernel out of tree in BUILDDIR/gnumach-obj, or, for NCPUS
+# above 1, a multiprocessor one (--enable-ncpus=NCPUS) in
+# BUILDDIR/gnumach-obj-smpNCPUS (its processor count in gnumach.ncpus there,
+# for the runner's -smp).  With `check', also runs GNU Mach's own `make
+# check' (its QEMU tests, booted with -smp 2 on a multiprocessor kernel) on
+# the patched tree.
 #
 # MIG: the tree of 2026 needs a newer MIG than Debian 12 ships; we use
 # Debian 13's mig-x86-64-gnu, which fetch-kernel.sh unpacks into
@@ -13,7 +17,11 @@ set -eu
 build=$(cd "$1" && pwd)
 tree=$(cd "$2" && pwd)
 what=${3:-build}
+ncpus=${4:-1}
 here=$(cd "$(dirname "$0")" && pwd)
+case $ncpus in
+''|*[!0-9]*|0) echo "build-kernel: NCPUS must be a number from 1, not '$ncpus'" >&2; exit 2 ;;
+esac
 
 "$here/fetch-kernel.sh" "$build"
 "$here/integrate.sh" "$tree"
@@ -28,14 +36,23 @@ if [ ! -x "$tree/configure" ] || [ "$tree/Makefile.am" -nt "$tree/Makefile.in" ]
 		echo "build-kernel: autoreconf failed in $tree" >&2; exit 1; }
 fi
 
-obj="$build/gnumach-obj"
+if [ "$ncpus" = 1 ]; then
+	obj="$build/gnumach-obj"
+	smp=""
+else
+	obj="$build/gnumach-obj-smp$ncpus"
+	smp="--enable-ncpus=$ncpus"
+fi
 mkdir -p "$obj"
 if [ ! -f "$obj/Makefile" ]; then
-	echo "build-kernel: configure (x86_64, out of tree in $obj)"
+	echo "build-kernel: configure (x86_64, $ncpus processor(s), out of tree in $obj)"
+	# shellcheck disable=SC2086
 	(cd "$obj" && "$tree/configure" --host=x86_64-gnu CC=gcc LD=ld \
-		--enable-kdb --disable-user32 MIG=x86_64-gnu-mig >configure.log 2>&1) || {
+		--enable-kdb --disable-user32 $smp MIG=x86_64-gnu-mig >configure.log 2>&1) || {
+		rm -f "$obj/Makefile"
 		echo "build-kernel: configure failed, see $obj/configure.log" >&2; exit 1; }
 fi
+echo "$ncpus" > "$obj/gnumach.ncpus"
 
 jobs=$(nproc 2>/dev/null || echo 2)
 echo "build-kernel: make gnumach"
@@ -44,7 +61,7 @@ make -C "$obj" -j"$jobs" gnumach >"$obj/make.log" 2>&1 || {
 	echo "build-kernel: the kernel did not build, see $obj/make.log" >&2; exit 1; }
 rev=$(cd "$tree" && git rev-parse HEAD 2>/dev/null || echo 'tree not under git')
 # Where the kernel came from, for the benchmarks' metadata.
-echo "GNU Mach $rev (tree $tree) with mosaic $(cd "$here/.." && git describe --always --dirty 2>/dev/null || echo '?')" \
+echo "GNU Mach $rev (tree $tree, $ncpus processor(s)) with mosaic $(cd "$here/.." && git describe --always --dirty 2>/dev/null || echo '?')" \
 	> "$obj/gnumach.source"
 echo "build-kernel: kernel at $obj/gnumach ($rev)"
 

@@ -20,7 +20,9 @@
 # files of defect-stock scenarios included.  That is how a kernel with
 # mosaic is held to the simulator.
 #
-# Environment: MOSAIC_QEMU_ICOUNT=1 boots with -icount shift=0,sleep=off;
+# Environment: MOSAIC_NCPUS=N (N above 1) boots the multiprocessor kernel
+# `make kernel NCPUS=N' built (BUILDDIR/gnumach-obj-smpN) with -smp N;
+# MOSAIC_QEMU_ICOUNT=1 boots with -icount shift=0,sleep=off;
 # MOSAIC_GUEST_TIMEOUT (seconds, default 60) bounds one boot;
 # MOSAIC_EXPECT_PANIC_AFTER=LINE expects a kernel panic right after the
 # scenario result line LINE (see run-guest.sh).
@@ -42,15 +44,25 @@ name=$3
 shift 3
 here=$(dirname "$0")
 
+ncpus=${MOSAIC_NCPUS:-1}
+obj="$build/gnumach-obj"
+[ "$ncpus" != 1 ] && obj="$build/gnumach-obj-smp$ncpus"
 case $kernel in
-reference) image="$build/refkernel/gnumach" ;;
+reference)
+	image="$build/refkernel/gnumach"
+	# Debian's kernel is uniprocessor: a multiprocessor run boots ours only.
+	if [ "$ncpus" != 1 ]; then
+		echo "kernel-test: SKIP: Debian's kernel has one processor (MOSAIC_NCPUS=$ncpus)"
+		exit 77
+	fi
+	;;
 mosaic)
-	image="$build/gnumach-obj/gnumach"
+	image="$obj/gnumach"
 	[ -f "$image" ] || {
 		# No log of an earlier run is left for scenarios_vs_kernel.
 		rm -f "$build/guest/runs/$name.log"
 		echo "kernel-test: SKIP: no kernel with mosaic built in at $image"
-		echo "kernel-test: (build one with: make kernel GNUMACH_SRC=/path/to/gnumach)"
+		echo "kernel-test: (build one with: make kernel GNUMACH_SRC=/path/to/gnumach$([ "$ncpus" != 1 ] && echo " NCPUS=$ncpus"))"
 		exit 77
 	}
 	echo "kernel-test: booting the mosaic kernel $image (built $(date -r "$image" '+%Y-%m-%d %H:%M:%S'))"
@@ -81,6 +93,7 @@ fi
 
 set -- --timeout "${MOSAIC_GUEST_TIMEOUT:-60}"
 [ "${MOSAIC_QEMU_ICOUNT:-0}" = 1 ] && set -- "$@" --icount
+[ "$ncpus" != 1 ] && set -- "$@" --smp "$ncpus"
 [ -n "${MOSAIC_EXPECT_PANIC_AFTER:-}" ] && set -- "$@" --expect-panic-after "$MOSAIC_EXPECT_PANIC_AFTER"
 if [ $compare = 0 ]; then
 	exec "$here/run-guest.sh" "$@" "$image" "$build/guest/$name" "$build/guest/runs"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# run-guest.sh [--icount] [--timeout SECONDS] [--expect-panic-after LINE]
+# run-guest.sh [--icount] [--smp N] [--timeout SECONDS] [--expect-panic-after LINE]
 #              KERNEL GUEST WORKDIR
 #
 # Boots GNU Mach (the multiboot image KERNEL) in qemu-system-x86_64 with the
@@ -24,6 +24,10 @@
 # CI has none).  --icount runs QEMU with -icount shift=0,sleep=off, which
 # makes instruction counts repeatable from boot to boot (and runs slower).
 #
+# --smp N boots N processors (a kernel built with --enable-ncpus); without
+# --icount QEMU then runs them in threads of their own (multi-threaded TCG),
+# so that two processors really run at once on a host with two cores.
+#
 # QEMU names another emulator binary (default qemu-system-x86_64).
 #
 # The guest ends a run by rebooting the machine, which -no-reboot turns into
@@ -31,11 +35,13 @@
 set -eu
 
 icount=""
+smp=1
 timeout=60
 panic_after=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--icount) icount="-icount shift=0,sleep=off"; shift ;;
+	--smp) smp=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--expect-panic-after) panic_after=$2; shift 2 ;;
 	--) shift; break ;;
@@ -83,10 +89,18 @@ rm -rf "$tree"
 # GNU Mach's panic() and assert() print these (kern/debug.c).
 panic_re='panic \({cpu\|[^ ]*:[0-9]*: \)\|Assertion `.*failed'
 
+# Several processors: each in a host thread of its own, unless -icount
+# (which needs QEMU's single-threaded emulation) is asked for.
+cpus=""
+if [ "$smp" != 1 ]; then
+	cpus="-smp $smp"
+	[ -z "$icount" ] && cpus="$cpus -accel tcg,thread=multi"
+fi
+
 # Run, watching the log: stop at a marker, a panic, QEMU's exit or the limit.
 : > "$log"
 # shellcheck disable=SC2086
-"$qemu" -machine pc -cpu core2duo-v1 -m 512 $icount \
+"$qemu" -machine pc -cpu core2duo-v1 -m 512 $icount $cpus \
 	-display none -monitor none -serial "file:$log" \
 	-no-reboot -boot d -cdrom "$iso" </dev/null >"$work/$name.qemu.log" 2>&1 &
 qemu_pid=$!

@@ -42,10 +42,11 @@ CC_GUEST=${CC_GUEST:-gcc}
 command -v "$CC_GUEST" >/dev/null 2>&1 || { echo "build-guest: $CC_GUEST not found" >&2; exit 77; }
 
 # The interfaces the guests call: VM and tasks (mach), proxies (mach4),
-# ports, the host (reboot) and the console device, from the kernel
+# ports, the host (reboot), the console device and the kernel's allocator
+# statistics (mach_debug: host_slab_info), from the kernel
 # package's headers; and mosaic's own RPCs (mach-port/mosaic.defs), which
 # only a kernel with mosaic built in (make kernel) serves.
-defs="mach/mach mach/mach4 mach/mach_port mach/mach_host device/device"
+defs="mach/mach mach/mach4 mach/mach_port mach/mach_host device/device mach_debug/mach_debug"
 mosaic_defs="$src/mach-port/mosaic.defs"
 # The interfaces a guest serves: the pager side of memory_object.defs, for a
 # guest's pager thread (guest/pager.c).  Made with SEQNOS, as the Hurd's

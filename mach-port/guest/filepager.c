@@ -32,6 +32,10 @@ static struct {
 	const struct fp_file *stage_file;
 	uint64_t stage_first, stage_pages;
 	uint64_t pageins, pageins_staged;
+	/* Misbehaviour (filepager_misbehave). */
+	uint64_t rng;
+	unsigned late_pct, late_ms, error_pct;
+	uint64_t late, errors;
 } fp;
 
 /* The pager's page for an answer it was not staged for. */
@@ -123,7 +127,21 @@ kern_return_t seqnos_memory_object_data_request(mach_port_t memory_object,
 			   (unsigned long)length);
 	for (vm_size_t done = 0; done < length; done += P) {
 		kern_return_t kr;
-		if (offset + done >= round_page(f->size))
+		unsigned roll = 100;
+		if (fp.late_pct + fp.error_pct != 0) {
+			fp.rng ^= fp.rng << 13;
+			fp.rng ^= fp.rng >> 7;
+			fp.rng ^= fp.rng << 17;
+			roll = (unsigned)(fp.rng % 100);
+		}
+		if (roll < fp.late_pct) {
+			fp.late++;
+			guest_sleep_ms(fp.late_ms);
+		}
+		if (roll >= fp.late_pct && roll < fp.late_pct + fp.error_pct) {
+			fp.errors++;
+			kr = memory_object_data_error(f->control, offset + done, P, KERN_MEMORY_ERROR);
+		} else if (offset + done >= round_page(f->size))
 			kr = memory_object_data_error(f->control, offset + done, P,
 						      KERN_MEMORY_ERROR);
 		else
@@ -270,5 +288,16 @@ void filepager_flush(struct fp_file *f, uint64_t offset, uint64_t len)
 			   guest_kr_name(mr));
 }
 
+void filepager_misbehave(uint64_t seed, unsigned late_pct, unsigned late_ms,
+			 unsigned error_pct)
+{
+	fp.rng = seed ? seed : 1;
+	fp.late_ms = late_ms;
+	fp.error_pct = error_pct;
+	fp.late_pct = late_pct;
+}
+
+uint64_t filepager_late(void) { return fp.late; }
+uint64_t filepager_errors(void) { return fp.errors; }
 uint64_t filepager_pageins(void) { return fp.pageins; }
 uint64_t filepager_pageins_staged(void) { return fp.pageins_staged; }

@@ -46,8 +46,18 @@ void filepager_stage(struct fp_file *f, uint64_t offset, uint64_t len);
  * and waits until it is done; waits first for the object's init. */
 void filepager_flush(struct fp_file *f, uint64_t offset, uint64_t len);
 
+/* A pager that misbehaves, for stress runs: of every 100 data requests,
+ * about late_pct are answered after late_ms milliseconds and error_pct
+ * with memory_object_data_error (KERN_MEMORY_ERROR), chosen by a generator
+ * seeded with seed.  Off (0, 0) by default. */
+void filepager_misbehave(uint64_t seed, unsigned late_pct, unsigned late_ms,
+			 unsigned error_pct);
+
 /* Pages supplied so far, and how many of them had been staged. */
 uint64_t filepager_pageins(void);
 uint64_t filepager_pageins_staged(void);
+/* Requests answered late, and with an error. */
+uint64_t filepager_late(void);
+uint64_t filepager_errors(void);
 
 #endif
