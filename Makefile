@@ -13,7 +13,7 @@
 #   make kernel-check GNUMACH_SRC=/path  ... then GNU Mach's own make check on it,
 #                and our kernel suite (scenarios, fast copies, pager) on that kernel
 #                (NCPUS=N: a multiprocessor kernel, booted with -smp N)
-#   make kernel-stress GNUMACH_SRC=/path [STRESS_S=seconds] [SMP=N] [STRESS_SEED=N]
+#   make kernel-stress GNUMACH_SRC=/path [STRESS_S=seconds] [SMP=N] [STRESS_SEED=N] [STRESS_WITHOUT=mask]
 #                copies, proxies and mutators at once on a kernel of N processors
 #                (default 2), every invariant checked as it runs
 #   make kernel-replay GNUMACH_SRC=/path [TRACES="a.trace ..."] [CACHE=warm|cold]
@@ -107,12 +107,13 @@ kernel kernel-check: build
 # The stress guest (mach-port/guest/stress.c) on a kernel of $(SMP) processors.
 STRESS_S    ?= 20
 STRESS_SEED ?= 1
+STRESS_WITHOUT ?= 0
 SMP         ?= 2
 STRESS_SRC   = mach-port/guest/stress.c mach-port/guest/filepager.c traces/trace_content.c
 kernel-stress:
 	@$(MAKE) --no-print-directory kernel NCPUS=$(SMP)
 	MOSAIC_NCPUS=$(SMP) MOSAIC_GUEST_TIMEOUT=$$(( $(STRESS_S) + 300 )) \
-	MOSAIC_GUEST_DEFINES="-DSTRESS_S=$(STRESS_S) -DSTRESS_SEED=$(STRESS_SEED)" \
+	MOSAIC_GUEST_DEFINES="-DSTRESS_S=$(STRESS_S) -DSTRESS_SEED=$(STRESS_SEED) -DSTRESS_WITHOUT=$(STRESS_WITHOUT)" \
 		sh mach-port/kernel-test.sh --kernel mosaic $(BUILD) . kernel-stress $(STRESS_SRC)
 
 # Writes $(BUILD)/kernel-replay/replay.tsv; bench/kernel-replay.tsv is a kept copy.

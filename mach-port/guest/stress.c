@@ -600,11 +600,11 @@ int guest_main(int argc, char **argv)
 	uint64_t total = 0;
 	for (int op = 0; op < NOPS; op++) {
 		total += g.ops[op];
-		guest_printf("stress: %-28s %8lu  %6lu/s", op_names[op], (unsigned long)g.ops[op],
+		guest_printf("stress: %s: %lu, %lu/s", op_names[op], (unsigned long)g.ops[op],
 			     (unsigned long)(g.ops[op] / STRESS_S));
 		for (unsigned i = 0; i < NCODES; i++)
 			if (g.codes[op][i] != 0)
-				guest_printf("  %s %lu", guest_kr_name(copy_codes[i]),
+				guest_printf("; %s %lu", guest_kr_name(copy_codes[i]),
 					     (unsigned long)g.codes[op][i]);
 		guest_printf("\n");
 	}
