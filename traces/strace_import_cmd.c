@@ -61,11 +61,14 @@ int strace_import_command(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
 		fprintf(stderr, "mosaic import: %s\n", err->message);
-		return 2;
+		g_error_free(err);
+		rc = 2;
+		goto out_ctx;
 	}
 	if (argc < 3 || strcmp(argv[1], "strace") != 0) {
 		fprintf(stderr, "usage: mosaic import strace [OPTION...] LOG... > TRACE\n");
-		return 2;
+		rc = 2;
+		goto out_ctx;
 	}
 
 	imp = strace_importer_new();
@@ -124,6 +127,7 @@ out:
 	}
 	strace_importer_free(imp);
 	g_clear_error(&err);
+out_ctx:
 	g_option_context_free(ctx);
 	g_free(map); g_free(program); g_free(captured); g_free(note); g_free(output);
 	return rc;
