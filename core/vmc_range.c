@@ -52,6 +52,7 @@ const char *vmc_kr_name(vmc_kr_t kr)
 	NAME(KERN_INTERRUPTED);
 	NAME(MACH_SEND_INVALID_DEST);
 	NAME(MACH_SEND_INTERRUPTED);
+	NAME(MACH_SEND_INVALID_MEMORY);
 #undef NAME
 	default:
 		return "KERN_?";

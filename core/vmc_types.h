@@ -70,6 +70,7 @@ typedef int vmc_kr_t;
 #define KERN_INTERRUPTED            28
 #define MACH_SEND_INVALID_DEST      0x10000003
 #define MACH_SEND_INTERRUPTED       0x10000007
+#define MACH_SEND_INVALID_MEMORY    0x1000000c
 
 /* The name of a status code ("KERN_PROTECTION_FAILURE"), or "KERN_?" for an
  * unknown value.  Tools print codes by name. */

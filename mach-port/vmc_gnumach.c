@@ -66,6 +66,7 @@ _Static_assert(KERN_RESOURCE_SHORTAGE == 6, "KERN_RESOURCE_SHORTAGE");
 _Static_assert(KERN_MEMORY_ERROR == 10, "KERN_MEMORY_ERROR");
 _Static_assert(KERN_WRITE_PROTECTION_FAILURE == 24, "KERN_WRITE_PROTECTION_FAILURE");
 _Static_assert(MACH_SEND_INTERRUPTED == 0x10000007, "MACH_SEND_INTERRUPTED");
+_Static_assert(MACH_SEND_INVALID_MEMORY == 0x1000000c, "MACH_SEND_INVALID_MEMORY");
 
 #define	to_map(m)	((vm_map_t)(m))
 #define	to_object(o)	((vm_object_t)(o))

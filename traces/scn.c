@@ -229,11 +229,13 @@ uint8_t scn_pattern_byte(unsigned pattern, uint64_t k)
 	return (uint8_t)(pattern * 31u + (unsigned)k * 7u + (unsigned)(k >> 12) * 13u + 1u);
 }
 
-/* Status codes the language can name: Mach's KERN_* and the two message
- * errors the core knows. */
+/* Status codes the language can name: Mach's KERN_* and the message
+ * errors the core knows (vm_write of unreadable data fails in its send:
+ * MACH_SEND_INVALID_MEMORY). */
 static const int kr_values[] = {
 	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20,
 	21, 22, 23, 24, 26, 27, 28, MACH_SEND_INVALID_DEST, MACH_SEND_INTERRUPTED,
+	MACH_SEND_INVALID_MEMORY,
 };
 
 bool scn_kr_parse(const char *name, size_t len, int *kr)
