@@ -24,10 +24,11 @@ set xtics noenhanced
 stats in using 3 nooutput
 nev = (STATS_columns - 9) / 4
 # distinguishable colours, one per event type, the same in both groups
-array colour[20] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", \
+array colour[24] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", \
 	"#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#ad494a", "#637939", \
-	"#e7ba52", "#31a354", "#000000", "#6b6ecf", "#8ca252", "#d6616b", "#a55194"]
-if (nev < 1 || nev > 20) { print sprintf("breakdown.gp: %d event types in %s", nev, in); exit status 1 }
+	"#e7ba52", "#31a354", "#000000", "#6b6ecf", "#8ca252", "#d6616b", "#a55194", \
+	"#3182bd", "#e6550d", "#756bb1", "#636363"]
+if (nev < 1 || nev > 24) { print sprintf("breakdown.gp: %d event types in %s", nev, in); exit status 1 }
 do for [fmt in "png svg"] {
 	if (fmt eq "png") { set terminal pngcairo size 1100,620 font ",10" } else { set terminal svg size 1100,620 font ",10" }
 	set output sprintf("%s/breakdown.%s", outdir, fmt)
