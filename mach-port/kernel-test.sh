@@ -80,7 +80,10 @@ esac
 
 scns=""
 for f in "$@"; do
-	case $f in *.scn) scns="$scns $src/$f" ;; esac
+	case $f in
+	/*.scn) scns="$scns $f" ;;
+	*.scn) scns="$scns $src/$f" ;;
+	esac
 done
 if [ $compare = 1 ]; then
 	[ -n "$scns" ] || { echo "kernel-test: --compare needs .scn sources" >&2; exit 2; }

@@ -7,8 +7,8 @@
       vm_copy, proxies of regions (vm_region_create_proxy), of several
       objects with holes and nesting (memory_object_create_proxy), the seed's
       creation form with open-ended ranges (rangeproxy), vm_map of proxies,
-      deallocations, at edge offsets and sizes (0, 1, a page - 1, pages,
-      offsets that wrap).  Each line's expectation is what the simulator
+      deallocations, at edge offsets and sizes (0, 1, a page - 1, pages)
+      inside the regions.  Each line's expectation is what the simulator
       answers (lines that name something never bound are left out), so the
       file passes in the simulator by construction and says, line by line,
       what the kernel must answer.
@@ -28,46 +28,41 @@ import subprocess
 import sys
 
 P = 4096
-SIZES = ["0", "1", "1p-1", "1p", "1p+1", "2p", "3p", "5p"]
-OFFS = ["0", "1", "0xfff", "1p", "1p+7", "2p", "3p-1", "-1p", "-1"]
 PROTS = ["none", "r", "w", "rw", "rx", "rwx"]
 
 
-def num(s):
-    """Our shorthand to the scenario language's numbers ('1p+7' -> 4103)."""
-    if s.startswith("-"):
-        return s
-    total = 0
-    for part in s.split("+"):
-        if part.endswith("p-1"):
-            total += int(part[:-3]) * P - 1
-        elif part.endswith("p"):
-            total += int(part[:-1]) * P
-        else:
-            total += int(part, 0)
-    return str(total)
-
-
 def gen_scenario(rng, name, nops):
-    regions, proxies, tasks = [], [], ["self"]
+    # Every range stays inside its region: the interpreting task's other
+    # memory (on the kernel, the guest's own code and stack) lies around the
+    # regions, where the simulator has nothing, and a range past a region
+    # would compare two different address spaces.
+    regions, proxies, tasks = {}, [], ["self"]
     lines = [f"scenario {name}"]
-    # A few regions to start with, so that most operations have something.
+
+    def rng_range(size):
+        offs = [o for o in (0, 1, 0xfff, P, P + 7, 2 * P, 3 * P - 1) if o <= size]
+        off = rng.choice(offs)
+        lens = [n for n in (0, 1, P - 1, P, P + 1, 2 * P, 3 * P, 5 * P) if off + n <= size]
+        return off, rng.choice(lens)
+
     for i in range(rng.randint(1, 3)):
         r = f"r{i}"
-        lines.append(f"alloc {r} self {rng.choice(['2p', '3p', '4p', '8p'])}")
-        lines.append(f"fill {r} 0 1p @{rng.randint(0, 255)}")
-        regions.append(r)
+        size = rng.choice([2, 3, 4, 8]) * P
+        lines.append(f"alloc {r} self {size}")
+        lines.append(f"fill {r} 0 {P} @{rng.randint(0, 255)}")
+        regions[r] = size
     for _ in range(nops):
         k = rng.randrange(15)
-        R = rng.choice(regions)
-        off, size = num(rng.choice(OFFS)), num(rng.choice(SIZES))
+        R = rng.choice(sorted(regions))
+        off, size = rng_range(regions[R])
         if k == 0:
             if rng.random() < 0.3 and "t" not in tasks:
                 lines.append("task t")
                 tasks.append("t")
             r = f"r{len(regions)}"
-            lines.append(f"alloc {r} {rng.choice(tasks)} {num(rng.choice(['1p', '2p', '4p', '1', '0']))}")
-            regions.append(r)
+            n = rng.choice([P, 2 * P, 4 * P, 1])
+            lines.append(f"alloc {r} {rng.choice(tasks)} {n}")
+            regions[r] = -(-n // P) * P
         elif k == 1:
             lines.append(f"fill {R} {off} {size} @{rng.randint(0, 255)}")
         elif k == 2:
@@ -79,13 +74,17 @@ def gen_scenario(rng, name, nops):
         elif k == 4:
             d = f"d{len(regions)}"
             lines.append(f"read {d} {R} {off} {size}")
-            regions.append(d)
+            regions[d] = -(-(off % P + size) // P) * P
         elif k == 5:
-            S = rng.choice(regions)
-            lines.append(f"write {R} {off} {S} {num(rng.choice(['0', '1p']))} {num(rng.choice(['1p', '2p', '1']))}")
+            S = rng.choice(sorted(regions))
+            soff, n = rng_range(regions[S])
+            if off + n <= regions[R]:
+                lines.append(f"write {R} {off} {S} {soff} {n}")
         elif k == 6:
-            S = rng.choice(regions)
-            lines.append(f"copy {R} {off} {S} {num(rng.choice(['0', '1p']))} {size}")
+            S = rng.choice(sorted(regions))
+            soff, n = rng_range(regions[S])
+            if off + n <= regions[R]:
+                lines.append(f"copy {R} {off} {S} {soff} {n}")
         elif k in (7, 8):
             p = f"p{len(proxies)}"
             lines.append(f"rproxy {p} {R} {off} {rng.choice(PROTS[1:])} {size}")
@@ -103,7 +102,7 @@ def gen_scenario(rng, name, nops):
             proxies.append(p)
         elif k == 10 and proxies:
             p = f"p{len(proxies)}"
-            groups, pos = [], 0
+            groups = []
             for _ in range(rng.randint(1, 3)):
                 obj = rng.choice(proxies + ["null"])
                 s0 = rng.choice([0, P, 1])
@@ -117,14 +116,14 @@ def gen_scenario(rng, name, nops):
             prot = rng.choice(PROTS)
             maxp = rng.choice([prot, "rwx", "r"])
             copy = " copy" if rng.random() < 0.3 else ""
+            n = rng.choice([P, 2 * P, 3 * P, 0, 1])
             lines.append(f"map {m} {rng.choice(tasks)} {rng.choice(proxies)} "
-                         f"{num(rng.choice(['0', '1p', '1', '2p']))} "
-                         f"{num(rng.choice(['1p', '2p', '3p', '0', '1']))} {prot} {maxp}{copy}")
-            regions.append(m)
+                         f"{rng.choice([0, P, 1, 2 * P])} {n} {prot} {maxp}{copy}")
+            regions[m] = -(-n // P) * P
         elif k == 13:
             lines.append(f"dealloc {R} {off} {size}")
         else:
-            lines.append(f"check {R} 0 1p zero")
+            lines.append(f"check {R} 0 {min(P, regions[R])} zero")
     return lines
 
 
