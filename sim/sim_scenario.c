@@ -189,7 +189,10 @@ static void op_fill(struct interp *in, const struct scn_op *op, struct scn_outco
 		return;
 	unsigned char *b = pattern_buf(op->pattern, len);
 	if (r->task == in->self) {
-		out->kr = access_allowed(in, r->addr + off, len, VMC_PROT_WRITE);
+		/* A store needs read access too: on x86 GNU Mach a write-only
+		 * page cannot be written by the task (the fault repeats for
+		 * ever, stock and mosaic alike: traces/SCENARIO.md). */
+		out->kr = access_allowed(in, r->addr + off, len, VMC_PROT_READ | VMC_PROT_WRITE);
 		if (out->kr == KERN_SUCCESS)
 			out->kr = sim_task_store(in->self, r->addr + off, b, len, NULL);
 	} else {

@@ -121,7 +121,11 @@ def gen_scenario(rng, name, nops):
                          f"{rng.choice([0, P, 1, 2 * P])} {n} {prot} {maxp}{copy}")
             regions[m] = -(-n // P) * P
         elif k == 13:
+            # The region is not used again: what fills its hole is the
+            # kernel's choice of place (traces/SCENARIO.md).
             lines.append(f"dealloc {R} {off} {size}")
+            if len(regions) > 1:
+                del regions[R]
         else:
             lines.append(f"check {R} 0 {min(P, regions[R])} zero")
     return lines

@@ -252,7 +252,10 @@ static void op_fill(const struct scn_op *op, struct scn_outcome *out)
 		return;
 	}
 	if (r->task == mach_task_self()) {
-		out->kr = access_allowed(r->addr + off, len, VM_PROT_WRITE);
+		/* A store needs read access too: GNU Mach's x86 page tables
+		 * cannot map a page write-only (pmap_protect removes such a
+		 * mapping), and the store's fault then repeats for ever. */
+		out->kr = access_allowed(r->addr + off, len, VM_PROT_READ | VM_PROT_WRITE);
 		if (out->kr == KERN_SUCCESS)
 			pattern_fill((volatile uint8_t *)(r->addr + off), len,
 				     op->pattern);
