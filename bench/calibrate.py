@@ -127,7 +127,7 @@ def derive(meas, ool_events):
     byte = fit_through_origin_relative(SIZES, COPY_US)
     # Bytes the kernel copies into and out of a message (copyin/copyout):
     # inline_rpc carries n = min(S, 2048) bytes inline, copied in and out by
-    # the kernel and into a buffer by the stub (at the copy rate).
+    # the kernel and into a buffer by the client's MIG stub (at the copy rate).
     MSG_BYTE = median([(i - c - USER_RPC_US - min(s, 2048) * byte) / (2 * min(s, 2048))
                        for s, i, c in zip(SIZES, meas["inline_rpc"], COPY_US)])
     # Step 2: what the old read costs besides its two RPCs, the memory

@@ -95,6 +95,11 @@ def name_of(trace):
     return os.path.basename(trace).removesuffix(".trace")
 
 
+REPLAY_SOURCES = ["mach-port/guest/replay.c", "mach-port/guest/filepager.c",
+                  "traces/trace_parse.c", "traces/trace_content.c",
+                  "mach-port/guest/ktrans.defs", "mach-port/guest/kclient.defs"]
+
+
 def guest_name(trace, cache):
     return "replay-" + re.sub(r"[^A-Za-z0-9_.-]", "_", name_of(trace)) + "-" + cache
 
@@ -130,11 +135,6 @@ def boot(trace, cache, icount):
             b, path, n, ticks = line.split("\t")
             rows[(int(b), path)] = (int(n), int(ticks))
     return rows, None
-
-
-REPLAY_SOURCES = ["mach-port/guest/replay.c", "mach-port/guest/filepager.c",
-                  "traces/trace_parse.c", "traces/trace_content.c",
-                  "mach-port/guest/ktrans.defs", "mach-port/guest/kclient.defs"]
 
 
 def predict(trace, cache):

@@ -101,19 +101,11 @@ static bool path_fast(enum path p)
 	return p == FAST_RPC || p == FAST_TRAP || p == FAST_RPC0;
 }
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 /* The copies are the runtime's guest_copy8: the shape of the kernel's loop
  * (core/vmc_copy.c, vmc_copy_bytes), four words a turn, all loaded before
  * any is stored, so that the fast paths and the limits differ by their
  * path, not their loop; and the copy the replay's translator and clients
  * make (mach-port/guest/replay.c), so that the calibrated byte is theirs. */
-#define copy8 guest_copy8
 
 struct rig {
 	mach_port_t self;
@@ -145,7 +137,7 @@ static kern_return_t read_once(struct rig *r, enum path path, vm_offset_t off, v
 			    VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE);
 		if (kr != KERN_SUCCESS)
 			return kr;
-		copy8((void *)r->buf, (const void *)(win + (off - start)), n);
+		guest_copy8((void *)r->buf, (const void *)(win + (off - start)), n);
 		return vm_deallocate(r->self, win, len);
 	}
 	case VMREAD: {
@@ -154,7 +146,7 @@ static kern_return_t read_once(struct rig *r, enum path path, vm_offset_t off, v
 		kr = vm_read(r->self, r->file + off, n, &data, &count);
 		if (kr != KERN_SUCCESS)
 			return kr;
-		copy8((void *)r->buf, (const void *)data, n);
+		guest_copy8((void *)r->buf, (const void *)data, n);
 		return vm_deallocate(r->self, data, count);
 	}
 	case FAST_RPC:
@@ -176,25 +168,25 @@ static kern_return_t read_once(struct rig *r, enum path path, vm_offset_t off, v
 	}
 	case LIMIT_RPC: {
 		mach_port_urefs_t refs;
-		copy8((void *)r->buf, (const void *)(r->file + off), n);
+		guest_copy8((void *)r->buf, (const void *)(r->file + off), n);
 		return mach_port_get_refs(r->self, r->self_name, MACH_PORT_RIGHT_SEND, &refs);
 	}
 	case LIMIT_TRAP:
-		copy8((void *)r->buf, (const void *)(r->file + off), n);
+		guest_copy8((void *)r->buf, (const void *)(r->file + off), n);
 		return mach_task_self() == MACH_PORT_NULL ? KERN_FAILURE : KERN_SUCCESS;
 	case PORT_RPC:
-		copy8((void *)r->buf, (const void *)(r->file + off), n);
+		guest_copy8((void *)r->buf, (const void *)(r->file + off), n);
 		return task_set_special_port(r->self, TASK_BOOTSTRAP_PORT, r->object);
 	case USER_RPC: {
 		vm_size_t count = 1;
-		copy8((void *)r->buf, (const void *)(r->file + off), n);
+		guest_copy8((void *)r->buf, (const void *)(r->file + off), n);
 		kr = io_read_direct(r->peer, 0, 1, off, n, &count);
 		return kr == KERN_SUCCESS && count != 0 ? KERN_FAILURE : kr;
 	}
 	case INLINE_RPC: {
 		data_t data = (data_t)r->scratch;
 		mach_msg_type_number_t count = 2048;
-		copy8((void *)r->buf, (const void *)(r->file + off), n);
+		guest_copy8((void *)r->buf, (const void *)(r->file + off), n);
 		kr = io_read(r->peer, 0, &data, &count, 0, n < 2048 ? n : 2048);
 		if (kr == KERN_SUCCESS && (data != (data_t)r->scratch || count != (n < 2048 ? n : 2048)))
 			return KERN_FAILURE;
@@ -208,12 +200,12 @@ static kern_return_t read_once(struct rig *r, enum path path, vm_offset_t off, v
 			return kr;
 		if (data == (data_t)r->scratch || count != n)
 			return KERN_FAILURE;
-		copy8((void *)r->buf, data, n);
+		guest_copy8((void *)r->buf, data, n);
 		return vm_deallocate(r->self, (vm_address_t)data,
 				     (n + GUEST_PAGE_SIZE - 1) & ~(GUEST_PAGE_SIZE - 1));
 	}
 	case COPY:
-		copy8((void *)r->buf, (const void *)(r->file + off), n);
+		guest_copy8((void *)r->buf, (const void *)(r->file + off), n);
 		return KERN_SUCCESS;
 	default:
 		return KERN_INVALID_ARGUMENT;
@@ -243,7 +235,7 @@ kern_return_t S_io_read(mach_port_t io, natural_t file, data_t *data,
 	kern_return_t kr = vm_allocate(mach_task_self(), &buf, amount, TRUE);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	copy8((void *)buf, peer_bytes, amount);
+	guest_copy8((void *)buf, peer_bytes, amount);
 	*data = (data_t)buf;
 	*data_count = (mach_msg_type_number_t)amount;
 	return KERN_SUCCESS;
@@ -301,9 +293,9 @@ static uint64_t run_pagein(struct rig *r)
 		vm_offset_t page = (vm_offset_t)(i % (FILE_SIZE / GUEST_PAGE_SIZE)) * GUEST_PAGE_SIZE;
 		filepager_stage(&r->paged, page, 1);
 		filepager_flush(&r->paged, page, 1);
-		uint64_t t0 = rdtsc();
+		uint64_t t0 = guest_rdtsc();
 		unsigned char b = *(volatile unsigned char *)(r->paged_at + page + 17);
-		ticks += rdtsc() - t0;
+		ticks += guest_rdtsc() - t0;
 		if (b != trace_content_byte(r->paged.key, page + 17))
 			guest_fail("pagein: byte %lu is 0x%x, the file's is 0x%x",
 				   (unsigned long)(page + 17), b,
@@ -318,7 +310,7 @@ static uint64_t run_path(struct rig *r, enum path path, vm_size_t n)
 	vm_offset_t off = 0;
 	if (path == PAGEIN)
 		return run_pagein(r);
-	uint64_t t0 = rdtsc();
+	uint64_t t0 = guest_rdtsc();
 
 	for (int i = 0; i < READS; i++) {
 		kern_return_t kr = read_once(r, path, off, n);
@@ -329,7 +321,7 @@ static uint64_t run_path(struct rig *r, enum path path, vm_size_t n)
 		if (off + n > FILE_SIZE)
 			off = 0;
 	}
-	return (rdtsc() - t0) / READS;
+	return (guest_rdtsc() - t0) / READS;
 }
 
 /* The buffer must hold the file's bytes after a read (none for fast_rpc0,

@@ -42,9 +42,6 @@ static struct {
 static unsigned char fp_page[4096] __attribute__((aligned(4096)));
 static unsigned char fp_stack[64 * 1024] __attribute__((aligned(16)));
 
-static uint64_t trunc_page(uint64_t x) { return x & ~(uint64_t)(P - 1); }
-static uint64_t round_page(uint64_t x) { return (x + P - 1) & ~(uint64_t)(P - 1); }
-
 static unsigned slot(mach_port_t name)
 {
 	return (unsigned)((name * 2654435761u) >> 16) % (2 * FILES_MAX);
@@ -141,7 +138,7 @@ kern_return_t seqnos_memory_object_data_request(mach_port_t memory_object,
 		if (roll >= fp.late_pct && roll < fp.late_pct + fp.error_pct) {
 			fp.errors++;
 			kr = memory_object_data_error(f->control, offset + done, P, KERN_MEMORY_ERROR);
-		} else if (offset + done >= round_page(f->size))
+		} else if (offset + done >= guest_round_page(f->size))
 			kr = memory_object_data_error(f->control, offset + done, P,
 						      KERN_MEMORY_ERROR);
 		else
@@ -220,7 +217,7 @@ void filepager_start(vm_size_t stage_room)
 			KERN_SUCCESS);
 	GUEST_EXPECT_KR(mach_port_allocate(fp.self, MACH_PORT_RIGHT_RECEIVE, &fp.lock_reply),
 			KERN_SUCCESS);
-	fp.stage_room = round_page(stage_room);
+	fp.stage_room = guest_round_page(stage_room);
 	GUEST_EXPECT_KR(vm_allocate(fp.self, &fp.stage, fp.stage_room, TRUE), KERN_SUCCESS);
 	GUEST_EXPECT_KR(guest_thread_start(pager_main, NULL, fp_stack, sizeof fp_stack, &thread),
 			KERN_SUCCESS);
@@ -246,7 +243,7 @@ void filepager_add(struct fp_file *f)
 
 void filepager_stage(struct fp_file *f, uint64_t offset, uint64_t len)
 {
-	uint64_t start = trunc_page(offset), size = round_page(offset + len) - start;
+	uint64_t start = guest_trunc_page(offset), size = guest_round_page(offset + len) - start;
 
 	if (size > fp.stage_room)
 		guest_fail("pager: staging %lu bytes, room for %lu", (unsigned long)size,
@@ -266,7 +263,7 @@ void filepager_stage(struct fp_file *f, uint64_t offset, uint64_t len)
 
 void filepager_flush(struct fp_file *f, uint64_t offset, uint64_t len)
 {
-	uint64_t start = trunc_page(offset), size = round_page(offset + len) - start;
+	uint64_t start = guest_trunc_page(offset), size = guest_round_page(offset + len) - start;
 	union {
 		mach_msg_header_t head;
 		char space[256];

@@ -70,6 +70,25 @@ size_t strlen(const char *s);
 
 #define GUEST_PAGE_SIZE ((vm_size_t)4096)
 
+static inline uint64_t guest_trunc_page(uint64_t x)
+{
+	return x & ~(uint64_t)(GUEST_PAGE_SIZE - 1);
+}
+
+static inline uint64_t guest_round_page(uint64_t x)
+{
+	return (x + GUEST_PAGE_SIZE - 1) & ~(uint64_t)(GUEST_PAGE_SIZE - 1);
+}
+
+/* The time-stamp counter: instructions under QEMU -icount shift=0, the
+ * host's counter in plain emulation. */
+static inline uint64_t guest_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 /* Set by the guest program: the name its markers carry. */
 extern const char guest_name[];
 

@@ -100,7 +100,6 @@ struct client {
 	mach_port_t proxy;              /* its buffer's write-only proxy (io_grant) */
 	vm_address_t buf;               /* in the client's task */
 	vm_address_t stack;
-	uint64_t paths_done;
 };
 
 static struct {
@@ -122,16 +121,6 @@ static struct {
 /* In a client task: which client it is (set before the task is made). */
 static struct client *me;
 static unsigned char service_stack[64 * 1024] __attribute__((aligned(16)));
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static uint64_t trunc_page(uint64_t x) { return x & ~(uint64_t)(P - 1); }
-static uint64_t round_page(uint64_t x) { return (x + P - 1) & ~(uint64_t)(P - 1); }
 
 /* sim_replay_bucket: the k with 2^(k-1) < len <= 2^k (capped). */
 static unsigned bucket_of(uint64_t len)
@@ -175,8 +164,8 @@ static kern_return_t pager_memcpy(struct file *f, uint64_t offset, uint64_t len,
 				  unsigned char *dst)
 {
 	while (len > 0) {
-		uint64_t win = trunc_page(offset);
-		uint64_t win_size = round_page(offset + len) - win;
+		uint64_t win = guest_trunc_page(offset);
+		uint64_t win_size = guest_round_page(offset + len) - win;
 		if (win_size > WINDOW_PAGES * P)
 			win_size = WINDOW_PAGES * P;
 		uint64_t n = win + win_size - offset;
@@ -208,7 +197,8 @@ kern_return_t S_io_read(mach_port_t io, natural_t file, data_t *data,
 	if (n > amount)
 		n = amount;
 	if (n <= *data_count) {
-		/* Into the 2048 bytes the stub offers: the reply carries them. */
+		/* Into the 2048-byte buffer MIG's server stub offers: the reply
+		 * message carries them inline. */
 		kern_return_t kr = pager_memcpy(f, offset, n, (unsigned char *)*data);
 		if (kr == KERN_SUCCESS)
 			*data_count = (mach_msg_type_number_t)n;
@@ -216,12 +206,12 @@ kern_return_t S_io_read(mach_port_t io, natural_t file, data_t *data,
 	}
 	/* A buffer of our own: it travels out of line, deallocated from here. */
 	vm_address_t buf = 0;
-	kern_return_t kr = vm_allocate(g.self, &buf, round_page(n), TRUE);
+	kern_return_t kr = vm_allocate(g.self, &buf, guest_round_page(n), TRUE);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	kr = pager_memcpy(f, offset, n, (unsigned char *)buf);
 	if (kr != KERN_SUCCESS) {
-		(void)vm_deallocate(g.self, buf, round_page(n));
+		(void)vm_deallocate(g.self, buf, guest_round_page(n));
 		return kr;
 	}
 	*data = (data_t)buf;
@@ -311,24 +301,24 @@ kern_return_t S_client_read(mach_port_t port, natural_t path, natural_t file,
 	if (path == PATH_OLD) {
 		data_t data = (data_t)me->buf;
 		mach_msg_type_number_t n = (mach_msg_type_number_t)me->bufsize;
-		t0 = rdtsc();
+		t0 = guest_rdtsc();
 		kr = io_read(me->svc, file, &data, &n, offset, amount);
 		if (kr == KERN_SUCCESS && (vm_address_t)data != me->buf) {
 			/* glibc: out of line, copied into the user's buffer. */
 			guest_copy8((void *)me->buf, data, n);
-			kr = vm_deallocate(mach_task_self(), trunc_page((vm_address_t)data),
-					   round_page((vm_address_t)data + n) -
-					   trunc_page((vm_address_t)data));
+			kr = vm_deallocate(mach_task_self(), guest_trunc_page((vm_address_t)data),
+					   guest_round_page((vm_address_t)data + n) -
+					   guest_trunc_page((vm_address_t)data));
 		}
-		t1 = rdtsc();
+		t1 = guest_rdtsc();
 		*done = n;
 	} else {
 		vm_size_t count = 0;
-		t0 = rdtsc();
+		t0 = guest_rdtsc();
 		kr = io_read_direct(me->svc, file,
 				    path == PATH_FAST_PROXY ? FORM_PROXY : FORM_TASK, offset,
 				    amount, &count);
-		t1 = rdtsc();
+		t1 = guest_rdtsc();
 		*done = count;
 	}
 	if (kr != KERN_SUCCESS)
@@ -343,7 +333,6 @@ kern_return_t S_client_read(mach_port_t port, natural_t path, natural_t file,
 			   ((unsigned char *)me->buf)[bad],
 			   trace_content_byte(f->fp.key, offset + bad));
 	*ticks = t1 - t0;
-	me->paths_done++;
 	return KERN_SUCCESS;
 }
 
@@ -477,7 +466,7 @@ static void add_file(uint32_t i)
 	 * keeps the object and its pages while the replay runs. */
 	mach_port_t object[1] = { f->fp.object };
 	rpc_vm_offset_t offset[1] = { 0 }, start[1] = { 0 };
-	rpc_vm_size_t len[1] = { (rpc_vm_size_t)round_page(f->fp.size) };
+	rpc_vm_size_t len[1] = { (rpc_vm_size_t)guest_round_page(f->fp.size) };
 	GUEST_EXPECT_KR(memory_object_create_proxy(g.self, VM_PROT_READ, object,
 						   MACH_MSG_TYPE_COPY_SEND, 1, offset, 1, start,
 						   1, len, 1, &f->proxy),
@@ -488,7 +477,7 @@ static void add_file(uint32_t i)
 static void warm(uint32_t file, uint64_t offset, uint64_t len)
 {
 	struct file *f = &g.files[file];
-	uint64_t start = trunc_page(offset), size = round_page(offset + len) - start;
+	uint64_t start = guest_trunc_page(offset), size = guest_round_page(offset + len) - start;
 	vm_address_t at = 0;
 
 	GUEST_EXPECT_KR(vm_map(g.self, &at, size, 0, TRUE, f->fp.object, start, FALSE, VM_PROT_READ,
