@@ -40,8 +40,9 @@
  *		publishing as memory_object_create_proxy.
  *	  vm_region_create_proxy	exactly the requested window of the
  *		task's memory, one range per map entry, from the core's
- *		walk (vmc_walk), whose lookup gives an entry that has no
- *		object yet its zero-fill object, as vm_map_lookup does.
+ *		walk (vmc_walk), after each entry got an object of its own
+ *		that no copy-on-write relation reaches, as vm_map_fork
+ *		gives memory inherited shared (region_share).
  *	  vm_map of a proxy		every piece of the window, one map
  *		entry each, or nothing; holes reserved with no access.
  *	  the no-senders notification	destroys the proxy, which drops
@@ -585,6 +586,105 @@ region_ranges_add(struct region_ranges *r, const struct vmc_walk_segment *seg,
 	return TRUE;
 }
 
+/*
+ *	entry_share: gives a map entry an object that no copy-on-write
+ *	relation reaches, so that the object can be shared beyond the
+ *	entry, as vm_map_fork does for memory inherited shared.  An entry
+ *	that is copy-on-write (needs_copy), or whose temporary object may
+ *	be the source of a symmetric copy (it was copied, or it is larger
+ *	than the entry, as after a vm_read of part of it clipped it), gets
+ *	a new shadow object; if it was writable in place, write is taken
+ *	out of its page table entries so that the next write copies the
+ *	page up.  An entry with no object gets one.  The object is then
+ *	use_shared_copy: every later virtual copy of it is a delayed copy.
+ *
+ *	Why: a symmetric copy trusts every writer to go through a
+ *	needs_copy entry.  An object shared otherwise and then copied
+ *	delayed (object->copy set) while another entry still shadows it
+ *	symmetrically breaks vm_object_terminate's rule that an object
+ *	shadowing another is that object's copy or nothing.
+ *
+ *	Conditions: map write-locked.
+ */
+static void
+entry_share(vm_map_t map, vm_map_entry_t entry)
+{
+	vm_size_t	size = entry->vme_end - entry->vme_start;
+	vm_object_t	object = entry->object.vm_object;
+
+	if (object == VM_OBJECT_NULL) {
+		entry->object.vm_object = vm_object_allocate(size);
+		entry->offset = 0;
+	} else if (entry->needs_copy ||
+		   (object->temporary && !object->use_shared_copy &&
+		    (object->shadowed ||
+		     (!entry->is_shared && object->size > size)))) {
+		vm_object_shadow(&entry->object.vm_object, &entry->offset,
+				 size);
+		if (!entry->needs_copy &&
+		    (entry->protection & VM_PROT_WRITE))
+			pmap_protect(vm_map_pmap(map), entry->vme_start,
+				     entry->vme_end,
+				     entry->protection & ~VM_PROT_WRITE);
+		entry->needs_copy = FALSE;
+	}
+	object = entry->object.vm_object;
+	vm_object_lock(object);
+	if (object->temporary)
+		object->use_shared_copy = TRUE;
+	vm_object_unlock(object);
+}
+
+/*
+ *	region_share: entry_share for every entry holding a byte of
+ *	[start, start + len), if the walk will take them all: the range
+ *	does not wrap, every byte of it is in an entry that is not a
+ *	submap and allows `access`, and there are at most
+ *	VMC_PROXY_MAX_RANGES entries.  Otherwise nothing changes, and the
+ *	walk gives the answer.
+ *	Returns TRUE and in *stamp the map's timestamp after the change,
+ *	which a walk with no writer in between sees too; FALSE when
+ *	nothing changed.
+ *	Conditions: nothing locked; takes and drops the map's write lock.
+ */
+static boolean_t
+region_share(vm_map_t map, vm_offset_t start, vm_size_t len,
+	     vm_prot_t access, unsigned int *stamp)
+{
+	vm_offset_t	last = start + (len - 1);
+	vm_offset_t	at = start;
+	vm_map_entry_t	first, entry;
+	unsigned int	entries = 0;
+
+	if (last < start)
+		return FALSE;
+	vm_map_lock(map);
+	if (!vm_map_lookup_entry(map, start, &first)) {
+		vm_map_unlock(map);
+		return FALSE;
+	}
+	for (entry = first; ; entry = entry->vme_next) {
+		if (entry == vm_map_to_entry(map) || entry->vme_start > at ||
+		    entry->is_sub_map ||
+		    (entry->protection & access) != access ||
+		    ++entries > VMC_PROXY_MAX_RANGES) {
+			vm_map_unlock(map);
+			return FALSE;
+		}
+		if (entry->vme_end - 1 >= last)
+			break;
+		at = entry->vme_end;
+	}
+	for (entry = first; ; entry = entry->vme_next) {
+		entry_share(map, entry);
+		if (entry->vme_end - 1 >= last)
+			break;
+	}
+	*stamp = map->timestamp;
+	vm_map_unlock(map);
+	return TRUE;
+}
+
 kern_return_t
 mosaic_vm_region_create_proxy(
 	struct task	*task,
@@ -600,6 +700,8 @@ mosaic_vm_region_create_proxy(
 	vm_prot_t		access;
 	vmc_size_t		covered = 0;
 	unsigned int		entries = 0;
+	unsigned int		stamp = 0;
+	boolean_t		shared, stale;
 	kern_return_t		kr;
 
 	/* Is the target a task? */
@@ -610,15 +712,25 @@ mosaic_vm_region_create_proxy(
 		return KERN_INVALID_ARGUMENT;
 
 	/*
-	 *	The access the proxy grants is what the task must allow now
-	 *	(a write lookup gives a copy-on-write entry its own copy, so
-	 *	writes through the proxy reach the task's memory); a proxy
-	 *	with neither still needs the memory to be there.  The walk
+	 *	The access the proxy grants is what the task must allow now;
+	 *	a proxy with neither still needs the memory to be there.  The walk
 	 *	refuses a range that wraps.
 	 */
 	access = max_protection & (VM_PROT_READ | VM_PROT_WRITE);
-	kr = vmc_walk_begin(&walk, from_map(task->map), address, len,
-			    access ? access : VM_PROT_READ);
+	if (access == 0)
+		access = VM_PROT_READ;
+
+	/*
+	 *	The proxy shares the entries' objects: first they get objects
+	 *	of their own (region_share), then the walk takes them.  A
+	 *	writer in between (another thread of the task) may have
+	 *	undone that: then everything is let go and done again, as
+	 *	vm_map_copyin restarts.
+	 */
+ again:
+	shared = region_share(task->map, address, len, access, &stamp);
+	stale = FALSE;
+	kr = vmc_walk_begin(&walk, from_map(task->map), address, len, access);
 	if (kr != KERN_SUCCESS)
 		return kr;
 
@@ -628,6 +740,8 @@ mosaic_vm_region_create_proxy(
 	kr = KERN_SUCCESS;
 	while (vmc_walk_next(&walk, &seg)) {
 		entries++;
+		if (!shared || seg.version.stamp != stamp)
+			stale = TRUE;
 		if (kr != KERN_SUCCESS || entries > VMC_PROXY_MAX_RANGES ||
 		    !region_ranges_add(&r, &seg, max_protection & seg.prot)) {
 			if (entries <= VMC_PROXY_MAX_RANGES)
@@ -646,6 +760,15 @@ mosaic_vm_region_create_proxy(
 	}
 	if (kr == KERN_SUCCESS && entries > VMC_PROXY_MAX_RANGES)
 		kr = KERN_NO_SPACE;
+	if (kr == KERN_SUCCESS && stale) {
+		for (unsigned int i = 0; i < r.count; i++)
+			vm_object_deallocate(to_object(r.in[i].object));
+		region_ranges_free(&r);
+		r = (struct region_ranges){ 0, 0, NULL, NULL, NULL, NULL };
+		entries = 0;
+		covered = 0;
+		goto again;
+	}
 	if (kr == KERN_SUCCESS)
 		kr = vmc_proxy_create_ranges(r.in, r.count, r.prot, r.count,
 					     r.start, r.count, r.end, r.count,

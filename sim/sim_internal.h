@@ -148,6 +148,8 @@ struct vmc_object {
 				    * holds it): virtual copies are delayed
 				    * copies, never symmetric ones, as GNU
 				    * Mach's use_shared_copy */
+	bool shadowed;             /* has been the source of a symmetric
+				    * copy (GNU Mach's shadowed) */
 	vmc_size_t size;           /* internal: bytes; external: pager size */
 	GHashTable *pages;         /* page index -> struct vmc_page* */
 	GHashTable *store;         /* page index -> page-size bytes written back */
@@ -261,6 +263,8 @@ vmc_kr_t sim_map_lookup_object(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t 
 			       struct vmc_lookup *out);
 bool sim_map_range_mapped(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end,
 			  vmc_prot_t need, vmc_kr_t *why);
+bool sim_map_share_range(struct vmc_map *map, vmc_addr_t addr, vmc_size_t len,
+			 vmc_prot_t access, uint32_t max_entries);
 
 /* sim_object.c */
 struct vmc_object *sim_object_create_internal(struct sim_vm *vm, vmc_size_t size);

@@ -580,6 +580,75 @@ bool sim_map_range_mapped(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end,
 	return true;
 }
 
+/*
+ * Gives entry e an object that no copy-on-write relation reaches, so that
+ * it can be shared beyond the entry (by a proxy), as GNU Mach's
+ * vm_map_fork does for memory inherited shared: an entry that is
+ * copy-on-write, or whose anonymous object may be the source of a symmetric
+ * copy (it was copied, or it is larger than the entry, a part of it having
+ * been clipped off), gets a new shadow object, and if it was writable in
+ * place its page-table entries lose write, so that the next write copies
+ * the page up.  An entry with no object gets one.  Objects already shared
+ * (shared_copy) stay as they are.
+ */
+static void entry_share(struct sim_entry *e)
+{
+	struct vmc_object *o = e->object;
+	vmc_size_t size = e->end - e->start;
+
+	map_lock_write(e->map);
+	if (o == NULL) {
+		e->object = sim_object_create_internal(e->map->vm, size);
+		e->offset = 0;
+		return;
+	}
+	if (!e->needs_copy &&
+	    !(o->internal && !o->shared_copy && (o->shadowed || o->size > size)))
+		return;
+	if (!e->needs_copy && (e->prot & VMC_PROT_WRITE) && e->map->task != NULL &&
+	    e->map->task->pmap != NULL)
+		sim_pmap_protect_range(e->map->task->pmap, e->start, e->end,
+				       e->prot & ~VMC_PROT_WRITE);
+	e->object = sim_object_shadow(o, e->offset, size);
+	e->offset = 0;
+	e->needs_copy = false;
+}
+
+/*
+ * Prepares every entry holding a byte of [addr, addr + len) to be shared
+ * through a proxy (entry_share), if a walk for `access` will take them
+ * all: the range does not wrap, every byte is mapped with that access, in
+ * at most max_entries entries.  Otherwise nothing changes and the result
+ * is false (the walk then gives the answer).  The kernel's
+ * vm_region_create_proxy does the same under the map's write lock
+ * (mach-port/vmc_proxy_gnumach.c, region_share).
+ */
+bool sim_map_share_range(struct vmc_map *map, vmc_addr_t addr, vmc_size_t len,
+			 vmc_prot_t access, uint32_t max_entries)
+{
+	vmc_addr_t last = addr + (len - 1);
+	struct sim_entry *first = sim_map_lookup_entry(map, addr), *e;
+	vmc_addr_t at = addr;
+	uint32_t entries = 0;
+
+	if (len == 0 || last < addr)
+		return false;
+	for (e = first;; e = e->next) {
+		if (e == NULL || e->start > at || (e->prot & access) != access ||
+		    ++entries > max_entries)
+			return false;
+		if (e->end - 1 >= last)
+			break;
+		at = e->end;
+	}
+	for (e = first;; e = e->next) {
+		entry_share(e);
+		if (e->end - 1 >= last)
+			break;
+	}
+	return true;
+}
+
 /* The object offset that addr (inside e) maps to.  Entered offsets were
  * checked not to wrap over the entry's size, so this cannot fail. */
 vmc_off_t sim_entry_offset(const struct sim_entry *e, vmc_addr_t addr)

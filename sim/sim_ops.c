@@ -348,6 +348,7 @@ static struct piece entry_virtual_copy(struct sim_entry *e)
 				 e->needs_copy)) {
 		sim_object_ref(p.object);
 		p.needs_copy = true;
+		p.object->shadowed = true;
 		e->needs_copy = true;
 		if (e->map->task != NULL && e->map->task->pmap != NULL)
 			sim_pmap_protect_range(e->map->task->pmap, e->start, e->end,

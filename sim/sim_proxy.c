@@ -189,8 +189,13 @@ vmc_kr_t sim_vm_region_create_proxy(struct sim_task *caller, sim_name_t target,
 	/* The access the proxy grants is what the task must allow now; a
 	 * proxy without read or write still needs the memory to be there. */
 	vmc_prot_t access = max_protection & (VMC_PROT_READ | VMC_PROT_WRITE);
-	if ((kr = vmc_walk_begin(&walk, t->map, addr, len,
-				 access ? access : VMC_PROT_READ)) != KERN_SUCCESS)
+	if (access == 0)
+		access = VMC_PROT_READ;
+	/* The proxy shares the entries' objects: first they get objects of
+	 * their own, then the walk takes them (nothing runs in between here;
+	 * the kernel checks the map's timestamp and starts again). */
+	(void)sim_map_share_range(t->map, addr, len, access, VMC_PROXY_MAX_RANGES);
+	if ((kr = vmc_walk_begin(&walk, t->map, addr, len, access)) != KERN_SUCCESS)
 		return kr;
 
 	/* One range per entry, laid end to end: exactly the window. */

@@ -1,6 +1,7 @@
 /*
- * repro_terminate.c: a reproduction of the kernel assertion the stress
- * found (mach-port/README.md, "Several processors and stress"):
+ * terminate_copies.c: copies into a task that is terminated under them,
+ * the regression test of the kernel assertion make kernel-stress found
+ * (mach-port/README.md, "Several processors and stress"):
  *
  *   vm_object.c:555: vm_object_terminate: Assertion `(shadow_object->copy
  *   == object) || (shadow_object->copy == VM_OBJECT_NULL)' failed.
@@ -10,15 +11,14 @@
  * pager thread answers, 30% of requests 2 ms late), memory_object_copy into
  * a write-only proxy of a page of it (vm_region_create_proxy), and vm_read
  * of it; the first thread makes a new victim every 20 ms and terminates the
- * old one.  On GNU Mach 970604df with mosaic (one processor) it fails within
- * seconds; without the memory_object_copy, or without the vm_read, 400
- * terminations pass.  Not in the kernel suite while it fails; run it with
- *
- *   sh mach-port/kernel-test.sh --kernel mosaic build . repro-terminate \
- *      mach-port/guest/repro_terminate.c mach-port/guest/filepager.c \
- *      traces/trace_content.c
- *
- * and expect a PASS marker once the bug is fixed.
+ * old one, 400 times.  Before the fix (region proxies now give the
+ * entries objects of their own first, as vm_map_fork does for memory
+ * inherited shared) it failed within seconds on one processor: a vm_read
+ * clipped the buffer's entry and left part of its object copy-on-write,
+ * the proxy of the page beside it made that object use delayed copies,
+ * and a store into the first part shadowed it while it had a copy object.
+ * traces/scenarios/shared-cow.scn (rproxy-beside-a-copy) is the same
+ * sequence without threads.
  */
 #include "guest.h"
 #include "mach.user.h"
