@@ -25,6 +25,11 @@
 #      memory_object_proxy_lookup (vm/memory_object_proxy.c), vm_map's branch
 #      for a port that is not a memory object (vm/vm_user.c), and
 #      vm_region_create_proxy (vm/vm_map.c).
+#   6. fixes a stock defect mosaic's stress reaches (README, "Several
+#      processors and stress"): in memory_object_lock_page
+#      (vm/memory_object.c), before the anchor line
+#      `assert(!m->fictitious);', one line that is done with a page in
+#      error (the pager's memory_object_data_error), freeing it for a flush.
 # Running it again changes nothing: files are copied only when they differ,
 # and each line is added only when it is missing.  It refuses a tree where
 # an anchor line is not found exactly once, before changing anything.
@@ -68,6 +73,11 @@ vm_map_line='	    return mosaic_vm_map_proxy (target_map, address, size, mask, a
 region_proxy_anchor='  ipc_port_t pager;'
 region_proxy_line='  return mosaic_vm_region_create_proxy (task, address, max_protection, len, port);	/* mosaic */'
 
+# A stock fix: a page the pager answered with an error (still fictitious
+# until the thread that faulted on it runs) holds no data; a flush frees it.
+lock_error_anchor='	assert(!m->fictitious);'
+lock_error_line='	if (m->error) { if (should_flush) VM_PAGE_FREE(m); return(MEMORY_OBJECT_LOCK_RESULT_DONE); }	/* mosaic: README, point 6 */'
+
 # Each anchor must be there exactly once, or we refuse before touching
 # anything.  A replaced line counts as there when its replacement is.
 count_lines() {  # FILE LINE
@@ -94,6 +104,7 @@ check_anchor vm/memory_object_proxy.c "$proxy_create_anchor"
 check_anchor vm/memory_object_proxy.c "$proxy_lookup_anchor"
 check_anchor vm/vm_user.c "$vm_map_anchor"
 check_anchor vm/vm_map.c "$region_proxy_anchor"
+check_anchor vm/memory_object.c "$lock_error_anchor"
 
 changed=0
 install_file() {  # SRC DST: copy if different
@@ -189,6 +200,7 @@ add_before vm/memory_object_proxy.c "$proxy_create_anchor" "$proxy_create_line"
 add_before vm/memory_object_proxy.c "$proxy_lookup_anchor" "$proxy_lookup_line"
 add_before vm/vm_user.c "$vm_map_anchor" "$vm_map_line"
 add_after vm/vm_map.c "$region_proxy_anchor" "$region_proxy_line"
+add_before vm/memory_object.c "$lock_error_anchor" "$lock_error_line"
 
 if [ $changed = 1 ]; then
 	echo "integrate: $tree updated"

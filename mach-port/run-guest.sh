@@ -13,8 +13,9 @@
 #
 # With --expect-panic-after LINE the verdict is turned around for a known
 # kernel defect: exit 0 only if the kernel panicked and the last guest line
-# starting with "scn " before the panic is exactly LINE (which pins the
-# panic to the operation after it); exit 1 otherwise.
+# before the panic that starts with LINE's first word ("scn" for a
+# scenario's result lines) is exactly LINE (which pins the panic to the
+# operation after it); exit 1 otherwise.
 #
 # The machine is the one GNU Mach's own tests boot: a GRUB rescue CD whose
 # grub.cfg loads the kernel with console=com0 and the guest as a module
@@ -136,7 +137,9 @@ if [ -n "$panic_after" ]; then
 		echo "run-guest: $name FAILED (the expected kernel panic did not happen)"
 		exit 1
 	fi
-	last=$(sed -n -e "/$panic_re/q" -e '/^scn /p' "$log" | tail -n 1)
+	word=${panic_after%% *}
+	last=$(sed -n -e "/$panic_re/q" -e p "$log" | awk -v w="$word " 'index($0, w) == 1' |
+		tail -n 1)
 	if [ "$last" != "$panic_after" ]; then
 		echo "run-guest: $name FAILED (panic after '$last', expected after '$panic_after')"
 		exit 1

@@ -36,6 +36,7 @@ static struct {
 	uint64_t rng;
 	unsigned late_pct, late_ms, error_pct;
 	uint64_t late, errors;
+	unsigned flush_after_errors;    /* filepager_flush_after_errors */
 } fp;
 
 /* The pager's page for an answer it was not staged for. */
@@ -138,6 +139,12 @@ kern_return_t seqnos_memory_object_data_request(mach_port_t memory_object,
 		if (roll >= fp.late_pct && roll < fp.late_pct + fp.error_pct) {
 			fp.errors++;
 			kr = memory_object_data_error(f->control, offset + done, P, KERN_MEMORY_ERROR);
+			if (kr == KERN_SUCCESS && fp.flush_after_errors > 0) {
+				fp.flush_after_errors--;
+				kr = memory_object_lock_request(f->control, offset + done, P,
+								MEMORY_OBJECT_RETURN_NONE, TRUE,
+								VM_PROT_NO_CHANGE, MACH_PORT_NULL);
+			}
 		} else if (offset + done >= guest_round_page(f->size))
 			kr = memory_object_data_error(f->control, offset + done, P,
 						      KERN_MEMORY_ERROR);
@@ -292,6 +299,11 @@ void filepager_misbehave(uint64_t seed, unsigned late_pct, unsigned late_ms,
 	fp.late_ms = late_ms;
 	fp.error_pct = error_pct;
 	fp.late_pct = late_pct;
+}
+
+void filepager_flush_after_errors(unsigned n)
+{
+	fp.flush_after_errors = n;
 }
 
 uint64_t filepager_late(void) { return fp.late; }

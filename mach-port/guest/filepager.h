@@ -53,6 +53,12 @@ void filepager_flush(struct fp_file *f, uint64_t offset, uint64_t len);
 void filepager_misbehave(uint64_t seed, unsigned late_pct, unsigned late_ms,
 			 unsigned error_pct);
 
+/* The pager's next n error answers are each followed at once by a flush of
+ * that page (memory_object_lock_request, not waited for): the pager takes
+ * back what it just answered, as a flush from another thread may do at that
+ * moment (guest/error_flush.c). */
+void filepager_flush_after_errors(unsigned n);
+
 /* Pages supplied so far, and how many of them had been staged. */
 uint64_t filepager_pageins(void);
 uint64_t filepager_pageins_staged(void);
