@@ -858,6 +858,128 @@ pieces_release(struct map_piece *pieces, unsigned int from, unsigned int n)
 			vm_object_deallocate(pieces[i].object);
 }
 
+/*
+ *	pieces_enter: maps the prepared pieces of a window, all of them or
+ *	none, with no moment at which another thread of the task sees, or
+ *	can take, part of the window.
+ *
+ *	The window is reserved first by vm_map_enter (which finds room, or
+ *	checks the fixed address, and keeps the map's accounting), as one
+ *	entry with no access whose object is a marker: a fresh object
+ *	nothing else can map.  Then, with the map write-locked, the entry
+ *	is checked to be still the reservation, whole (another thread may
+ *	have deallocated or changed it in between: then what is left of it
+ *	is removed, KERN_NO_SPACE), and cut at the pieces' boundaries, each
+ *	part given its piece: object, offset, copy-on-write, protections
+ *	(holes keep no object and no access).  The pieces' mappings count
+ *	toward the map's limit as vm_map_enter's would.
+ *
+ *	On success the entries hold the pieces' references; on failure the
+ *	caller still holds them.
+ *	Conditions: nothing locked.
+ */
+static kern_return_t
+pieces_enter(
+	vm_map_t		map,
+	vm_offset_t		*address,	/* IN/OUT */
+	vm_size_t		size,
+	vm_offset_t		mask,
+	boolean_t		anywhere,
+	vm_inherit_t		inheritance,
+	const struct map_piece	*pieces,
+	unsigned int		n)
+{
+	vm_object_t	marker;
+	vm_map_entry_t	entry, next;
+	vm_offset_t	start = *address;
+	vm_size_t	accessible = 0;
+	unsigned int	marker_refs = 0;
+	kern_return_t	kr;
+
+	marker = vm_object_allocate(size);
+	vm_object_reference(marker);		/* ours; the entry takes one */
+	kr = vm_map_enter(map, &start, size, mask, anywhere, marker, 0,
+			  FALSE, VM_PROT_NONE, VM_PROT_NONE, inheritance);
+	if (kr != KERN_SUCCESS) {
+		vm_object_deallocate(marker);	/* the entry's */
+		vm_object_deallocate(marker);
+		return kr;
+	}
+
+	for (unsigned int i = 0; i < n; i++)
+		if (pieces[i].object != VM_OBJECT_NULL &&
+		    pieces[i].max != VM_PROT_NONE)
+			accessible += pieces[i].size;
+
+	vm_map_lock(map);
+	if (!vm_map_lookup_entry(map, start, &entry) ||
+	    entry->vme_start != start || entry->vme_end != start + size ||
+	    entry->is_sub_map || entry->object.vm_object != marker)
+		kr = KERN_NO_SPACE;
+	/* The limit, as vm_map_enter enforces it (the reservation has no
+	   access, so it is not counted yet). */
+	else if (vm_map_pmap(map) != kernel_pmap && accessible > 0 &&
+		 (map->size - map->size_none + accessible < accessible ||
+		  map->size - map->size_none + accessible >
+		  map->size_cur_limit))
+		kr = KERN_NO_SPACE;
+	if (kr != KERN_SUCCESS) {
+		/* Whatever is left of the reservation is ours to remove. */
+		if (!vm_map_lookup_entry(map, start, &entry))
+			entry = entry->vme_next;
+		while (entry != vm_map_to_entry(map) &&
+		       entry->vme_start < start + size) {
+			next = entry->vme_next;
+			if (!entry->is_sub_map &&
+			    entry->object.vm_object == marker)
+				vm_map_delete(map, entry->vme_start,
+					      entry->vme_end);
+			entry = next;
+		}
+		vm_map_unlock(map);
+		vm_object_deallocate(marker);
+		return kr;
+	}
+
+	for (unsigned int i = 0; i < n; i++) {
+		vm_offset_t	a = start + pieces[i].at;
+
+		/* entry starts at a: cut off what follows the piece. */
+		assert(entry->vme_start == a);
+		if (a + pieces[i].size < entry->vme_end)
+			_vm_map_clip_end(&map->hdr, entry, a + pieces[i].size,
+					 TRUE);
+		marker_refs++;
+		entry->object.vm_object = pieces[i].object;
+		entry->offset = pieces[i].object != VM_OBJECT_NULL ?
+				pieces[i].offset : 0;
+		entry->needs_copy = pieces[i].needs_copy;
+		entry->protection = pieces[i].cur;
+		entry->max_protection = pieces[i].max;
+		if (pieces[i].max != VM_PROT_NONE)
+			map->size_none -= pieces[i].size;
+		entry = entry->vme_next;
+	}
+	vm_map_unlock(map);
+
+	/* The reservation's references (one per part it was cut into),
+	   and ours: the marker goes. */
+	while (marker_refs-- > 0)
+		vm_object_deallocate(marker);
+	vm_object_deallocate(marker);
+
+	/* As vm_map_enter does for a map that wires all it maps. */
+	if (map->wiring_required)
+		for (unsigned int i = 0; i < n; i++)
+			if (pieces[i].object != VM_OBJECT_NULL)
+				(void) vm_map_pageable(map,
+					start + pieces[i].at,
+					start + pieces[i].at + pieces[i].size,
+					pieces[i].cur, TRUE, FALSE);
+	*address = start;
+	return KERN_SUCCESS;
+}
+
 kern_return_t
 mosaic_vm_map_proxy(
 	struct vm_map	*target_map,
@@ -941,53 +1063,20 @@ mosaic_vm_map_proxy(
 	}
 
 	/*
-	 *	Several pieces.  The whole window is reserved first, as one
-	 *	entry with no object and no access, where vm_map_enter finds
-	 *	room (or at the fixed address); that is what a hole stays.
-	 *	Then each piece with an object replaces its part of the
-	 *	reservation: removed, and entered again at the same address.
-	 *	Another thread of the task could take that part in between;
-	 *	then the piece fails to enter and the mapping is undone:
-	 *	everything in the window is removed but that part, which is
-	 *	no longer ours.
+	 *	Several pieces: reserved as one entry, then made into the
+	 *	pieces with the map locked throughout (pieces_enter).
 	 */
-	kr = vm_map_enter(target_map, &start, size, mask, anywhere,
-			  VM_OBJECT_NULL, 0, FALSE, VM_PROT_NONE, VM_PROT_NONE,
-			  inheritance);
-	if (kr != KERN_SUCCESS)
-		goto done;
 	for (i = 0; i < n; i++) {
 		kr = piece_prepare(&pieces[i], copy);
 		if (kr != KERN_SUCCESS) {
 			pieces_release(pieces, 0, i);
-			vm_map_remove(target_map, start, start + size);
 			goto done;
 		}
 	}
-	for (i = 0; i < n; i++) {
-		vm_offset_t	a = start + pieces[i].at;
-
-		if (pieces[i].object == VM_OBJECT_NULL)
-			continue;
-		vm_map_remove(target_map, a, a + pieces[i].size);
-		kr = vm_map_enter(target_map, &a, pieces[i].size, 0, FALSE,
-				  pieces[i].object, pieces[i].offset,
-				  pieces[i].needs_copy, pieces[i].cur,
-				  pieces[i].max, inheritance);
-		if (kr != KERN_SUCCESS)
-			break;
-		pieces[i].object = VM_OBJECT_NULL;	/* the entry's now */
-	}
-	if (kr != KERN_SUCCESS) {
-		vm_offset_t	lost = start + pieces[i].at;
-
-		pieces_release(pieces, i, n);
-		if (lost > start)
-			vm_map_remove(target_map, start, lost);
-		if (lost + pieces[i].size < start + size)
-			vm_map_remove(target_map, lost + pieces[i].size,
-				      start + size);
-	}
+	kr = pieces_enter(target_map, &start, size, mask, anywhere,
+			  inheritance, pieces, n);
+	if (kr != KERN_SUCCESS)
+		pieces_release(pieces, 0, n);
 
     done:
 	kfree((vm_offset_t) pieces, pieces_size);
