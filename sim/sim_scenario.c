@@ -23,6 +23,7 @@
 
 #include "scn.h"
 #include "sim_internal.h"
+#include "sim_fast.h"
 #include "sim_proxy.h"
 
 enum sym_kind { SYM_TASK, SYM_REGION, SYM_PORT };
@@ -370,6 +371,48 @@ static void op_map(struct interp *in, const struct scn_op *op, struct scn_outcom
 	}
 }
 
+/* fastread R OFF OBJ OOFF LEN and fastwrite R OFF OBJ OOFF LEN: the fast
+ * copies between a region's task and a memory object (a proxy).  The count
+ * is printed when the call succeeds, as the RPC returns it only then. */
+static void op_fast(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *r = lookup(in, op->sym[0], SYM_REGION);
+	struct sym *o = lookup(in, op->sym[1], SYM_PORT);
+	vmc_size_t count = 0;
+	if (!r || !o) {
+		out->unbound = true;
+		return;
+	}
+	if (op->kind == SCN_FASTREAD)
+		out->kr = sim_vm_read_fast(in->self, r->tname, r->addr + op->num[0], op->num[2],
+					   o->port, op->num[1], &count);
+	else
+		out->kr = sim_vm_write_fast(in->self, r->tname, r->addr + op->num[0], op->num[2],
+					    o->port, op->num[1], &count);
+	if (out->kr == KERN_SUCCESS) {
+		out->has_count = true;
+		out->count = count;
+	}
+}
+
+/* objcopy SRC SOFF DST DOFF LEN: memory_object_copy. */
+static void op_objcopy(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *src = lookup(in, op->sym[0], SYM_PORT);
+	struct sym *dst = lookup(in, op->sym[1], SYM_PORT);
+	vmc_size_t count = 0;
+	if (!src || !dst) {
+		out->unbound = true;
+		return;
+	}
+	out->kr = sim_memory_object_copy(in->self, src->port, op->num[0], dst->port, op->num[1],
+					 op->num[2], &count);
+	if (out->kr == KERN_SUCCESS) {
+		out->has_count = true;
+		out->count = count;
+	}
+}
+
 typedef void (*op_fn)(struct interp *, const struct scn_op *, struct scn_outcome *);
 static const op_fn ops[SCN_KIND_COUNT] = {
 	[SCN_TASK] = op_task,
@@ -386,6 +429,9 @@ static const op_fn ops[SCN_KIND_COUNT] = {
 	[SCN_PROXY] = op_proxy,
 	[SCN_MAP] = op_map,
 	[SCN_RANGEPROXY] = op_rangeproxy,
+	[SCN_FASTREAD] = op_fast,
+	[SCN_FASTWRITE] = op_fast,
+	[SCN_OBJCOPY] = op_objcopy,
 };
 
 /* Driver ---------------------------------------------------------------- */

@@ -7,6 +7,7 @@
       vm_copy, proxies of regions (vm_region_create_proxy), of several
       objects with holes and nesting (memory_object_create_proxy), the seed's
       creation form with open-ended ranges (rangeproxy), vm_map of proxies,
+      the fast copies between regions and proxies and between proxies,
       deallocations, at edge offsets and sizes (0, 1, a page - 1, pages)
       inside the regions.  Each line's expectation is what the simulator
       answers (lines that name something never bound are left out), so the
@@ -52,7 +53,7 @@ def gen_scenario(rng, name, nops):
         lines.append(f"fill {r} 0 {P} @{rng.randint(0, 255)}")
         regions[r] = size
     for _ in range(nops):
-        k = rng.randrange(15)
+        k = rng.randrange(18)
         R = rng.choice(sorted(regions))
         off, size = rng_range(regions[R])
         if k == 0:
@@ -126,6 +127,18 @@ def gen_scenario(rng, name, nops):
             lines.append(f"dealloc {R} {off} {size}")
             if len(regions) > 1:
                 del regions[R]
+        elif k in (15, 16) and proxies:
+            # The fast copies between a region and a proxy: the region's
+            # range stays inside it; the proxy decides the rest (holes,
+            # protections, its end).
+            verb = "fastread" if k == 15 else "fastwrite"
+            ooff = rng.choice([0, 1, P - 1, P, 2 * P + 3])
+            lines.append(f"{verb} {R} {off} {rng.choice(proxies)} {ooff} {size}")
+        elif k == 17 and proxies:
+            soff = rng.choice([0, 1, P - 1, P, 2 * P + 3])
+            doff = rng.choice([0, 7, P - 1, P])
+            n = rng.choice([0, 1, P - 1, P, P + 1, 2 * P, 3 * P])
+            lines.append(f"objcopy {rng.choice(proxies)} {soff} {rng.choice(proxies)} {doff} {n}")
         else:
             lines.append(f"check {R} 0 {min(P, regions[R])} zero")
     return lines
@@ -177,7 +190,7 @@ def annotate(mosaic, lines, path):
         kr = got[0]
         if w[0] == "check" and kr == "KERN_SUCCESS":
             exp = "match" if got[1] == "match" else "mismatch"
-        elif w[0] == "read" and kr == "KERN_SUCCESS":
+        elif w[0] in ("read", "fastread", "fastwrite", "objcopy") and kr == "KERN_SUCCESS":
             exp = f"KERN_SUCCESS count {got[1].split('=')[1]}"
         else:
             exp = kr
@@ -187,7 +200,7 @@ def annotate(mosaic, lines, path):
 
 def gen(mosaic, seed, n, out):
     rng = random.Random(seed)
-    lines = [f"# random scenarios: tests/scn_random.py gen MOSAIC {seed} {n} (seed {seed});",
+    lines = [f"# random scenarios: tests/scn_random.py gen {mosaic} {seed} {n} {out} (seed {seed});",
              "# each expectation is the simulator's answer."]
     body = []
     for s in range(n):

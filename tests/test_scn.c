@@ -38,11 +38,15 @@ static void test_scn_parses_every_operation(void **state)
 		"copy a 1p a 0 1p\n"
 		"rproxy p a 0 rw 1p\n"
 		"proxy q r p 0 0x1000 1p\n"
-		"map m self q -1p 1p rw rwx copy => KERN_INVALID_ARGUMENT\n";
+		"map m self q -1p 1p rw rwx copy => KERN_INVALID_ARGUMENT\n"
+		"fastread a 5 q 0x11 1p => KERN_SUCCESS count 4000\n"
+		"fastwrite a 0 p 1 2 => KERN_PROTECTION_FAILURE\n"
+		"objcopy p 3 q 4 5 => KERN_SUCCESS count 5\n";
 	static const enum scn_kind kinds[] = {
 		SCN_SCENARIO, SCN_TASK, SCN_ALLOC, SCN_DEALLOC, SCN_FILL,
 		SCN_CHECK, SCN_PROTECT, SCN_MAXPROTECT, SCN_READ, SCN_WRITE,
-		SCN_COPY, SCN_RPROXY, SCN_PROXY, SCN_MAP,
+		SCN_COPY, SCN_RPROXY, SCN_PROXY, SCN_MAP, SCN_FASTREAD,
+		SCN_FASTWRITE, SCN_OBJCOPY,
 	};
 	struct scn_parser p;
 	struct scn_op op;
@@ -90,6 +94,27 @@ static void test_scn_parses_every_operation(void **state)
 			assert_true(op.copy);
 			assert_int_equal(op.want_kr, 4);
 			break;
+		case SCN_FASTREAD:
+			assert_string_equal(op.sym[0], "a");
+			assert_string_equal(op.sym[1], "q");
+			assert_int_equal(op.num[0], 5);
+			assert_int_equal(op.num[1], 0x11);
+			assert_int_equal(op.num[2], 4096);
+			assert_true(op.want_count);
+			assert_int_equal(op.count, 4000);
+			break;
+		case SCN_FASTWRITE:
+			assert_int_equal(op.want_kr, 2);
+			assert_false(op.want_count);
+			break;
+		case SCN_OBJCOPY:
+			assert_string_equal(op.sym[0], "p");
+			assert_string_equal(op.sym[1], "q");
+			assert_int_equal(op.num[0], 3);
+			assert_int_equal(op.num[1], 4);
+			assert_int_equal(op.num[2], 5);
+			assert_int_equal(op.count, 5);
+			break;
 		default:
 			break;
 		}
@@ -130,7 +155,9 @@ static void test_scn_rejects_malformed_lines(void **state)
 		"alloc a self 1p => KERN_NOPE", /* unknown status */
 		"alloc a self 1p =>",           /* empty expectation */
 		"alloc a self 1p => match",     /* match only after check */
-		"alloc a self 1p => KERN_SUCCESS count 1",  /* count only after read */
+		"alloc a self 1p => KERN_SUCCESS count 1",  /* count only after read, fast copies */
+		"fastread a 0 q 0",             /* fast copy without its length */
+		"objcopy p 0 q 0 1 copy",       /* a flag it does not take */
 		"read d a 0 1p => KERN_SUCCESS count",
 		"read d a 0 1p => KERN_SUCCESS extra",
 		"scenario x bogus-tag",

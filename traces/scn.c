@@ -38,6 +38,9 @@ static const struct scn_keyword keywords[SCN_KIND_COUNT] = {
 	[SCN_PROXY]      = { "proxy",      "SP+SNNN" },
 	[SCN_MAP]        = { "map",        "SSSNNPPc" },
 	[SCN_RANGEPROXY] = { "rangeproxy", "S+SP|NN" },
+	[SCN_FASTREAD]   = { "fastread",   "SNSNN" },
+	[SCN_FASTWRITE]  = { "fastwrite",  "SNSNN" },
+	[SCN_OBJCOPY]    = { "objcopy",    "SNSNN" },
 };
 
 const char *scn_kind_name(enum scn_kind kind)
@@ -294,8 +297,10 @@ static int parse_expect(const struct word *w, size_t n, struct scn_op *op,
 	}
 	i = 1;
 	if (i < n && word_is(&w[i], "count")) {
-		if (op->kind != SCN_READ)
-			return fail(err, line, w[i].column, "count only follows read");
+		if (op->kind != SCN_READ && op->kind != SCN_FASTREAD &&
+		    op->kind != SCN_FASTWRITE && op->kind != SCN_OBJCOPY)
+			return fail(err, line, w[i].column,
+				    "count only follows read and the fast copies");
 		if (i + 1 >= n || !parse_number(&w[i + 1], &op->count))
 			return fail(err, line, w[i].column, "count needs a number");
 		op->want_count = true;

@@ -44,6 +44,9 @@ enum scn_kind {
 	SCN_PROXY,      /* proxy P PROT (OBJ OFFSET START LEN)... */
 	SCN_MAP,        /* map M T P OFF SIZE PROT MAXPROT [copy] */
 	SCN_RANGEPROXY, /* rangeproxy P (OBJ PROT START END)... [OBJ PROT] */
+	SCN_FASTREAD,   /* fastread R OFF OBJ OOFF LEN */
+	SCN_FASTWRITE,  /* fastwrite R OFF OBJ OOFF LEN */
+	SCN_OBJCOPY,    /* objcopy SRC SOFF DST DOFF LEN */
 	SCN_KIND_COUNT
 };
 

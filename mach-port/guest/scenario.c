@@ -463,6 +463,50 @@ static void op_map(const struct scn_op *op, struct scn_outcome *out)
 
 typedef void (*op_fn)(const struct scn_op *, struct scn_outcome *);
 
+/* fastread R OFF OBJ OOFF LEN and fastwrite R OFF OBJ OOFF LEN: mosaic's
+ * fast copies between a region's task and a memory object (a proxy); the
+ * count comes back only when the call succeeds (MIG drops it otherwise). */
+static void op_fast(const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *r = lookup(op->sym[0], SYM_REGION);
+	struct sym *o = lookup(op->sym[1], SYM_PORT);
+	vm_size_t count = 0;
+
+	if (!r || !o) {
+		out->unbound = true;
+		return;
+	}
+	if (op->kind == SCN_FASTREAD)
+		out->kr = vm_read_fast(r->task, r->addr + op->num[0], op->num[2], o->port,
+				       op->num[1], &count);
+	else
+		out->kr = vm_write_fast(r->task, r->addr + op->num[0], op->num[2], o->port,
+					op->num[1], &count);
+	if (out->kr == KERN_SUCCESS) {
+		out->has_count = true;
+		out->count = count;
+	}
+}
+
+/* objcopy SRC SOFF DST DOFF LEN: memory_object_copy. */
+static void op_objcopy(const struct scn_op *op, struct scn_outcome *out)
+{
+	struct sym *src = lookup(op->sym[0], SYM_PORT);
+	struct sym *dst = lookup(op->sym[1], SYM_PORT);
+	vm_size_t count = 0;
+
+	if (!src || !dst) {
+		out->unbound = true;
+		return;
+	}
+	out->kr = memory_object_copy(src->port, op->num[0], dst->port, op->num[1], op->num[2],
+				     &count);
+	if (out->kr == KERN_SUCCESS) {
+		out->has_count = true;
+		out->count = count;
+	}
+}
+
 static const op_fn ops[SCN_KIND_COUNT] = {
 	[SCN_TASK] = op_task,
 	[SCN_ALLOC] = op_alloc,
@@ -478,6 +522,9 @@ static const op_fn ops[SCN_KIND_COUNT] = {
 	[SCN_PROXY] = op_proxy,
 	[SCN_MAP] = op_map,
 	[SCN_RANGEPROXY] = op_rangeproxy,
+	[SCN_FASTREAD] = op_fast,
+	[SCN_FASTWRITE] = op_fast,
+	[SCN_OBJCOPY] = op_objcopy,
 };
 
 /* Driver ------------------------------------------------------------------ */
