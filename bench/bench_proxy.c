@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "vmc_kern_names.h"
 #include "vmc_proxy.h"
 
 #define LOOKUPS 200000u

@@ -53,45 +53,31 @@ typedef uint64_t vmc_uword_t __attribute__((__may_alias__, __aligned__(1)));
 #define VMC_NO_LIBCALL
 #endif
 
-/* n / 8 words from s to d; d is 8-byte aligned, s is too (the _aligned
- * variant) or may be anywhere (the _unaligned one).  Four words a turn, all
- * loaded before any is stored, so the CPU can overlap them; returns the
- * bytes moved. */
-VMC_NO_LIBCALL
-static vmc_size_t copy_words_aligned(unsigned char *d, const unsigned char *s, vmc_size_t n)
+/* n / 8 words from s to d; d is 8-byte aligned, and s is too when
+ * `aligned' (loaded as whole words) or may be anywhere otherwise.  Four
+ * words a turn, all loaded before any is stored, so the CPU can overlap
+ * them; returns the bytes moved.  Always inlined, and `aligned' is a
+ * constant at each call, so the compiler makes the two loops of this one. */
+static inline __attribute__((__always_inline__))
+vmc_size_t copy_words(unsigned char *d, const unsigned char *s, vmc_size_t n, bool aligned)
 {
 	vmc_word_t *dw = (vmc_word_t *)d;
-	const vmc_word_t *sw = (const vmc_word_t *)s;
+	const vmc_word_t *sa = (const vmc_word_t *)s;
+	const vmc_uword_t *su = (const vmc_uword_t *)s;
 	vmc_size_t words = n / 8, i = 0;
 
 	for (; words - i >= 4; i += 4) {
-		uint64_t a = sw[i], b = sw[i + 1], c = sw[i + 2], e = sw[i + 3];
-		dw[i] = a;
-		dw[i + 1] = b;
-		dw[i + 2] = c;
-		dw[i + 3] = e;
+		uint64_t w0 = aligned ? sa[i] : su[i];
+		uint64_t w1 = aligned ? sa[i + 1] : su[i + 1];
+		uint64_t w2 = aligned ? sa[i + 2] : su[i + 2];
+		uint64_t w3 = aligned ? sa[i + 3] : su[i + 3];
+		dw[i] = w0;
+		dw[i + 1] = w1;
+		dw[i + 2] = w2;
+		dw[i + 3] = w3;
 	}
 	for (; i < words; i++)
-		dw[i] = sw[i];
-	return words * 8;
-}
-
-VMC_NO_LIBCALL
-static vmc_size_t copy_words_unaligned(unsigned char *d, const unsigned char *s, vmc_size_t n)
-{
-	vmc_word_t *dw = (vmc_word_t *)d;
-	const vmc_uword_t *sw = (const vmc_uword_t *)s;
-	vmc_size_t words = n / 8, i = 0;
-
-	for (; words - i >= 4; i += 4) {
-		uint64_t a = sw[i], b = sw[i + 1], c = sw[i + 2], e = sw[i + 3];
-		dw[i] = a;
-		dw[i + 1] = b;
-		dw[i + 2] = c;
-		dw[i + 3] = e;
-	}
-	for (; i < words; i++)
-		dw[i] = sw[i];
+		dw[i] = aligned ? sa[i] : su[i];
 	return words * 8;
 }
 
@@ -105,8 +91,8 @@ void vmc_copy_bytes(unsigned char *d, const unsigned char *s, vmc_size_t n)
 	}
 
 	/* Body: 8-byte moves; aligned loads too if the source allows. */
-	vmc_size_t done = ((uintptr_t)s & 7) == 0 ? copy_words_aligned(d, s, n)
-						  : copy_words_unaligned(d, s, n);
+	vmc_size_t done = ((uintptr_t)s & 7) == 0 ? copy_words(d, s, n, true)
+						  : copy_words(d, s, n, false);
 	d += done;
 	s += done;
 	n -= done;
@@ -187,30 +173,30 @@ static vmc_kr_t endpoint_check(const struct vmc_endpoint *ep, vmc_size_t size)
 	struct vmc_range r;
 
 	if (ep == NULL)
-		return KERN_INVALID_ARGUMENT;
+		return VMC_KERN_INVALID_ARGUMENT;
 	switch (ep->kind) {
 	case VMC_ENDPOINT_MAP:
 		/* Is there a map? */
 		if (ep->u.map.map == NULL)
-			return KERN_INVALID_ARGUMENT;
+			return VMC_KERN_INVALID_ARGUMENT;
 		break;
 	case VMC_ENDPOINT_OBJECT:
 		/* Is there an object, and is the protection made of real bits? */
 		if (ep->u.object.object == NULL || !vmc_prot_valid(ep->u.object.max_prot))
-			return KERN_INVALID_ARGUMENT;
+			return VMC_KERN_INVALID_ARGUMENT;
 		break;
 	case VMC_ENDPOINT_RESOLVER:
 		/* Is there a resolver? */
 		if (ep->u.resolver.fn == NULL)
-			return KERN_INVALID_ARGUMENT;
+			return VMC_KERN_INVALID_ARGUMENT;
 		break;
 	default:
-		return KERN_INVALID_ARGUMENT;
+		return VMC_KERN_INVALID_ARGUMENT;
 	}
 	/* Does the range stay below 2^64? */
 	if (!vmc_range_make(endpoint_start(ep), size, &r))
-		return KERN_INVALID_ARGUMENT;
-	return KERN_SUCCESS;
+		return VMC_KERN_INVALID_ARGUMENT;
+	return VMC_KERN_SUCCESS;
 }
 
 /* Sides --------------------------------------------------------------------- */
@@ -273,14 +259,14 @@ static vmc_kr_t side_resolve(struct side *sd, vmc_size_t limit)
 	switch (ep->kind) {
 	case VMC_ENDPOINT_MAP:
 		kr = vmc_walk_lookup(ep->u.map.map, sd->pos, limit, sd->access, &ws);
-		if (kr != KERN_SUCCESS)
+		if (kr != VMC_KERN_SUCCESS)
 			return kr;
 		side_take(sd, &ws, true);
-		return KERN_SUCCESS;
+		return VMC_KERN_SUCCESS;
 
 	case VMC_ENDPOINT_OBJECT:
 		if ((ep->u.object.max_prot & sd->access) != sd->access)
-			return KERN_PROTECTION_FAILURE;
+			return VMC_KERN_PROTECTION_FAILURE;
 		/* The caller's reference covers the copy. */
 		sd->object = ep->u.object.object;
 		sd->ref = false;
@@ -291,14 +277,14 @@ static vmc_kr_t side_resolve(struct side *sd, vmc_size_t limit)
 	case VMC_ENDPOINT_RESOLVER:
 		seg.held = false;
 		kr = ep->u.resolver.fn(ep->u.resolver.ctx, sd->pos, &seg);
-		if (kr != KERN_SUCCESS)
+		if (kr != VMC_KERN_SUCCESS)
 			return kr;
 		if (seg.object == NULL || seg.left == 0)
 			vmc_panic("side_resolve: resolver returned an empty segment");
 		if ((seg.prot & sd->access) != sd->access) {
 			if (!seg.held)
 				vmc_object_release(seg.object);
-			return KERN_PROTECTION_FAILURE;
+			return VMC_KERN_PROTECTION_FAILURE;
 		}
 		sd->object = seg.object;
 		sd->ref = !seg.held;
@@ -308,7 +294,7 @@ static vmc_kr_t side_resolve(struct side *sd, vmc_size_t limit)
 		break;
 	}
 	sd->have = true;
-	return KERN_SUCCESS;
+	return VMC_KERN_SUCCESS;
 }
 
 /* The destination map's lookup under its lock (vmc_walk_lookup_locked): the
@@ -370,7 +356,7 @@ static void side_verify_done(struct side *sd)
 
 /* The copy loop -------------------------------------------------------------- */
 
-/* What a failed fault means for the copy: KERN_SUCCESS to go round again
+/* What a failed fault means for the copy: VMC_KERN_SUCCESS to go round again
  * (both sides looked up afresh), or the code that stops it, as
  * vm_fault_copy reports them. */
 static vmc_kr_t fault_outcome(vmc_fault_t fr, struct side *s, struct side *d)
@@ -379,11 +365,11 @@ static vmc_kr_t fault_outcome(vmc_fault_t fr, struct side *s, struct side *d)
 	case VMC_FAULT_RETRY:
 		side_drop(s);
 		side_drop(d);
-		return KERN_SUCCESS;
+		return VMC_KERN_SUCCESS;
 	case VMC_FAULT_ERROR:
-		return KERN_MEMORY_ERROR;
+		return VMC_KERN_MEMORY_ERROR;
 	case VMC_FAULT_INTERRUPTED:
-		return MACH_SEND_INTERRUPTED;
+		return VMC_MACH_SEND_INTERRUPTED;
 	case VMC_FAULT_OK:
 		break;
 	}
@@ -487,7 +473,7 @@ static vmc_size_t copy_resident(struct side *s, struct side *d, vmc_size_t left)
 }
 
 /*
- * Copies one chunk, at most `left` bytes.  Returns KERN_SUCCESS with *moved
+ * Copies one chunk, at most `left` bytes.  Returns VMC_KERN_SUCCESS with *moved
  * set (0 if the world changed and the chunk must be tried again), or the
  * code that stops the copy at the current byte.
  */
@@ -500,7 +486,7 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 	*moved = 0;
 	if (!s->have) {
 		vmc_yield(VMC_YIELD_LOOKUP_SRC);
-		if ((kr = side_resolve(s, left)) != KERN_SUCCESS)
+		if ((kr = side_resolve(s, left)) != VMC_KERN_SUCCESS)
 			return kr;
 	}
 	/* A destination map is looked up by the shortcut, under its lock,
@@ -509,15 +495,15 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 		    s->ep->kind != VMC_ENDPOINT_MAP;
 	if (!d->have) {
 		vmc_yield(VMC_YIELD_LOOKUP_DST);
-		if (!lazy && (kr = side_resolve(d, left)) != KERN_SUCCESS)
+		if (!lazy && (kr = side_resolve(d, left)) != VMC_KERN_SUCCESS)
 			return kr;
 	}
 
 	if ((*moved = copy_resident(s, d, left)) != 0)
-		return KERN_SUCCESS;
+		return VMC_KERN_SUCCESS;
 	/* The general path; the destination's lookup if the shortcut's
 	 * declined (its error, if any, is the lookup's). */
-	if (!d->have && (kr = side_resolve(d, left)) != KERN_SUCCESS)
+	if (!d->have && (kr = side_resolve(d, left)) != VMC_KERN_SUCCESS)
 		return kr;
 
 	vmc_size_t n = chunk_size(s, d, left);
@@ -554,7 +540,7 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 			vmc_page_put(&sref, false);
 		vmc_page_put(&dref, false);
 		side_drop(s);
-		return KERN_SUCCESS;
+		return VMC_KERN_SUCCESS;
 	}
 	bool verified = side_verify(d);
 	if (verified && !vmc_page_still_current(&dref)) {
@@ -567,7 +553,7 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 			vmc_page_put(&sref, false);
 		vmc_page_put(&dref, false);
 		side_drop(d);
-		return KERN_SUCCESS;
+		return VMC_KERN_SUCCESS;
 	}
 
 	unsigned char *dp = vmc_page_bytes(&dref) + (d->offset - dpage);
@@ -583,7 +569,7 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 	side_advance(s, n);
 	side_advance(d, n);
 	*moved = n;
-	return KERN_SUCCESS;
+	return VMC_KERN_SUCCESS;
 }
 
 vmc_kr_t vmc_copy(const struct vmc_endpoint *src, const struct vmc_endpoint *dst,
@@ -591,25 +577,25 @@ vmc_kr_t vmc_copy(const struct vmc_endpoint *src, const struct vmc_endpoint *dst
 {
 	struct side s, d;
 	vmc_size_t done = 0, n;
-	vmc_kr_t kr = KERN_SUCCESS;
+	vmc_kr_t kr = VMC_KERN_SUCCESS;
 
 	/* Is there somewhere to put the count? */
 	if (count == NULL)
-		return KERN_INVALID_ARGUMENT;
+		return VMC_KERN_INVALID_ARGUMENT;
 	*count = 0;
 	/* Are both endpoints well formed, and do both ranges fit? */
-	if ((kr = endpoint_check(src, size)) != KERN_SUCCESS)
+	if ((kr = endpoint_check(src, size)) != VMC_KERN_SUCCESS)
 		return kr;
-	if ((kr = endpoint_check(dst, size)) != KERN_SUCCESS)
+	if ((kr = endpoint_check(dst, size)) != VMC_KERN_SUCCESS)
 		return kr;
 	if (size == 0)
-		return KERN_SUCCESS;
+		return VMC_KERN_SUCCESS;
 
 	side_init(&s, src, VMC_PROT_READ);
 	side_init(&d, dst, VMC_PROT_WRITE);
 	while (done < size) {
 		kr = copy_chunk(&s, &d, size - done, &n);
-		if (kr != KERN_SUCCESS)
+		if (kr != VMC_KERN_SUCCESS)
 			break;
 		done += n;
 		if (n != 0 && done < size)
@@ -619,5 +605,5 @@ vmc_kr_t vmc_copy(const struct vmc_endpoint *src, const struct vmc_endpoint *dst
 	side_drop(&d);
 
 	*count = done;
-	return done != 0 ? KERN_SUCCESS : kr;
+	return done != 0 ? VMC_KERN_SUCCESS : kr;
 }

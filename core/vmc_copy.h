@@ -23,8 +23,8 @@
  * page checked to be still current.  Either way a write never goes through
  * a mapping that has since lost write access.
  *
- * Short copies: a copy that moves every byte returns KERN_SUCCESS; one that
- * stops after k > 0 bytes returns KERN_SUCCESS with count k; one that moves
+ * Short copies: a copy that moves every byte returns VMC_KERN_SUCCESS; one that
+ * stops after k > 0 bytes returns VMC_KERN_SUCCESS with count k; one that moves
  * nothing returns what stopped it.  Retrying from the first uncopied byte
  * reports the reason.  The count is always written and always exact, and no
  * byte outside the destination range is ever written.
@@ -51,9 +51,9 @@ struct vmc_segment {
 /*
  * A resolver: fills *seg for position `pos` of the endpoint (a proxy offset,
  * say).  locks: none held on entry or return.  sleeps: may.
- * returns: KERN_SUCCESS with *seg filled and seg->object referenced, or
+ * returns: VMC_KERN_SUCCESS with *seg filled and seg->object referenced, or
  *          held (seg->held) by ctx, which the caller keeps for the copy;
- *          KERN_INVALID_ADDRESS for a hole or a position past the end;
+ *          VMC_KERN_INVALID_ADDRESS for a hole or a position past the end;
  *          any other code stops the copy with that code.
  *          On failure nothing is referenced.  The engine checks seg->prot
  *          against the access it needs.
@@ -96,15 +96,15 @@ struct vmc_endpoint vmc_endpoint_resolver(vmc_resolve_fn fn, void *ctx, vmc_off_
  * Copies size bytes from src to dst.
  * locks: none held on entry or return.  sleeps: yes (faults, pagers).
  * returns, with *count always set to the exact number of bytes copied:
- *   KERN_SUCCESS             all bytes, or k > 0 bytes before a failure;
- *   KERN_INVALID_ARGUMENT    a range wraps, an endpoint is malformed
+ *   VMC_KERN_SUCCESS             all bytes, or k > 0 bytes before a failure;
+ *   VMC_KERN_INVALID_ARGUMENT    a range wraps, an endpoint is malformed
  *                            (checked before anything is touched);
- *   KERN_INVALID_ADDRESS     the first byte is in a hole;
- *   KERN_PROTECTION_FAILURE  the first byte may not be read (source) or
+ *   VMC_KERN_INVALID_ADDRESS     the first byte is in a hole;
+ *   VMC_KERN_PROTECTION_FAILURE  the first byte may not be read (source) or
  *                            written (destination);
- *   KERN_MEMORY_ERROR        a pager error or a dead object on the first page;
- *   MACH_SEND_INTERRUPTED    a wait for the first page was interrupted.
- * Zero size: KERN_SUCCESS, count 0, nothing looked up or touched.
+ *   VMC_KERN_MEMORY_ERROR        a pager error or a dead object on the first page;
+ *   VMC_MACH_SEND_INTERRUPTED    a wait for the first page was interrupted.
+ * Zero size: VMC_KERN_SUCCESS, count 0, nothing looked up or touched.
  * Overlapping source and destination bytes (the same object) give
  * unspecified destination contents, as memcpy does, but never deadlock,
  * never write outside the range and keep the count exact.

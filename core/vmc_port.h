@@ -41,6 +41,13 @@ void vmc_free(void *p, vmc_size_t size);
  * function and the broken rule.  [panic] */
 _Noreturn void vmc_panic(const char *msg);
 
+/* A fact the code relies on and checks: false is a bug in the core. */
+#define VMC_ASSERT(cond, msg) \
+	do { \
+		if (!(cond)) \
+			vmc_panic(msg); \
+	} while (0)
+
 /* Objects ----------------------------------------------------------------- */
 
 /* Takes a reference on object.  [vm_object_reference]
@@ -80,10 +87,10 @@ struct vmc_lookup {
  * is the one a write must reach.
  *
  * locks: map unlocked on entry and on return.  sleeps: yes.
- * returns: KERN_SUCCESS and *out filled;
- *          KERN_INVALID_ADDRESS if no entry holds addr;
- *          KERN_PROTECTION_FAILURE if the entry's protection lacks `access`;
- *          KERN_RESOURCE_SHORTAGE if the shadow or zero-fill object could
+ * returns: VMC_KERN_SUCCESS and *out filled;
+ *          VMC_KERN_INVALID_ADDRESS if no entry holds addr;
+ *          VMC_KERN_PROTECTION_FAILURE if the entry's protection lacks `access`;
+ *          VMC_KERN_RESOURCE_SHORTAGE if the shadow or zero-fill object could
  *            not be allocated (a host whose allocations wait, as GNU Mach's
  *            do, never returns it).
  *          On failure *out is untouched, no reference is taken and the map

@@ -91,10 +91,12 @@ static void buckets_fill(struct vmc_proxy *p)
 	}
 }
 
-/* Last input offset that range r reaches.  Cannot wrap: closed ranges
- * were checked when decoded, open ones are cut to fit. */
+/* Last input offset that range r reaches.  It does not wrap: closed
+ * ranges were checked when decoded, open ones are cut to fit. */
 static vmc_off_t range_ilast(const struct range *r)
 {
+	VMC_ASSERT(r->plast >= r->pstart && r->istart <= UINT64_MAX - (r->plast - r->pstart),
+		   "range_ilast: the range wraps");
 	return r->istart + (r->plast - r->pstart);
 }
 
@@ -136,8 +138,10 @@ static uint64_t range_flatten(const struct range *r, struct vmc_proxy_seg *out)
 		if (s->start > ilast)
 			break;
 		if (out != NULL) {
-			vmc_off_t a = s->start > r->istart ? s->start : r->istart;
-			vmc_off_t b = s->last < ilast ? s->last : ilast;
+			vmc_off_t a, b;
+			/* They meet: s->start <= ilast, s->last >= r->istart. */
+			if (!vmc_closed_intersect(s->start, s->last, r->istart, ilast, &a, &b))
+				vmc_panic("range_flatten: a segment found does not meet the range");
 			out[n] = (struct vmc_proxy_seg){
 				.start = r->pstart + (a - r->istart),
 				.last = r->pstart + (b - r->istart),
@@ -164,13 +168,13 @@ static vmc_kr_t proxy_build(const struct range *ranges, uint32_t n, struct vmc_p
 		nsegs += range_flatten(&ranges[i], NULL);
 		/* Does flattening stay within the segment limit? */
 		if (nsegs > VMC_PROXY_MAX_SEGMENTS)
-			return KERN_NO_SPACE;
+			return VMC_KERN_NO_SPACE;
 	}
 
 	uint32_t nbuckets = buckets_for((uint32_t)nsegs);
 	struct vmc_proxy *p = vmc_alloc(proxy_bytes((uint32_t)nsegs, nbuckets));
 	if (p == NULL)
-		return KERN_RESOURCE_SHORTAGE;
+		return VMC_KERN_RESOURCE_SHORTAGE;
 
 	/* Commit: nothing below can fail. */
 	p->nsegs = 0;
@@ -183,7 +187,7 @@ static vmc_kr_t proxy_build(const struct range *ranges, uint32_t n, struct vmc_p
 	for (uint32_t i = 0; i < p->nsegs; i++)
 		vmc_object_reference(p->segs[i].object);
 	*out = p;
-	return KERN_SUCCESS;
+	return VMC_KERN_SUCCESS;
 }
 
 /* Is this input well formed (a hole, or a non-null object or proxy)? */
@@ -203,7 +207,7 @@ static bool input_valid(const struct vmc_proxy_input *in)
 static vmc_kr_t ranges_alloc(uint32_t n, struct range **out)
 {
 	*out = vmc_alloc((vmc_size_t)n * sizeof(struct range));
-	return *out != NULL ? KERN_SUCCESS : KERN_RESOURCE_SHORTAGE;
+	return *out != NULL ? VMC_KERN_SUCCESS : VMC_KERN_RESOURCE_SHORTAGE;
 }
 
 static void ranges_free(struct range *r, uint32_t n)
@@ -221,10 +225,10 @@ static vmc_kr_t decode_seed(const struct vmc_proxy_input *in, uint32_t n,
 	for (uint32_t i = 0; i < n; i++) {
 		/* Is the protection made of VM_PROT bits only? */
 		if (!vmc_prot_valid(maxprot[i]))
-			return KERN_INVALID_VALUE;
+			return VMC_KERN_INVALID_VALUE;
 		/* Is the input a hole, an object or a proxy? */
 		if (!input_valid(&in[i]))
-			return KERN_INVALID_ARGUMENT;
+			return VMC_KERN_INVALID_ARGUMENT;
 
 		r[i] = (struct range){ .pstart = p, .in = &in[i], .prot = maxprot[i] };
 		if (i == nclosed) {
@@ -238,17 +242,17 @@ static vmc_kr_t decode_seed(const struct vmc_proxy_input *in, uint32_t n,
 		struct vmc_range window;
 		/* Is the range non-empty and in order (end >= start)? */
 		if (end[i] <= start[i])
-			return KERN_INVALID_ARGUMENT;
+			return VMC_KERN_INVALID_ARGUMENT;
 		/* Does it fit in proxy space after the ranges before it? */
 		if (!vmc_range_make(p, end[i] - start[i], &window))
-			return KERN_INVALID_ARGUMENT;
+			return VMC_KERN_INVALID_ARGUMENT;
 		r[i].istart = start[i];
 		r[i].plast = vmc_range_last(&window);
 		/* Is there proxy space left for the next range? */
 		if (i + 1 < n && !vmc_add(r[i].plast, 1, &p))
-			return KERN_INVALID_ARGUMENT;
+			return VMC_KERN_INVALID_ARGUMENT;
 	}
-	return KERN_SUCCESS;
+	return VMC_KERN_SUCCESS;
 }
 
 vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
@@ -259,20 +263,20 @@ vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
 {
 	/* Is there at least one input, and not more than the interface takes? */
 	if (n == 0)
-		return KERN_INVALID_ARGUMENT;
+		return VMC_KERN_INVALID_ARGUMENT;
 	if (n > VMC_PROXY_MAX_RANGES)
-		return KERN_NO_SPACE;
+		return VMC_KERN_NO_SPACE;
 	/* One protection per input; start and end paired, for every input or
 	 * for all but the last (which is then open-ended)? */
 	if (nprot != n || nstart != nend || (nstart != n && nstart != n - 1))
-		return KERN_INVALID_ARGUMENT;
+		return VMC_KERN_INVALID_ARGUMENT;
 
 	struct range *r;
 	vmc_kr_t kr = ranges_alloc(n, &r);
-	if (kr != KERN_SUCCESS)
+	if (kr != VMC_KERN_SUCCESS)
 		return kr;
 	kr = decode_seed(in, n, maxprot, start, end, nstart, r);
-	if (kr == KERN_SUCCESS)
+	if (kr == VMC_KERN_SUCCESS)
 		kr = proxy_build(r, n, out);
 	ranges_free(r, n);
 	return kr;
@@ -320,16 +324,16 @@ static vmc_kr_t decode_placed(vmc_prot_t prot, const struct vmc_proxy_input *in,
 
 		/* Is the input an object or a proxy (a null port is no name)? */
 		if (in[i].kind == VMC_PROXY_IN_HOLE)
-			return KERN_INVALID_NAME;
+			return VMC_KERN_INVALID_NAME;
 		if (!input_valid(&in[i]))
-			return KERN_INVALID_ARGUMENT;
+			return VMC_KERN_INVALID_ARGUMENT;
 		/* Is the range non-empty? */
 		if (len[i] == 0)
-			return KERN_INVALID_ARGUMENT;
+			return VMC_KERN_INVALID_ARGUMENT;
 		/* Do both its place in the proxy and its window fit in 64 bits? */
 		if (!vmc_range_make(offset[i], len[i], &placed) ||
 		    !vmc_range_make(start[i], len[i], &window))
-			return KERN_INVALID_ARGUMENT;
+			return VMC_KERN_INVALID_ARGUMENT;
 		r[i] = (struct range){
 			.pstart = placed.start, .plast = vmc_range_last(&placed),
 			.in = &in[i], .istart = start[i], .prot = prot,
@@ -339,9 +343,9 @@ static vmc_kr_t decode_placed(vmc_prot_t prot, const struct vmc_proxy_input *in,
 	for (uint32_t i = 1; i < n; i++) {
 		/* Does range i begin after range i - 1 ends? */
 		if (r[i].pstart <= r[i - 1].plast)
-			return KERN_INVALID_ARGUMENT;
+			return VMC_KERN_INVALID_ARGUMENT;
 	}
-	return KERN_SUCCESS;
+	return VMC_KERN_SUCCESS;
 }
 
 vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
@@ -353,22 +357,22 @@ vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
 {
 	/* Is there at least one input, and not more than the interface takes? */
 	if (n == 0)
-		return KERN_INVALID_ARGUMENT;
+		return VMC_KERN_INVALID_ARGUMENT;
 	if (n > VMC_PROXY_MAX_RANGES)
-		return KERN_NO_SPACE;
+		return VMC_KERN_NO_SPACE;
 	/* Do all arrays describe the same ranges? */
 	if (noffset != n || nstart != n || nlen != n)
-		return KERN_INVALID_ARGUMENT;
+		return VMC_KERN_INVALID_ARGUMENT;
 	/* Is the protection made of VM_PROT bits only? */
 	if (!vmc_prot_valid(max_protection))
-		return KERN_INVALID_VALUE;
+		return VMC_KERN_INVALID_VALUE;
 
 	struct range *r;
 	vmc_kr_t kr = ranges_alloc(n, &r);
-	if (kr != KERN_SUCCESS)
+	if (kr != VMC_KERN_SUCCESS)
 		return kr;
 	kr = decode_placed(max_protection, in, n, offset, start, len, r);
-	if (kr == KERN_SUCCESS)
+	if (kr == VMC_KERN_SUCCESS)
 		kr = proxy_build(r, n, out);
 	ranges_free(r, n);
 	return kr;
@@ -454,12 +458,12 @@ vmc_kr_t vmc_proxy_copy_resolve(void *ctx, vmc_off_t pos, struct vmc_segment *se
 
 	vmc_proxy_resolve(ctx, pos, &r);
 	if (r.object == NULL)
-		return KERN_INVALID_ADDRESS;
+		return VMC_KERN_INVALID_ADDRESS;
 	/* The proxy holds its objects, and the copy holds the proxy. */
 	seg->object = r.object;
 	seg->held = true;
 	seg->offset = r.offset;
 	seg->prot = r.max_prot;
 	seg->left = r.left;
-	return KERN_SUCCESS;
+	return VMC_KERN_SUCCESS;
 }

@@ -92,13 +92,13 @@ struct vmc_proxy_input {
  * whole object (the shorthand).  A hole input maps nothing.
  *
  * sleeps: yes (allocation).  locks: none.
- * returns: KERN_SUCCESS and *out;
- *   KERN_INVALID_ARGUMENT: no input, a count that does not fit the rules,
+ * returns: VMC_KERN_SUCCESS and *out;
+ *   VMC_KERN_INVALID_ARGUMENT: no input, a count that does not fit the rules,
  *     end < start, an empty closed range, proxy space that overflows;
- *   KERN_INVALID_VALUE: protection bits outside VMC_PROT_ALL;
- *   KERN_NO_SPACE: more than VMC_PROXY_MAX_RANGES inputs or
+ *   VMC_KERN_INVALID_VALUE: protection bits outside VMC_PROT_ALL;
+ *   VMC_KERN_NO_SPACE: more than VMC_PROXY_MAX_RANGES inputs or
  *     VMC_PROXY_MAX_SEGMENTS segments after flattening;
- *   KERN_RESOURCE_SHORTAGE: allocation failed.
+ *   VMC_KERN_RESOURCE_SHORTAGE: allocation failed.
  *   On failure *out is untouched and no reference is taken.
  */
 vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
@@ -112,9 +112,9 @@ vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
  * [start[i], start[i] + len[i]) of input i at proxy offset offset[i].  All
  * ranges share max_protection.  Ranges may come in any order; gaps between
  * them are holes; overlapping ranges are rejected.  Every input must be an
- * object or a proxy (KERN_INVALID_NAME for a hole, as GNU Mach does for an
+ * object or a proxy (VMC_KERN_INVALID_NAME for a hole, as GNU Mach does for an
  * invalid port).  Same results as vmc_proxy_create_ranges, plus
- * KERN_INVALID_ARGUMENT for overlaps, zero lengths and wrapping ranges.
+ * VMC_KERN_INVALID_ARGUMENT for overlaps, zero lengths and wrapping ranges.
  */
 vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
 				 const struct vmc_proxy_input *in, uint32_t n,
@@ -179,7 +179,7 @@ bool vmc_proxy_iter_next(struct vmc_proxy_iter *it, struct vmc_proxy_piece *piec
  * with ctx = the proxy): position pos resolves to its segment, with the
  * object held by the proxy (seg->held: the caller keeps the proxy alive for
  * the copy, which keeps its objects) and the segment's maximum protection as
- * the access allowed; a hole gives KERN_INVALID_ADDRESS, so a copy stops
+ * the access allowed; a hole gives VMC_KERN_INVALID_ADDRESS, so a copy stops
  * exactly there.
  * sleeps: no.
  */

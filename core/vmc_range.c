@@ -1,28 +1,12 @@
 /*
- * vmc_range.c: range intersection and status-code names.
+ * vmc_range.c: status-code names.
  */
 #include "vmc_range.h"
-
-bool vmc_range_intersect(const struct vmc_range *a, const struct vmc_range *b,
-			 struct vmc_range *out)
-{
-	if (a->size == 0 || b->size == 0)
-		return false;
-
-	uint64_t start = a->start > b->start ? a->start : b->start;
-	uint64_t last = vmc_min(vmc_range_last(a), vmc_range_last(b));
-
-	if (start > last)
-		return false;
-	out->start = start;
-	out->size = last - start + 1;   /* cannot wrap: at most a->size */
-	return true;
-}
 
 const char *vmc_kr_name(vmc_kr_t kr)
 {
 	switch (kr) {
-#define NAME(x) case x: return #x
+#define NAME(x) case VMC_##x: return #x
 	NAME(KERN_SUCCESS);
 	NAME(KERN_INVALID_ADDRESS);
 	NAME(KERN_PROTECTION_FAILURE);

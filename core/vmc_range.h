@@ -76,9 +76,21 @@ static inline uint64_t vmc_range_left(const struct vmc_range *r, uint64_t x)
 	return vmc_range_contains(r, x) ? r->size - (x - r->start) : 0;
 }
 
-/* The intersection of a and b into *out.  Returns false if it is empty. */
-bool vmc_range_intersect(const struct vmc_range *a, const struct vmc_range *b,
-			 struct vmc_range *out);
+/* The intersection of the closed intervals [a0, a1] and [b0, b1] (a0 <= a1,
+ * b0 <= b1; either may end at 2^64 - 1, which a start and a size cannot
+ * say): true with it in [*lo, *hi], false (nothing written) when they do
+ * not meet. */
+static inline bool vmc_closed_intersect(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1,
+					uint64_t *lo, uint64_t *hi)
+{
+	uint64_t l = a0 > b0 ? a0 : b0, h = a1 < b1 ? a1 : b1;
+
+	if (l > h)
+		return false;
+	*lo = l;
+	*hi = h;
+	return true;
+}
 
 /* Bytes from x to the end of its page (1 .. VMC_PAGE_SIZE). */
 static inline vmc_size_t vmc_page_left(uint64_t x)

@@ -6,7 +6,7 @@
  * values (the GNU Mach port checks each one with _Static_assert), so a code
  * can cross the porting boundary without translation.  Fault states of the
  * page-fault primitive live in their own enum (vmc_fault_t): GNU Mach's
- * VM_FAULT_RETRY equals KERN_INVALID_ADDRESS numerically, and a type the
+ * VM_FAULT_RETRY equals VMC_KERN_INVALID_ADDRESS numerically, and a type the
  * compiler tells apart is the cheapest way never to confuse the two.
  */
 #ifndef VMC_TYPES_H
@@ -38,42 +38,45 @@ typedef int vmc_prot_t;
 
 static inline bool vmc_prot_valid(vmc_prot_t p) { return (p & ~VMC_PROT_ALL) == 0; }
 
-/* Status codes: Mach's kern_return_t values, and the two message errors
- * an RPC-shaped operation can return. */
+/* Status codes: Mach's kern_return_t values, and the message errors an
+ * RPC-shaped operation can return, under names of the core's own so that a
+ * kernel's <mach/kern_return.h> can sit beside them (the GNU Mach port
+ * checks each against its Mach name with _Static_assert).  Hosts without
+ * Mach's headers get the Mach names from vmc_kern_names.h. */
 typedef int vmc_kr_t;
-#define KERN_SUCCESS                0
-#define KERN_INVALID_ADDRESS        1
-#define KERN_PROTECTION_FAILURE     2
-#define KERN_NO_SPACE               3
-#define KERN_INVALID_ARGUMENT       4
-#define KERN_FAILURE                5
-#define KERN_RESOURCE_SHORTAGE      6
-#define KERN_NOT_RECEIVER           7
-#define KERN_NO_ACCESS              8
-#define KERN_MEMORY_FAILURE         9
-#define KERN_MEMORY_ERROR           10
-#define KERN_NOT_IN_SET             12
-#define KERN_NAME_EXISTS            13
-#define KERN_ABORTED                14
-#define KERN_INVALID_NAME           15
-#define KERN_INVALID_TASK           16
-#define KERN_INVALID_RIGHT          17
-#define KERN_INVALID_VALUE          18
-#define KERN_UREFS_OVERFLOW         19
-#define KERN_INVALID_CAPABILITY     20
-#define KERN_RIGHT_EXISTS           21
-#define KERN_INVALID_HOST           22
-#define KERN_MEMORY_PRESENT         23
-#define KERN_WRITE_PROTECTION_FAILURE 24
-#define KERN_TERMINATED             26
-#define KERN_TIMEDOUT               27
-#define KERN_INTERRUPTED            28
-#define MACH_SEND_INVALID_DEST      0x10000003
-#define MACH_SEND_INTERRUPTED       0x10000007
-#define MACH_SEND_INVALID_MEMORY    0x1000000c
+#define VMC_KERN_SUCCESS                0
+#define VMC_KERN_INVALID_ADDRESS        1
+#define VMC_KERN_PROTECTION_FAILURE     2
+#define VMC_KERN_NO_SPACE               3
+#define VMC_KERN_INVALID_ARGUMENT       4
+#define VMC_KERN_FAILURE                5
+#define VMC_KERN_RESOURCE_SHORTAGE      6
+#define VMC_KERN_NOT_RECEIVER           7
+#define VMC_KERN_NO_ACCESS              8
+#define VMC_KERN_MEMORY_FAILURE         9
+#define VMC_KERN_MEMORY_ERROR           10
+#define VMC_KERN_NOT_IN_SET             12
+#define VMC_KERN_NAME_EXISTS            13
+#define VMC_KERN_ABORTED                14
+#define VMC_KERN_INVALID_NAME           15
+#define VMC_KERN_INVALID_TASK           16
+#define VMC_KERN_INVALID_RIGHT          17
+#define VMC_KERN_INVALID_VALUE          18
+#define VMC_KERN_UREFS_OVERFLOW         19
+#define VMC_KERN_INVALID_CAPABILITY     20
+#define VMC_KERN_RIGHT_EXISTS           21
+#define VMC_KERN_INVALID_HOST           22
+#define VMC_KERN_MEMORY_PRESENT         23
+#define VMC_KERN_WRITE_PROTECTION_FAILURE 24
+#define VMC_KERN_TERMINATED             26
+#define VMC_KERN_TIMEDOUT               27
+#define VMC_KERN_INTERRUPTED            28
+#define VMC_MACH_SEND_INVALID_DEST      0x10000003
+#define VMC_MACH_SEND_INTERRUPTED       0x10000007
+#define VMC_MACH_SEND_INVALID_MEMORY    0x1000000c
 
-/* The name of a status code ("KERN_PROTECTION_FAILURE"), or "KERN_?" for an
- * unknown value.  Tools print codes by name. */
+/* The Mach name of a status code ("KERN_PROTECTION_FAILURE"), or "KERN_?"
+ * for an unknown value.  Tools print codes by name. */
 const char *vmc_kr_name(vmc_kr_t kr);
 
 /* Result of the page-fault primitive (vmc_object_page_get).  Not a status

@@ -37,10 +37,10 @@ vmc_kr_t vmc_walk_lookup(struct vmc_map *map, vmc_addr_t addr, vmc_size_t limit,
 	if (limit == 0)
 		vmc_panic("vmc_walk_lookup: empty segment requested");
 	kr = vmc_map_lookup(map, addr, access, &lk);
-	if (kr != KERN_SUCCESS)
+	if (kr != VMC_KERN_SUCCESS)
 		return kr;
 	segment_of(&lk, addr, limit, seg);
-	return KERN_SUCCESS;
+	return VMC_KERN_SUCCESS;
 }
 
 bool vmc_walk_lookup_locked(struct vmc_map *map, vmc_addr_t addr, vmc_size_t limit,
@@ -71,31 +71,31 @@ vmc_kr_t vmc_walk_begin(struct vmc_walk *walk, struct vmc_map *map, vmc_addr_t a
 
 	/* Is there a map? */
 	if (map == NULL)
-		return KERN_INVALID_ARGUMENT;
+		return VMC_KERN_INVALID_ARGUMENT;
 	/* Is the access a real one? */
 	if (access == VMC_PROT_NONE || !vmc_prot_valid(access))
-		return KERN_INVALID_ARGUMENT;
+		return VMC_KERN_INVALID_ARGUMENT;
 	/* Does the range fit in the address space? */
 	if (!vmc_range_make(addr, size, &r))
-		return KERN_INVALID_ARGUMENT;
+		return VMC_KERN_INVALID_ARGUMENT;
 
 	walk->map = map;
 	walk->access = access;
 	walk->range = r;
 	walk->done = 0;
-	walk->status = KERN_SUCCESS;
-	return KERN_SUCCESS;
+	walk->status = VMC_KERN_SUCCESS;
+	return VMC_KERN_SUCCESS;
 }
 
 bool vmc_walk_next(struct vmc_walk *walk, struct vmc_walk_segment *seg)
 {
-	if (walk->status != KERN_SUCCESS || walk->done == walk->range.size)
+	if (walk->status != VMC_KERN_SUCCESS || walk->done == walk->range.size)
 		return false;
 
 	vmc_addr_t addr = walk->range.start + walk->done;   /* inside the range */
 	vmc_kr_t kr = vmc_walk_lookup(walk->map, addr, walk->range.size - walk->done,
 				      walk->access, seg);
-	if (kr != KERN_SUCCESS) {
+	if (kr != VMC_KERN_SUCCESS) {
 		walk->status = kr;
 		return false;
 	}

@@ -6,8 +6,8 @@
  * one map entry").  The walk turns [addr, addr + size) into segments: the part
  * of one entry that lies inside the range, with the object and object offset
  * behind its first byte and the protection allowed now.  It stops exactly at
- * the first byte that no entry holds (KERN_INVALID_ADDRESS) or whose entry
- * lacks the requested access (KERN_PROTECTION_FAILURE), and says where.
+ * the first byte that no entry holds (VMC_KERN_INVALID_ADDRESS) or whose entry
+ * lacks the requested access (VMC_KERN_PROTECTION_FAILURE), and says where.
  *
  * The step that builds one segment, vmc_walk_lookup(), is shared with the
  * copy engine (vmc_copy.c), which walks its map endpoints one segment at a
@@ -39,8 +39,8 @@ struct vmc_walk_segment {
  * [addr, addr + limit) does not wrap).  The segment is also cut where its
  * object offset would pass 2^64.
  * locks: none held.  sleeps: yes (vmc_map_lookup).
- * returns: KERN_SUCCESS and *seg filled (object referenced);
- *          KERN_INVALID_ADDRESS / KERN_PROTECTION_FAILURE from the lookup.
+ * returns: VMC_KERN_SUCCESS and *seg filled (object referenced);
+ *          VMC_KERN_INVALID_ADDRESS / VMC_KERN_PROTECTION_FAILURE from the lookup.
  *          On failure *seg is untouched and no reference is held.
  */
 vmc_kr_t vmc_walk_lookup(struct vmc_map *map, vmc_addr_t addr, vmc_size_t limit,
@@ -65,13 +65,13 @@ struct vmc_walk {
 	vmc_prot_t access;
 	struct vmc_range range;
 	vmc_size_t done;            /* bytes already yielded */
-	vmc_kr_t status;            /* KERN_SUCCESS until the walk stops short */
+	vmc_kr_t status;            /* VMC_KERN_SUCCESS until the walk stops short */
 };
 
 /*
  * Starts a walk over [addr, addr + size) for `access` (VMC_PROT_READ and/or
  * VMC_PROT_WRITE, not none).  Looks nothing up yet.
- * returns: KERN_SUCCESS; KERN_INVALID_ARGUMENT if the range wraps, map is
+ * returns: VMC_KERN_SUCCESS; VMC_KERN_INVALID_ARGUMENT if the range wraps, map is
  *          NULL or access is not a valid non-empty protection (*walk is
  *          then untouched).  A zero size gives a walk with no segment.
  */
@@ -86,7 +86,7 @@ vmc_kr_t vmc_walk_begin(struct vmc_walk *walk, struct vmc_map *map, vmc_addr_t a
 bool vmc_walk_next(struct vmc_walk *walk, struct vmc_walk_segment *seg);
 
 /*
- * Why and where the walk ended.  Returns KERN_SUCCESS if every byte was
+ * Why and where the walk ended.  Returns VMC_KERN_SUCCESS if every byte was
  * yielded so far without a stop; otherwise the code that stopped it, with
  * *at (if not NULL) set to the first address it could not cover.
  * *covered (if not NULL) gets the bytes yielded before that point.

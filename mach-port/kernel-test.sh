@@ -92,7 +92,7 @@ if [ $compare = 1 ]; then
 fi
 
 "$here/guest/build-guest.sh" "$build" "$src" "$name" \
-	mach-port/guest/runtime.c mach-port/guest/krname.c core/vmc_range.c "$@"
+	mach-port/guest/runtime.c core/vmc_range.c "$@"
 
 set -- --timeout "${MOSAIC_GUEST_TIMEOUT:-60}"
 [ "${MOSAIC_QEMU_ICOUNT:-0}" = 1 ] && set -- "$@" --icount

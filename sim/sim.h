@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "vmc_port.h"
+#include "vmc_kern_names.h"
 #include "vmc_types.h"
 
 struct sim_vm;

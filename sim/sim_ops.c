@@ -54,8 +54,9 @@ vmc_kr_t sim_fault_kr(vmc_fault_t f)
 	}
 }
 
-/* Makes the page behind addr resident and pinned for access; the lookup's
- * object reference is returned in *object for the caller to drop. */
+/* Makes the page behind addr resident and pinned for access.  On success
+ * the lookup (*l) keeps its object reference, for the caller to drop with
+ * sim_object_unref(l->object); on failure nothing is held. */
 static vmc_kr_t fault_page(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t access,
 			   struct vmc_lookup *l, struct vmc_page **page)
 {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "vmc_kern_names.h"
 #include "copyhost.h"
 
 #define CH_MAX_OBJECTS 64

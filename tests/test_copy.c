@@ -18,6 +18,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "vmc_kern_names.h"
 #include "copyhost.h"
 #include "vmc_copy.h"
 #include "vmc_proxy.h"

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "vmc_kern_names.h"
 #include "copyhost.h"
 #include "vmc_copy.h"
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include "vmc_kern_names.h"
 #include "fakehost.h"
 #include "vmc_proxy.h"
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "vmc_kern_names.h"
 #include "vmc_range.h"
 
 static void test_add_rejects_wrap_and_leaves_sum(void **state)
@@ -60,24 +61,24 @@ static void test_range_contains_range_handles_edges(void **state)
 	assert_int_equal(vmc_range_left(&r, 0x4000), 0);
 }
 
-static void test_range_intersect(void **state)
+static void test_closed_intersect(void **state)
 {
 	(void)state;
-	struct vmc_range a, b, out = { 1, 1 };
-	assert_true(vmc_range_make(0, 100, &a));
-	assert_true(vmc_range_make(50, 100, &b));
-	assert_true(vmc_range_intersect(&a, &b, &out));
-	assert_int_equal(out.start, 50);
-	assert_int_equal(out.size, 50);
-	assert_true(vmc_range_make(100, 1, &b));
-	out.start = 9;
-	assert_false(vmc_range_intersect(&a, &b, &out));
-	assert_int_equal(out.start, 9);
-	assert_true(vmc_range_make(UINT64_MAX - 9, 10, &a));
-	assert_true(vmc_range_make(UINT64_MAX - 4, 5, &b));
-	assert_true(vmc_range_intersect(&a, &b, &out));
-	assert_int_equal(out.start, UINT64_MAX - 4);
-	assert_int_equal(out.size, 5);
+	uint64_t lo = 1, hi = 1;
+	assert_true(vmc_closed_intersect(0, 99, 50, 149, &lo, &hi));
+	assert_int_equal(lo, 50);
+	assert_int_equal(hi, 99);
+	lo = hi = 9;
+	assert_false(vmc_closed_intersect(0, 99, 100, 100, &lo, &hi));
+	assert_int_equal(lo, 9);
+	assert_int_equal(hi, 9);
+	/* Up to the last offset, which a start and a size cannot reach. */
+	assert_true(vmc_closed_intersect(0, UINT64_MAX, UINT64_MAX - 4, UINT64_MAX, &lo, &hi));
+	assert_int_equal(lo, UINT64_MAX - 4);
+	assert_int_equal(hi, UINT64_MAX);
+	assert_true(vmc_closed_intersect(7, 7, 0, UINT64_MAX, &lo, &hi));
+	assert_int_equal(lo, 7);
+	assert_int_equal(hi, 7);
 }
 
 static void test_page_left_and_kr_names(void **state)
@@ -97,7 +98,7 @@ int main(void)
 		cmocka_unit_test(test_add_rejects_wrap_and_leaves_sum),
 		cmocka_unit_test(test_range_make_accepts_top_of_space),
 		cmocka_unit_test(test_range_contains_range_handles_edges),
-		cmocka_unit_test(test_range_intersect),
+		cmocka_unit_test(test_closed_intersect),
 		cmocka_unit_test(test_page_left_and_kr_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

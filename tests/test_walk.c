@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "vmc_kern_names.h"
 #include "copyhost.h"
 #include "vmc_walk.h"
 

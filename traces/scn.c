@@ -237,8 +237,8 @@ uint8_t scn_pattern_byte(unsigned pattern, uint64_t k)
  * MACH_SEND_INVALID_MEMORY). */
 static const int kr_values[] = {
 	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20,
-	21, 22, 23, 24, 26, 27, 28, MACH_SEND_INVALID_DEST, MACH_SEND_INTERRUPTED,
-	MACH_SEND_INVALID_MEMORY,
+	21, 22, 23, 24, 26, 27, 28, VMC_MACH_SEND_INVALID_DEST, VMC_MACH_SEND_INTERRUPTED,
+	VMC_MACH_SEND_INVALID_MEMORY,
 };
 
 bool scn_kr_parse(const char *name, size_t len, int *kr)

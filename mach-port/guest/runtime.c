@@ -33,6 +33,7 @@
 #include "mach.user.h"
 #include "mach_host.user.h"
 #include "mach_port.user.h"
+#include "vmc_types.h"
 
 static mach_port_t host_priv_port;
 static mach_port_t device_master_port;
@@ -327,14 +328,14 @@ void guest_printf(const char *fmt, ...)
 
 /* Status names ------------------------------------------------------------ */
 
-extern const char *guest_kern_name(int kr);     /* krname.c */
-
+/* KERN_* and the message errors from the core's table (vmc_kr_name), MIG's
+ * here. */
 const char *guest_kr_name(kern_return_t kr)
 {
 	static char unknown[2 + 16 + 1];
-	const char *name = guest_kern_name(kr);
+	const char *name = vmc_kr_name(kr);
 
-	if (name)
+	if (name[5] != '?')
 		return name;
 	switch (kr) {
 #define NAME(x) case x: return #x

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmc_kern_names.h"
 #include "fuzz.h"
 #include "fuzzhost.h"
 #include "vmc_proxy.h"
