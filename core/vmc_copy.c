@@ -193,7 +193,7 @@ static vmc_kr_t endpoint_check(const struct vmc_endpoint *ep, vmc_size_t size)
 	default:
 		return VMC_KERN_INVALID_ARGUMENT;
 	}
-	/* Does the range stay below 2^64? */
+	/* Does the range stay within the address space? */
 	if (!vmc_range_make(endpoint_start(ep), size, &r))
 		return VMC_KERN_INVALID_ARGUMENT;
 	return VMC_KERN_SUCCESS;
@@ -290,7 +290,7 @@ static vmc_kr_t side_resolve(struct side *sd, vmc_size_t limit)
 		sd->ref = !seg.held;
 		sd->offset = seg.offset;
 		/* Never past the request, nor past the top of the offset space. */
-		sd->left = vmc_min(vmc_min(seg.left - 1, limit - 1), UINT64_MAX - seg.offset) + 1;
+		sd->left = vmc_min(vmc_min(seg.left - 1, limit - 1), VMC_ADDR_MAX - seg.offset) + 1;
 		break;
 	}
 	sd->have = true;

@@ -112,12 +112,13 @@ void vmc_map_verify_done(struct vmc_map *map, const vmc_map_version_t *version);
 
 /* Pages ------------------------------------------------------------------- */
 
-/* A page pinned by vmc_object_page_get.  Host-private fields; the core only
- * passes it back.  (GNU Mach: the busy page, the "top page" placeholder that
- * vm_fault_cleanup frees, and the object's copy object at fault time.) */
+/* A page pinned by vmc_object_page_get.  `host' is the host's own
+ * (vmc_host.h); the core only passes it back.  (GNU Mach: the "top page"
+ * placeholder that vm_fault_cleanup frees, and the object's copy object at
+ * fault time.) */
 struct vmc_page_ref {
 	struct vmc_page *page;
-	void *host[3];
+	struct vmc_page_ref_host host;
 };
 
 /*

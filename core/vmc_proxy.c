@@ -58,7 +58,7 @@ static uint32_t seg_search(const struct vmc_proxy *p, vmc_off_t x)
 	if (p->nsegs == 0 || x < p->segs[0].start)
 		return 0;
 
-	uint64_t b = (x - p->segs[0].start) >> p->shift;
+	vmc_off_t b = (x - p->segs[0].start) >> p->shift;
 	if (b >= p->nbuckets)
 		return seg_search_in(p, x, p->bucket[p->nbuckets - 1], p->nsegs);
 	uint32_t lo = p->bucket[b];
@@ -73,15 +73,15 @@ static void buckets_fill(struct vmc_proxy *p)
 		return;
 
 	vmc_off_t base = p->segs[0].start;
-	uint64_t span = p->segs[p->nsegs - 1].start - base;
+	vmc_off_t span = p->segs[p->nsegs - 1].start - base;
 	uint32_t shift = 0;
 
 	while (shift < 63 && (span >> shift) >= p->nbuckets)
 		shift++;
 	p->shift = shift;
 	for (uint32_t b = 0, i = 0; b < p->nbuckets; b++) {
-		vmc_off_t first = base + ((uint64_t)b << shift);   /* <= last start */
-		if ((uint64_t)b > (span >> shift)) {
+		vmc_off_t first = base + ((vmc_off_t)b << shift);   /* <= last start */
+		if ((vmc_off_t)b > (span >> shift)) {
 			p->bucket[b] = p->nsegs - 1;
 			continue;
 		}
@@ -95,7 +95,7 @@ static void buckets_fill(struct vmc_proxy *p)
  * ranges were checked when decoded, open ones are cut to fit. */
 static vmc_off_t range_ilast(const struct range *r)
 {
-	VMC_ASSERT(r->plast >= r->pstart && r->istart <= UINT64_MAX - (r->plast - r->pstart),
+	VMC_ASSERT(r->plast >= r->pstart && r->istart <= VMC_ADDR_MAX - (r->plast - r->pstart),
 		   "range_ilast: the range wraps");
 	return r->istart + (r->plast - r->pstart);
 }
@@ -104,7 +104,7 @@ static vmc_off_t range_ilast(const struct range *r)
  * runs as far as both offsets can go. */
 static vmc_off_t open_plast(vmc_off_t pstart, vmc_off_t istart)
 {
-	vmc_off_t room_p = UINT64_MAX - pstart, room_i = UINT64_MAX - istart;
+	vmc_off_t room_p = VMC_ADDR_MAX - pstart, room_i = VMC_ADDR_MAX - istart;
 
 	return pstart + vmc_min(room_p, room_i);
 }
@@ -385,11 +385,11 @@ void vmc_proxy_destroy(struct vmc_proxy *proxy)
 	vmc_free(proxy, proxy_bytes(proxy->nsegs, proxy->nbuckets));
 }
 
-/* Bytes in [x, last], saturating at UINT64_MAX for the whole space. */
+/* Bytes in [x, last], saturating at VMC_ADDR_MAX for the whole space. */
 static vmc_size_t bytes_through(vmc_off_t x, vmc_off_t last)
 {
 	vmc_size_t n = last - x;
-	return n == UINT64_MAX ? n : n + 1;
+	return n == VMC_ADDR_MAX ? n : n + 1;
 }
 
 void vmc_proxy_resolve(const struct vmc_proxy *proxy, vmc_off_t x,
@@ -409,7 +409,7 @@ void vmc_proxy_resolve(const struct vmc_proxy *proxy, vmc_off_t x,
 	out->object = NULL;
 	out->offset = 0;
 	out->max_prot = VMC_PROT_NONE;
-	out->left = i < proxy->nsegs ? proxy->segs[i].start - x : bytes_through(x, UINT64_MAX);
+	out->left = i < proxy->nsegs ? proxy->segs[i].start - x : bytes_through(x, VMC_ADDR_MAX);
 }
 
 bool vmc_proxy_window_inside(const struct vmc_proxy *proxy, vmc_off_t offset, vmc_size_t size)

@@ -134,7 +134,8 @@ struct vmc_proxy_resolved {
 	vmc_prot_t max_prot;        /* VMC_PROT_NONE for a hole */
 	vmc_size_t left;            /* bytes from here to the end of this
 	                               segment or hole; saturates at
-	                               UINT64_MAX when 2^64 */
+	                               VMC_ADDR_MAX for the
+	                               whole space */
 };
 
 /* Resolves proxy offset x, by binary search: O(log segments).  No

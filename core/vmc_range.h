@@ -7,7 +7,8 @@
  *
  * A range is half-open, [start, start + size), but it is stored as a start
  * and a size, never as an end: a range that finishes at the very top of the
- * 64-bit space (its end would be 2^64) is still representable.  Membership
+ * address space (VMC_ADDR_MAX; its end would be one past it) is still
+ * representable.  Membership
  * subtracts instead of adding (Zircon's is_in_range), and the last byte,
  * start + size - 1, is the end used in comparisons.
  */
@@ -17,9 +18,9 @@
 #include "vmc_types.h"
 
 /* a + b into *sum.  Returns false, leaving *sum untouched, if it wraps. */
-static inline bool vmc_add(uint64_t a, uint64_t b, uint64_t *sum)
+static inline bool vmc_add(vmc_addr_t a, vmc_addr_t b, vmc_addr_t *sum)
 {
-	uint64_t s;
+	vmc_addr_t s;
 
 	if (__builtin_add_overflow(a, b, &s))
 		return false;
@@ -30,15 +31,15 @@ static inline bool vmc_add(uint64_t a, uint64_t b, uint64_t *sum)
 /* A half-open range [start, start + size); size 0 is the empty range at start.
  * Invariant (kept by vmc_range_make): size == 0 || start + (size - 1) fits. */
 struct vmc_range {
-	uint64_t start;
-	uint64_t size;
+	vmc_addr_t start;
+	vmc_size_t size;
 };
 
 /* Builds [start, start + size).  Returns false, leaving *r untouched, if the
- * last byte does not fit in 64 bits. */
-static inline bool vmc_range_make(uint64_t start, uint64_t size, struct vmc_range *r)
+ * last byte is past VMC_ADDR_MAX. */
+static inline bool vmc_range_make(vmc_addr_t start, vmc_addr_t size, struct vmc_range *r)
 {
-	uint64_t last;
+	vmc_addr_t last;
 
 	if (size != 0 && !vmc_add(start, size - 1, &last))
 		return false;
@@ -48,42 +49,42 @@ static inline bool vmc_range_make(uint64_t start, uint64_t size, struct vmc_rang
 }
 
 /* The last byte of a non-empty range. */
-static inline uint64_t vmc_range_last(const struct vmc_range *r)
+static inline vmc_addr_t vmc_range_last(const struct vmc_range *r)
 {
 	return r->start + (r->size - 1);
 }
 
 /* Is x inside r?  Subtracts: never overflows. */
-static inline bool vmc_range_contains(const struct vmc_range *r, uint64_t x)
+static inline bool vmc_range_contains(const struct vmc_range *r, vmc_addr_t x)
 {
 	return x >= r->start && x - r->start < r->size;
 }
 
 /* Is [start, start + size) inside r?  False if it wraps.  An empty range is
  * inside r when its start is inside r or equals r's end. */
-static inline bool vmc_range_contains_range(const struct vmc_range *r, uint64_t start,
-					    uint64_t size)
+static inline bool vmc_range_contains_range(const struct vmc_range *r, vmc_addr_t start,
+					    vmc_addr_t size)
 {
 	if (start < r->start)
 		return false;
-	uint64_t off = start - r->start;
+	vmc_addr_t off = start - r->start;
 	return off <= r->size && size <= r->size - off;
 }
 
 /* Bytes from x to the end of r, for x inside r (0 otherwise). */
-static inline uint64_t vmc_range_left(const struct vmc_range *r, uint64_t x)
+static inline vmc_addr_t vmc_range_left(const struct vmc_range *r, vmc_addr_t x)
 {
 	return vmc_range_contains(r, x) ? r->size - (x - r->start) : 0;
 }
 
 /* The intersection of the closed intervals [a0, a1] and [b0, b1] (a0 <= a1,
- * b0 <= b1; either may end at 2^64 - 1, which a start and a size cannot
+ * b0 <= b1; either may end at VMC_ADDR_MAX, which a start and a size cannot
  * say): true with it in [*lo, *hi], false (nothing written) when they do
  * not meet. */
-static inline bool vmc_closed_intersect(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1,
-					uint64_t *lo, uint64_t *hi)
+static inline bool vmc_closed_intersect(vmc_addr_t a0, vmc_addr_t a1, vmc_addr_t b0, vmc_addr_t b1,
+					vmc_addr_t *lo, vmc_addr_t *hi)
 {
-	uint64_t l = a0 > b0 ? a0 : b0, h = a1 < b1 ? a1 : b1;
+	vmc_addr_t l = a0 > b0 ? a0 : b0, h = a1 < b1 ? a1 : b1;
 
 	if (l > h)
 		return false;
@@ -93,11 +94,11 @@ static inline bool vmc_closed_intersect(uint64_t a0, uint64_t a1, uint64_t b0, u
 }
 
 /* Bytes from x to the end of its page (1 .. VMC_PAGE_SIZE). */
-static inline vmc_size_t vmc_page_left(uint64_t x)
+static inline vmc_size_t vmc_page_left(vmc_addr_t x)
 {
 	return VMC_PAGE_SIZE - (x & VMC_PAGE_MASK);
 }
 
-static inline uint64_t vmc_min(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static inline vmc_addr_t vmc_min(vmc_addr_t a, vmc_addr_t b) { return a < b ? a : b; }
 
 #endif /* VMC_RANGE_H */

@@ -16,10 +16,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Addresses, object offsets and sizes: 64 bits on the only target (x86_64). */
+/* What the host decides (lwIP's arch/ pattern): a header of the host's,
+ * found on the include path, defines VMC_ADDR_BITS (32 or 64) and struct
+ * vmc_page_ref_host (vmc_port.h).  The simulator's is sim/host/vmc_host.h,
+ * GNU Mach's mach-port/vmc_host.h. */
+#include "vmc_host.h"
+
+/* Addresses, object offsets and sizes: the host's address width, one type
+ * for all three as in Mach (vm_offset_t, vm_size_t).  VMC_ADDR_MAX is the
+ * last address; nothing the core computes goes past it. */
+#if VMC_ADDR_BITS == 64
 typedef uint64_t vmc_addr_t;
-typedef uint64_t vmc_off_t;
-typedef uint64_t vmc_size_t;
+#define VMC_ADDR_MAX UINT64_MAX
+#elif VMC_ADDR_BITS == 32
+typedef uint32_t vmc_addr_t;
+#define VMC_ADDR_MAX UINT32_MAX
+#else
+#error "vmc_host.h: VMC_ADDR_BITS must be 32 or 64"
+#endif
+typedef vmc_addr_t vmc_off_t;
+typedef vmc_addr_t vmc_size_t;
 
 #define VMC_PAGE_SHIFT 12u
 #define VMC_PAGE_SIZE  ((vmc_size_t)1 << VMC_PAGE_SHIFT)

@@ -15,10 +15,10 @@ static void segment_of(const struct vmc_lookup *lk, vmc_addr_t addr, vmc_size_t 
 		vmc_panic("vmc_walk: host returned an entry not holding the address");
 
 	/* Bytes to the entry's end, counted as last-byte distances so that an
-	 * entry ending at 2^64 - 1 is handled without overflow. */
+	 * entry ending at VMC_ADDR_MAX is handled without overflow. */
 	vmc_size_t span = vmc_min(lk->entry_last - addr, limit - 1);
 	/* The object offset of the segment's last byte must fit too. */
-	span = vmc_min(span, UINT64_MAX - lk->offset);
+	span = vmc_min(span, VMC_ADDR_MAX - lk->offset);
 
 	seg->start = addr;
 	seg->size = span + 1;

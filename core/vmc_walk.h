@@ -37,7 +37,7 @@ struct vmc_walk_segment {
  * Builds the segment that starts at addr and ends at the nearer of the end
  * of its map entry and addr + limit (limit > 0; the caller has checked that
  * [addr, addr + limit) does not wrap).  The segment is also cut where its
- * object offset would pass 2^64.
+ * object offset would pass VMC_ADDR_MAX.
  * locks: none held.  sleeps: yes (vmc_map_lookup).
  * returns: VMC_KERN_SUCCESS and *seg filled (object referenced);
  *          VMC_KERN_INVALID_ADDRESS / VMC_KERN_PROTECTION_FAILURE from the lookup.

@@ -4,7 +4,7 @@
 # What it does to the tree, and nothing else (mach-port/README.md lists and
 # explains each point):
 #   1. copies core/*.[ch] and mosaic's kernel files from mach-port/ (the port
-#      layer, the RPC server, mosaic.defs and its .srv) into
+#      layer, the RPC server, the core's host header, mosaic.defs and its .srv) into
 #      GNUMACH_SRC/mosaic/, with mosaic/Makefrag.am listing them and asking
 #      GNU Mach's own MIG rules for mosaic.defs' server stubs;
 #   2. adds one line, `include mosaic/Makefrag.am', after the anchor line
@@ -148,7 +148,7 @@ mkdir -p "$tree/mosaic"
 sources=""
 for f in "$top"/core/*.c "$top"/core/*.h "$here/vmc_gnumach.c" "$here/vmc_gnumach.h" \
 	"$here/vmc_proxy_gnumach.c" "$here/vmc_proxy_gnumach.h" \
-	"$here/vmc_server.c" "$here/vmc_server.h"; do
+	"$here/vmc_server.c" "$here/vmc_server.h" "$here/vmc_host.h"; do
 	install_file "$f" "$tree/mosaic/$(basename "$f")"
 	sources="$sources mosaic/$(basename "$f")"
 done

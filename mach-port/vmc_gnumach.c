@@ -94,13 +94,6 @@ _Static_assert(VMC_MACH_SEND_INVALID_MEMORY == MACH_SEND_INVALID_MEMORY, "MACH_S
 #define	to_object(o)	((vm_object_t)(o))
 #define	from_object(o)	((struct vmc_object *)(o))
 
-/*
- *	Slots of struct vmc_page_ref's host[] array.
- */
-#define	REF_TOP		0	/* vm_fault_page's top page, or null */
-#define	REF_COPY	1	/* the page's object's copy object at fault */
-#define	REF_LOCKED	2	/* a peek: it took the object's lock */
-
 void *
 vmc_alloc(vmc_size_t size)
 {
@@ -322,8 +315,8 @@ vmc_object_page_get(struct vmc_object *vobject, vmc_off_t offset,
 		page->busy = TRUE;
 		vm_object_paging_begin(object);
 		ref->page = (struct vmc_page *) page;
-		ref->host[REF_TOP] = VM_PAGE_NULL;
-		ref->host[REF_COPY] = object->copy;
+		ref->host.top = VM_PAGE_NULL;
+		ref->host.copy = object->copy;
 		vm_object_unlock(object);
 		return VMC_FAULT_OK;
 	}
@@ -359,8 +352,8 @@ vmc_object_page_get(struct vmc_object *vobject, vmc_off_t offset,
 
 	/* page->object is locked, page busy. */
 	ref->page = (struct vmc_page *) page;
-	ref->host[REF_TOP] = top_page;
-	ref->host[REF_COPY] = page->object->copy;
+	ref->host.top = top_page;
+	ref->host.copy = page->object->copy;
 	vm_object_unlock(page->object);
 	return VMC_FAULT_OK;
 }
@@ -380,7 +373,7 @@ vmc_page_still_current(const struct vmc_page_ref *ref)
 	boolean_t	same;
 
 	vm_object_lock(page->object);
-	same = (page->object->copy == (vm_object_t) ref->host[REF_COPY]);
+	same = (page->object->copy == ref->host.copy);
 	vm_object_unlock(page->object);
 	return same;
 }
@@ -418,9 +411,9 @@ vmc_object_page_peek(struct vmc_object *vobject, vmc_off_t offset,
 		return NULL;
 	}
 	ref->page = (struct vmc_page *) page;
-	ref->host[REF_TOP] = VM_PAGE_NULL;
-	ref->host[REF_COPY] = VM_OBJECT_NULL;
-	ref->host[REF_LOCKED] = (void *) (lock != VMC_PEEK_HELD);
+	ref->host.top = VM_PAGE_NULL;
+	ref->host.copy = VM_OBJECT_NULL;
+	ref->host.locked = (lock != VMC_PEEK_HELD);
 	return (unsigned char *) phystokv(page->phys_addr);
 }
 
@@ -434,7 +427,7 @@ vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
 	vm_page_lock_queues();
 	page->reference = TRUE;
 	vm_page_unlock_queues();
-	if (ref->host[REF_LOCKED] != NULL)
+	if (ref->host.locked)
 		vm_object_unlock(page->object);
 }
 
@@ -456,7 +449,7 @@ vmc_page_put(struct vmc_page_ref *ref, bool dirtied)
 	if (!page->active && !page->inactive)
 		vm_page_activate(page);
 	vm_page_unlock_queues();
-	vm_fault_cleanup(object, (vm_page_t) ref->host[REF_TOP]);
+	vm_fault_cleanup(object, ref->host.top);
 }
 
 /*

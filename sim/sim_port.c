@@ -121,7 +121,7 @@ void vmc_map_verify_done(struct vmc_map *map, const vmc_map_version_t *version)
 }
 
 /*
- * The fault.  host[0] remembers the object faulted on and host[1] its copy
+ * The fault.  The reference remembers the object faulted on and its copy
  * generation, for vmc_page_still_current.
  */
 vmc_fault_t vmc_object_page_get(struct vmc_object *object, vmc_off_t offset,
@@ -135,9 +135,8 @@ vmc_fault_t vmc_object_page_get(struct vmc_object *object, vmc_off_t offset,
 	if (f != VMC_FAULT_OK)
 		return f;
 	ref->page = page;
-	ref->host[0] = object;
-	ref->host[1] = (void *)(uintptr_t)object->copy_gen;
-	ref->host[2] = NULL;
+	ref->host.object = object;
+	ref->host.stamp = object->copy_gen;
 	return VMC_FAULT_OK;
 }
 
@@ -150,9 +149,7 @@ unsigned char *vmc_page_bytes(const struct vmc_page_ref *ref)
 
 bool vmc_page_still_current(const struct vmc_page_ref *ref)
 {
-	const struct vmc_object *o = ref->host[0];
-
-	return o->copy_gen == (uint64_t)(uintptr_t)ref->host[1];
+	return ref->host.object->copy_gen == ref->host.stamp;
 }
 
 void vmc_page_put(struct vmc_page_ref *ref, bool dirtied)
@@ -214,15 +211,14 @@ unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
 		return NULL;
 	object->vm->peeks++;
 	ref->page = page;
-	ref->host[0] = object;
-	ref->host[1] = NULL;
-	ref->host[2] = NULL;
+	ref->host.object = object;
+	ref->host.stamp = 0;
 	return page->data;
 }
 
 void vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
 {
-	struct vmc_object *object = ref->host[0];
+	struct vmc_object *object = ref->host.object;
 
 	if (object->vm->peeks == 0)
 		vmc_panic("vmc_object_page_unpeek: no peek open");

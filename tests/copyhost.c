@@ -44,7 +44,7 @@ void ch_reset(void)
 	yield_ctx = NULL;
 }
 
-struct vmc_object *ch_object(int id, unsigned npages, unsigned char (*fill)(int id, uint64_t i))
+struct vmc_object *ch_object(int id, unsigned npages, unsigned char (*fill)(int id, vmc_addr_t i))
 {
 	assert_true(nobjects < CH_MAX_OBJECTS && npages <= CH_MAX_PAGES);
 	struct vmc_object *o = calloc(1, sizeof *o);
@@ -52,7 +52,7 @@ struct vmc_object *ch_object(int id, unsigned npages, unsigned char (*fill)(int 
 	o->alive = true;
 	o->npages = npages;
 	o->data = calloc(npages ? npages : 1, VMC_PAGE_SIZE);
-	for (uint64_t i = 0; fill != NULL && i < npages * VMC_PAGE_SIZE; i++)
+	for (vmc_addr_t i = 0; fill != NULL && i < npages * VMC_PAGE_SIZE; i++)
 		o->data[i] = fill(id, i);
 	objects[nobjects++] = o;
 	return o;
@@ -285,7 +285,7 @@ vmc_fault_t vmc_object_page_get(struct vmc_object *object, vmc_off_t offset,
 	 * vmc_object_release, a leaked one in ch_check. */
 	if (!object->alive)
 		return VMC_FAULT_ERROR;
-	uint64_t p = object->alias ? 0 : offset / VMC_PAGE_SIZE;
+	vmc_addr_t p = object->alias ? 0 : offset / VMC_PAGE_SIZE;
 	if (p >= object->npages)
 		return VMC_FAULT_ERROR;     /* past the pager's data */
 	assert_int_equal(object->pins[p], 0);   /* a second pin would deadlock */
@@ -308,15 +308,15 @@ vmc_fault_t vmc_object_page_get(struct vmc_object *object, vmc_off_t offset,
 	}
 	object->pins[p]++;
 	ref->page = NULL;
-	ref->host[0] = object;
-	ref->host[1] = (void *)(uintptr_t)p;
+	ref->host.object = object;
+	ref->host.stamp = p;
 	return VMC_FAULT_OK;
 }
 
 unsigned char *vmc_page_bytes(const struct vmc_page_ref *ref)
 {
-	struct vmc_object *o = ref->host[0];
-	uintptr_t p = (uintptr_t)ref->host[1];
+	struct vmc_object *o = ref->host.object;
+	uintptr_t p = (uintptr_t)ref->host.stamp;
 
 	assert_true(o->pins[p] > 0);
 	return o->data + p * VMC_PAGE_SIZE;
@@ -334,8 +334,8 @@ bool vmc_page_still_current(const struct vmc_page_ref *ref)
 
 void vmc_page_put(struct vmc_page_ref *ref, bool dirtied)
 {
-	struct vmc_object *o = ref->host[0];
-	uintptr_t p = (uintptr_t)ref->host[1];
+	struct vmc_object *o = ref->host.object;
+	uintptr_t p = (uintptr_t)ref->host.stamp;
 
 	assert_true(o->pins[p] > 0);
 	o->pins[p]--;
@@ -375,7 +375,7 @@ unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
 	(void)access;   /* no copy-on-write here: a write goes to the page */
 	assert_true((offset & VMC_PAGE_MASK) == 0);
 	assert_true(lock != VMC_PEEK_HELD || peeks_open > 0);
-	uint64_t p = object->alias ? 0 : offset / VMC_PAGE_SIZE;
+	vmc_addr_t p = object->alias ? 0 : offset / VMC_PAGE_SIZE;
 	if (!shortcut || (lock == VMC_PEEK_TRY && shortcut_fail_try) || !object->alive ||
 	    p >= object->npages || !object->resident[p] || object->pins[p] != 0) {
 		counts.peek_declines++;
@@ -384,15 +384,15 @@ unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
 	counts.peeks++;
 	peeks_open++;
 	ref->page = NULL;
-	ref->host[0] = object;
-	ref->host[1] = (void *)(uintptr_t)p;
+	ref->host.object = object;
+	ref->host.stamp = p;
 	return object->data + p * VMC_PAGE_SIZE;
 }
 
 void vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
 {
-	struct vmc_object *o = ref->host[0];
-	uintptr_t p = (uintptr_t)ref->host[1];
+	struct vmc_object *o = ref->host.object;
+	uintptr_t p = (uintptr_t)ref->host.stamp;
 
 	assert_true(peeks_open > 0);
 	peeks_open--;

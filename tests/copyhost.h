@@ -49,7 +49,7 @@ struct ch_entry {
 struct vmc_map {
 	unsigned n;
 	struct ch_entry e[CH_MAX_ENTRIES];
-	uint64_t stamp;
+	vmc_addr_t stamp;
 	int verified;               /* outstanding successful verifies */
 };
 
@@ -57,7 +57,7 @@ struct vmc_map {
 void ch_reset(void);
 
 /* An object of npages pages; byte i holds fill(i) (fill NULL: zeros). */
-struct vmc_object *ch_object(int id, unsigned npages, unsigned char (*fill)(int id, uint64_t i));
+struct vmc_object *ch_object(int id, unsigned npages, unsigned char (*fill)(int id, vmc_addr_t i));
 /* An object of 2^64 bytes whose pages all share one page of storage:
  * for multi-GiB transfers that only count. */
 struct vmc_object *ch_object_alias(int id);

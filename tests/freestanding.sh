@@ -7,8 +7,10 @@
 # compiles each header DIR/PATTERN.h on its own.
 #
 # Usage: freestanding.sh CC DIR 'PATTERN...' ALLOW [INCLUDE_DIR...]
-#   core/:   freestanding.sh cc core '*' '^vmc_'
-#   traces/: freestanding.sh cc traces 'trace_* scn' '^vmc_' core
+#   core/:   freestanding.sh cc core '*' '^vmc_' mach-port
+#   traces/: freestanding.sh cc traces 'trace_* scn' '^vmc_' core sim/host
+# The include directories give the host's vmc_host.h (core/vmc_types.h);
+# FREESTANDING_DEFINES, if set, is added to the flags (-DVMC_ADDR_BITS=32).
 set -eu
 cc=$1
 dir=$2
@@ -18,7 +20,8 @@ shift 4
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 flags="-std=c11 -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib -nostdinc
-       -mno-red-zone -mcmodel=kernel -fno-pic -fno-stack-protector -O2"
+       -mno-red-zone -mcmodel=kernel -fno-pic -fno-stack-protector -O2
+       ${FREESTANDING_DEFINES:-}"
 # -nostdinc takes away libc's headers; give back only the compiler's own
 # freestanding ones (stdint.h, stddef.h, stdbool.h, ...).
 incs="-isystem $($cc -print-file-name=include) -I$dir"

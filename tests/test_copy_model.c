@@ -41,15 +41,15 @@
 #define NOBJ 3
 
 /* A small, seeded generator (xorshift64*), independent of libc's rand. */
-static uint64_t rng_state;
-static uint64_t rnd(void)
+static vmc_addr_t rng_state;
+static vmc_addr_t rnd(void)
 {
 	rng_state ^= rng_state >> 12;
 	rng_state ^= rng_state << 25;
 	rng_state ^= rng_state >> 27;
 	return rng_state * 0x2545F4914F6CDD1DULL;
 }
-static uint64_t below(uint64_t n) { return n ? rnd() % n : 0; }
+static vmc_addr_t below(vmc_addr_t n) { return n ? rnd() % n : 0; }
 
 /* The model ------------------------------------------------------------------ */
 
@@ -61,9 +61,9 @@ struct mobj {                       /* the model's own copy of an object */
 };
 
 struct mseg {                       /* a map entry or a resolver segment */
-	uint64_t start, size;       /* in endpoint space */
+	vmc_addr_t start, size;       /* in endpoint space */
 	int obj;                    /* index into the side's objects, -1: hole */
-	uint64_t offset;
+	vmc_addr_t offset;
 	vmc_prot_t prot;
 };
 
@@ -74,13 +74,13 @@ struct mside {
 	struct mobj obj[NOBJ];
 	unsigned nseg;
 	struct mseg seg[WINDOW_PAGES];
-	uint64_t pos;               /* the endpoint's start */
+	vmc_addr_t pos;               /* the endpoint's start */
 	struct vmc_map *map;        /* K_MAP */
 };
 
 /* Model lookup: the object and offset behind endpoint byte x, or why not. */
-static vmc_kr_t mlookup(const struct mside *s, uint64_t x, vmc_prot_t access, int *obj,
-			uint64_t *off)
+static vmc_kr_t mlookup(const struct mside *s, vmc_addr_t x, vmc_prot_t access, int *obj,
+			vmc_addr_t *off)
 {
 	if (s->kind == K_OBJECT) {
 		if ((s->seg[0].prot & access) != access)
@@ -104,9 +104,9 @@ static vmc_kr_t mlookup(const struct mside *s, uint64_t x, vmc_prot_t access, in
 	return KERN_INVALID_ADDRESS;
 }
 
-static vmc_kr_t mfault(struct mobj *o, uint64_t off)
+static vmc_kr_t mfault(struct mobj *o, vmc_addr_t off)
 {
-	uint64_t p = off / P;
+	vmc_addr_t p = off / P;
 	if (p >= OPAGES)
 		return KERN_MEMORY_ERROR;
 	if (o->resident[p])
@@ -127,14 +127,14 @@ static vmc_kr_t mfault(struct mobj *o, uint64_t off)
 }
 
 /* The copy, one byte at a time.  Returns the code; *count the bytes. */
-static vmc_kr_t model_copy(struct mside *s, struct mside *d, uint64_t len, uint64_t *count)
+static vmc_kr_t model_copy(struct mside *s, struct mside *d, vmc_addr_t len, vmc_addr_t *count)
 {
-	uint64_t i;
+	vmc_addr_t i;
 	vmc_kr_t kr = KERN_SUCCESS;
 
 	for (i = 0; i < len; i++) {
 		int so, dob;
-		uint64_t soff, doff;
+		vmc_addr_t soff, doff;
 		if ((kr = mlookup(s, s->pos + i, VMC_PROT_READ, &so, &soff)) != KERN_SUCCESS)
 			break;
 		if ((kr = mlookup(d, d->pos + i, VMC_PROT_WRITE, &dob, &doff)) != KERN_SUCCESS)
@@ -153,7 +153,7 @@ static vmc_kr_t model_copy(struct mside *s, struct mside *d, uint64_t len, uint6
 
 static enum ch_answer random_answer(void)
 {
-	uint64_t r = below(100);
+	vmc_addr_t r = below(100);
 	return r < 85 ? CH_DATA : r < 90 ? CH_ERROR : r < 94 ? CH_UNAVAILABLE
 	     : r < 97 ? CH_NEVER : CH_RETRY_ONCE;
 }
@@ -175,7 +175,7 @@ static void make_objects(struct mside *s, int n)
 		struct mobj *o = &s->obj[k];
 		int id = ++next_id;
 		o->real = ch_object(id, OPAGES, NULL);
-		for (uint64_t i = 0; i < OPAGES * P; i++)
+		for (vmc_addr_t i = 0; i < OPAGES * P; i++)
 			o->real->data[i] = (unsigned char)rnd();
 		for (unsigned p = 0; p < OPAGES; p++) {
 			o->real->answer[p] = o->answer[p] = random_answer();
@@ -189,7 +189,7 @@ static void make_objects(struct mside *s, int n)
  * (proxy segments need not end on a page boundary). */
 static void make_byte_segments(struct mside *s)
 {
-	uint64_t pos = 0;
+	vmc_addr_t pos = 0;
 	s->nseg = 0;
 	while (pos < WINDOW_PAGES * P && s->nseg < WINDOW_PAGES) {
 		struct mseg *g = &s->seg[s->nseg++];
@@ -207,10 +207,10 @@ static void make_byte_segments(struct mside *s)
 /* Page-aligned segments over [0, WINDOW_PAGES pages): entries with gaps. */
 static void make_segments(struct mside *s, bool holes_as_segments)
 {
-	uint64_t page = 0;
+	vmc_addr_t page = 0;
 	s->nseg = 0;
 	while (page < WINDOW_PAGES && s->nseg < WINDOW_PAGES) {
-		uint64_t size = 1 + below(4);
+		vmc_addr_t size = 1 + below(4);
 		if (page + size > WINDOW_PAGES)
 			size = WINDOW_PAGES - page;
 		struct mseg *g = &s->seg[s->nseg];
@@ -295,7 +295,7 @@ static struct vmc_endpoint endpoint_of(struct mside *s)
 	}
 }
 
-static uint64_t random_length(void)
+static vmc_addr_t random_length(void)
 {
 	switch (below(4)) {
 	case 0:
@@ -313,7 +313,7 @@ static int shortcut_mode;
 static unsigned long peeks, peek_declines;
 
 /* One case: returns the bytes the engine copied. */
-static uint64_t one_case(struct mside *s, struct mside *d, unsigned long n)
+static vmc_addr_t one_case(struct mside *s, struct mside *d, unsigned long n)
 {
 	static const enum kind kinds[][2] = {
 		{ K_OBJECT, K_MAP }, { K_MAP, K_OBJECT }, { K_MAP, K_MAP },
@@ -322,7 +322,7 @@ static uint64_t one_case(struct mside *s, struct mside *d, unsigned long n)
 	unsigned shape = (unsigned)below(6);
 	make_side(s, kinds[shape][0]);
 	make_side(d, kinds[shape][1]);
-	uint64_t len = random_length();
+	vmc_addr_t len = random_length();
 
 	struct vmc_endpoint src = endpoint_of(s), dst = endpoint_of(d);
 	vmc_size_t count = 12345;
@@ -330,7 +330,7 @@ static uint64_t one_case(struct mside *s, struct mside *d, unsigned long n)
 	vmc_kr_t kr = vmc_copy(&src, &dst, len, &count);
 	peeks += ch_counts()->peeks;
 	peek_declines += ch_counts()->peek_declines;
-	uint64_t mcount;
+	vmc_addr_t mcount;
 	vmc_kr_t mkr = model_copy(s, d, len, &mcount);
 
 	if (kr != mkr || count != mcount)
@@ -344,7 +344,7 @@ static uint64_t one_case(struct mside *s, struct mside *d, unsigned long n)
 			struct mobj *o = &sides[k]->obj[j];
 			if (o->real == NULL)
 				continue;
-			for (uint64_t i = 0; i < OPAGES * P; i++)
+			for (vmc_addr_t i = 0; i < OPAGES * P; i++)
 				if (o->real->data[i] != o->data[i])
 					fail_msg("case %lu (shape %u): %s object %d byte %llu: engine %#x, model %#x",
 						 n, shape, k ? "destination" : "source", j,
@@ -360,11 +360,11 @@ static uint64_t one_case(struct mside *s, struct mside *d, unsigned long n)
 static void run_cases(int mode)
 {
 	const char *env = getenv("MOSAIC_SEED");
-	uint64_t seed = env ? strtoull(env, NULL, 0) : 0x6d6f73616963ULL;
+	vmc_addr_t seed = env ? strtoull(env, NULL, 0) : 0x6d6f73616963ULL;
 	env = getenv("MOSAIC_CASES");
 	unsigned long cases = env ? strtoul(env, NULL, 0) : 4000;
 	static struct mside s, d;
-	uint64_t bytes = 0;
+	vmc_addr_t bytes = 0;
 	unsigned long shorts = 0, empties = 0;
 
 	static const char *const modes[] = { "general path", "resident shortcut",
@@ -375,7 +375,7 @@ static void run_cases(int mode)
 	shortcut_mode = mode;
 	peeks = peek_declines = 0;
 	for (unsigned long n = 0; n < cases; n++) {
-		uint64_t c = one_case(&s, &d, n);
+		vmc_addr_t c = one_case(&s, &d, n);
 		bytes += c;
 		shorts += c != 0;
 		empties += c == 0;

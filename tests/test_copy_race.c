@@ -62,7 +62,7 @@ struct world {
 	vmc_size_t progress[MAX_YIELDS];
 };
 
-static unsigned char pattern(int id, uint64_t i)
+static unsigned char pattern(int id, vmc_addr_t i)
 {
 	return (unsigned char)(id * 71 + i * 11 + (i >> 12) * 3 + 7);
 }

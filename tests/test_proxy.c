@@ -77,8 +77,8 @@ static void test_proxy_create_shorthand_is_whole_object(void **state)
 	assert_int_equal(p->nsegs, 1);
 	assert_true(p->segs[0].open_ended);
 	assert_int_equal(obj_a->refs, 2);
-	expect_at(p, 0, obj_a, 0, R, UINT64_MAX);
-	expect_at(p, UINT64_MAX, obj_a, UINT64_MAX, R, 1);
+	expect_at(p, 0, obj_a, 0, R, VMC_ADDR_MAX);
+	expect_at(p, VMC_ADDR_MAX, obj_a, VMC_ADDR_MAX, R, 1);
 	vmc_proxy_destroy(p);
 	assert_int_equal(obj_a->refs, 1);
 }
@@ -101,7 +101,7 @@ static void test_proxy_create_ranges_end_to_end_with_hole(void **state)
 	expect_at(p, 2 * P, NULL, 0, VMC_PROT_NONE, 2 * P);        /* the hole */
 	expect_at(p, 4 * P, obj_b, 1, R, P);                       /* B, unaligned */
 	expect_at(p, 5 * P - 1, obj_b, P, R, 1);
-	expect_at(p, 5 * P, NULL, 0, VMC_PROT_NONE, UINT64_MAX - 5 * P + 1);
+	expect_at(p, 5 * P, NULL, 0, VMC_PROT_NONE, VMC_ADDR_MAX - 5 * P + 1);
 	vmc_proxy_destroy(p);
 }
 
@@ -119,8 +119,8 @@ static void test_proxy_create_open_ended_last_range(void **state)
 	assert_int_equal(p->nsegs, 2);
 	assert_false(p->segs[0].open_ended);
 	assert_true(p->segs[1].open_ended);
-	expect_at(p, P, obj_b, 0, RW, UINT64_MAX - P + 1);
-	expect_at(p, UINT64_MAX, obj_b, UINT64_MAX - P, RW, 1);
+	expect_at(p, P, obj_b, 0, RW, VMC_ADDR_MAX - P + 1);
+	expect_at(p, VMC_ADDR_MAX, obj_b, VMC_ADDR_MAX - P, RW, 1);
 	vmc_proxy_destroy(p);
 }
 
@@ -131,25 +131,25 @@ static void test_proxy_create_open_ended_near_top_of_offset_space(void **state)
 	struct vmc_proxy_input in[] = { obj(obj_a), obj(obj_b) };
 	vmc_prot_t prot[] = { R, R };
 	vmc_off_t start[] = { 0 };
-	vmc_off_t end[] = { UINT64_MAX - 15 };
+	vmc_off_t end[] = { VMC_ADDR_MAX - 15 };
 	struct vmc_proxy *p = NULL;
 
 	assert_int_equal(vmc_proxy_create_ranges(in, 2, prot, 2, start, 1, end, 1, &p),
 			 KERN_SUCCESS);
-	expect_at(p, UINT64_MAX - 15, obj_b, 0, R, 16);
-	expect_at(p, UINT64_MAX, obj_b, 15, R, 1);
+	expect_at(p, VMC_ADDR_MAX - 15, obj_b, 0, R, 16);
+	expect_at(p, VMC_ADDR_MAX, obj_b, 15, R, 1);
 	vmc_proxy_destroy(p);
 
 	/* A closed range that fills the space leaves no room for the next one. */
-	vmc_off_t full_end[] = { UINT64_MAX };
-	vmc_off_t s2[] = { 0, 0 }, e2[] = { UINT64_MAX, 1 };
+	vmc_off_t full_end[] = { VMC_ADDR_MAX };
+	vmc_off_t s2[] = { 0, 0 }, e2[] = { VMC_ADDR_MAX, 1 };
 	p = NULL;
 	assert_int_equal(vmc_proxy_create_ranges(in, 2, prot, 2, start, 1, full_end, 1, &p),
 			 KERN_SUCCESS);   /* [0, 2^64 - 1) then one open byte */
-	expect_at(p, UINT64_MAX, obj_b, 0, R, 1);
+	expect_at(p, VMC_ADDR_MAX, obj_b, 0, R, 1);
 	vmc_proxy_destroy(p);
 	/* [0, 2^64 - 1) then [0, 1): the second range ends past 2^64 - 1. */
-	vmc_off_t e3[] = { UINT64_MAX, 2 };
+	vmc_off_t e3[] = { VMC_ADDR_MAX, 2 };
 	p = NULL;
 	assert_int_equal(vmc_proxy_create_ranges(in, 2, prot, 2, s2, 2, e2, 2, &p),
 			 KERN_SUCCESS);
@@ -286,8 +286,8 @@ static void test_proxy_create_placed_rejects_bad_arguments(void **state)
 	struct vmc_proxy_input with_hole[] = { obj(obj_a), hole };
 	vmc_off_t offset[] = { 0, 8 * P }, start[] = { 0, 0 };
 	vmc_size_t len[] = { P, P };
-	vmc_off_t wrap_off[] = { 0, UINT64_MAX - 10 };
-	vmc_off_t wrap_start[] = { UINT64_MAX, 0 };
+	vmc_off_t wrap_off[] = { 0, VMC_ADDR_MAX - 10 };
+	vmc_off_t wrap_start[] = { VMC_ADDR_MAX, 0 };
 	vmc_size_t zero[] = { P, 0 };
 	struct vmc_proxy *p = NULL;
 
@@ -343,7 +343,7 @@ static void test_proxy_nested_rights_never_rise(void **state)
 		expect_at(chain[d], 0, obj_a, (vmc_off_t)(5 + d) * P, R, (vmc_size_t)(100 - d) * P);
 		/* Windows: the parent's end bounds the child. */
 		expect_at(chain[d], (vmc_off_t)(100 - d) * P, NULL, 0, VMC_PROT_NONE,
-			  UINT64_MAX - (vmc_off_t)(100 - d) * P + 1);
+			  VMC_ADDR_MAX - (vmc_off_t)(100 - d) * P + 1);
 	}
 	assert_int_equal(obj_a->refs, 1 + 65);
 	for (int d = 64; d >= 0; d--)
@@ -392,7 +392,7 @@ static void test_proxy_nested_window_past_inner_end_is_hole(void **state)
 	assert_int_equal(vmc_proxy_create_placed(RW, up, 1, off, 1, ist, 1, len, 1, &outer),
 			 KERN_SUCCESS);
 	assert_int_equal(outer->nsegs, 0);
-	expect_at(outer, 0, NULL, 0, VMC_PROT_NONE, UINT64_MAX);
+	expect_at(outer, 0, NULL, 0, VMC_PROT_NONE, VMC_ADDR_MAX);
 	vmc_proxy_destroy(outer);
 	vmc_proxy_destroy(inner);
 }
@@ -447,12 +447,12 @@ static void linear_resolve(const struct vmc_proxy *p, vmc_off_t x, struct vmc_pr
 		if (x <= s->last) {
 			vmc_size_t n = s->last - x;
 			*r = (struct vmc_proxy_resolved){ s->object, s->offset + (x - s->start),
-							  s->max_prot, n == UINT64_MAX ? n : n + 1 };
+							  s->max_prot, n == VMC_ADDR_MAX ? n : n + 1 };
 			return;
 		}
 	}
-	vmc_size_t n = UINT64_MAX - x;
-	*r = (struct vmc_proxy_resolved){ NULL, 0, VMC_PROT_NONE, n == UINT64_MAX ? n : n + 1 };
+	vmc_size_t n = VMC_ADDR_MAX - x;
+	*r = (struct vmc_proxy_resolved){ NULL, 0, VMC_PROT_NONE, n == VMC_ADDR_MAX ? n : n + 1 };
 }
 
 static void test_proxy_resolve_matches_linear_scan_on_skewed_segments(void **state)
@@ -463,7 +463,7 @@ static void test_proxy_resolve_matches_linear_scan_on_skewed_segments(void **sta
 	vmc_off_t off[N], st[N];
 	vmc_size_t len[N];
 	struct vmc_proxy *p = NULL;
-	uint64_t seed = 20261122, x = 1;
+	vmc_addr_t seed = 20261122, x = 1;
 
 	printf("seed %llu\n", (unsigned long long)seed);
 	vmc_off_t at = 7;
@@ -477,7 +477,7 @@ static void test_proxy_resolve_matches_linear_scan_on_skewed_segments(void **sta
 		st[i] = seed % 1000;
 		at += len[i] + (seed >> 8) % (3 * P);
 	}
-	len[N - 1] = UINT64_MAX - off[N - 1] + 1;   /* the last reaches the top */
+	len[N - 1] = VMC_ADDR_MAX - off[N - 1] + 1;   /* the last reaches the top */
 	st[N - 1] = 0;
 	assert_int_equal(vmc_proxy_create_placed(RW, in, N, off, N, st, N, len, N, &p),
 			 KERN_SUCCESS);
@@ -582,10 +582,10 @@ static void test_proxy_iter_yields_pieces_and_holes(void **state)
 	assert_false(vmc_proxy_iter_next(&it, &pc));
 
 	/* Windows that wrap or are empty are refused. */
-	assert_false(vmc_proxy_iter_init(&it, p, UINT64_MAX - P + 1, 2 * P));
+	assert_false(vmc_proxy_iter_init(&it, p, VMC_ADDR_MAX - P + 1, 2 * P));
 	assert_false(vmc_proxy_iter_init(&it, p, 0, 0));
 	/* A window that ends exactly at the top of the space is fine. */
-	assert_true(vmc_proxy_iter_init(&it, p, UINT64_MAX - P + 1, P));
+	assert_true(vmc_proxy_iter_init(&it, p, VMC_ADDR_MAX - P + 1, P));
 	assert_true(vmc_proxy_iter_next(&it, &pc));
 	assert_int_equal(pc.size, P);
 	assert_false(vmc_proxy_iter_next(&it, &pc));

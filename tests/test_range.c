@@ -13,15 +13,15 @@
 static void test_add_rejects_wrap_and_leaves_sum(void **state)
 {
 	(void)state;
-	uint64_t s = 7;
+	vmc_addr_t s = 7;
 	assert_true(vmc_add(1, 2, &s));
 	assert_int_equal(s, 3);
-	assert_false(vmc_add(UINT64_MAX, 1, &s));
+	assert_false(vmc_add(VMC_ADDR_MAX, 1, &s));
 	assert_int_equal(s, 3);
-	assert_true(vmc_add(UINT64_MAX - 5, 5, &s));
-	assert_int_equal(s, UINT64_MAX);
-	assert_false(vmc_add(UINT64_MAX - 4095, 4096, &s));
-	assert_int_equal(s, UINT64_MAX);
+	assert_true(vmc_add(VMC_ADDR_MAX - 5, 5, &s));
+	assert_int_equal(s, VMC_ADDR_MAX);
+	assert_false(vmc_add(VMC_ADDR_MAX - 4095, 4096, &s));
+	assert_int_equal(s, VMC_ADDR_MAX);
 }
 
 static void test_range_make_accepts_top_of_space(void **state)
@@ -29,20 +29,20 @@ static void test_range_make_accepts_top_of_space(void **state)
 	(void)state;
 	struct vmc_range r = { 11, 22 };
 	/* A range ending exactly at 2^64 is representable. */
-	assert_true(vmc_range_make(UINT64_MAX - 4095, 4096, &r));
-	assert_int_equal(vmc_range_last(&r), UINT64_MAX);
-	assert_true(vmc_range_contains(&r, UINT64_MAX));
-	assert_false(vmc_range_contains(&r, UINT64_MAX - 4096));
+	assert_true(vmc_range_make(VMC_ADDR_MAX - 4095, 4096, &r));
+	assert_int_equal(vmc_range_last(&r), VMC_ADDR_MAX);
+	assert_true(vmc_range_contains(&r, VMC_ADDR_MAX));
+	assert_false(vmc_range_contains(&r, VMC_ADDR_MAX - 4096));
 	/* One byte more wraps, and r is left as it was. */
-	assert_false(vmc_range_make(UINT64_MAX - 4095, 4097, &r));
-	assert_int_equal(r.start, UINT64_MAX - 4095);
+	assert_false(vmc_range_make(VMC_ADDR_MAX - 4095, 4097, &r));
+	assert_int_equal(r.start, VMC_ADDR_MAX - 4095);
 	assert_int_equal(r.size, 4096);
 	/* Empty ranges are representable anywhere; sizes up to 2^64 - start. */
 	assert_true(vmc_range_make(0, 0, &r));
-	assert_true(vmc_range_make(UINT64_MAX, 0, &r));
-	assert_true(vmc_range_make(UINT64_MAX, 1, &r));
-	assert_true(vmc_range_make(1, UINT64_MAX, &r));
-	assert_false(vmc_range_make(2, UINT64_MAX, &r));
+	assert_true(vmc_range_make(VMC_ADDR_MAX, 0, &r));
+	assert_true(vmc_range_make(VMC_ADDR_MAX, 1, &r));
+	assert_true(vmc_range_make(1, VMC_ADDR_MAX, &r));
+	assert_false(vmc_range_make(2, VMC_ADDR_MAX, &r));
 	assert_int_equal(r.start, 1);
 }
 
@@ -56,7 +56,7 @@ static void test_range_contains_range_handles_edges(void **state)
 	assert_true(vmc_range_contains_range(&r, 0x4000, 0)); /* empty, at the end */
 	assert_false(vmc_range_contains_range(&r, 0x4000, 1));
 	assert_false(vmc_range_contains_range(&r, 0xfff, 1));
-	assert_false(vmc_range_contains_range(&r, 0x2000, UINT64_MAX)); /* would wrap */
+	assert_false(vmc_range_contains_range(&r, 0x2000, VMC_ADDR_MAX)); /* would wrap */
 	assert_int_equal(vmc_range_left(&r, 0x3fff), 1);
 	assert_int_equal(vmc_range_left(&r, 0x4000), 0);
 }
@@ -64,7 +64,7 @@ static void test_range_contains_range_handles_edges(void **state)
 static void test_closed_intersect(void **state)
 {
 	(void)state;
-	uint64_t lo = 1, hi = 1;
+	vmc_addr_t lo = 1, hi = 1;
 	assert_true(vmc_closed_intersect(0, 99, 50, 149, &lo, &hi));
 	assert_int_equal(lo, 50);
 	assert_int_equal(hi, 99);
@@ -73,10 +73,10 @@ static void test_closed_intersect(void **state)
 	assert_int_equal(lo, 9);
 	assert_int_equal(hi, 9);
 	/* Up to the last offset, which a start and a size cannot reach. */
-	assert_true(vmc_closed_intersect(0, UINT64_MAX, UINT64_MAX - 4, UINT64_MAX, &lo, &hi));
-	assert_int_equal(lo, UINT64_MAX - 4);
-	assert_int_equal(hi, UINT64_MAX);
-	assert_true(vmc_closed_intersect(7, 7, 0, UINT64_MAX, &lo, &hi));
+	assert_true(vmc_closed_intersect(0, VMC_ADDR_MAX, VMC_ADDR_MAX - 4, VMC_ADDR_MAX, &lo, &hi));
+	assert_int_equal(lo, VMC_ADDR_MAX - 4);
+	assert_int_equal(hi, VMC_ADDR_MAX);
+	assert_true(vmc_closed_intersect(7, 7, 0, VMC_ADDR_MAX, &lo, &hi));
 	assert_int_equal(lo, 7);
 	assert_int_equal(hi, 7);
 }

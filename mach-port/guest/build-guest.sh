@@ -108,7 +108,7 @@ cflags="-std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pie
 	-fno-builtin -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables
 	-Wall -Wextra -Werror -Wno-unused-parameter
 	-Wstrict-prototypes -Wmissing-prototypes -Wshadow -Wvla -Wpointer-arith
-	-I$src/mach-port/guest/include -I$src/mach-port/guest -I$src/core -I$src/traces -I$mig -I$objs/defs -I$inc
+	-I$src/mach-port/guest/include -I$src/mach-port/guest -I$src/core -I$src/sim/host -I$src/traces -I$mig -I$objs/defs -I$inc
 	-DMOSAIC_GUEST_NAME=\"$name\" ${MOSAIC_GUEST_DEFINES:-}"
 # The generated stubs are MIG's code: compiled without our warnings.
 migflags="-std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pie
