@@ -467,3 +467,61 @@ vmc_kr_t vmc_proxy_copy_resolve(void *ctx, vmc_off_t pos, struct vmc_segment *se
 	seg->left = r.left;
 	return VMC_KERN_SUCCESS;
 }
+
+/* vm_map of a window ---------------------------------------------------------- */
+
+vmc_kr_t vmc_proxy_map_check(const struct vmc_proxy *proxy, vmc_off_t offset, vmc_size_t size,
+			     bool copy, uint32_t *npieces)
+{
+	struct vmc_proxy_iter it;
+	struct vmc_proxy_piece pc;
+	uint32_t n = 0;
+
+	/* Is the window on a page boundary, inside the proxy, without wrap? */
+	if (!vmc_page_aligned(offset) || !vmc_proxy_window_inside(proxy, offset, size) ||
+	    !vmc_proxy_iter_init(&it, proxy, offset, size))
+		return VMC_KERN_INVALID_ARGUMENT;
+	while (vmc_proxy_iter_next(&it, &pc)) {
+		/* Does every piece begin and end on a page boundary? */
+		if (!vmc_page_aligned(pc.start) || !vmc_page_aligned(pc.size) ||
+		    (pc.object != NULL && !vmc_page_aligned(pc.offset)))
+			return VMC_KERN_INVALID_ARGUMENT;
+		/* A copy is made by reading: may it read every piece? */
+		if (copy && pc.object != NULL && !(pc.max_prot & VMC_PROT_READ))
+			return VMC_KERN_PROTECTION_FAILURE;
+		n++;
+	}
+	*npieces = n;
+	return VMC_KERN_SUCCESS;
+}
+
+void vmc_proxy_map_plan(const struct vmc_proxy *proxy, vmc_off_t offset, vmc_size_t size,
+			bool copy, vmc_prot_t cur, vmc_prot_t max,
+			struct vmc_proxy_map_piece *pieces)
+{
+	struct vmc_proxy_iter it;
+	struct vmc_proxy_piece pc;
+	uint32_t i = 0;
+
+	if (!vmc_proxy_iter_init(&it, proxy, offset, size))
+		vmc_panic("vmc_proxy_map_plan: a window vmc_proxy_map_check refuses");
+	while (vmc_proxy_iter_next(&it, &pc)) {
+		vmc_prot_t cap = copy ? VMC_PROT_ALL : pc.max_prot;
+
+		pieces[i++] = (struct vmc_proxy_map_piece){
+			.at = pc.start - offset,
+			.size = pc.size,
+			.object = pc.object,
+			.offset = pc.object != NULL ? pc.offset : 0,
+			.cur = pc.object != NULL ? cur & cap : VMC_PROT_NONE,
+			.max = pc.object != NULL ? max & cap : VMC_PROT_NONE,
+		};
+	}
+}
+
+void vmc_proxy_for_each_object(const struct vmc_proxy *proxy,
+			       void (*fn)(struct vmc_object *object, void *ctx), void *ctx)
+{
+	for (uint32_t i = 0; i < proxy->nsegs; i++)
+		fn(proxy->segs[i].object, ctx);
+}

@@ -175,6 +175,54 @@ bool vmc_proxy_iter_init(struct vmc_proxy_iter *it, const struct vmc_proxy *prox
 			 vmc_off_t offset, vmc_size_t size);
 bool vmc_proxy_iter_next(struct vmc_proxy_iter *it, struct vmc_proxy_piece *piece);
 
+/* vm_map of a window -------------------------------------------------------- */
+
+/* One map entry of a vm_map of a window: where it goes in the window, what
+ * it maps (object NULL: a hole, reserved with no access) and with which
+ * protections. */
+struct vmc_proxy_map_piece {
+	vmc_off_t at;               /* from the window's first byte */
+	vmc_size_t size;            /* > 0, whole pages */
+	struct vmc_object *object;  /* NULL: a hole */
+	vmc_off_t offset;           /* object offset at the piece's start */
+	vmc_prot_t cur;
+	vmc_prot_t max;
+};
+
+/*
+ * Checks a vm_map of the window [offset, offset + size) of proxy (a copy,
+ * or shared) and counts its pieces.  What GNU Mach's vm_map and the
+ * simulator's both ask: the window is on a page boundary, non-empty,
+ * without wrap and within the proxy (vmc_proxy_window_inside); every piece
+ * begins and ends on a page boundary (map entries are whole pages); and a
+ * copy, made by reading, may read every piece that is not a hole.
+ * returns: VMC_KERN_SUCCESS and *npieces (>= 1); VMC_KERN_INVALID_ARGUMENT
+ *          (window or piece boundaries); VMC_KERN_PROTECTION_FAILURE (a copy
+ *          of a piece without read).  Nothing is allocated or referenced.
+ * sleeps: no.
+ */
+vmc_kr_t vmc_proxy_map_check(const struct vmc_proxy *proxy, vmc_off_t offset, vmc_size_t size,
+			     bool copy, uint32_t *npieces);
+
+/*
+ * The pieces of a window vmc_proxy_map_check accepted, into
+ * pieces[0 .. npieces): a piece's protections are cur and max capped by
+ * its segment's maximum protection, or not capped for a copy (the caller's
+ * own memory then, as vm_map makes it); a hole has none.  No reference is
+ * taken: the host takes what its entries hold.
+ * sleeps: no.
+ */
+void vmc_proxy_map_plan(const struct vmc_proxy *proxy, vmc_off_t offset, vmc_size_t size,
+			bool copy, vmc_prot_t cur, vmc_prot_t max,
+			struct vmc_proxy_map_piece *pieces);
+
+/* Calls fn(object, ctx) once for each segment's object, in offset order
+ * (an object several segments name comes several times).  For the host's
+ * bookkeeping of what a proxy shares (GNU Mach: use_shared_copy).
+ * sleeps: if fn does. */
+void vmc_proxy_for_each_object(const struct vmc_proxy *proxy,
+			       void (*fn)(struct vmc_object *object, void *ctx), void *ctx);
+
 /*
  * The copy engine's resolver over a proxy (vmc_copy.h, VMC_ENDPOINT_RESOLVER
  * with ctx = the proxy): position pos resolves to its segment, with the

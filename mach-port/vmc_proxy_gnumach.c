@@ -131,16 +131,21 @@ mosaic_proxy_core(ipc_port_t port)
  *	as shared beyond their map entries (see "Sharing" above).
  */
 static void
+object_shared(struct vmc_object *o, void *ctx)
+{
+	vm_object_t	object = to_object(o);
+
+	(void) ctx;
+	vm_object_lock(object);
+	if (object->temporary)
+		object->use_shared_copy = TRUE;
+	vm_object_unlock(object);
+}
+
+static void
 proxy_objects_shared(const struct vmc_proxy *core)
 {
-	for (uint32_t i = 0; i < core->nsegs; i++) {
-		vm_object_t	object = to_object(core->segs[i].object);
-
-		vm_object_lock(object);
-		if (object->temporary)
-			object->use_shared_copy = TRUE;
-		vm_object_unlock(object);
-	}
+	vmc_proxy_for_each_object(core, object_shared, NULL);
 }
 
 /*
@@ -995,12 +1000,12 @@ mosaic_vm_map_proxy(
 	vm_inherit_t	inheritance)
 {
 	const struct vmc_proxy	*core = mosaic_proxy_core(memory_object);
-	struct vmc_proxy_iter	it;
-	struct vmc_proxy_piece	pc;
+	struct vmc_proxy_map_piece *plan;
 	struct map_piece	*pieces;
-	vm_size_t		pieces_size;
+	vm_size_t		pieces_size, plan_size;
 	vm_offset_t		start = *address;
-	unsigned int		i, n = 0;
+	unsigned int		i;
+	uint32_t		n;
 	kern_return_t		kr = KERN_SUCCESS;
 
 	/* Is the port a proxy?  (Nor a memory object: vm_map tried.) */
@@ -1010,38 +1015,33 @@ mosaic_vm_map_proxy(
 	if (size == 0)
 		return KERN_INVALID_ARGUMENT;
 
-	/* Is the window inside the proxy (no wrap), on a page boundary,
-	   and does every piece begin and end on one? */
-	if (!page_aligned(offset) ||
-	    !vmc_proxy_window_inside(core, offset, size) ||
-	    !vmc_proxy_iter_init(&it, core, offset, size))
-		return KERN_INVALID_ARGUMENT;
-	while (vmc_proxy_iter_next(&it, &pc)) {
-		if (!page_aligned(pc.start) || !page_aligned(pc.size) ||
-		    (pc.object != NULL && !page_aligned(pc.offset)))
-			return KERN_INVALID_ARGUMENT;
-		/* A copy is made by reading: does every piece allow it? */
-		if (copy && pc.object != NULL && !(pc.max_prot & VM_PROT_READ))
-			return KERN_PROTECTION_FAILURE;
-		n++;
-	}
+	/* The window and its pieces, as the core rules. */
+	kr = vmc_proxy_map_check(core, offset, size, copy, &n);
+	if (kr != KERN_SUCCESS)
+		return kr;
 
+	plan_size = n * sizeof *plan;
 	pieces_size = n * sizeof *pieces;
-	pieces = (struct map_piece *) kalloc(pieces_size);
-	if (pieces == NULL)
+	plan = (struct vmc_proxy_map_piece *) kalloc(plan_size);
+	if (plan == NULL)
 		return KERN_RESOURCE_SHORTAGE;
-	vmc_proxy_iter_init(&it, core, offset, size);
-	for (i = 0; vmc_proxy_iter_next(&it, &pc); i++) {
-		vm_prot_t cap = copy ? VM_PROT_ALL : pc.max_prot;
-
-		pieces[i].at = pc.start - offset;
-		pieces[i].size = pc.size;
-		pieces[i].object = to_object(pc.object);
-		pieces[i].offset = pc.offset;
-		pieces[i].needs_copy = FALSE;
-		pieces[i].cur = pc.object ? cur_protection & cap : VM_PROT_NONE;
-		pieces[i].max = pc.object ? max_protection & cap : VM_PROT_NONE;
+	pieces = (struct map_piece *) kalloc(pieces_size);
+	if (pieces == NULL) {
+		kfree((vm_offset_t) plan, plan_size);
+		return KERN_RESOURCE_SHORTAGE;
 	}
+	vmc_proxy_map_plan(core, offset, size, copy, cur_protection,
+			   max_protection, plan);
+	for (i = 0; i < n; i++) {
+		pieces[i].at = plan[i].at;
+		pieces[i].size = plan[i].size;
+		pieces[i].object = to_object(plan[i].object);
+		pieces[i].offset = plan[i].offset;
+		pieces[i].needs_copy = FALSE;
+		pieces[i].cur = plan[i].cur;
+		pieces[i].max = plan[i].max;
+	}
+	kfree((vm_offset_t) plan, plan_size);
 
 	/*
 	 *	One piece with an object: one vm_map_enter, as stock vm_map

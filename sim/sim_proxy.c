@@ -71,6 +71,12 @@ void sim_proxy_release(struct sim_proxy *sp)
 		proxy_free(sp);
 }
 
+static void object_shared(struct vmc_object *object, void *ctx)
+{
+	(void)ctx;
+	object->shared_copy = true;
+}
+
 /* Makes the port for a new proxy and gives caller a send right to it. */
 static sim_name_t proxy_publish(struct sim_task *caller, struct vmc_proxy *core)
 {
@@ -80,8 +86,7 @@ static sim_name_t proxy_publish(struct sim_task *caller, struct vmc_proxy *core)
 	 * the maps say: a symmetric copy-on-write copy of one (which trusts
 	 * every writer to go through a needs_copy entry) would see those
 	 * writes, so their virtual copies become delayed copies. */
-	for (uint32_t i = 0; i < core->nsegs; i++)
-		((struct vmc_object *)core->segs[i].object)->shared_copy = true;
+	vmc_proxy_for_each_object(core, object_shared, NULL);
 
 	sp->core = core;
 	sp->port = sim_port_create(caller->vm, SIM_PORT_PROXY, sp);
@@ -248,27 +253,13 @@ vmc_kr_t sim_proxy_map(struct sim_task *caller, struct vmc_map *map, vmc_addr_t 
 {
 	(void)caller;
 	const struct vmc_proxy *proxy = ((struct sim_proxy *)port->kobject)->core;
-	struct vmc_proxy_iter it;
-	struct vmc_proxy_piece pc;
 	vmc_addr_t start = *addr;
+	uint32_t n;
 	vmc_kr_t kr;
 
-	/* Is the window inside the proxy's offset space (no wrap), on a page
-	 * boundary, and does every piece begin and end on one (map entries
-	 * are made of whole pages)? */
-	if (!vmc_page_aligned(offset) || !vmc_proxy_window_inside(proxy, offset, size) ||
-	    !vmc_proxy_iter_init(&it, proxy, offset, size))
-		return KERN_INVALID_ARGUMENT;
-	while (vmc_proxy_iter_next(&it, &pc)) {
-		if (!vmc_page_aligned(pc.start) || !vmc_page_aligned(pc.size) ||
-		    (pc.object != NULL && !vmc_page_aligned(pc.offset)))
-			return KERN_INVALID_ARGUMENT;
-		/* A private copy is made by reading: does every part allow it?
-		 * (As GNU Mach's vm_map: a copy needs VM_PROT_READ of the proxy,
-		 * and is then the caller's own memory, not capped.) */
-		if (copy && pc.object != NULL && !(pc.max_prot & VMC_PROT_READ))
-			return KERN_PROTECTION_FAILURE;
-	}
+	/* The window and its pieces, as the core rules (vmc_proxy_map_check). */
+	if ((kr = vmc_proxy_map_check(proxy, offset, size, copy, &n)) != KERN_SUCCESS)
+		return kr;
 	/* Is there room for the whole window? */
 	if (anywhere) {
 		if (!sim_map_find_space(map, size, mask, &start))
@@ -277,40 +268,41 @@ vmc_kr_t sim_proxy_map(struct sim_task *caller, struct vmc_map *map, vmc_addr_t 
 		return kr;
 	}
 
-	/* Enter one entry per piece; undo them all if one fails. */
-	vmc_addr_t at = start;
+	/* Enter one entry per piece; undo them all if one fails.  (Nothing
+	 * runs in between here; GNU Mach's does it under one map lock.) */
+	struct vmc_proxy_map_piece *pieces = g_new(struct vmc_proxy_map_piece, n);
+	vmc_proxy_map_plan(proxy, offset, size, copy, cur, max, pieces);
 	struct vmc_object *object = NULL;
-	vmc_proxy_iter_init(&it, proxy, offset, size);
-	while (vmc_proxy_iter_next(&it, &pc)) {
-		object = pc.object;
-		vmc_off_t off = pc.offset;
-		vmc_prot_t cap = copy ? VMC_PROT_ALL : pc.max_prot;
-		vmc_prot_t pcur = object != NULL ? cur & cap : VMC_PROT_NONE;
-		vmc_prot_t pmax = object != NULL ? max & cap : VMC_PROT_NONE;
+	uint32_t i;
+	for (i = 0; i < n; i++) {
+		const struct vmc_proxy_map_piece *pc = &pieces[i];
+		vmc_off_t off = pc->offset;
+		object = pc->object;
 		if (object != NULL && copy) {
 			if (!sim_alloc_try()) {
 				object = NULL;
 				kr = KERN_RESOURCE_SHORTAGE;
 				goto undo;
 			}
-			object = sim_object_copy_delayed(object, off, pc.size);
+			object = sim_object_copy_delayed(object, off, pc->size);
 			off = 0;
 		} else if (object != NULL) {
 			sim_object_ref(object);
 		}
-		vmc_addr_t a = at;
-		kr = sim_map_enter(map, &a, pc.size, 0, false, object, off, false, pcur, pmax);
+		vmc_addr_t a = start + pc->at;
+		kr = sim_map_enter(map, &a, pc->size, 0, false, object, off, false, pc->cur, pc->max);
 		if (kr != KERN_SUCCESS)
 			goto undo;
-		at += pc.size;
 	}
+	g_free(pieces);
 	*addr = start;
 	return KERN_SUCCESS;
 
 undo:
 	if (object != NULL)
 		sim_object_unref(object);
-	if (at != start)
-		sim_map_remove(map, start, at);
+	if (i > 0)
+		sim_map_remove(map, start, start + pieces[i].at);
+	g_free(pieces);
 	return kr;
 }

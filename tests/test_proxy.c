@@ -592,6 +592,85 @@ static void test_proxy_iter_yields_pieces_and_holes(void **state)
 	vmc_proxy_destroy(p);
 }
 
+/* vm_map of a window: the checks both hosts rely on, and the plan. */
+static void test_proxy_map_check_and_plan(void **state)
+{
+	(void)state;
+	/* A: [0, 2P) rw, a P hole, B: [P, 2P) r. */
+	struct vmc_proxy_input in[] = { obj(obj_a), hole, obj(obj_b) };
+	vmc_prot_t prot[] = { RW, RW, R };
+	vmc_off_t start[] = { 0, 0, P };
+	vmc_off_t end[] = { 2 * P, P, 2 * P };
+	struct vmc_proxy *p = NULL;
+	struct vmc_proxy_map_piece pc[3];
+	uint32_t n = 99;
+
+	assert_int_equal(vmc_proxy_create_ranges(in, 3, prot, 3, start, 3, end, 3, &p),
+			 KERN_SUCCESS);
+	assert_int_equal(vmc_proxy_map_check(p, 0, 4 * P, false, &n), KERN_SUCCESS);
+	assert_int_equal(n, 3);
+	vmc_proxy_map_plan(p, 0, 4 * P, false, RW, VMC_PROT_ALL, pc);
+	assert_true(pc[0].at == 0 && pc[0].size == 2 * P && pc[0].object == obj_a);
+	assert_true(pc[0].cur == RW && pc[0].max == RW);
+	assert_true(pc[1].at == 2 * P && pc[1].size == P && pc[1].object == NULL);
+	assert_true(pc[1].cur == VMC_PROT_NONE && pc[1].max == VMC_PROT_NONE);
+	assert_true(pc[2].at == 3 * P && pc[2].object == obj_b && pc[2].offset == P);
+	assert_true(pc[2].cur == R && pc[2].max == R);
+	/* A copy is the caller's own memory: not capped. */
+	vmc_proxy_map_plan(p, P, 3 * P, true, RW, VMC_PROT_ALL, pc);
+	assert_true(pc[0].at == 0 && pc[0].size == P && pc[0].offset == P);
+	assert_true(pc[2].object == obj_b && pc[2].cur == RW && pc[2].max == VMC_PROT_ALL);
+
+	n = 99;
+	assert_int_equal(vmc_proxy_map_check(p, 1, P, false, &n), KERN_INVALID_ARGUMENT);
+	assert_int_equal(vmc_proxy_map_check(p, 3 * P, 2 * P, false, &n),
+			 KERN_INVALID_ARGUMENT);        /* past the end */
+	assert_int_equal(vmc_proxy_map_check(p, 0, 0, false, &n), KERN_INVALID_ARGUMENT);
+	assert_int_equal(vmc_proxy_map_check(p, P, VMC_ADDR_MAX, false, &n),
+			 KERN_INVALID_ARGUMENT);        /* wraps */
+	assert_int_equal(n, 99);
+	vmc_proxy_destroy(p);
+
+	/* A piece off a page boundary; a copy of a piece that cannot be read. */
+	vmc_off_t ustart[] = { 1 }, uend[] = { P + 1 };
+	assert_int_equal(vmc_proxy_create_ranges(in, 1, prot, 1, ustart, 1, uend, 1, &p),
+			 KERN_SUCCESS);
+	assert_int_equal(vmc_proxy_map_check(p, 0, P, false, &n), KERN_INVALID_ARGUMENT);
+	vmc_proxy_destroy(p);
+	vmc_prot_t wo[] = { VMC_PROT_WRITE };
+	vmc_off_t wend[] = { P };
+	assert_int_equal(vmc_proxy_create_ranges(in, 1, wo, 1, start, 1, wend, 1, &p),
+			 KERN_SUCCESS);
+	assert_int_equal(vmc_proxy_map_check(p, 0, P, true, &n), KERN_PROTECTION_FAILURE);
+	assert_int_equal(vmc_proxy_map_check(p, 0, P, false, &n), KERN_SUCCESS);
+	vmc_proxy_destroy(p);
+}
+
+static void count_object(struct vmc_object *o, void *ctx)
+{
+	unsigned *seen = ctx;
+	seen[o == obj_a ? 0 : o == obj_b ? 1 : 2]++;
+}
+
+static void test_proxy_for_each_object(void **state)
+{
+	(void)state;
+	struct vmc_proxy_input in[] = { obj(obj_a), hole, obj(obj_b), obj(obj_a) };
+	vmc_prot_t prot[] = { RW, RW, R, R };
+	vmc_off_t start[] = { 0, 0, 0, P };
+	vmc_off_t end[] = { P, P, P, 2 * P };
+	struct vmc_proxy *p = NULL;
+	unsigned seen[3] = { 0, 0, 0 };
+
+	assert_int_equal(vmc_proxy_create_ranges(in, 4, prot, 4, start, 4, end, 4, &p),
+			 KERN_SUCCESS);
+	vmc_proxy_for_each_object(p, count_object, seen);
+	assert_int_equal(seen[0], 2);
+	assert_int_equal(seen[1], 1);
+	assert_int_equal(seen[2], 0);
+	vmc_proxy_destroy(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +692,8 @@ int main(void)
 		T(test_proxy_resolve_matches_linear_scan_on_skewed_segments),
 		T(test_proxy_create_survives_allocation_failure_at_every_n),
 		T(test_proxy_iter_yields_pieces_and_holes),
+		T(test_proxy_map_check_and_plan),
+		T(test_proxy_for_each_object),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
