@@ -203,7 +203,7 @@ int main(int argc, char **argv)
 		if (first[axis] == 0)
 			first[axis] = med;
 		fprintf(out, "%s\t%u\t%u\t%.2f\t%.3f\n", cfg[c].axis, cfg[c].value,
-			cfg[c].proxy->nsegs, med, med / first[axis]);
+			vmc_proxy_segments(cfg[c].proxy), med, med / first[axis]);
 		vmc_proxy_destroy(cfg[c].proxy);
 		free(cfg[c].samples);
 	}

@@ -11,6 +11,32 @@
  */
 #include "vmc_proxy.h"
 
+/* Resolution is a binary search, narrowed first by a bucket index: the span
+ * from the first segment's start to the last one's is cut into nbuckets
+ * (a power of two, at least nsegs) slices of 2^shift offsets, and bucket[b]
+ * is the first segment that ends at or after slice b's first offset.  With
+ * evenly sized segments a lookup then touches one or two segments whatever
+ * their number; with skewed ones it is never worse than the plain search. */
+struct vmc_proxy {
+	uint32_t nsegs;
+	uint32_t nbuckets;
+	uint32_t shift;
+	uint32_t *bucket;            /* nbuckets entries, after segs[] */
+	struct vmc_proxy_seg segs[]; /* sorted by start, disjoint */
+};
+
+uint32_t vmc_proxy_segments(const struct vmc_proxy *proxy)
+{
+	return proxy->nsegs;
+}
+
+const struct vmc_proxy_seg *vmc_proxy_segment(const struct vmc_proxy *proxy, uint32_t i)
+{
+	if (i >= proxy->nsegs)
+		vmc_panic("vmc_proxy_segment: no such segment");
+	return &proxy->segs[i];
+}
+
 /* One validated input range. */
 struct range {
 	vmc_off_t pstart;           /* first proxy offset */

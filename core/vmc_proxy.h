@@ -55,19 +55,15 @@ struct vmc_proxy_seg {
 	bool open_ended;            /* came from an open-ended range */
 };
 
-/* Resolution is a binary search, narrowed first by a bucket index: the span
- * from the first segment's start to the last one's is cut into nbuckets
- * (a power of two, at least nsegs) slices of 2^shift offsets, and bucket[b]
- * is the first segment that ends at or after slice b's first offset.  With
- * evenly sized segments a lookup then touches one or two segments whatever
- * their number; with skewed ones it is never worse than the plain search. */
-struct vmc_proxy {
-	uint32_t nsegs;
-	uint32_t nbuckets;
-	uint32_t shift;
-	uint32_t *bucket;            /* nbuckets entries, after segs[] */
-	struct vmc_proxy_seg segs[]; /* sorted by start, disjoint */
-};
+/* A proxy: opaque outside vmc_proxy.c.  Its segments are sorted by start
+ * and disjoint; vmc_proxy_segments and vmc_proxy_segment show them (to the
+ * tests, the fuzzer and the benchmarks: the hosts need only the calls
+ * below). */
+struct vmc_proxy;
+
+/* How many segments the proxy has, and segment i (i < that). */
+uint32_t vmc_proxy_segments(const struct vmc_proxy *proxy);
+const struct vmc_proxy_seg *vmc_proxy_segment(const struct vmc_proxy *proxy, uint32_t i);
 
 /* One creation input: a base object, an existing proxy, or a hole (the
  * null port).  The host turns ports into these. */

@@ -74,8 +74,8 @@ static void test_proxy_create_shorthand_is_whole_object(void **state)
 
 	assert_int_equal(vmc_proxy_create_ranges(in, 1, prot, 1, NULL, 0, NULL, 0, &p),
 			 KERN_SUCCESS);
-	assert_int_equal(p->nsegs, 1);
-	assert_true(p->segs[0].open_ended);
+	assert_int_equal(vmc_proxy_segments(p), 1);
+	assert_true(vmc_proxy_segment(p, 0)->open_ended);
 	assert_int_equal(obj_a->refs, 2);
 	expect_at(p, 0, obj_a, 0, R, VMC_ADDR_MAX);
 	expect_at(p, VMC_ADDR_MAX, obj_a, VMC_ADDR_MAX, R, 1);
@@ -95,7 +95,7 @@ static void test_proxy_create_ranges_end_to_end_with_hole(void **state)
 
 	assert_int_equal(vmc_proxy_create_ranges(in, 3, prot, 3, start, 3, end, 3, &p),
 			 KERN_SUCCESS);
-	assert_int_equal(p->nsegs, 2);
+	assert_int_equal(vmc_proxy_segments(p), 2);
 	expect_at(p, 0, obj_a, 3 * P, RW, 2 * P);
 	expect_at(p, 2 * P - 1, obj_a, 5 * P - 1, RW, 1);
 	expect_at(p, 2 * P, NULL, 0, VMC_PROT_NONE, 2 * P);        /* the hole */
@@ -116,9 +116,9 @@ static void test_proxy_create_open_ended_last_range(void **state)
 
 	assert_int_equal(vmc_proxy_create_ranges(in, 2, prot, 2, start, 1, end, 1, &p),
 			 KERN_SUCCESS);
-	assert_int_equal(p->nsegs, 2);
-	assert_false(p->segs[0].open_ended);
-	assert_true(p->segs[1].open_ended);
+	assert_int_equal(vmc_proxy_segments(p), 2);
+	assert_false(vmc_proxy_segment(p, 0)->open_ended);
+	assert_true(vmc_proxy_segment(p, 1)->open_ended);
 	expect_at(p, P, obj_b, 0, RW, VMC_ADDR_MAX - P + 1);
 	expect_at(p, VMC_ADDR_MAX, obj_b, VMC_ADDR_MAX - P, RW, 1);
 	vmc_proxy_destroy(p);
@@ -230,7 +230,7 @@ static void test_proxy_create_ranges_largest_count_and_one_more(void **state)
 	uint32_t n = VMC_PROXY_MAX_RANGES;
 	assert_int_equal(vmc_proxy_create_ranges(in, n, prot, n, start, n, end, n, &p),
 			 KERN_SUCCESS);
-	assert_int_equal(p->nsegs, n - (n + 1) / 3);
+	assert_int_equal(vmc_proxy_segments(p), n - (n + 1) / 3);
 	expect_at(p, 1001 * P + 5, obj_a, 1001 * P + 5, R, P - 5);   /* range 1001 */
 	expect_at(p, 1000 * P + 5, NULL, 0, VMC_PROT_NONE, P - 5);   /* range 1000: a hole */
 	vmc_proxy_destroy(p);
@@ -255,7 +255,7 @@ static void test_proxy_create_placed_sorts_and_leaves_gaps_as_holes(void **state
 
 	assert_int_equal(vmc_proxy_create_placed(R, in, 2, offset, 2, start, 2, len, 2, &p),
 			 KERN_SUCCESS);
-	assert_int_equal(p->nsegs, 2);
+	assert_int_equal(vmc_proxy_segments(p), 2);
 	expect_at(p, 0, obj_a, 2 * P, R, 4 * P);
 	expect_at(p, 4 * P, NULL, 0, VMC_PROT_NONE, 4 * P);
 	expect_at(p, 8 * P + 1, obj_b, 4, R, P - 1);
@@ -338,7 +338,7 @@ static void test_proxy_nested_rights_never_rise(void **state)
 		assert_int_equal(vmc_proxy_create_placed(VMC_PROT_ALL, up, 1, off, 1, st, 1,
 							 len, 1, &chain[d]),
 				 KERN_SUCCESS);
-		assert_int_equal(chain[d]->nsegs, 1);
+		assert_int_equal(vmc_proxy_segments(chain[d]), 1);
 		/* Rights: the intersection along the chain. */
 		expect_at(chain[d], 0, obj_a, (vmc_off_t)(5 + d) * P, R, (vmc_size_t)(100 - d) * P);
 		/* Windows: the parent's end bounds the child. */
@@ -367,7 +367,7 @@ static void test_proxy_nested_keeps_inner_holes_and_pieces(void **state)
 	vmc_size_t len[] = { 3 * P - 1 - P / 2 };
 	assert_int_equal(vmc_proxy_create_placed(RW, up, 1, off, 1, ist, 1, len, 1, &outer),
 			 KERN_SUCCESS);
-	assert_int_equal(outer->nsegs, 2);
+	assert_int_equal(vmc_proxy_segments(outer), 2);
 	expect_at(outer, 10, obj_a, P / 2, RW, P / 2);
 	expect_at(outer, 10 + P / 2, NULL, 0, VMC_PROT_NONE, P);
 	expect_at(outer, 10 + P / 2 + P, obj_b, 0, R, P - 1);   /* clipped by the window */
@@ -391,7 +391,7 @@ static void test_proxy_nested_window_past_inner_end_is_hole(void **state)
 	vmc_size_t len[] = { P };
 	assert_int_equal(vmc_proxy_create_placed(RW, up, 1, off, 1, ist, 1, len, 1, &outer),
 			 KERN_SUCCESS);
-	assert_int_equal(outer->nsegs, 0);
+	assert_int_equal(vmc_proxy_segments(outer), 0);
 	expect_at(outer, 0, NULL, 0, VMC_PROT_NONE, VMC_ADDR_MAX);
 	vmc_proxy_destroy(outer);
 	vmc_proxy_destroy(inner);
@@ -423,7 +423,7 @@ static void test_proxy_flattening_respects_segment_limit(void **state)
 	}
 	assert_int_equal(vmc_proxy_create_ranges(up, 64, prot, 64, st, 64, en, 64, &outer),
 			 KERN_SUCCESS);
-	assert_int_equal(outer->nsegs, VMC_PROXY_MAX_SEGMENTS);
+	assert_int_equal(vmc_proxy_segments(outer), VMC_PROXY_MAX_SEGMENTS);
 	expect_at(outer, 63 * 1024 * P + 1023 * P, obj_a, 0, RW, P);
 	vmc_proxy_destroy(outer);
 	/* One more copy is too many. */
@@ -438,8 +438,8 @@ static void test_proxy_flattening_respects_segment_limit(void **state)
  * of very different sizes, gaps, and a last one that reaches 2^64 - 1. */
 static void linear_resolve(const struct vmc_proxy *p, vmc_off_t x, struct vmc_proxy_resolved *r)
 {
-	for (uint32_t i = 0; i < p->nsegs; i++) {
-		const struct vmc_proxy_seg *s = &p->segs[i];
+	for (uint32_t i = 0; i < vmc_proxy_segments(p); i++) {
+		const struct vmc_proxy_seg *s = vmc_proxy_segment(p, i);
 		if (x < s->start) {
 			*r = (struct vmc_proxy_resolved){ NULL, 0, VMC_PROT_NONE, s->start - x };
 			return;
@@ -481,9 +481,10 @@ static void test_proxy_resolve_matches_linear_scan_on_skewed_segments(void **sta
 	st[N - 1] = 0;
 	assert_int_equal(vmc_proxy_create_placed(RW, in, N, off, N, st, N, len, N, &p),
 			 KERN_SUCCESS);
-	for (uint32_t i = 0; i < p->nsegs; i++) {
-		vmc_off_t probes[] = { p->segs[i].start - 1, p->segs[i].start, p->segs[i].start + 1,
-				       p->segs[i].last - 1, p->segs[i].last, p->segs[i].last + 1 };
+	for (uint32_t i = 0; i < vmc_proxy_segments(p); i++) {
+		const struct vmc_proxy_seg *sg = vmc_proxy_segment(p, i);
+		vmc_off_t probes[] = { sg->start - 1, sg->start, sg->start + 1,
+				       sg->last - 1, sg->last, sg->last + 1 };
 		for (unsigned k = 0; k < 6; k++) {
 			struct vmc_proxy_resolved got, want;
 			vmc_proxy_resolve(p, probes[k], &got);

@@ -112,11 +112,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(fuzz_alloc_outstanding() == baseline);
 		check(objs[0].refs == 2 && objs[1].refs == 1 && objs[2].refs == 2);
 	} else {
-		for (uint32_t i = 0; i < p->nsegs; i++) {
-			const struct vmc_proxy_seg *s = &p->segs[i];
+		for (uint32_t i = 0; i < vmc_proxy_segments(p); i++) {
+			const struct vmc_proxy_seg *s = vmc_proxy_segment(p, i);
 			struct vmc_proxy_resolved r;
 			check(s->start <= s->last);
-			check(i == 0 || p->segs[i - 1].last < s->start);
+			check(i == 0 || vmc_proxy_segment(p, i - 1)->last < s->start);
 			check((s->max_prot & ~allowed) == 0);
 			/* The read-only object never gains rights through nesting. */
 			check(s->object != &objs[2] || (s->max_prot & ~VMC_PROT_READ) == 0);
