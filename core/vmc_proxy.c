@@ -143,8 +143,10 @@ static uint64_t range_flatten(const struct range *r, struct vmc_proxy_seg *out)
 
 	if (in->kind == VMC_PROXY_IN_HOLE)
 		return 0;
-	if (in->kind == VMC_PROXY_IN_OBJECT) {
+	if (in->kind == VMC_PROXY_IN_OBJECT || in->kind == VMC_PROXY_IN_UNNAMED) {
 		if (out != NULL) {
+			if (in->kind != VMC_PROXY_IN_OBJECT || in->object == NULL)
+				vmc_panic("vmc_proxy_build: an input was not named");
 			*out = (struct vmc_proxy_seg){
 				.start = r->pstart, .last = r->plast,
 				.object = in->object, .offset = r->istart,
@@ -182,38 +184,81 @@ static uint64_t range_flatten(const struct range *r, struct vmc_proxy_seg *out)
 	return n;
 }
 
-/*
- * Builds the proxy from validated, sorted, disjoint ranges.  Counts, then
- * allocates, then commits.
- */
-static vmc_kr_t proxy_build(const struct range *ranges, uint32_t n, struct vmc_proxy **out)
+/* A creation decoded and planned (vmc_proxy.h). */
+struct vmc_proxy_plan {
+	struct range *ranges;       /* n of them, sorted, disjoint */
+	uint32_t n;
+	uint32_t nsegs, nbuckets;
+	struct vmc_proxy *proxy;    /* allocated, not yet filled */
+};
+
+static void plan_free(struct vmc_proxy_plan *plan)
+{
+	if (plan->ranges != NULL)
+		vmc_free(plan->ranges, (vmc_size_t)plan->n * sizeof(struct range));
+	if (plan->proxy != NULL)
+		vmc_free(plan->proxy, proxy_bytes(plan->nsegs, plan->nbuckets));
+	vmc_free(plan, sizeof *plan);
+}
+
+/* Measures the proxy the plan's ranges make and allocates it, so that the
+ * build cannot fail. */
+static vmc_kr_t plan_measure(struct vmc_proxy_plan *plan)
 {
 	uint64_t nsegs = 0;
 
-	for (uint32_t i = 0; i < n; i++) {
-		nsegs += range_flatten(&ranges[i], NULL);
+	for (uint32_t i = 0; i < plan->n; i++) {
+		nsegs += range_flatten(&plan->ranges[i], NULL);
 		/* Does flattening stay within the segment limit? */
 		if (nsegs > VMC_PROXY_MAX_SEGMENTS)
 			return VMC_KERN_NO_SPACE;
 	}
+	plan->nsegs = (uint32_t)nsegs;
+	plan->nbuckets = buckets_for(plan->nsegs);
+	plan->proxy = vmc_alloc(proxy_bytes(plan->nsegs, plan->nbuckets));
+	return plan->proxy != NULL ? VMC_KERN_SUCCESS : VMC_KERN_RESOURCE_SHORTAGE;
+}
 
-	uint32_t nbuckets = buckets_for((uint32_t)nsegs);
-	struct vmc_proxy *p = vmc_alloc(proxy_bytes((uint32_t)nsegs, nbuckets));
-	if (p == NULL)
-		return VMC_KERN_RESOURCE_SHORTAGE;
+/* A plan with room for n ranges, or NULL. */
+static struct vmc_proxy_plan *plan_alloc(uint32_t n)
+{
+	struct vmc_proxy_plan *plan = vmc_alloc(sizeof *plan);
+
+	if (plan == NULL)
+		return NULL;
+	*plan = (struct vmc_proxy_plan){ .n = n };
+	plan->ranges = vmc_alloc((vmc_size_t)n * sizeof(struct range));
+	if (plan->ranges == NULL) {
+		plan_free(plan);
+		return NULL;
+	}
+	return plan;
+}
+
+struct vmc_proxy *vmc_proxy_build(struct vmc_proxy_plan *plan)
+{
+	struct vmc_proxy *p = plan->proxy;
 
 	/* Commit: nothing below can fail. */
 	p->nsegs = 0;
-	for (uint32_t i = 0; i < n; i++)
-		p->nsegs += (uint32_t)range_flatten(&ranges[i], &p->segs[p->nsegs]);
-	p->nbuckets = nbuckets;
+	for (uint32_t i = 0; i < plan->n; i++)
+		p->nsegs += (uint32_t)range_flatten(&plan->ranges[i], &p->segs[p->nsegs]);
+	if (p->nsegs != plan->nsegs)
+		vmc_panic("vmc_proxy_build: the inputs changed since the plan");
+	p->nbuckets = plan->nbuckets;
 	p->shift = 0;
 	p->bucket = (uint32_t *)&p->segs[p->nsegs];
 	buckets_fill(p);
 	for (uint32_t i = 0; i < p->nsegs; i++)
 		vmc_object_reference(p->segs[i].object);
-	*out = p;
-	return VMC_KERN_SUCCESS;
+	plan->proxy = NULL;
+	plan_free(plan);
+	return p;
+}
+
+void vmc_proxy_plan_discard(struct vmc_proxy_plan *plan)
+{
+	plan_free(plan);
 }
 
 /* Is this input well formed (a hole, or a non-null object or proxy)? */
@@ -224,24 +269,16 @@ static bool input_valid(const struct vmc_proxy_input *in)
 		return true;
 	case VMC_PROXY_IN_OBJECT:
 		return in->object != NULL;
+	case VMC_PROXY_IN_UNNAMED:
+		return true;
 	case VMC_PROXY_IN_PROXY:
 		return in->proxy != NULL;
 	}
 	return false;
 }
 
-static vmc_kr_t ranges_alloc(uint32_t n, struct range **out)
-{
-	*out = vmc_alloc((vmc_size_t)n * sizeof(struct range));
-	return *out != NULL ? VMC_KERN_SUCCESS : VMC_KERN_RESOURCE_SHORTAGE;
-}
-
-static void ranges_free(struct range *r, uint32_t n)
-{
-	vmc_free(r, (vmc_size_t)n * sizeof(struct range));
-}
-
-/* Decodes the seed's form into ranges laid end to end. */
+/* Decodes the seed's form into ranges laid end to end: into r, or, with r
+ * NULL, only checking the arguments. */
 static vmc_kr_t decode_seed(const struct vmc_proxy_input *in, uint32_t n,
 			    const vmc_prot_t *maxprot, const vmc_off_t *start,
 			    const vmc_off_t *end, uint32_t nclosed, struct range *r)
@@ -249,6 +286,8 @@ static vmc_kr_t decode_seed(const struct vmc_proxy_input *in, uint32_t n,
 	vmc_off_t p = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
+		struct range one = { .pstart = p, .in = &in[i], .prot = maxprot[i] };
+
 		/* Is the protection made of VM_PROT bits only? */
 		if (!vmc_prot_valid(maxprot[i]))
 			return VMC_KERN_INVALID_VALUE;
@@ -256,36 +295,36 @@ static vmc_kr_t decode_seed(const struct vmc_proxy_input *in, uint32_t n,
 		if (!input_valid(&in[i]))
 			return VMC_KERN_INVALID_ARGUMENT;
 
-		r[i] = (struct range){ .pstart = p, .in = &in[i], .prot = maxprot[i] };
 		if (i == nclosed) {
 			/* The open-ended last range: the whole input, from 0. */
-			r[i].istart = 0;
-			r[i].plast = open_plast(p, 0);
-			r[i].open_ended = true;
-			break;
+			one.istart = 0;
+			one.plast = open_plast(p, 0);
+			one.open_ended = true;
+		} else {
+			struct vmc_range window;
+			/* Is the range non-empty and in order (end >= start)? */
+			if (end[i] <= start[i])
+				return VMC_KERN_INVALID_ARGUMENT;
+			/* Does it fit in proxy space after the ranges before it? */
+			if (!vmc_range_make(p, end[i] - start[i], &window))
+				return VMC_KERN_INVALID_ARGUMENT;
+			one.istart = start[i];
+			one.plast = vmc_range_last(&window);
+			/* Is there proxy space left for the next range? */
+			if (i + 1 < n && !vmc_add(one.plast, 1, &p))
+				return VMC_KERN_INVALID_ARGUMENT;
 		}
-
-		struct vmc_range window;
-		/* Is the range non-empty and in order (end >= start)? */
-		if (end[i] <= start[i])
-			return VMC_KERN_INVALID_ARGUMENT;
-		/* Does it fit in proxy space after the ranges before it? */
-		if (!vmc_range_make(p, end[i] - start[i], &window))
-			return VMC_KERN_INVALID_ARGUMENT;
-		r[i].istart = start[i];
-		r[i].plast = vmc_range_last(&window);
-		/* Is there proxy space left for the next range? */
-		if (i + 1 < n && !vmc_add(r[i].plast, 1, &p))
-			return VMC_KERN_INVALID_ARGUMENT;
+		if (r != NULL)
+			r[i] = one;
 	}
 	return VMC_KERN_SUCCESS;
 }
 
-vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
-				 const vmc_prot_t *maxprot, uint32_t nprot,
-				 const vmc_off_t *start, uint32_t nstart,
-				 const vmc_off_t *end, uint32_t nend,
-				 struct vmc_proxy **out)
+vmc_kr_t vmc_proxy_plan_ranges(const struct vmc_proxy_input *in, uint32_t n,
+			       const vmc_prot_t *maxprot, uint32_t nprot,
+			       const vmc_off_t *start, uint32_t nstart,
+			       const vmc_off_t *end, uint32_t nend,
+			       struct vmc_proxy_plan **out)
 {
 	/* Is there at least one input, and not more than the interface takes? */
 	if (n == 0)
@@ -297,15 +336,21 @@ vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
 	if (nprot != n || nstart != nend || (nstart != n && nstart != n - 1))
 		return VMC_KERN_INVALID_ARGUMENT;
 
-	struct range *r;
-	vmc_kr_t kr = ranges_alloc(n, &r);
+	/* Every argument, before anything is allocated. */
+	vmc_kr_t kr = decode_seed(in, n, maxprot, start, end, nstart, NULL);
 	if (kr != VMC_KERN_SUCCESS)
 		return kr;
-	kr = decode_seed(in, n, maxprot, start, end, nstart, r);
-	if (kr == VMC_KERN_SUCCESS)
-		kr = proxy_build(r, n, out);
-	ranges_free(r, n);
-	return kr;
+
+	struct vmc_proxy_plan *plan = plan_alloc(n);
+	if (plan == NULL)
+		return VMC_KERN_RESOURCE_SHORTAGE;
+	(void)decode_seed(in, n, maxprot, start, end, nstart, plan->ranges);
+	if ((kr = plan_measure(plan)) != VMC_KERN_SUCCESS) {
+		plan_free(plan);
+		return kr;
+	}
+	*out = plan;
+	return VMC_KERN_SUCCESS;
 }
 
 /* Sorts ranges by proxy start (heapsort: n is at most 1024, no recursion,
@@ -339,7 +384,9 @@ static void ranges_sort(struct range *r, uint32_t n)
 	}
 }
 
-/* Decodes GNU Mach's form: explicit placement, any order, no overlap. */
+/* Decodes GNU Mach's form: explicit placement, any order, no overlap.  With
+ * r NULL it checks each range's own arguments only; into r it also sorts
+ * them and checks that none overlaps the next. */
 static vmc_kr_t decode_placed(vmc_prot_t prot, const struct vmc_proxy_input *in,
 			      uint32_t n, const vmc_off_t *offset,
 			      const vmc_off_t *start, const vmc_size_t *len,
@@ -360,11 +407,14 @@ static vmc_kr_t decode_placed(vmc_prot_t prot, const struct vmc_proxy_input *in,
 		if (!vmc_range_make(offset[i], len[i], &placed) ||
 		    !vmc_range_make(start[i], len[i], &window))
 			return VMC_KERN_INVALID_ARGUMENT;
-		r[i] = (struct range){
-			.pstart = placed.start, .plast = vmc_range_last(&placed),
-			.in = &in[i], .istart = start[i], .prot = prot,
-		};
+		if (r != NULL)
+			r[i] = (struct range){
+				.pstart = placed.start, .plast = vmc_range_last(&placed),
+				.in = &in[i], .istart = start[i], .prot = prot,
+			};
 	}
+	if (r == NULL)
+		return VMC_KERN_SUCCESS;
 	ranges_sort(r, n);
 	for (uint32_t i = 1; i < n; i++) {
 		/* Does range i begin after range i - 1 ends? */
@@ -374,12 +424,12 @@ static vmc_kr_t decode_placed(vmc_prot_t prot, const struct vmc_proxy_input *in,
 	return VMC_KERN_SUCCESS;
 }
 
-vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
-				 const struct vmc_proxy_input *in, uint32_t n,
-				 const vmc_off_t *offset, uint32_t noffset,
-				 const vmc_off_t *start, uint32_t nstart,
-				 const vmc_size_t *len, uint32_t nlen,
-				 struct vmc_proxy **out)
+vmc_kr_t vmc_proxy_plan_placed(vmc_prot_t max_protection,
+			       const struct vmc_proxy_input *in, uint32_t n,
+			       const vmc_off_t *offset, uint32_t noffset,
+			       const vmc_off_t *start, uint32_t nstart,
+			       const vmc_size_t *len, uint32_t nlen,
+			       struct vmc_proxy_plan **out)
 {
 	/* Is there at least one input, and not more than the interface takes? */
 	if (n == 0)
@@ -393,14 +443,54 @@ vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
 	if (!vmc_prot_valid(max_protection))
 		return VMC_KERN_INVALID_VALUE;
 
-	struct range *r;
-	vmc_kr_t kr = ranges_alloc(n, &r);
+	/* Each range's own arguments, before anything is allocated. */
+	vmc_kr_t kr = decode_placed(max_protection, in, n, offset, start, len, NULL);
 	if (kr != VMC_KERN_SUCCESS)
 		return kr;
-	kr = decode_placed(max_protection, in, n, offset, start, len, r);
+
+	/* Overlaps: found on the ranges sorted in the plan's own array. */
+	struct vmc_proxy_plan *plan = plan_alloc(n);
+	if (plan == NULL)
+		return VMC_KERN_RESOURCE_SHORTAGE;
+	kr = decode_placed(max_protection, in, n, offset, start, len, plan->ranges);
 	if (kr == VMC_KERN_SUCCESS)
-		kr = proxy_build(r, n, out);
-	ranges_free(r, n);
+		kr = plan_measure(plan);
+	if (kr != VMC_KERN_SUCCESS) {
+		plan_free(plan);
+		return kr;
+	}
+	*out = plan;
+	return VMC_KERN_SUCCESS;
+}
+
+
+vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
+				 const vmc_prot_t *maxprot, uint32_t nprot,
+				 const vmc_off_t *start, uint32_t nstart,
+				 const vmc_off_t *end, uint32_t nend,
+				 struct vmc_proxy **out)
+{
+	struct vmc_proxy_plan *plan;
+	vmc_kr_t kr = vmc_proxy_plan_ranges(in, n, maxprot, nprot, start, nstart, end, nend, &plan);
+
+	if (kr == VMC_KERN_SUCCESS)
+		*out = vmc_proxy_build(plan);
+	return kr;
+}
+
+vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
+				 const struct vmc_proxy_input *in, uint32_t n,
+				 const vmc_off_t *offset, uint32_t noffset,
+				 const vmc_off_t *start, uint32_t nstart,
+				 const vmc_size_t *len, uint32_t nlen,
+				 struct vmc_proxy **out)
+{
+	struct vmc_proxy_plan *plan;
+	vmc_kr_t kr = vmc_proxy_plan_placed(max_protection, in, n, offset, noffset, start, nstart,
+					    len, nlen, &plan);
+
+	if (kr == VMC_KERN_SUCCESS)
+		*out = vmc_proxy_build(plan);
 	return kr;
 }
 

@@ -23,9 +23,10 @@
  * open-ended input range becomes a segment that runs as far as both the
  * proxy's and the object's offsets can go; it is marked open_ended.
  *
- * Creation validates every argument before it allocates anything, and
+ * Creation checks every argument before it allocates anything, and
  * allocates everything before it commits (takes object references), so a
- * failure leaves nothing behind (seL4's decode-then-invoke).
+ * failure leaves nothing behind (seL4's decode, then invoke); the plan
+ * calls below expose the steps to a host that must act between them.
  *
  * Lifetime: a proxy is immutable once created.  The host decides when it
  * dies (GNU Mach and the simulator: on no-senders of its port, once no
@@ -70,6 +71,10 @@ const struct vmc_proxy_seg *vmc_proxy_segment(const struct vmc_proxy *proxy, uin
 enum vmc_proxy_input_kind {
 	VMC_PROXY_IN_HOLE,
 	VMC_PROXY_IN_OBJECT,
+	VMC_PROXY_IN_UNNAMED,   /* a memory object the host names between the
+	                           plan and the build (GNU Mach makes a new
+	                           pager's object only once the arguments are
+	                           known good): it sets kind OBJECT and object */
 	VMC_PROXY_IN_PROXY,
 };
 
@@ -118,6 +123,40 @@ vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
 				 const vmc_off_t *start, uint32_t nstart,
 				 const vmc_size_t *len, uint32_t nlen,
 				 struct vmc_proxy **out);
+
+/*
+ * The same in three steps (seL4's decode, then invoke), for a host that
+ * must act between validation and construction:
+ *
+ *   vmc_proxy_plan_ranges / vmc_proxy_plan_placed decode and check every
+ *   argument before allocating anything (overlaps of GNU Mach's form are
+ *   found on the ranges sorted in the plan's own array), then allocate
+ *   the proxy, so that the build cannot fail.  Same results as the create
+ *   calls; an input may be VMC_PROXY_IN_UNNAMED.  The plan refers to the
+ *   caller's inputs, which must stay as they are until the build or the
+ *   discard, but for naming the unnamed ones.
+ *
+ *   vmc_proxy_build commits: it takes the objects' references and returns
+ *   the proxy; it cannot fail (it panics if an input is still unnamed).
+ *   vmc_proxy_plan_discard gives a plan up.  Either frees the plan.
+ *
+ * sleeps: yes (allocation).  locks: none.
+ */
+struct vmc_proxy_plan;
+
+vmc_kr_t vmc_proxy_plan_ranges(const struct vmc_proxy_input *in, uint32_t n,
+			       const vmc_prot_t *maxprot, uint32_t nprot,
+			       const vmc_off_t *start, uint32_t nstart,
+			       const vmc_off_t *end, uint32_t nend,
+			       struct vmc_proxy_plan **out);
+vmc_kr_t vmc_proxy_plan_placed(vmc_prot_t max_protection,
+			       const struct vmc_proxy_input *in, uint32_t n,
+			       const vmc_off_t *offset, uint32_t noffset,
+			       const vmc_off_t *start, uint32_t nstart,
+			       const vmc_size_t *len, uint32_t nlen,
+			       struct vmc_proxy_plan **out);
+struct vmc_proxy *vmc_proxy_build(struct vmc_proxy_plan *plan);
+void vmc_proxy_plan_discard(struct vmc_proxy_plan *plan);
 
 /* Drops the segments' object references and frees the proxy.
  * sleeps: yes (object release).  */

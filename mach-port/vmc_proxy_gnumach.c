@@ -302,8 +302,8 @@ input_of(ipc_port_t port, struct vmc_proxy_input *in)
 /*
  *	The arguments of a creation call besides its ports, in one of the
  *	two forms: GNU Mach's (vmc_proxy_create_placed) or the seed's
- *	(vmc_proxy_create_ranges).  form_create gives the core's verdict
- *	on them for the inputs in[0, n).
+ *	(vmc_proxy_create_ranges).  form_plan gives the core's verdict
+ *	on them for the inputs in[0, n), and its plan.
  */
 struct create_form {
 	boolean_t		seed;		/* the seed's form */
@@ -321,21 +321,21 @@ struct create_form {
 };
 
 static kern_return_t
-form_create(const struct create_form *f, const struct vmc_proxy_input *in,
-	    natural_t n, struct vmc_proxy **core)
+form_plan(const struct create_form *f, const struct vmc_proxy_input *in,
+	  natural_t n, struct vmc_proxy_plan **plan)
 {
 	_Static_assert(sizeof(vm_prot_t) == sizeof(vmc_prot_t), "vm_prot_t");
 
 	if (f->seed)
-		return vmc_proxy_create_ranges(in, n,
-					       (const vmc_prot_t *) f->maxprot,
-					       f->maxprot_count,
-					       f->start, f->start_count,
-					       f->end, f->end_count, core);
-	return vmc_proxy_create_placed(f->max_protection, in, n,
-				       f->offset, f->offset_count,
-				       f->start, f->start_count,
-				       f->len, f->len_count, core);
+		return vmc_proxy_plan_ranges(in, n,
+					     (const vmc_prot_t *) f->maxprot,
+					     f->maxprot_count,
+					     f->start, f->start_count,
+					     f->end, f->end_count, plan);
+	return vmc_proxy_plan_placed(f->max_protection, in, n,
+				     f->offset, f->offset_count,
+				     f->start, f->start_count,
+				     f->len, f->len_count, plan);
 }
 
 /*
@@ -353,8 +353,9 @@ form_pager_size(const struct create_form *f, natural_t i)
 
 /*
  *	create_from_ports: both creation RPCs.  Converts the ports to the
- *	core's inputs, has the core validate and build the proxy, and
- *	publishes its port.
+ *	core's inputs, has the core check the arguments and plan the proxy,
+ *	makes the objects of ports the kernel does not know yet, has the
+ *	core build the proxy, and publishes its port.
  */
 static kern_return_t
 create_from_ports(
@@ -365,10 +366,10 @@ create_from_ports(
 	ipc_port_t		*port)		/* OUT */
 {
 	struct vmc_proxy_input	*in;
-	boolean_t		*new_pager;
+	struct vmc_proxy_plan	*plan;
 	struct vmc_proxy	*core;
-	vm_size_t		in_size, new_size;
-	natural_t		i, n = object_count, new_pagers = 0;
+	vm_size_t		in_size;
+	natural_t		i, n = object_count;
 	kern_return_t		kr = KERN_SUCCESS;
 
 	_Static_assert(sizeof(rpc_vm_offset_t) == sizeof(vmc_off_t),
@@ -383,30 +384,22 @@ create_from_ports(
 	/* No input, or more than the interface takes: the core's verdict,
 	   before a port is looked at. */
 	if (n == 0 || n > VMC_PROXY_MAX_RANGES)
-		return form_create(form, NULL, n, &core);
+		return form_plan(form, NULL, n, &plan);
 
 	in_size = n * sizeof *in;
-	new_size = n * sizeof *new_pager;
 	in = (struct vmc_proxy_input *) kalloc(in_size);
-	new_pager = (boolean_t *) kalloc(new_size);
-	if (in == NULL || new_pager == NULL) {
-		kr = KERN_RESOURCE_SHORTAGE;
-		n = 0;
-		goto out;
-	}
+	if (in == NULL)
+		return KERN_RESOURCE_SHORTAGE;
 
 	/* Is every port a memory object, a proxy, or null? */
 	for (i = 0; i < n; i++) {
-		new_pager[i] = FALSE;
 		switch (input_of(object[i], &in[i])) {
 		case INPUT_READY:
 			break;
 		case INPUT_NEW_PAGER:
-			/* Stands in until the arguments are known good. */
-			new_pager[i] = TRUE;
-			new_pagers++;
-			in[i].kind = VMC_PROXY_IN_OBJECT;
-			in[i].object = from_object(kernel_object);
+			/* Made once the arguments are known good. */
+			in[i].kind = VMC_PROXY_IN_UNNAMED;
+			in[i].object = NULL;
 			break;
 		case INPUT_BAD:
 			kr = KERN_INVALID_ARGUMENT;
@@ -415,40 +408,33 @@ create_from_ports(
 		}
 	}
 
-	/*
-	 *	A port the kernel does not know yet becomes a memory object
-	 *	(vm_object_enter tells its pager, memory_object_init) only
-	 *	once the core has found the arguments good: validation does
-	 *	not depend on which object an input is, so kernel_object
-	 *	stands in for it in a first, discarded proxy.
-	 */
-	if (new_pagers > 0) {
-		kr = form_create(form, in, n, &core);
-		if (kr != KERN_SUCCESS)
-			goto out;
-		vmc_proxy_destroy(core);
-		for (i = 0; i < n; i++) {
-			vm_object_t	entered;
-
-			if (!new_pager[i])
-				continue;
-			entered = vm_object_enter(object[i],
-						  form_pager_size(form, i),
-						  FALSE);
-			if (entered == VM_OBJECT_NULL) {
-				/* The port changed kind meanwhile. */
-				in[i].object = NULL;
-				kr = KERN_INVALID_ARGUMENT;
-				goto out;
-			}
-			in[i].object = from_object(entered);
-			new_pager[i] = FALSE;
-		}
-	}
-
-	kr = form_create(form, in, n, &core);
+	kr = form_plan(form, in, n, &plan);
 	if (kr != KERN_SUCCESS)
 		goto out;
+
+	/*
+	 *	A port the kernel does not know yet becomes a memory object
+	 *	(vm_object_enter tells its pager, memory_object_init) now
+	 *	that the arguments are good.
+	 */
+	for (i = 0; i < n; i++) {
+		vm_object_t	entered;
+
+		if (in[i].kind != VMC_PROXY_IN_UNNAMED)
+			continue;
+		entered = vm_object_enter(object[i], form_pager_size(form, i),
+					  FALSE);
+		if (entered == VM_OBJECT_NULL) {
+			/* The port changed kind meanwhile. */
+			vmc_proxy_plan_discard(plan);
+			kr = KERN_INVALID_ARGUMENT;
+			goto out;
+		}
+		in[i].kind = VMC_PROXY_IN_OBJECT;
+		in[i].object = from_object(entered);
+	}
+
+	core = vmc_proxy_build(plan);
 	kr = proxy_publish(core, port);
 	if (kr != KERN_SUCCESS) {
 		vmc_proxy_destroy(core);
@@ -463,13 +449,9 @@ create_from_ports(
     out:
 	/* Our references on the objects: the proxy took its own. */
 	for (i = 0; i < n; i++)
-		if (in[i].kind == VMC_PROXY_IN_OBJECT && !new_pager[i] &&
-		    in[i].object != NULL)
+		if (in[i].kind == VMC_PROXY_IN_OBJECT && in[i].object != NULL)
 			vm_object_deallocate(to_object(in[i].object));
-	if (in != NULL)
-		kfree((vm_offset_t) in, in_size);
-	if (new_pager != NULL)
-		kfree((vm_offset_t) new_pager, new_size);
+	kfree((vm_offset_t) in, in_size);
 	return kr;
 }
 
