@@ -29,7 +29,7 @@ DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
        clang libclang-rt-14-dev valgrind python3 \
        gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools
 
-.PHONY: all deps build demo check bench fuzz kernel kernel-check kernel-replay kernel-stress clean
+.PHONY: kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-replay kernel-stress clean
 
 all: build
 
@@ -103,6 +103,15 @@ kernel kernel-check: build
 	@if [ $@ = kernel-check ]; then \
 		echo "== our kernel suite, on Debian's kernel and on the one just built ($(NCPUS) processor(s))"; \
 		MOSAIC_NCPUS=$(NCPUS) $(MESON_TEST) -C $(BUILD) --suite kernel; fi
+
+# mosaic as a patch series for the GNU Mach tree's HEAD commit, written to
+# $(OUT) with git format-patch; checked to apply (git am) to a clean clone
+# of that commit and give the tree make kernel builds.
+OUT ?= $(BUILD)/kernel-patch
+kernel-patch:
+	@if [ -z "$(GNUMACH_SRC)" ]; then \
+		echo "$@: set GNUMACH_SRC to a GNU Mach source tree (mosaic never downloads one)"; exit 1; fi
+	sh mach-port/patch-series.sh "$(GNUMACH_SRC)" $(BUILD)/gnumach-series "$(OUT)"
 
 # The stress guest (mach-port/guest/stress.c) on a kernel of $(SMP) processors.
 STRESS_S    ?= 20

@@ -1,12 +1,15 @@
 #!/bin/sh
-# build-kernel.sh BUILDDIR GNUMACH_SRC [check|build] [NCPUS] -- integrates
-# mosaic into the GNU Mach tree the user provides, then configures and
-# builds an x86_64 kernel out of tree in BUILDDIR/gnumach-obj, or, for NCPUS
-# above 1, a multiprocessor one (--enable-ncpus=NCPUS) in
-# BUILDDIR/gnumach-obj-smpNCPUS (its processor count in gnumach.ncpus there,
-# for the runner's -smp).  With `check', also runs GNU Mach's own `make
-# check' (its QEMU tests, booted with -smp 2 on a multiprocessor kernel) on
-# the patched tree.
+# build-kernel.sh BUILDDIR GNUMACH_SRC [check|build] [NCPUS] -- builds GNU
+# Mach with mosaic: the patch series (patch-series.sh) on the HEAD commit of
+# the user's tree, in BUILDDIR/gnumach-series; its tree copied into
+# BUILDDIR/gnumach-src (only the files that differ, so that make rebuilds
+# what changed); then an x86_64 kernel configured and built out of tree in
+# BUILDDIR/gnumach-obj, or, for NCPUS above 1, a multiprocessor one
+# (--enable-ncpus=NCPUS) in BUILDDIR/gnumach-obj-smpNCPUS (its processor
+# count in gnumach.ncpus there, for the runner's -smp).  With `check', also
+# runs GNU Mach's own `make check' (its QEMU tests, booted with -smp 2 on a
+# multiprocessor kernel) on the patched tree.  The user's tree is never
+# changed.
 #
 # MIG: the tree of 2026 needs a newer MIG than Debian 12 ships; we use
 # Debian 13's mig-x86-64-gnu, which fetch-kernel.sh unpacks into
@@ -24,16 +27,40 @@ case $ncpus in
 esac
 
 "$here/fetch-kernel.sh" "$build"
-"$here/integrate.sh" "$tree"
+"$here/patch-series.sh" "$tree" "$build/gnumach-series"
 
+# The series' tree into the build's source tree, file by file.
+src="$build/gnumach-src"
+mkdir -p "$src"
+changed=$(mktemp)
+trap 'rm -f "$changed"' EXIT
+git -C "$build/gnumach-series" ls-files -z | (cd "$build/gnumach-series" && xargs -0 sh -c '
+	for f; do
+		if [ -L "$f" ]; then
+			[ -L "$0/$f" ] && [ "$(readlink "$f")" = "$(readlink "$0/$f")" ] && continue
+			mkdir -p "$0/$(dirname "$f")"
+			rm -rf "$0/$f"
+			ln -s "$(readlink "$f")" "$0/$f"
+			echo "$f"
+		elif [ -L "$0/$f" ] || ! cmp -s "$f" "$0/$f"; then
+			mkdir -p "$0/$(dirname "$f")"
+			rm -f "$0/$f"
+			cp -p "$f" "$0/$f"
+			echo "$f"
+		fi
+	done' "$src") > "$changed"
+if [ -s "$changed" ]; then
+	echo "build-kernel: $(wc -l < "$changed") file(s) of $src updated"
+fi
 export PATH="$build/refkernel/usr/bin:$PATH"
 command -v x86_64-gnu-mig >/dev/null || { echo "build-kernel: no x86_64-gnu-mig" >&2; exit 1; }
 
-# The tree's Makefile.am changed: regenerate its build system when needed.
-if [ ! -x "$tree/configure" ] || [ "$tree/Makefile.am" -nt "$tree/Makefile.in" ]; then
-	echo "build-kernel: autoreconf in $tree"
-	(cd "$tree" && autoreconf -i >/dev/null 2>&1) || {
-		echo "build-kernel: autoreconf failed in $tree" >&2; exit 1; }
+# The build system: generated once, again when its sources changed.
+if [ ! -x "$src/configure" ] ||
+   grep -qxE 'configure.ac|Makefile.am|Makefrag.am|Makerules.*|tests/Makefrag.am' "$changed"; then
+	echo "build-kernel: autoreconf in $src"
+	(cd "$src" && autoreconf -i >/dev/null 2>&1) || {
+		echo "build-kernel: autoreconf failed in $src" >&2; exit 1; }
 fi
 
 if [ "$ncpus" = 1 ]; then
@@ -44,10 +71,15 @@ else
 	smp="--enable-ncpus=$ncpus"
 fi
 mkdir -p "$obj"
+# Configured for another source tree (the user's, before the series): anew.
+if [ -f "$obj/Makefile" ] && ! grep -qxF "srcdir = $src" "$obj/Makefile"; then
+	echo "build-kernel: $obj was configured for another source tree: configuring anew"
+	find "$obj" -mindepth 1 -delete
+fi
 if [ ! -f "$obj/Makefile" ]; then
 	echo "build-kernel: configure (x86_64, $ncpus processor(s), out of tree in $obj)"
 	# shellcheck disable=SC2086
-	(cd "$obj" && "$tree/configure" --host=x86_64-gnu CC=gcc LD=ld \
+	(cd "$obj" && "$src/configure" --host=x86_64-gnu CC=gcc LD=ld \
 		--enable-kdb --disable-user32 $smp MIG=x86_64-gnu-mig >configure.log 2>&1) || {
 		rm -f "$obj/Makefile"
 		echo "build-kernel: configure failed, see $obj/configure.log" >&2; exit 1; }

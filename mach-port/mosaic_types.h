@@ -7,12 +7,13 @@
  * version.
  */
 /*
- *	File:	mosaic/mosaic_types.h  (lives in mach-port/)
+ *	File:	include/mach/mosaic_types.h  (mosaic: mach-port/mosaic_types.h)
  *
  *	The C types of mosaic.defs that the Mach headers do not have.
  *	mosaic.defs imports this header, so MIG's user and server headers
- *	include it: the kernel finds it in the tree (integrate.sh copies it
- *	into mosaic/), a guest among its generated stubs (build-guest.sh).
+ *	include it: it is installed beside mosaic.defs (patch 4 of the
+ *	series), and a guest finds it among its generated stubs
+ *	(build-guest.sh).
  */
 
 #ifndef	_MOSAIC_MOSAIC_TYPES_H_

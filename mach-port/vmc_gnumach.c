@@ -7,7 +7,7 @@
  * version.
  */
 /*
- *	File:	vm/vmc_gnumach.c  (mosaic's port layer; lives in mach-port/)
+ *	File:	vm/vmc_gnumach.c  (mosaic: mach-port/vmc_gnumach.c)
  *
  *	The porting header of the mosaic core (vmc_port.h) implemented
  *	over GNU Mach's VM internals.  With vmc_proxy_gnumach.c (GNU

@@ -7,7 +7,7 @@
  * version.
  */
 /*
- *	File:	mosaic/vmc_gnumach.h  (lives in mach-port/)
+ *	File:	vm/vmc_gnumach.h  (mosaic: mach-port/vmc_gnumach.h)
  *
  *	What the rest of the kernel may call in mosaic's port layer
  *	(vmc_gnumach.c).  Kernel types only: the core's types stay inside

@@ -7,7 +7,7 @@
  * version.
  */
 /*
- *	File:	mosaic/vmc_host.h  (lives in mach-port/)
+ *	File:	vm/vmc_host.h  (mosaic: mach-port/vmc_host.h)
  *
  *	What GNU Mach decides for the core (core/vmc_types.h includes this
  *	header by name): the address width, that of vm_offset_t (checked in

@@ -7,7 +7,7 @@
  * version.
  */
 /*
- *	File:	mosaic/vmc_proxy_gnumach.c  (lives in mach-port/)
+ *	File:	vm/vmc_proxy_gnumach.c  (mosaic: mach-port/vmc_proxy_gnumach.c)
  *
  *	GNU Mach's proxy memory objects, made of the core's proxies
  *	(vmc_proxy.h).  Like vmc_gnumach.c this is the port layer, where
@@ -26,8 +26,10 @@
  *	anonymous memory needs no pager (stock GNU Mach creates one, and
  *	waits for the default pager to exist).
  *
- *	The routines below take the place of the stock ones; each stock
- *	routine returns the mosaic one first thing (integrate.sh):
+ *	The routines below take the place of the stock ones (patch 3 of
+ *	the series, mach-port/patch-series.sh): vm/memory_object_proxy.c's
+ *	entry points, vm_map's branch for a proxy and
+ *	vm_region_create_proxy call them:
  *
  *	  memory_object_create_proxy	GNU Mach's argument shapes, all of
  *		them: several objects and proxies, any offsets; the core
@@ -213,22 +215,6 @@ mosaic_memory_object_proxy_notify(mach_msg_header_t *msg)
 	vmc_proxy_destroy(proxy->core);
 	kfree((vm_offset_t) proxy, sizeof *proxy);
 	return TRUE;
-}
-
-kern_return_t
-mosaic_memory_object_proxy_lookup(
-	ipc_port_t	port,
-	ipc_port_t	*object,
-	vm_prot_t	*max_protection,
-	vm_offset_t	*start,
-	vm_offset_t	*len)
-{
-	(void) port;
-	(void) object;
-	(void) max_protection;
-	(void) start;
-	(void) len;
-	return KERN_INVALID_ARGUMENT;
 }
 
 /*

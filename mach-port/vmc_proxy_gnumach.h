@@ -7,12 +7,12 @@
  * version.
  */
 /*
- *	File:	mosaic/vmc_proxy_gnumach.h  (lives in mach-port/)
+ *	File:	vm/vmc_proxy_gnumach.h  (mosaic: mach-port/vmc_proxy_gnumach.h)
  *
  *	GNU Mach's proxy memory objects, done by mosaic's core (see
  *	vmc_proxy_gnumach.c).  Each routine here takes the place of a
- *	stock one: integrate.sh makes the stock routine return the mosaic
- *	one first thing (mach-port/README.md lists the anchored lines).
+ *	stock one, which calls it (patch 3 of the series:
+ *	mach-port/README.md).
  *
  *	vm/memory_object_proxy.h includes this header, so the files that
  *	call the stock routines (vm/memory_object_proxy.c, vm/vm_user.c,
@@ -114,19 +114,6 @@ extern kern_return_t	mosaic_vm_map_proxy(
  */
 extern boolean_t	mosaic_memory_object_proxy_notify(
 	mach_msg_header_t	*msg);
-
-/*
- *	memory_object_proxy_lookup's old contract (one real memory object
- *	port and one window) cannot describe a proxy of several objects:
- *	this refuses every port, KERN_INVALID_ARGUMENT.  No caller is left
- *	in a tree that integrate.sh has changed.
- */
-extern kern_return_t	mosaic_memory_object_proxy_lookup(
-	ipc_port_t		port,
-	ipc_port_t		*object,
-	vm_prot_t		*max_protection,
-	vm_offset_t		*start,
-	vm_offset_t		*len);
 
 /*
  *	The core's proxy behind a proxy port, or null if port is not a

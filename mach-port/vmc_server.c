@@ -7,7 +7,7 @@
  * version.
  */
 /*
- *	File:	mosaic/vmc_server.c  (lives in mach-port/)
+ *	File:	vm/vmc_server.c  (mosaic: mach-port/vmc_server.c)
  *
  *	The kernel side of mosaic.defs: vm_read_fast, vm_write_fast and
  *	memory_object_copy, the simulator's calls of the same names

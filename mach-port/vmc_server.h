@@ -7,7 +7,7 @@
  * version.
  */
 /*
- *	File:	mosaic/vmc_server.h  (lives in mach-port/)
+ *	File:	vm/vmc_server.h  (mosaic: mach-port/vmc_server.h)
  *
  *	The kernel routines behind mosaic.defs, as MIG's server stubs
  *	(mosaic/mosaic.server.c) call them, and the trap form of
@@ -50,8 +50,8 @@ extern kern_return_t	mosaic_memory_object_copy(
 
 /*
  *	The trap form of vm_read_fast: Mach trap number 120 (the user
- *	stub traps with -120), installed in mach_trap_table by
- *	integrate.sh.  Same arguments as the RPC, with port names.
+ *	stub traps with -120), installed in mach_trap_table by patch 5
+ *	of the series.  Same arguments as the RPC, with port names.
  */
 #define	MOSAIC_TRAP_VM_READ_FAST	120
 

@@ -78,9 +78,10 @@ gen_mig() {
 		gen_one "$inc/$d.defs" "$(basename "$d")"
 	done
 	gen_one "$mosaic_defs" mosaic
-	# mosaic.defs imports <mosaic/mosaic_types.h>: beside the stubs.
-	mkdir -p "$mig.tmp/mosaic"
-	cp "$src/mach-port/mosaic_types.h" "$mig.tmp/mosaic/"
+	# mosaic.defs imports <mach/mosaic_types.h> (installed with it in a
+	# kernel tree): beside the stubs, found before the package's mach/.
+	mkdir -p "$mig.tmp/mach"
+	cp "$src/mach-port/mosaic_types.h" "$mig.tmp/mach/"
 	rm -rf "$mig"
 	mv "$mig.tmp" "$mig"
 }
