@@ -18,7 +18,7 @@
  * files it serves).
  *
  * Results (every call): *count is always written with the exact number of
- * bytes copied; the code follows DESIGN.md "Short copies": KERN_SUCCESS if
+ * bytes copied; the code follows "Short copies" in ARCHITECTURE.md: KERN_SUCCESS if
  * any byte moved, otherwise the reason the first byte could not be copied.
  * Argument errors, checked before anything is touched:
  *   MACH_SEND_INVALID_DEST  the target task name is null, unknown or dead

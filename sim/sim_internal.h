@@ -53,8 +53,15 @@ enum sim_port_kind {
 	SIM_PORT_THREAD,          /* kobject: struct sim_task (its only thread) */
 };
 
-/* Called when the last send right to a port goes away (MACH_NOTIFY_NO_SENDERS). */
-typedef void (*sim_no_senders_fn)(struct sim_port *port, void *ctx);
+/* What a kind of port does at its two events, given by the module that
+ * makes ports of that kind (NULL entries do nothing): the module that
+ * keeps name spaces (sim_task.c) calls these and needs to know no kind. */
+struct sim_port_ops {
+	/* The last send right went away (MACH_NOTIFY_NO_SENDERS). */
+	void (*no_senders)(struct sim_port *port);
+	/* The port is being destroyed: let go of its kernel object. */
+	void (*dying)(struct sim_port *port);
+};
 
 struct sim_port {
 	struct sim_vm *vm;
@@ -62,8 +69,7 @@ struct sim_port {
 	enum sim_port_kind kind;
 	void *kobject;
 	uint32_t srights;          /* send rights: name-space entries holding one */
-	sim_no_senders_fn no_senders;
-	void *ns_ctx;
+	const struct sim_port_ops *ops;   /* NULL: no behaviour of its own */
 };
 
 /* One entry of a name space: a send right and its user references. */
@@ -295,7 +301,8 @@ void sim_pmap_protect_range(struct sim_pmap *pmap, vmc_addr_t start, vmc_addr_t 
 void sim_pmap_page_remove_all(struct vmc_page *page);
 
 /* sim_task.c */
-struct sim_port *sim_port_create(struct sim_vm *vm, enum sim_port_kind kind, void *kobject);
+struct sim_port *sim_port_create(struct sim_vm *vm, enum sim_port_kind kind, void *kobject,
+				 const struct sim_port_ops *ops);
 sim_name_t sim_right_insert(struct sim_task *task, struct sim_port *port);
 struct sim_right *sim_right_find(struct sim_task *task, sim_name_t name);
 void sim_port_destroy(struct sim_port *port);

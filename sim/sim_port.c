@@ -3,10 +3,8 @@
  * simulator.
  *
  * Each primitive is a thin layer over the sim modules, plus the bookkeeping
- * that lets tests catch the core misbehaving:
- *   - vmc_alloc/vmc_free count outstanding bytes (a leak shows as a nonzero
- *     count) and can fail the Nth allocation, so every error path of the
- *     core is reachable;
+ * that lets tests catch the core misbehaving (the allocation primitives,
+ * which every module uses too, are sim_base.c's):
  *   - references the core takes (vmc_map_lookup, vmc_object_reference) are
  *     counted per object, so sim_vm_check can tell them from the
  *     simulator's own and a release without a reference panics;
@@ -15,67 +13,7 @@
  *     while holding a verified map is caught.
  * The contracts are those of vmc_port.h; only the differences are noted.
  */
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "sim_internal.h"
-
-static uint64_t alloc_calls;
-static uint64_t alloc_fail_at;   /* absolute call number that fails; 0: none */
-static uint64_t alloc_outstanding;
-
-void sim_alloc_fail_nth(uint64_t n)
-{
-	alloc_fail_at = n ? alloc_calls + n : 0;
-}
-
-uint64_t sim_alloc_calls(void)
-{
-	return alloc_calls;
-}
-
-uint64_t sim_alloc_outstanding(void)
-{
-	return alloc_outstanding;
-}
-
-/* Counts one allocation; false if it is the one to fail. */
-bool sim_alloc_try(void)
-{
-	alloc_calls++;
-	if (alloc_fail_at != 0 && alloc_calls == alloc_fail_at) {
-		alloc_fail_at = 0;
-		return false;
-	}
-	return true;
-}
-
-void *vmc_alloc(vmc_size_t size)
-{
-	if (!sim_alloc_try())
-		return NULL;
-	/* g_malloc(0) is NULL, which the caller would take for a failure. */
-	void *p = g_malloc(size ? size : 1);
-	alloc_outstanding += size;
-	return p;
-}
-
-void vmc_free(void *p, vmc_size_t size)
-{
-	if (p == NULL)
-		return;
-	if (size > alloc_outstanding)
-		vmc_panic("vmc_free: more freed than allocated (size mismatch?)");
-	alloc_outstanding -= size;
-	g_free(p);
-}
-
-_Noreturn void vmc_panic(const char *msg)
-{
-	fprintf(stderr, "panic: %s\n", msg);
-	fflush(stderr);
-	abort();
-}
 
 void vmc_object_reference(struct vmc_object *object)
 {

@@ -34,7 +34,9 @@ static void proxy_free(struct sim_proxy *sp)
 	g_free(sp);
 }
 
-void sim_proxy_port_dying(struct sim_port *port)
+/* The port of a proxy dies; the proxy goes with it unless a call holds
+ * it. */
+static void proxy_port_dying(struct sim_port *port)
 {
 	struct sim_proxy *sp = port->kobject;
 
@@ -46,11 +48,15 @@ void sim_proxy_port_dying(struct sim_port *port)
 		proxy_free(sp);
 }
 
-static void proxy_no_senders(struct sim_port *port, void *ctx)
+static void proxy_no_senders(struct sim_port *port)
 {
-	(void)ctx;
 	sim_port_destroy(port);
 }
+
+static const struct sim_port_ops proxy_ops = {
+	.no_senders = proxy_no_senders,
+	.dying = proxy_port_dying,
+};
 
 struct sim_proxy *sim_proxy_hold(struct sim_port *port)
 {
@@ -89,8 +95,7 @@ static sim_name_t proxy_publish(struct sim_task *caller, struct vmc_proxy *core)
 	vmc_proxy_for_each_object(core, object_shared, NULL);
 
 	sp->core = core;
-	sp->port = sim_port_create(caller->vm, SIM_PORT_PROXY, sp);
-	sp->port->no_senders = proxy_no_senders;
+	sp->port = sim_port_create(caller->vm, SIM_PORT_PROXY, sp, &proxy_ops);
 	return sim_right_insert(caller, sp->port);
 }
 

@@ -66,10 +66,6 @@ struct sim_proxy *sim_proxy_hold(struct sim_port *port);
 const struct vmc_proxy *sim_proxy_core(const struct sim_proxy *proxy);
 void sim_proxy_release(struct sim_proxy *proxy);
 
-/* For sim_port_destroy: the port of a proxy dies; the proxy goes with it
- * unless a call holds it. */
-void sim_proxy_port_dying(struct sim_port *port);
-
 /* The vm_map hook (sim_proxy_map_fn, installed by sim_vm_create). */
 struct vmc_map;
 vmc_kr_t sim_proxy_map(struct sim_task *caller, struct vmc_map *map, vmc_addr_t *addr,

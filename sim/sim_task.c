@@ -13,18 +13,19 @@
  * port dies when its object goes away (task terminated); names for it then
  * become dead names, as in Mach, and an RPC sent to one fails with
  * MACH_SEND_INVALID_DEST.  The proxy module adds its own kind with its
- * kobject and callbacks; nothing here needs to know what a proxy is.
+ * kobject and its operations table (struct sim_port_ops); nothing here
+ * needs to know what a proxy is.
  *
  * Also here: memory-object creation with its pager, and the test controls
  * on objects (pager answers, eviction, termination).
  */
 #include "sim_internal.h"
-#include "sim_proxy.h"
 
 /* Mach's reserved names: MACH_PORT_NULL and MACH_PORT_DEAD. */
 #define NAME_DEAD ((sim_name_t)~0u)
 
-struct sim_port *sim_port_create(struct sim_vm *vm, enum sim_port_kind kind, void *kobject)
+struct sim_port *sim_port_create(struct sim_vm *vm, enum sim_port_kind kind, void *kobject,
+				 const struct sim_port_ops *ops)
 {
 	struct sim_port *port = g_new0(struct sim_port, 1);
 
@@ -32,6 +33,7 @@ struct sim_port *sim_port_create(struct sim_vm *vm, enum sim_port_kind kind, voi
 	port->id = ++vm->next_id;
 	port->kind = kind;
 	port->kobject = kobject;
+	port->ops = ops;
 	g_ptr_array_add(vm->ports, port);
 	return port;
 }
@@ -55,13 +57,11 @@ static void memobj_port_release(struct sim_port *port)
  */
 void sim_port_destroy(struct sim_port *port)
 {
-	if (port->kind == SIM_PORT_MEMORY_OBJECT)
-		memobj_port_release(port);
-	if (port->kind == SIM_PORT_PROXY)
-		sim_proxy_port_dying(port);
+	if (port->ops != NULL && port->ops->dying != NULL)
+		port->ops->dying(port);
 	port->kind = SIM_PORT_DEAD;
 	port->kobject = NULL;
-	port->no_senders = NULL;
+	port->ops = NULL;
 }
 
 /* A fresh name for task's space: random, not null, not dead, unused. */
@@ -118,17 +118,22 @@ static void right_remove(struct sim_task *task, sim_name_t name, struct sim_righ
 	g_free(r);
 	if (port->srights == 0)
 		vmc_panic("right_remove: send-right count underflow");
-	if (--port->srights == 0 && port->kind != SIM_PORT_DEAD && port->no_senders != NULL)
-		port->no_senders(port, port->ns_ctx);
+	if (--port->srights == 0 && port->kind != SIM_PORT_DEAD && port->ops != NULL &&
+	    port->ops->no_senders != NULL)
+		port->ops->no_senders(port);
 }
 
 /* No senders on a memory-object port: nobody can name the object any
  * more, so the port lets go of it (mappings keep it alive). */
-static void memobj_no_senders(struct sim_port *port, void *ctx)
+static void memobj_no_senders(struct sim_port *port)
 {
-	(void)ctx;
 	sim_port_destroy(port);
 }
+
+static const struct sim_port_ops memobj_ops = {
+	.no_senders = memobj_no_senders,
+	.dying = memobj_port_release,
+};
 
 struct sim_task *sim_task_create(struct sim_vm *vm, const char *label)
 {
@@ -141,7 +146,7 @@ struct sim_task *sim_task_create(struct sim_vm *vm, const char *label)
 	t->port_names = g_hash_table_new(g_direct_hash, g_direct_equal);
 	t->map = sim_map_create(vm, t);
 	t->pmap = sim_pmap_create(t);
-	t->port = sim_port_create(vm, SIM_PORT_TASK, t);
+	t->port = sim_port_create(vm, SIM_PORT_TASK, t, NULL);
 	t->self = sim_right_insert(t, t->port);
 	g_ptr_array_add(vm->tasks, t);
 	return t;
@@ -189,7 +194,7 @@ sim_name_t sim_task_thread_port(struct sim_task *task)
 	if (!sim_task_alive(task))
 		return SIM_NAME_NULL;
 	if (task->thread == NULL)
-		task->thread = sim_port_create(task->vm, SIM_PORT_THREAD, task);
+		task->thread = sim_port_create(task->vm, SIM_PORT_THREAD, task, NULL);
 	return sim_right_insert(task, task->thread);
 }
 
@@ -322,9 +327,8 @@ vmc_kr_t sim_memory_object_create(struct sim_task *owner, const struct sim_pager
 	if (pager == NULL)
 		return KERN_INVALID_ARGUMENT;
 	struct vmc_object *o = sim_object_create_pager(owner->vm, pager);
-	struct sim_port *port = sim_port_create(owner->vm, SIM_PORT_MEMORY_OBJECT, o);
+	struct sim_port *port = sim_port_create(owner->vm, SIM_PORT_MEMORY_OBJECT, o, &memobj_ops);
 	o->port = port;
-	port->no_senders = memobj_no_senders;
 	*out = sim_right_insert(owner, port);
 	return KERN_SUCCESS;
 }

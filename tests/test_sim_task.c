@@ -193,7 +193,7 @@ static vmc_kr_t fake_proxy_map(struct sim_task *caller, struct vmc_map *map, vmc
 static void test_proxy_ports_go_to_the_proxy_hook(void **state)
 {
 	struct st *st = *state;
-	struct sim_port *proxy = sim_port_create(st->vm, SIM_PORT_PROXY, NULL);
+	struct sim_port *proxy = sim_port_create(st->vm, SIM_PORT_PROXY, NULL, NULL);
 	sim_name_t pn = sim_right_insert(st->a, proxy);
 	vmc_addr_t at = 0x200010;
 	sim_proxy_map_fn installed = st->vm->proxy_map;   /* sim_proxy.c's */
