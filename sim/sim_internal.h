@@ -225,14 +225,18 @@ struct sim_vm {
 	bool destroying;
 };
 
-/* sim_port.c */
+/* sim_base.c */
 /* Counts one failable allocation of the simulator's own (sim.h,
  * sim_alloc_fail_nth); false if it is the one that must fail. */
 bool sim_alloc_try(void);
 
-/* sim_vm.c */
+/* sim_world.c */
 struct sim_vm *sim_vm_current(void);
 void sim_yield_at(struct sim_vm *vm, enum vmc_yield_point where);
+void sim_world_enter(struct sim_vm *vm);     /* the current world from now */
+void sim_world_leave(struct sim_vm *vm);
+
+/* sim_object.c: the frame pool */
 unsigned char *sim_frame_alloc(struct sim_vm *vm);
 void sim_frame_free(struct sim_vm *vm, unsigned char *data);
 

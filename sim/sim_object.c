@@ -462,3 +462,61 @@ void sim_object_terminate(struct vmc_object *object)
 	}
 	g_hash_table_remove_all(object->store);
 }
+
+/* The frame pool --------------------------------------------------------
+ *
+ * A world has a bounded pool of page frames; that is what makes memory
+ * pressure real: when every frame is in use, sim_frame_alloc evicts a
+ * resident page with a clock sweep over the resident queue (pinned pages
+ * are skipped, referenced ones get a second chance; dirty ones are written
+ * back to their object's store by sim_page_evict, so nothing is lost). */
+
+/* Picks a victim with the clock: the first unpinned page whose referenced
+ * bit is clear, clearing bits as the hand passes.  Two sweeps always
+ * suffice unless every page is pinned. */
+static struct vmc_page *clock_victim(struct sim_vm *vm)
+{
+	guint n = g_queue_get_length(&vm->resident);
+
+	for (guint i = 0; i < 2 * n; i++) {
+		struct vmc_page *p = g_queue_peek_head(&vm->resident);
+		GList *link = g_queue_pop_head_link(&vm->resident);
+
+		g_queue_push_tail_link(&vm->resident, link);
+		if (p->busy)
+			continue;
+		if (p->referenced) {
+			p->referenced = false;
+			continue;
+		}
+		return p;
+	}
+	return NULL;
+}
+
+/*
+ * Takes a frame from the pool, evicting a page if the pool is empty.
+ * Never fails: a world has at least SIM_FRAMES_MIN frames and the core pins
+ * at most a few, so finding every frame pinned is an impossible state.
+ */
+unsigned char *sim_frame_alloc(struct sim_vm *vm)
+{
+	while (vm->frames_used >= vm->frames) {
+		struct vmc_page *victim = clock_victim(vm);
+
+		if (victim == NULL)
+			vmc_panic("sim_frame_alloc: every frame is pinned");
+		if (!sim_page_evict(victim))
+			vmc_panic("sim_frame_alloc: victim could not be evicted");
+	}
+	vm->frames_used++;
+	return g_malloc0(VMC_PAGE_SIZE);
+}
+
+void sim_frame_free(struct sim_vm *vm, unsigned char *data)
+{
+	if (vm->frames_used == 0)
+		vmc_panic("sim_frame_free: pool underflow");
+	vm->frames_used--;
+	g_free(data);
+}
