@@ -113,17 +113,17 @@ kernel-patch:
 		echo "$@: set GNUMACH_SRC to a GNU Mach source tree (mosaic never downloads one)"; exit 1; fi
 	sh mach-port/patch-series.sh "$(GNUMACH_SRC)" $(BUILD)/gnumach-series "$(OUT)"
 
-# The stress guest (mach-port/guest/stress.c) on a kernel of $(SMP) processors.
+# The stress guest (tests/kernel/guest/stress.c) on a kernel of $(SMP) processors.
 STRESS_S    ?= 20
 STRESS_SEED ?= 1
 STRESS_WITHOUT ?= 0
 SMP         ?= 2
-STRESS_SRC   = mach-port/guest/stress.c mach-port/guest/filepager.c traces/trace_content.c
+STRESS_SRC   = tests/kernel/guest/stress.c tests/kernel/guest/filepager.c traces/trace_content.c
 kernel-stress:
 	@$(MAKE) --no-print-directory kernel NCPUS=$(SMP)
 	MOSAIC_NCPUS=$(SMP) MOSAIC_GUEST_TIMEOUT=$$(( $(STRESS_S) + 300 )) \
 	MOSAIC_GUEST_DEFINES="-DSTRESS_S=$(STRESS_S) -DSTRESS_SEED=$(STRESS_SEED) -DSTRESS_WITHOUT=$(STRESS_WITHOUT)" \
-		sh mach-port/kernel-test.sh --kernel mosaic $(BUILD) . kernel-stress $(STRESS_SRC)
+		sh tests/kernel/kernel-test.sh --kernel mosaic $(BUILD) . kernel-stress $(STRESS_SRC)
 
 # Writes $(BUILD)/kernel-replay/replay.tsv; bench/kernel-replay.tsv is a kept copy.
 CACHE ?= both

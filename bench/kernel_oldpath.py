@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A translator's read paths on the real kernel: boots
-mach-port/guest/bench_oldpath.c on GNU Mach in QEMU (software emulation)
+tests/kernel/guest/bench_oldpath.c on GNU Mach in QEMU (software emulation)
 once in plain emulation and twice with -icount shift=0,sleep=off (whose
 counts must be bit-identical from boot to boot), takes the median of the
 rounds for every size and path, and writes BUILD/bench/kernel_oldpath.tsv
@@ -34,10 +34,10 @@ kernel = "mosaic" if os.path.isfile(mosaic_kernel) else "reference"
 
 def boot(icount):
     env = dict(os.environ, MOSAIC_GUEST_TIMEOUT="600", MOSAIC_QEMU_ICOUNT="1" if icount else "0")
-    r = subprocess.run(["sh", os.path.join(src, "mach-port", "kernel-test.sh"),
+    r = subprocess.run(["sh", os.path.join(src, "tests", "kernel", "kernel-test.sh"),
                         "--kernel", kernel, build, src,
-                        "bench-oldpath", "mach-port/guest/bench_oldpath.c",
-                        "mach-port/guest/ktrans.defs", "mach-port/guest/filepager.c",
+                        "bench-oldpath", "tests/kernel/guest/bench_oldpath.c",
+                        "tests/kernel/guest/ktrans.defs", "tests/kernel/guest/filepager.c",
                         "traces/trace_content.c"],
                        env=env, capture_output=True, text=True)
     if r.returncode == 77:

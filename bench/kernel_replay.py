@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The main job on the real kernel: each trace replayed by the translator of
-sim/TRANSLATOR.md running on GNU Mach with mosaic (mach-port/guest/replay.c),
+sim/replay/TRANSLATOR.md running on GNU Mach with mosaic (tests/kernel/guest/replay.c),
 by the old path and both fast forms, under QEMU -icount and in plain
 emulation, beside the simulator's prediction for the same trace and options.
 
@@ -95,9 +95,9 @@ def name_of(trace):
     return os.path.basename(trace).removesuffix(".trace")
 
 
-REPLAY_SOURCES = ["mach-port/guest/replay.c", "mach-port/guest/filepager.c",
+REPLAY_SOURCES = ["tests/kernel/guest/replay.c", "tests/kernel/guest/filepager.c",
                   "traces/trace_parse.c", "traces/trace_content.c",
-                  "mach-port/guest/ktrans.defs", "mach-port/guest/kclient.defs"]
+                  "tests/kernel/guest/ktrans.defs", "tests/kernel/guest/kclient.defs"]
 
 
 def guest_name(trace, cache):
@@ -110,7 +110,7 @@ def boot(trace, cache, icount):
     env = dict(os.environ, MOSAIC_GUEST_TIMEOUT="3600",
                MOSAIC_QEMU_ICOUNT="1" if icount else "0",
                MOSAIC_GUEST_DEFINES="-DREPLAY_COLD=1" if cache == "cold" else "")
-    r = subprocess.run(["sh", os.path.join(src, "mach-port", "kernel-test.sh"), "--kernel",
+    r = subprocess.run(["sh", os.path.join(src, "tests", "kernel", "kernel-test.sh"), "--kernel",
                         "mosaic", build, src, name, *REPLAY_SOURCES, trace],
                        env=env, capture_output=True, text=True)
     log = os.path.join(build, "guest", "runs", name + ".log")

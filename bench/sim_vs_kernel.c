@@ -1,7 +1,7 @@
 /*
  * sim_vs_kernel.c: the simulator's prediction of the kernel benchmark.
  *
- * mach-port/guest/bench_oldpath.c measures, on GNU Mach in QEMU, reads of
+ * tests/kernel/guest/bench_oldpath.c measures, on GNU Mach in QEMU, reads of
  * 1K, 4K, 8K and 64K from a cached memory object (a read-only proxy of 1 MiB
  * of the task's own memory) by the old path (vm_map of the page-rounded
  * window, a user copy, vm_deallocate) and by vm_read_fast.  This program

@@ -1,6 +1,6 @@
 /*
  * sim_scenario.c: the simulator's interpreter of scenarios
- * (traces/SCENARIO.md), the twin of the guest mach-port/guest/scenario.c.
+ * (traces/SCENARIO.md), the twin of the guest tests/kernel/guest/scenario.c.
  *
  * Both interpreters follow the same rules and print the same canonical
  * result lines (traces/scn.c), so the simulator can be compared with the

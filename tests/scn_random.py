@@ -224,9 +224,9 @@ def gen(mosaic, seed, n, out):
 
 def kernel_compare(src, build, name, scn):
     env = dict(os.environ, MOSAIC_GUEST_TIMEOUT=os.environ.get("MOSAIC_GUEST_TIMEOUT", "180"))
-    r = subprocess.run(["sh", os.path.join(src, "mach-port", "kernel-test.sh"), "--kernel", "mosaic",
+    r = subprocess.run(["sh", os.path.join(src, "tests", "kernel", "kernel-test.sh"), "--kernel", "mosaic",
                         "--compare", build, src, name, "traces/scn.c",
-                        "mach-port/guest/scenario.c", scn], capture_output=True, text=True, env=env)
+                        "tests/kernel/guest/scenario.c", scn], capture_output=True, text=True, env=env)
     return r.returncode, r.stdout
 
 

@@ -1,5 +1,5 @@
 /*
- * test_sim_cost.c: the cost model (sim/sim_cost.c).
+ * test_sim_cost.c: the cost model (sim/replay/sim_cost.c).
  *
  * The parser must accept the bundled calibration file and reject every kind
  * of bad file without touching the caller's table; the prediction must be

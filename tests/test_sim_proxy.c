@@ -64,7 +64,7 @@ static void test_proxy_nested_escalation_fails_at_every_depth(void **state)
 }
 
 /* The seed's form's argument errors that the kernel guest checks too
- * (mach-port/guest/fastcopy.c, test_seed_proxy): the same codes. */
+ * (tests/kernel/guest/fastcopy.c, test_seed_proxy): the same codes. */
 static void test_proxy_ranges_argument_errors_are_the_kernels(void **state)
 {
 	struct st *st = *state;

@@ -1,5 +1,5 @@
 /*
- * test_sim_replay.c: the replay engine (sim/sim_replay.c) and the replay of
+ * test_sim_replay.c: the replay engine (sim/replay/sim_replay.c) and the replay of
  * every bundled trace (traces/workloads/), every read's bytes verified.
  */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /*
- * test_sim_translator.c: the simulated translator (sim/sim_translator.c).
+ * test_sim_translator.c: the simulated translator (sim/replay/sim_translator.c).
  *
  * Each read path must deliver exactly the file's bytes into the client's
  * buffer, at any alignment, across window and inline/out-of-line boundaries,

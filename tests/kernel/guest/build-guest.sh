@@ -4,7 +4,7 @@
 # SOURCE is C, assembly, a scenario (.scn) or a trace (.trace), or a MIG
 # interface of the guest's own (.defs).  Scenarios and traces are
 # concatenated and compiled in as guest_embed[] / guest_embed_len
-# (mach-port/guest/scenario.c runs scenarios, replay.c a trace).  A .defs
+# (tests/kernel/guest/scenario.c runs scenarios, replay.c a trace).  A .defs
 # gets its user and server stubs (NAME.user.h, NAME.server.h beside them),
 # both linked in: a guest's tasks may be both ends of its own protocol.
 # The guest's markers carry NAME (MOSAIC_GUEST_NAME).  SOURCE paths that
@@ -109,12 +109,12 @@ cflags="-std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pie
 	-fno-builtin -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables
 	-Wall -Wextra -Werror -Wno-unused-parameter
 	-Wstrict-prototypes -Wmissing-prototypes -Wshadow -Wvla -Wpointer-arith
-	-I$src/mach-port/guest/include -I$src/mach-port/guest -I$src/core -I$src/sim/host -I$src/traces -I$mig -I$objs/defs -I$inc
+	-I$src/tests/kernel/guest/include -I$src/tests/kernel/guest -I$src/core -I$src/sim/host -I$src/traces -I$mig -I$objs/defs -I$inc
 	-DMOSAIC_GUEST_NAME=\"$name\" ${MOSAIC_GUEST_DEFINES:-}"
 # The generated stubs are MIG's code: compiled without our warnings.
 migflags="-std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pie
 	-fno-builtin -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables
-	-w -I$src/mach-port/guest/include -I$src/mach-port/guest -I$mig -I$inc"
+	-w -I$src/tests/kernel/guest/include -I$src/tests/kernel/guest -I$mig -I$inc"
 
 rm -rf "$objs"
 mkdir -p "$objs"
@@ -169,7 +169,7 @@ if [ -n "$scn" ]; then
 	} > "$objs/embed.c"
 	"$CC_GUEST" $migflags -c "$objs/embed.c" -o "$objs/embed.o"
 fi
-for s in mach-port/guest/entry.S $csrc; do
+for s in tests/kernel/guest/entry.S $csrc; do
 	o="$objs/$(echo "$s" | tr / _).o"
 	# shellcheck disable=SC2086
 	"$CC_GUEST" $cflags -c "$src/$s" -o "$o"

@@ -71,7 +71,7 @@ mosaic)
 esac
 
 rc=0
-"$here/fetch-kernel.sh" "$build" || rc=$?
+"$here/../../mach-port/fetch-kernel.sh" "$build" || rc=$?
 case $rc in
 0) ;;
 77) echo "kernel-test: SKIP: the reference kernel cannot be had (see above)"; exit 77 ;;
@@ -92,7 +92,7 @@ if [ $compare = 1 ]; then
 fi
 
 "$here/guest/build-guest.sh" "$build" "$src" "$name" \
-	mach-port/guest/runtime.c core/vmc_range.c "$@"
+	tests/kernel/guest/runtime.c core/vmc_range.c "$@"
 
 set -- --timeout "${MOSAIC_GUEST_TIMEOUT:-60}"
 [ "${MOSAIC_QEMU_ICOUNT:-0}" = 1 ] && set -- "$@" --icount

@@ -8,7 +8,7 @@
  * generated stubs call, a console on the kernel's "console" device, result
  * markers and an exit.
  *
- * The runner (mach-port/run-guest.sh) judges a boot by its serial log:
+ * The runner (tests/kernel/run-guest.sh) judges a boot by its serial log:
  *
  *     mosaic-guest: PASS <name>
  *     mosaic-guest: FAIL <name>: <reason>

@@ -1,5 +1,5 @@
 /*
- * replay.c: the translator of sim/TRANSLATOR.md on the real kernel, serving
+ * replay.c: the translator of sim/replay/TRANSLATOR.md on the real kernel, serving
  * a trace's reads to client tasks by the old path and both fast forms.
  *
  * The trace is compiled in (build-guest.sh embeds it as guest_embed[]) and

@@ -46,7 +46,7 @@
  *             timed): the fault, the pager's round trip, the page entered;
  *             the same at every size;
  *   user_rpc  the same copy plus one RPC to another task: io_read_direct
- *             (mach-port/guest/ktrans.defs, the translator's read request,
+ *             (tests/kernel/guest/ktrans.defs, the translator's read request,
  *             with its four arguments and its reply) sent to a thread of a
  *             second task that answers at once, moving nothing: the round
  *             trip a translator's client makes, without its work;
@@ -105,7 +105,7 @@ static bool path_fast(enum path p)
  * (core/vmc_copy.c, vmc_copy_bytes), four words a turn, all loaded before
  * any is stored, so that the fast paths and the limits differ by their
  * path, not their loop; and the copy the replay's translator and clients
- * make (mach-port/guest/replay.c), so that the calibrated byte is theirs. */
+ * make (tests/kernel/guest/replay.c), so that the calibrated byte is theirs. */
 
 struct rig {
 	mach_port_t self;

@@ -1,5 +1,5 @@
 /*
- * mosaic_replay.h: the `mosaic replay` subcommand, called by sim/mosaic.c's
+ * mosaic_replay.h: the `mosaic replay` subcommand, called by sim/replay/mosaic.c's
  * dispatcher with argv[0] = "replay".  default_seed is the global --seed
  * (the subcommand's own --seed overrides it).  Returns the exit status.
  */
