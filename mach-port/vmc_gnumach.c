@@ -472,17 +472,17 @@ vmc_yield(enum vmc_yield_point where)
  *	(KERN_INVALID_ARGUMENT) before touching anything.
  */
 static struct vmc_endpoint
-endpoint_of(const struct vmc_gnumach_side *side)
+endpoint_of(const struct mosaic_side *side)
 {
 	switch (side->kind) {
-	case VMC_GNUMACH_MAP:
+	case MOSAIC_SIDE_MAP:
 		return vmc_endpoint_map((struct vmc_map *) side->map,
 					side->address);
-	case VMC_GNUMACH_OBJECT:
+	case MOSAIC_SIDE_OBJECT:
 		return vmc_endpoint_object(from_object(side->object),
 					   side->position,
 					   side->max_protection);
-	case VMC_GNUMACH_PROXY:
+	case MOSAIC_SIDE_PROXY:
 		return vmc_endpoint_resolver(vmc_proxy_copy_resolve,
 					     side->proxy, side->position);
 	}
@@ -490,9 +490,9 @@ endpoint_of(const struct vmc_gnumach_side *side)
 }
 
 kern_return_t
-vmc_gnumach_copy(
-	const struct vmc_gnumach_side	*src,
-	const struct vmc_gnumach_side	*dst,
+mosaic_copy(
+	const struct mosaic_side	*src,
+	const struct mosaic_side	*dst,
 	vm_size_t			size,
 	vm_size_t			*count)
 {
@@ -507,7 +507,7 @@ vmc_gnumach_copy(
 }
 
 boolean_t
-vmc_gnumach_range_ok(vm_offset_t start, vm_size_t size)
+mosaic_range_ok(vm_offset_t start, vm_size_t size)
 {
 	struct vmc_range	r;
 

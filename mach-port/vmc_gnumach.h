@@ -34,15 +34,15 @@
  *	proxy's end exactly as at an unmapped byte.
  */
 typedef enum {
-	VMC_GNUMACH_MAP,		/* map, address */
-	VMC_GNUMACH_OBJECT,		/* object, position, protection */
-	VMC_GNUMACH_PROXY		/* proxy, position */
-} vmc_gnumach_kind_t;
+	MOSAIC_SIDE_MAP,		/* map, address */
+	MOSAIC_SIDE_OBJECT,		/* object, position, protection */
+	MOSAIC_SIDE_PROXY		/* proxy, position */
+} mosaic_side_kind_t;
 
 struct vmc_proxy;
 
-struct vmc_gnumach_side {
-	vmc_gnumach_kind_t kind;
+struct mosaic_side {
+	mosaic_side_kind_t kind;
 	vm_map_t	map;		/* MAP: the buffer's map */
 	vm_offset_t	address;	/* MAP: the buffer */
 	vm_object_t	object;		/* OBJECT: referenced by the caller
@@ -54,7 +54,7 @@ struct vmc_gnumach_side {
 };
 
 /*
- *	vmc_gnumach_copy: copies size bytes from src to dst with the core's
+ *	mosaic_copy: copies size bytes from src to dst with the core's
  *	copy engine (vmc_copy): any alignment, any length, pages faulted
  *	in on both sides, the destination map verified before each write.
  *
@@ -66,18 +66,18 @@ struct vmc_gnumach_side {
  *	KERN_PROTECTION_FAILURE; KERN_MEMORY_ERROR;
  *	MACH_SEND_INTERRUPTED).
  */
-extern kern_return_t	vmc_gnumach_copy(
-	const struct vmc_gnumach_side	*src,
-	const struct vmc_gnumach_side	*dst,
+extern kern_return_t	mosaic_copy(
+	const struct mosaic_side	*src,
+	const struct mosaic_side	*dst,
 	vm_size_t			size,
 	vm_size_t			*count);	/* OUT */
 
 /*
- *	vmc_gnumach_range_ok: does [start, start + size) stay below 2^64?
+ *	mosaic_range_ok: does [start, start + size) stay below 2^64?
  *	The core's overflow-checked arithmetic, for callers that must
  *	refuse a wrapping range before they touch anything.
  */
-extern boolean_t	vmc_gnumach_range_ok(
+extern boolean_t	mosaic_range_ok(
 	vm_offset_t	start,
 	vm_size_t	size);
 

@@ -18,7 +18,7 @@
  *	which gives a null map for any port that is not a live task's; they
  *	pass the memory object ports as they came in the message.  This file
  *	turns each memory object port into the object behind it, and the
- *	port layer (vmc_gnumach_copy, vmc_gnumach.c) runs the core's copy
+ *	port layer (mosaic_copy, vmc_gnumach.c) runs the core's copy
  *	engine between the two sides.
  *
  *	A memory object port is resolved as vm_map (vm/vm_user.c) resolves
@@ -106,7 +106,7 @@ memory_object_side(
 	ipc_port_t			port,
 	vm_offset_t			position,
 	vm_size_t			size,
-	struct vmc_gnumach_side		*side)		/* OUT */
+	struct mosaic_side		*side)		/* OUT */
 {
 	struct vmc_proxy	*proxy;
 	vm_object_t		object;
@@ -125,7 +125,7 @@ memory_object_side(
 	/* A proxy?  Then the core's, segment by segment. */
 	proxy = mosaic_proxy_core(port);
 	if (proxy != NULL) {
-		side->kind = VMC_GNUMACH_PROXY;
+		side->kind = MOSAIC_SIDE_PROXY;
 		side->proxy = proxy;
 		return KERN_SUCCESS;
 	}
@@ -134,16 +134,16 @@ memory_object_side(
 	object = vm_object_enter(port, round_page(size), FALSE);
 	if (object == VM_OBJECT_NULL)
 		return KERN_INVALID_ARGUMENT;
-	side->kind = VMC_GNUMACH_OBJECT;
+	side->kind = MOSAIC_SIDE_OBJECT;
 	side->object = object;
 	return KERN_SUCCESS;
 }
 
 /* Drops what memory_object_side took. */
 static void
-side_release(struct vmc_gnumach_side *side)
+side_release(struct mosaic_side *side)
 {
-	if (side->kind == VMC_GNUMACH_OBJECT)
+	if (side->kind == MOSAIC_SIDE_OBJECT)
 		vm_object_deallocate(side->object);
 }
 
@@ -161,8 +161,8 @@ task_object_copy(
 	boolean_t	to_task,
 	vm_size_t	*count)		/* OUT */
 {
-	struct vmc_gnumach_side	task;
-	struct vmc_gnumach_side	object;
+	struct mosaic_side	task;
+	struct mosaic_side	object;
 	kern_return_t		kr;
 
 	*count = 0;
@@ -172,8 +172,8 @@ task_object_copy(
 		return KERN_INVALID_ARGUMENT;
 
 	/* Do both ranges stay below 2^64? */
-	if (!vmc_gnumach_range_ok(address, size) ||
-	    !vmc_gnumach_range_ok(offset, size))
+	if (!mosaic_range_ok(address, size) ||
+	    !mosaic_range_ok(offset, size))
 		return KERN_INVALID_ARGUMENT;
 
 	/* Is the memory object one? */
@@ -181,16 +181,16 @@ task_object_copy(
 	if (kr != KERN_SUCCESS)
 		return kr;
 
-	task.kind = VMC_GNUMACH_MAP;
+	task.kind = MOSAIC_SIDE_MAP;
 	task.map = map;
 	task.address = address;
 	task.object = VM_OBJECT_NULL;
 	task.proxy = NULL;
 
 	if (to_task)
-		kr = vmc_gnumach_copy(&object, &task, size, count);
+		kr = mosaic_copy(&object, &task, size, count);
 	else
-		kr = vmc_gnumach_copy(&task, &object, size, count);
+		kr = mosaic_copy(&task, &object, size, count);
 
 	side_release(&object);
 	return kr;
@@ -257,15 +257,15 @@ mosaic_memory_object_copy(
 	vm_size_t	size,
 	vm_size_t	*count)		/* OUT */
 {
-	struct vmc_gnumach_side	src;
-	struct vmc_gnumach_side	dst;
+	struct mosaic_side	src;
+	struct mosaic_side	dst;
 	kern_return_t		kr;
 
 	*count = 0;
 
 	/* Do both ranges stay below 2^64? */
-	if (!vmc_gnumach_range_ok(src_offset, size) ||
-	    !vmc_gnumach_range_ok(dst_offset, size))
+	if (!mosaic_range_ok(src_offset, size) ||
+	    !mosaic_range_ok(dst_offset, size))
 		return KERN_INVALID_ARGUMENT;
 
 	/* Are both memory objects ones? */
@@ -278,7 +278,7 @@ mosaic_memory_object_copy(
 		return kr;
 	}
 
-	kr = vmc_gnumach_copy(&src, &dst, size, count);
+	kr = mosaic_copy(&src, &dst, size, count);
 
 	side_release(&dst);
 	side_release(&src);
