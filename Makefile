@@ -29,7 +29,7 @@ DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
        clang libclang-rt-14-dev valgrind python3 \
        gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools
 
-.PHONY: kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-replay kernel-stress clean
+.PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-replay kernel-stress clean
 
 all: build
 
@@ -67,16 +67,11 @@ demo: build
 	$(MOSAIC) replay --cache cold $(SEED_TRACES)
 	@echo "== real programs' traces (warm cache)"
 	$(MOSAIC) replay $(REAL_TRACES)
-	@$(MOSAIC) replay --csv $(SEED_TRACES) > $(DEMO)/seed.csv
-	@$(MOSAIC) replay --csv $(REAL_TRACES) > $(DEMO)/real.csv
 	@echo "== the kernel's measurements (bench/kernel-replay.tsv, from make kernel-replay)"
 	@python3 bench/kernel_replay.py --ratios bench/kernel-replay.tsv > $(DEMO)/kernel.csv
-	@gnuplot -e "in='$(DEMO)/seed.csv'; kern='$(DEMO)/kernel.csv'; outdir='$(DEMO)'" plots/speedup.gp
-	@gnuplot -e "in='$(DEMO)/seed.csv'; outdir='$(DEMO)'" plots/breakdown.gp
-	@gnuplot -e "in='$(DEMO)/real.csv'; kern='$(DEMO)/kernel.csv'; outdir='$(DEMO)'" plots/traces.gp
-	@echo "== data: $(DEMO)/seed.csv $(DEMO)/real.csv"
-	@echo "== figures:"; for f in speedup breakdown traces; do \
-		echo "   $(DEMO)/$$f.png  $(DEMO)/$$f.svg"; done
+	@echo "== figures (mosaic replay --plot: the same for your own traces)"
+	@$(MOSAIC) replay --csv --plot $(DEMO)/seed --kernel-csv $(DEMO)/kernel.csv $(SEED_TRACES) > /dev/null
+	@$(MOSAIC) replay --csv --plot $(DEMO)/real --kernel-csv $(DEMO)/kernel.csv $(REAL_TRACES) > /dev/null
 
 check: build
 	@rm -f $(BUILD)/meson-logs/testlog.json
@@ -90,6 +85,14 @@ check: build
 		$(MESON_TEST) -C $(BUILD_SAN) --suite unit --suite sim --suite fuzz; \
 		echo $$? > $(BUILD_SAN)/check-san.rc
 	@python3 tests/summary.py $(BUILD) $(BUILD_SAN)
+
+# Installs mosaic, its calibration, the gnuplot scripts, the documents and
+# the manual page under PREFIX (meson install of a build of its own).
+PREFIX ?= /usr/local
+install:
+	@test -f $(BUILD)-install/build.ninja || meson setup $(BUILD)-install --prefix=$(PREFIX) >/dev/null
+	meson configure $(BUILD)-install -Dprefix=$(PREFIX)
+	meson install -C $(BUILD)-install
 
 # The GNU Mach port: GNUMACH_SRC is a GNU Mach source tree you provide.
 # NCPUS=N (above 1) builds a multiprocessor kernel (--enable-ncpus=N) beside

@@ -27,6 +27,7 @@
 #include "mosaic_replay.h"
 #include "sim.h"
 #include "sim_fast.h"
+#include "mosaic_data.h"
 #include "sim_scenario.h"
 #include "strace_import.h"
 
@@ -69,6 +70,11 @@ static int cmd_demo(int argc, char **argv)
 	int status = 1;
 	unsigned char *got = NULL, *want = NULL;
 
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: mosaic demo\n%s\n", "a buffer over three kinds of memory, read by "
+		       "vm_read, written by vm_read_fast, with the events it cost");
+		return 0;
+	}
 	if (argc > 1) {
 		fprintf(stderr, "mosaic %s: no arguments expected\n", argv[0]);
 		return 2;
@@ -185,10 +191,22 @@ static int cmd_replay(int argc, char **argv)
 	return mosaic_replay_main(argc, argv, opt_seed);
 }
 
+static int cmd_scenario(int argc, char **argv)
+{
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: mosaic scenario FILE.scn...\n"
+		       "runs scenario files (traces/SCENARIO.md) on the simulator: one result line\n"
+		       "per operation.  Exit status: 0 every expectation met, 1 one missed,\n"
+		       "2 usage or a file that does not parse.\n");
+		return 0;
+	}
+	return sim_scenario_command(argc, argv);
+}
+
 static const struct command commands[] = {
 	{ "demo", cmd_demo, "a buffer over three kinds of memory, read by vm_read, written by vm_read_fast" },
 	{ "replay", cmd_replay, "replay read traces: the old read path against the fast one" },
-	{ "scenario", sim_scenario_command, "run scenario files (traces/SCENARIO.md) on the simulator" },
+	{ "scenario", cmd_scenario, "run scenario files (traces/SCENARIO.md) on the simulator" },
 	{ "import", strace_import_command, "import strace LOG...: turn strace logs into a mosaic trace" },
 };
 
@@ -201,9 +219,12 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	gboolean version = FALSE;
 	GOptionEntry entries[] = {
 		{ "seed", 's', 0, G_OPTION_ARG_INT64, &opt_seed,
 		  "seed of the simulated world (default 1)", "N" },
+		{ "version", 0, 0, G_OPTION_ARG_NONE, &version,
+		  "print the version and the source commit, and exit", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("COMMAND [ARGS...]");
@@ -212,6 +233,8 @@ int main(int argc, char **argv)
 	GString *desc = g_string_new("Commands:\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
 		g_string_append_printf(desc, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	g_string_append(desc, "\nEach command takes --help.  Exit status: 0 done, 1 failed work, "
+			      "2 usage.\nSee mosaic(1).\n");
 	g_option_context_set_description(ctx, desc->str);
 	g_string_free(desc, TRUE);
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -224,6 +247,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	g_option_context_free(ctx);
+	if (version) {
+		printf("mosaic %s\n", mosaic_version());
+		return 0;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -5,25 +5,70 @@
  * fast path or both, checks every read's bytes, and prints per chunk size the
  * predicted time of each path (event counts x the calibration file), their
  * ratio, and the host wall time of the simulation; then the events per read.
- * --csv and --json print the same results for scripts (plots/ read the CSV).
+ * --csv and --json print the same results for scripts (plots/ read the CSV);
+ * --plot DIR writes that CSV to DIR/replay.csv and draws the figures of
+ * plots/ from it with gnuplot (the same scripts make demo runs, found as the
+ * calibration is: mosaic_data.h).
  *
  * Memory does not grow with a trace's length: traces are streamed, and the
  * results are a fixed table per trace.
  */
 #include <glib.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "mosaic_data.h"
 #include "mosaic_replay.h"
 #include "replay_trace.h"
 #include "sim_cost.h"
 #include "sim_replay.h"
 
-#ifndef MOSAIC_CALIBRATION
-#define MOSAIC_CALIBRATION "bench/calibration.tsv"
-#endif
+/* The figures --plot draws, each from the replay's CSV (and the kernel's
+ * ratios when given): plots/NAME.gp writes DIR/NAME.png and DIR/NAME.svg. */
+static const char *const figures[] = { "speedup", "breakdown", "traces" };
+
+/* Runs gnuplot on plots/NAME.gp for the CSV in dir.  False with *error set
+ * if a script is missing or gnuplot fails. */
+static gboolean draw(const char *gnuplot, const char *dir, const char *kernel_csv,
+		     GError **error)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(figures); i++) {
+		char *name = g_strdup_printf("plots/%s.gp", figures[i]);
+		char *script = mosaic_data_file(name);
+		if (script == NULL) {
+			char *places = mosaic_data_places(name);
+			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+				    "no gnuplot script %s (looked in %s)", name, places);
+			g_free(places);
+			g_free(name);
+			return FALSE;
+		}
+		char *csv = g_build_filename(dir, "replay.csv", NULL);
+		char *expr = kernel_csv != NULL
+			? g_strdup_printf("in='%s'; kern='%s'; outdir='%s'", csv, kernel_csv, dir)
+			: g_strdup_printf("in='%s'; outdir='%s'", csv, dir);
+		char *argv[] = { (char *)gnuplot, "-e", expr, script, NULL };
+		gint wait_status = 0;
+		gchar *err_text = NULL;
+		gboolean ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+					   &err_text, &wait_status, error) &&
+			      g_spawn_check_wait_status(wait_status, error);
+		if (!ok)
+			g_prefix_error(error, "gnuplot %s: %s", script,
+				       err_text != NULL ? err_text : "");
+		g_free(err_text);
+		g_free(expr);
+		g_free(csv);
+		g_free(script);
+		g_free(name);
+		if (!ok)
+			return FALSE;
+	}
+	return TRUE;
+}
 
 struct replay_run {
 	struct sim_replay *replay;
@@ -120,6 +165,7 @@ static struct sim_replay_result *run_one(const struct sim_replay_config *config,
 int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 {
 	char *path_opt = NULL, *cache_opt = NULL, *form_opt = NULL, *calib = NULL;
+	char *plot_dir = NULL, *kernel_csv = NULL, *calib_found = NULL, *gnuplot = NULL;
 	gboolean json = FALSE, csv = FALSE;
 	gint frames = 0;
 	gint64 seed = (gint64)MIN(default_seed, (uint64_t)G_MAXINT64);
@@ -139,7 +185,14 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "the simulator's random seed (default: mosaic's --seed, 1)",
 		  "N" },
 		{ "calibration", 0, 0, G_OPTION_ARG_FILENAME, &calib,
-		  "per-event costs (default " MOSAIC_CALIBRATION ")", "FILE" },
+		  "per-event costs (default: the calibration installed with mosaic, or "
+		  "the source tree's bench/calibration.tsv)", "FILE" },
+		{ "plot", 0, 0, G_OPTION_ARG_FILENAME, &plot_dir,
+		  "also write DIR/replay.csv and draw its figures there (PNG and SVG; needs "
+		  "gnuplot)", "DIR" },
+		{ "kernel-csv", 0, 0, G_OPTION_ARG_FILENAME, &kernel_csv,
+		  "with --plot: draw the kernel's measured ratios too (bench/kernel_replay.py "
+		  "--ratios)", "FILE" },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON", NULL },
 		{ "csv", 0, 0, G_OPTION_ARG_NONE, &csv, "print CSV (what plots/ read)", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -150,7 +203,9 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 	g_option_context_set_description(octx,
 		"Every read is checked: the client's buffer must hold the file's bytes.\n"
 		"Times are predicted from the simulator's event counts and the calibration\n"
-		"file (see bench/CALIBRATION.md); wall times are the host's, simulating.\n");
+		"file (see bench/CALIBRATION.md); wall times are the host's, simulating.\n"
+		"Exit status: 0 done, 1 failed work (a trace, the calibration, gnuplot),\n"
+		"2 usage.  See mosaic(1).\n");
 	GPtrArray *results = g_ptr_array_new_with_free_func(
 		(GDestroyNotify)sim_replay_result_free);
 
@@ -211,8 +266,28 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 			    "no trace given (try: mosaic replay traces/workloads/*)");
 		goto out;
 	}
+	if (kernel_csv != NULL && plot_dir == NULL) {
+		g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--kernel-csv goes with --plot");
+		goto out;
+	}
+	/* What the work needs, before any of it is done. */
+	if (plot_dir != NULL && (gnuplot = g_find_program_in_path("gnuplot")) == NULL) {
+		g_set_error(&error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT,
+			    "--plot needs gnuplot, which is not on PATH "
+			    "(Debian: apt-get install gnuplot-nox)");
+		goto out;
+	}
+	if (calib == NULL && (calib_found = mosaic_data_file("calibration.tsv")) == NULL) {
+		char *places = mosaic_data_places("calibration.tsv");
+		g_set_error(&error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+			    "no calibration (looked in %s): give one with --calibration FILE",
+			    places);
+		g_free(places);
+		goto out;
+	}
 	struct sim_cost cost;
-	const char *calib_path = calib != NULL ? calib : MOSAIC_CALIBRATION;
+	const char *calib_path = calib != NULL ? calib : calib_found;
 	if (!sim_cost_load(&cost, calib_path, &error))
 		goto out;
 
@@ -226,10 +301,11 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 		g_ptr_array_add(results, res);
 	}
 
-	char *meta = g_strdup_printf("calibration=%s; cache=%s; frames=%d; seed=%" G_GINT64_FORMAT
-				     "; fast=%s%s", calib_path, config.cold ? "cold" : "warm",
-				     frames, seed, config.fast_path == SIM_READ_FAST_TASK ?
-				     "task" : "proxy", form_note);
+	char *meta = g_strdup_printf("mosaic %s; calibration=%s; cache=%s; frames=%d; seed=%"
+				     G_GINT64_FORMAT "; fast=%s%s", mosaic_version(), calib_path,
+				     config.cold ? "cold" : "warm", frames, seed,
+				     config.fast_path == SIM_READ_FAST_TASK ? "task" : "proxy",
+				     form_note);
 	const struct sim_replay_result *const *res =
 		(const struct sim_replay_result *const *)results->pdata;
 	if (csv)
@@ -239,6 +315,37 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 	else {
 		printf("mosaic replay: %s\n\n", meta);
 		sim_replay_print_table(stdout, res, results->len, &cost);
+	}
+	if (plot_dir != NULL) {
+		if (g_mkdir_with_parents(plot_dir, 0777) != 0) {
+			g_set_error(&error, G_FILE_ERROR, g_file_error_from_errno(errno),
+				    "cannot make %s: %s", plot_dir, g_strerror(errno));
+			g_free(meta);
+			goto out;
+		}
+		char *csv_path = g_build_filename(plot_dir, "replay.csv", NULL);
+		FILE *f = fopen(csv_path, "w");
+		if (f == NULL) {
+			g_set_error(&error, G_FILE_ERROR, g_file_error_from_errno(errno),
+				    "cannot write %s: %s", csv_path, g_strerror(errno));
+			g_free(csv_path);
+			g_free(meta);
+			goto out;
+		}
+		sim_replay_print_csv(f, res, results->len, &cost, meta);
+		gboolean written = fclose(f) == 0;
+		g_free(csv_path);
+		if (!written || !draw(gnuplot, plot_dir, kernel_csv, &error)) {
+			if (error == NULL)
+				g_set_error(&error, G_FILE_ERROR, G_FILE_ERROR_IO,
+					    "cannot write %s/replay.csv", plot_dir);
+			g_free(meta);
+			goto out;
+		}
+		fprintf(stderr, "mosaic replay: figures in %s:", plot_dir);
+		for (size_t i = 0; i < G_N_ELEMENTS(figures); i++)
+			fprintf(stderr, " %s.png %s.svg", figures[i], figures[i]);
+		fprintf(stderr, " (data: replay.csv)\n");
 	}
 	g_free(meta);
 	status = fflush(stdout) == 0 ? 0 : 1;
@@ -256,5 +363,9 @@ out:
 	g_free(cache_opt);
 	g_free(form_opt);
 	g_free(calib);
+	g_free(calib_found);
+	g_free(plot_dir);
+	g_free(kernel_csv);
+	g_free(gnuplot);
 	return status;
 }
