@@ -25,7 +25,7 @@ set xlabel "read size (bytes, rounded up to a power of two)"
 do for [fmt in "png svg"] {
 	if (fmt eq "png") { set terminal pngcairo size 1000,1100 font ",10" } else { set terminal svg size 1000,1100 font ",10" }
 	set output sprintf("%s/traces.%s", outdir, fmt)
-	set multiplot layout 3,1 title "Replay of real programs' read traces (predicted by the cost model; measured on GNU Mach with mosaic)"
+	set multiplot layout 3,1 title (exists("kern") ? "Replay of read traces (predicted by the cost model; points: measured on GNU Mach with mosaic)" : "Replay of read traces (predicted by the cost model)")
 	set logscale y
 	set ylabel "microseconds per read"
 	plot for [i=1:words(names)] in using 2:(strcol(1) eq word(names, i) ? $5 : NaN) \

@@ -59,6 +59,9 @@ int strace_import_command(int argc, char **argv)
 	int rc = 1;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_description(ctx,
+		"Exit status: 0 done, 1 failed work (a log that cannot be read, the trace\n"
+		"not written), 2 usage.  See mosaic(1).\n");
 	if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
 		fprintf(stderr, "mosaic import: %s\n", err->message);
 		g_error_free(err);
