@@ -174,15 +174,8 @@ static unsigned count_entries(vm_address_t a, vm_size_t n)
 		vm_address_t at = cur;
 		vm_size_t size;
 		vm_prot_t prot, maxprot;
-		vm_inherit_t inherit;
-		boolean_t shared;
-		mach_port_t name = MACH_PORT_NULL;
-		vm_offset_t offset;
 
-		GUEST_EXPECT_KR(vm_region(t.self, &at, &size, &prot, &maxprot, &inherit,
-					  &shared, &name, &offset), KERN_SUCCESS);
-		if (name != MACH_PORT_NULL)
-			(void)mach_port_deallocate(t.self, name);
+		GUEST_EXPECT_KR(guest_region(&at, &size, &prot, &maxprot), KERN_SUCCESS);
 		GUEST_CHECK(at <= cur);
 		entries++;
 		cur = at + size;

@@ -148,6 +148,12 @@ kern_return_t guest_task_start(void (*fn)(void *), void *arg, void *stack, size_
  * out on a port of the thread's own, which never gets a message. */
 void guest_sleep_ms(unsigned ms);
 
+/* vm_region of this task at *addr: the first region at or after it, in
+ * *addr and *size, with its protections; the object name vm_region returns
+ * is let go.  Returns what vm_region returned. */
+kern_return_t guest_region(vm_address_t *addr, vm_size_t *size, vm_prot_t *prot,
+			   vm_prot_t *maxprot);
+
 /* Console output.  guest_printf understands %s %c %d %u %x %p and the l and
  * z length modifiers, and %%; output is line-buffered and a line is written
  * to the console device whole (or in 128-byte pieces if longer). */

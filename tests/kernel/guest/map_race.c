@@ -77,20 +77,13 @@ static void allocator(void *arg)
 	}
 }
 
-static void check_hole(mach_port_t self, vm_address_t at)
+static void check_hole(vm_address_t at)
 {
 	vm_address_t a = at;
 	vm_size_t size;
 	vm_prot_t prot, maxprot;
-	vm_inherit_t inherit;
-	boolean_t shared;
-	mach_port_t name = MACH_PORT_NULL;
-	vm_offset_t offset;
 
-	GUEST_EXPECT_KR(vm_region(self, &a, &size, &prot, &maxprot, &inherit, &shared,
-				  &name, &offset), KERN_SUCCESS);
-	if (name != MACH_PORT_NULL)
-		(void)mach_port_deallocate(self, name);
+	GUEST_EXPECT_KR(guest_region(&a, &size, &prot, &maxprot), KERN_SUCCESS);
 	if (a != at || size != P || prot != VM_PROT_NONE || maxprot != VM_PROT_NONE)
 		guest_fail("map-race: the hole at %p is a region at %p of %lu bytes, "
 			   "protection %d/%d", (void *)at, (void *)a, (unsigned long)size,
@@ -150,8 +143,8 @@ int guest_main(int argc, char **argv)
 						   "want %u", i, p, (unsigned long)k, b[k],
 						   pattern(piece_page[p], k));
 		}
-		check_hole(self, w + P);
-		check_hole(self, w + 3 * P);
+		check_hole(w + P);
+		check_hole(w + 3 * P);
 		GUEST_EXPECT_KR(vm_deallocate(self, w, WINDOW), KERN_SUCCESS);
 	}
 	stop = 1;

@@ -558,6 +558,22 @@ kern_return_t guest_task_start(void (*fn)(void *), void *arg, void *stack, size_
 	return KERN_SUCCESS;
 }
 
+kern_return_t guest_region(vm_address_t *addr, vm_size_t *size, vm_prot_t *prot,
+			   vm_prot_t *maxprot)
+{
+	vm_inherit_t inherit;
+	boolean_t shared;
+	mach_port_t name = MACH_PORT_NULL;
+	vm_offset_t offset;
+	kern_return_t kr;
+
+	kr = vm_region(mach_task_self(), addr, size, prot, maxprot, &inherit, &shared,
+		       &name, &offset);
+	if (name != MACH_PORT_NULL)
+		(void)mach_port_deallocate(mach_task_self(), name);
+	return kr;
+}
+
 void guest_sleep_ms(unsigned ms)
 {
 	struct guest_thread *t = self();

@@ -131,16 +131,9 @@ static kern_return_t access_allowed(vm_address_t addr, uint64_t len,
 		vm_address_t a = cur;
 		vm_size_t size;
 		vm_prot_t prot, maxprot;
-		vm_inherit_t inherit;
-		boolean_t shared;
-		mach_port_t name = MACH_PORT_NULL;
-		vm_offset_t offset;
 		kern_return_t kr;
 
-		kr = vm_region(mach_task_self(), &a, &size, &prot, &maxprot,
-			       &inherit, &shared, &name, &offset);
-		if (name != MACH_PORT_NULL)
-			(void)mach_port_deallocate(mach_task_self(), name);
+		kr = guest_region(&a, &size, &prot, &maxprot);
 		if (kr == KERN_NO_SPACE || (kr == KERN_SUCCESS && a > cur))
 			return KERN_INVALID_ADDRESS;
 		if (kr != KERN_SUCCESS)
