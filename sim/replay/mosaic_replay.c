@@ -228,16 +228,10 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 			goto out;
 		}
 	}
-	const char *form_note = "";
-	if (form_opt == NULL) {
-		/* The recommended form when this build has it. */
-		if (!sim_translator_has_path(SIM_READ_FAST_PROXY)) {
-			config.fast_path = SIM_READ_FAST_TASK;
-			form_note = " (the proxy form is not in this build)";
-		}
-	} else if (strcmp(form_opt, "task") == 0) {
+	/* The proxy form, the recommended one, unless the task form is asked. */
+	if (form_opt != NULL && strcmp(form_opt, "task") == 0) {
 		config.fast_path = SIM_READ_FAST_TASK;
-	} else if (strcmp(form_opt, "proxy") != 0) {
+	} else if (form_opt != NULL && strcmp(form_opt, "proxy") != 0) {
 		g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 			    "--fast-form must be proxy or task, not '%s'", form_opt);
 		goto out;
@@ -302,10 +296,9 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 	}
 
 	char *meta = g_strdup_printf("mosaic %s; calibration=%s; cache=%s; frames=%d; seed=%"
-				     G_GINT64_FORMAT "; fast=%s%s", mosaic_version(), calib_path,
+				     G_GINT64_FORMAT "; fast=%s", mosaic_version(), calib_path,
 				     config.cold ? "cold" : "warm", frames, seed,
-				     config.fast_path == SIM_READ_FAST_TASK ? "task" : "proxy",
-				     form_note);
+				     config.fast_path == SIM_READ_FAST_TASK ? "task" : "proxy");
 	const struct sim_replay_result *const *res =
 		(const struct sim_replay_result *const *)results->pdata;
 	if (csv)
