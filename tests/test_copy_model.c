@@ -41,15 +41,15 @@
 #define NOBJ 3
 
 /* A small, seeded generator (xorshift64*), independent of libc's rand. */
-static vmc_addr_t rng_state;
-static vmc_addr_t rnd(void)
+static uint64_t rng_state;
+static uint64_t rnd(void)
 {
 	rng_state ^= rng_state >> 12;
 	rng_state ^= rng_state << 25;
 	rng_state ^= rng_state >> 27;
 	return rng_state * 0x2545F4914F6CDD1DULL;
 }
-static vmc_addr_t below(vmc_addr_t n) { return n ? rnd() % n : 0; }
+static vmc_addr_t below(vmc_addr_t n) { return n ? (vmc_addr_t)(rnd() % n) : 0; }
 
 /* The model ------------------------------------------------------------------ */
 
@@ -360,11 +360,11 @@ static vmc_addr_t one_case(struct mside *s, struct mside *d, unsigned long n)
 static void run_cases(int mode)
 {
 	const char *env = getenv("MOSAIC_SEED");
-	vmc_addr_t seed = env ? strtoull(env, NULL, 0) : 0x6d6f73616963ULL;
+	uint64_t seed = env ? strtoull(env, NULL, 0) : 0x6d6f73616963ULL;
 	env = getenv("MOSAIC_CASES");
 	unsigned long cases = env ? strtoul(env, NULL, 0) : 4000;
 	static struct mside s, d;
-	vmc_addr_t bytes = 0;
+	uint64_t bytes = 0;
 	unsigned long shorts = 0, empties = 0;
 
 	static const char *const modes[] = { "general path", "resident shortcut",

@@ -463,16 +463,20 @@ static void test_proxy_resolve_matches_linear_scan_on_skewed_segments(void **sta
 	vmc_off_t off[N], st[N];
 	vmc_size_t len[N];
 	struct vmc_proxy *p = NULL;
-	vmc_addr_t seed = 20261122, x = 1;
+	uint64_t seed = 20261122;
+	vmc_addr_t x = 1;
 
 	printf("seed %llu\n", (unsigned long long)seed);
 	vmc_off_t at = 7;
 	for (int i = 0; i < N; i++) {
 		seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
 		in[i] = obj(i % 2 ? obj_a : obj_b);
-		/* sizes from 1 byte to 2^40, gaps of 0 to a few pages */
+		/* sizes from 1 byte to 2^40 (2^24 with 32-bit addresses), gaps of
+		 * 0 to a few pages */
 		len[i] = (seed % 4 == 0) ? 1 + seed % 5 : (seed % 4 == 1) ? (seed % 7 + 1) * P
-			 : (seed % 4 == 2) ? (vmc_size_t)1 << (20 + seed % 21) : 3;
+			 : (seed % 4 == 2) ? (vmc_size_t)1 << (VMC_ADDR_BITS == 64 ? 20 + seed % 21
+									      : 12 + seed % 13)
+			 : 3;
 		off[i] = at;
 		st[i] = seed % 1000;
 		at += len[i] + (seed >> 8) % (3 * P);

@@ -166,8 +166,8 @@ static void test_scn_rejects_malformed_lines(void **state)
 		"proxy q rw p 0 0 1p p 1p 0",   /* a second range cut short */
 		"proxy q rw p 0 0 1p 1p 0 0 1p",        /* a number for a name */
 		"proxy q rw",                   /* no range at all */
-		"proxy q rw p 0 0 1p p 1p 0 1p p 2p 0 1p p 3p 0 1p "
-		"p 4p 0 1p p 5p 0 1p p 6p 0 1p p 7p 0 1p p 8p 0 1p",   /* nine */
+		("proxy q rw p 0 0 1p p 1p 0 1p p 2p 0 1p p 3p 0 1p "
+		 "p 4p 0 1p p 5p 0 1p p 6p 0 1p p 7p 0 1p p 8p 0 1p"),  /* nine */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct scn_op op;
