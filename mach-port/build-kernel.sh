@@ -1,5 +1,5 @@
 #!/bin/sh
-# build-kernel.sh BUILDDIR GNUMACH_SRC [check|build] [NCPUS] -- builds GNU
+# build-kernel.sh BUILDDIR GNUMACH_SRC [check|build] [NCPUS] [ARCH] -- builds GNU
 # Mach with mosaic: the patch series (patch-series.sh) on the HEAD commit of
 # the user's tree, in BUILDDIR/gnumach-series; its tree copied into
 # BUILDDIR/gnumach-src (only the files that differ, so that make rebuilds
@@ -11,6 +11,11 @@
 # multiprocessor kernel) on the patched tree.  The user's tree is never
 # changed.
 #
+# ARCH is x86_64 (the default), i386 or i386-pae: an i386 kernel, with
+# gcc -m32 (gcc-multilib) and Debian 13's mig-i686-gnu (fetch-kernel.sh
+# mig-i386), in BUILDDIR/gnumach-obj-i386[-pae][-smpN]; GNU Mach's own
+# make check then boots it in qemu-system-i386.
+#
 # MIG: the tree of 2026 needs a newer MIG than Debian 12 ships; we use
 # Debian 13's mig-x86-64-gnu, which fetch-kernel.sh unpacks into
 # BUILDDIR/refkernel (its binary runs on Debian 12).
@@ -21,12 +26,27 @@ build=$(cd "$1" && pwd)
 tree=$(cd "$2" && pwd)
 what=${3:-build}
 ncpus=${4:-1}
+arch=${5:-x86_64}
 here=$(cd "$(dirname "$0")" && pwd)
 case $ncpus in
 ''|*[!0-9]*|0) echo "build-kernel: NCPUS must be a number from 1, not '$ncpus'" >&2; exit 2 ;;
 esac
+case $arch in
+x86_64)
+	host=x86_64-gnu; cc=gcc; ld=ld; mig=x86_64-gnu-mig
+	archflags="--disable-user32"; suffix="" ;;
+i386|i386-pae)
+	host=i686-gnu; cc="gcc -m32"; ld="ld -melf_i386"; mig=i686-gnu-mig
+	archflags=""; suffix="-i386"
+	if [ "$arch" = i386-pae ]; then archflags="--enable-pae"; suffix="-i386-pae"; fi
+	echo 'int main(void) { return 0; }' | gcc -m32 -x c -c -o /dev/null - 2>/dev/null || {
+		echo "build-kernel: gcc -m32 cannot compile (install gcc-multilib)" >&2; exit 1; }
+	;;
+*) echo "build-kernel: ARCH must be x86_64, i386 or i386-pae, not '$arch'" >&2; exit 2 ;;
+esac
 
 "$here/fetch-kernel.sh" "$build"
+[ "$host" = x86_64-gnu ] || "$here/fetch-kernel.sh" "$build" mig-i386
 "$here/patch-series.sh" "$tree" "$build/gnumach-series"
 
 # The series' tree into the build's source tree, file by file.
@@ -52,8 +72,8 @@ git -C "$build/gnumach-series" ls-files -z | (cd "$build/gnumach-series" && xarg
 if [ -s "$changed" ]; then
 	echo "build-kernel: $(wc -l < "$changed") file(s) of $src updated"
 fi
-export PATH="$build/refkernel/usr/bin:$PATH"
-command -v x86_64-gnu-mig >/dev/null || { echo "build-kernel: no x86_64-gnu-mig" >&2; exit 1; }
+export PATH="$build/refkernel/usr/bin:$build/mig-i386/usr/bin:$PATH"
+command -v "$mig" >/dev/null || { echo "build-kernel: no $mig" >&2; exit 1; }
 
 # The build system: generated once, again when its sources changed.
 if [ ! -x "$src/configure" ] ||
@@ -64,10 +84,10 @@ if [ ! -x "$src/configure" ] ||
 fi
 
 if [ "$ncpus" = 1 ]; then
-	obj="$build/gnumach-obj"
+	obj="$build/gnumach-obj$suffix"
 	smp=""
 else
-	obj="$build/gnumach-obj-smp$ncpus"
+	obj="$build/gnumach-obj$suffix-smp$ncpus"
 	smp="--enable-ncpus=$ncpus"
 fi
 mkdir -p "$obj"
@@ -77,10 +97,10 @@ if [ -f "$obj/Makefile" ] && ! grep -qxF "srcdir = $src" "$obj/Makefile"; then
 	find "$obj" -mindepth 1 -delete
 fi
 if [ ! -f "$obj/Makefile" ]; then
-	echo "build-kernel: configure (x86_64, $ncpus processor(s), out of tree in $obj)"
+	echo "build-kernel: configure ($arch, $ncpus processor(s), out of tree in $obj)"
 	# shellcheck disable=SC2086
-	(cd "$obj" && "$src/configure" --host=x86_64-gnu CC=gcc LD=ld \
-		--enable-kdb --disable-user32 $smp MIG=x86_64-gnu-mig >configure.log 2>&1) || {
+	(cd "$obj" && "$src/configure" --host=$host CC="$cc" LD="$ld" \
+		--enable-kdb $archflags $smp MIG=$mig >configure.log 2>&1) || {
 		rm -f "$obj/Makefile"
 		echo "build-kernel: configure failed, see $obj/configure.log" >&2; exit 1; }
 fi
@@ -93,7 +113,7 @@ make -C "$obj" -j"$jobs" gnumach >"$obj/make.log" 2>&1 || {
 	echo "build-kernel: the kernel did not build, see $obj/make.log" >&2; exit 1; }
 rev=$(cd "$tree" && git rev-parse HEAD 2>/dev/null || echo 'tree not under git')
 # Where the kernel came from, for the benchmarks' metadata.
-echo "GNU Mach $rev (tree $tree, $ncpus processor(s)) with mosaic $(cd "$here/.." && git describe --always --dirty 2>/dev/null || echo '?')" \
+echo "GNU Mach $rev ($arch, tree $tree, $ncpus processor(s)) with mosaic $(cd "$here/.." && git describe --always --dirty 2>/dev/null || echo '?')" \
 	> "$obj/gnumach.source"
 echo "build-kernel: kernel at $obj/gnumach ($rev)"
 

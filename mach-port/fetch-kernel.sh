@@ -1,5 +1,7 @@
 #!/bin/sh
-# fetch-kernel.sh BUILDDIR -- bring Debian's prebuilt GNU Mach into BUILDDIR/refkernel/.
+# fetch-kernel.sh BUILDDIR [mig-i386] -- bring Debian's prebuilt GNU Mach into
+# BUILDDIR/refkernel/; with mig-i386, the MIG for i686-gnu into
+# BUILDDIR/mig-i386/ instead (make kernel ARCH=i386).
 #
 # The kernel tests run our guest programs on a reference kernel that nobody has
 # to build: Debian 13's gnumach image for x86_64, its headers (gnumach-dev,
@@ -11,20 +13,37 @@
 # name is written here.  apt runs with a private state, list and cache under
 # BUILDDIR/refkernel-apt/, so the system's apt is never touched.
 #
-# Idempotent: when BUILDDIR/refkernel/.complete exists nothing is done.
+# The MIG for i686-gnu: Debian builds mig-i686-gnu for i386 hosts only, so it
+# comes from the i386 package list; its binary runs here with the 32-bit C
+# library of gcc-multilib (libc6-i386), which make kernel ARCH=i386 installs.
+#
+# Idempotent: when the destination's .complete exists nothing is done.
 # Exit status: 0 when the kernel is there, 77 (with the reason on stderr) when
 # it cannot be had, so a caller running under a test harness can skip.
 set -eu
 
-[ $# -eq 1 ] || { echo "usage: $0 BUILDDIR" >&2; exit 2; }
+[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 BUILDDIR [mig-i386]" >&2; exit 2; }
 build=$(cd "$1" && pwd)
-dest="$build/refkernel"
-state="$build/refkernel-apt"
 suite=trixie
-# Packages wanted, in order of preference for the image.
-# The uniprocessor x86_64 build first: it boots fastest under software emulation.
-images="gnumach-image-1.8-amd64-up gnumach-image-1.8-amd64-smp gnumach-image-1.8-486"
-others="gnumach-dev mig-x86-64-gnu"
+case ${2:-kernel} in
+kernel)
+	dest="$build/refkernel"
+	state="$build/refkernel-apt"
+	arch=amd64
+	# Packages wanted, in order of preference for the image.  The
+	# uniprocessor x86_64 build first: it boots fastest under emulation.
+	images="gnumach-image-1.8-amd64-up gnumach-image-1.8-amd64-smp gnumach-image-1.8-486"
+	others="gnumach-dev mig-x86-64-gnu"
+	;;
+mig-i386)
+	dest="$build/mig-i386"
+	state="$build/mig-i386-apt"
+	arch=i386
+	images=""
+	others="mig-i686-gnu"
+	;;
+*) echo "usage: $0 BUILDDIR [mig-i386]" >&2; exit 2 ;;
+esac
 
 skip() { echo "fetch-kernel: SKIP: $*" >&2; exit 77; }
 
@@ -33,7 +52,7 @@ if [ -f "$dest/.complete" ]; then
 fi
 # Two kernel tests may start at once: the second waits for the first.
 if [ -z "${MOSAIC_FETCH_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
-	MOSAIC_FETCH_LOCKED=1 exec flock "$build/.refkernel.lock" "$0" "$@"
+	MOSAIC_FETCH_LOCKED=1 exec flock "$dest.lock" "$0" "$@"
 fi
 if [ -f "$dest/.complete" ]; then
 	exit 0
@@ -102,7 +121,7 @@ mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/etc/pref
 	echo "URIs: $uri"
 	echo "Suites: $suite"
 	echo "Components: main"
-	echo "Architectures: amd64"
+	echo "Architectures: $arch"
 	# Only a keyring file is carried over; an inline key is not (apt then
 	# falls back to its trusted keyrings).
 	case $signed in /*) echo "Signed-By: $signed" ;; esac
@@ -121,7 +140,7 @@ apt_private() {
 		-o Dir::State::lists="$state/lists" \
 		-o Dir::State::status="$state/status" \
 		-o Dir::Cache="$state/cache" \
-		-o APT::Architecture=amd64 \
+		-o APT::Architecture="$arch" \
 		-o Debug::NoLocking=1 \
 		"$@"
 }
@@ -133,7 +152,7 @@ apt_cache_private() {
 		-o Dir::State::lists="$state/lists" \
 		-o Dir::State::status="$state/status" \
 		-o Dir::Cache="$state/cache" \
-		-o APT::Architecture=amd64 \
+		-o APT::Architecture="$arch" \
 		"$@"
 }
 
@@ -150,7 +169,7 @@ image=""
 for p in $images; do
 	if apt_cache_private show "$p" >/dev/null 2>&1; then image=$p; break; fi
 done
-[ -n "$image" ] || skip "no gnumach image among: $images in $suite"
+[ -n "$image" ] || [ -z "$images" ] || skip "no gnumach image among: $images in $suite"
 
 cd "$state/debs"
 for p in $image $others; do
@@ -164,12 +183,14 @@ mkdir -p "$dest.tmp"
 for d in "$state"/debs/*.deb; do
 	dpkg-deb -x "$d" "$dest.tmp"
 done
-# GRUB can read the gzip'd image, but a plain one is simpler to inspect.
-kimg=$(ls "$dest.tmp"/boot/gnumach-*.gz | grep -v -- '-dbg' | head -n 1)
-[ -n "$kimg" ] || skip "$image has no boot/gnumach-*.gz"
-gzip -dc "$kimg" > "$dest.tmp/gnumach"
-echo "$image" > "$dest.tmp/.image"
+if [ -n "$image" ]; then
+	# GRUB can read the gzip'd image, but a plain one is simpler to inspect.
+	kimg=$(ls "$dest.tmp"/boot/gnumach-*.gz | grep -v -- '-dbg' | head -n 1)
+	[ -n "$kimg" ] || skip "$image has no boot/gnumach-*.gz"
+	gzip -dc "$kimg" > "$dest.tmp/gnumach"
+	echo "$image" > "$dest.tmp/.image"
+fi
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"
 touch "$dest/.complete"
-echo "fetch-kernel: $image, gnumach-dev and mig-x86-64-gnu unpacked in $dest" >&2
+echo "fetch-kernel: $image $others unpacked in $dest" >&2

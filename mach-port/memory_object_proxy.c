@@ -20,6 +20,7 @@
  */
 
 #include <ipc/ipc_space.h>
+#include <kern/mach4.server.h>
 #include <mach/kern_return.h>
 #include <vm/memory_object_proxy.h>
 
