@@ -116,6 +116,12 @@ rev=$(cd "$tree" && git rev-parse HEAD 2>/dev/null || echo 'tree not under git')
 echo "GNU Mach $rev ($arch, tree $tree, $ncpus processor(s)) with mosaic $(cd "$here/.." && git describe --always --dirty 2>/dev/null || echo '?')" \
 	> "$obj/gnumach.source"
 echo "build-kernel: kernel at $obj/gnumach ($rev)"
+# The i386 guests (tests/kernel/guest, MOSAIC_ARCH=i386) take their Mach
+# headers from this tree: Debian ships them for x86_64 only.
+if [ "$host" = i686-gnu ]; then
+	make -C "$obj" install-data DESTDIR="$build/include-i386" >"$obj/install-data.log" 2>&1 || {
+		echo "build-kernel: make install-data failed, see $obj/install-data.log" >&2; exit 1; }
+fi
 
 if [ "$what" = check ]; then
 	echo "build-kernel: GNU Mach's own make check on the patched tree"

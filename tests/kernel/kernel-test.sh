@@ -22,6 +22,9 @@
 #
 # Environment: MOSAIC_NCPUS=N (N above 1) boots the multiprocessor kernel
 # `make kernel NCPUS=N' built (BUILDDIR/gnumach-obj-smpN) with -smp N;
+# MOSAIC_ARCH=i386 or i386-pae boots the i386 kernel `make kernel ARCH=...'
+# built, with 32-bit guests (BUILDDIR/guest-i386; Debian's kernel, x86_64,
+# is then skipped);
 # MOSAIC_QEMU_ICOUNT=1 boots with -icount shift=0,sleep=off;
 # MOSAIC_GUEST_TIMEOUT (seconds, default 60) bounds one boot;
 # MOSAIC_EXPECT_PANIC_AFTER=LINE expects a kernel panic right after the
@@ -45,11 +48,21 @@ shift 3
 here=$(dirname "$0")
 
 ncpus=${MOSAIC_NCPUS:-1}
-obj="$build/gnumach-obj"
-[ "$ncpus" != 1 ] && obj="$build/gnumach-obj-smp$ncpus"
+arch=${MOSAIC_ARCH:-x86_64}
+case $arch in
+x86_64) suffix=""; guests="$build/guest" ;;
+i386|i386-pae) suffix="-$arch"; guests="$build/guest-i386" ;;
+*) echo "kernel-test: MOSAIC_ARCH must be x86_64, i386 or i386-pae" >&2; exit 2 ;;
+esac
+obj="$build/gnumach-obj$suffix"
+[ "$ncpus" != 1 ] && obj="$build/gnumach-obj$suffix-smp$ncpus"
 case $kernel in
 reference)
 	image="$build/refkernel/gnumach"
+	if [ "$arch" != x86_64 ]; then
+		echo "kernel-test: SKIP: Debian's kernel is x86_64 (MOSAIC_ARCH=$arch)"
+		exit 77
+	fi
 	# Debian's kernel is uniprocessor: a multiprocessor run boots ours only.
 	if [ "$ncpus" != 1 ]; then
 		echo "kernel-test: SKIP: Debian's kernel has one processor (MOSAIC_NCPUS=$ncpus)"
@@ -60,9 +73,9 @@ mosaic)
 	image="$obj/gnumach"
 	[ -f "$image" ] || {
 		# No log of an earlier run is left for scenarios_vs_kernel.
-		rm -f "$build/guest/runs/$name.log"
+		rm -f "$guests/runs/$name.log"
 		echo "kernel-test: SKIP: no kernel with mosaic built in at $image"
-		echo "kernel-test: (build one with: make kernel GNUMACH_SRC=/path/to/gnumach$([ "$ncpus" != 1 ] && echo " NCPUS=$ncpus"))"
+		echo "kernel-test: (build one with: make kernel GNUMACH_SRC=/path/to/gnumach$([ "$ncpus" != 1 ] && echo " NCPUS=$ncpus")$([ "$arch" != x86_64 ] && echo " ARCH=$arch"))"
 		exit 77
 	}
 	echo "kernel-test: booting the mosaic kernel $image (built $(date -r "$image" '+%Y-%m-%d %H:%M:%S'))"
@@ -99,9 +112,9 @@ set -- --timeout "${MOSAIC_GUEST_TIMEOUT:-60}"
 [ "$ncpus" != 1 ] && set -- "$@" --smp "$ncpus"
 [ -n "${MOSAIC_EXPECT_PANIC_AFTER:-}" ] && set -- "$@" --expect-panic-after "$MOSAIC_EXPECT_PANIC_AFTER"
 if [ $compare = 0 ]; then
-	exec "$here/run-guest.sh" "$@" "$image" "$build/guest/$name" "$build/guest/runs"
+	exec "$here/run-guest.sh" "$@" "$image" "$guests/$name" "$guests/runs"
 fi
-"$here/run-guest.sh" "$@" "$image" "$build/guest/$name" "$build/guest/runs" || exit $?
+"$here/run-guest.sh" "$@" "$image" "$guests/$name" "$guests/runs" || exit $?
 # shellcheck disable=SC2086
 exec python3 "$src/tests/scenario_compare.py" log "$build/sim/mosaic" \
-	"$build/guest/runs/$name.log" $scns
+	"$guests/runs/$name.log" $scns

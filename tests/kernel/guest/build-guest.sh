@@ -32,9 +32,23 @@ name=$3
 shift 3
 
 ref="$build/refkernel"
-inc="$ref/usr/include/x86_64-linux-gnu"
-migcom="$ref/usr/lib/mig/x86_64-gnu-migcom"
-out="$build/guest"
+# MOSAIC_ARCH=i386 (or i386-pae) builds a 32-bit guest for the i386 kernel
+# make kernel ARCH=i386 built: its headers are that tree's (installed by
+# build-kernel.sh into BUILDDIR/include-i386), its MIG mig-i686-gnu.
+case ${MOSAIC_ARCH:-x86_64} in
+x86_64)
+	inc="$ref/usr/include/x86_64-linux-gnu"
+	migcom="$ref/usr/lib/mig/x86_64-gnu-migcom"
+	out="$build/guest"
+	archflags="" ;;
+i386|i386-pae)
+	inc="$build/include-i386/usr/local/include"
+	migcom="$build/mig-i386/usr/lib/mig/i686-gnu-migcom"
+	out="$build/guest-i386"
+	archflags="-m32"
+	[ -d "$inc/mach" ] || { echo "build-guest: no i386 headers in $inc (make kernel ARCH=i386)" >&2; exit 77; } ;;
+*) echo "build-guest: MOSAIC_ARCH must be x86_64, i386 or i386-pae" >&2; exit 2 ;;
+esac
 mig="$out/mig"
 CC_GUEST=${CC_GUEST:-gcc}
 
@@ -56,13 +70,13 @@ mosaic_defs="$src/mach-port/mosaic.defs"
 server_defs="mach/memory_object"
 
 gen_one() {  # DEFS NAME
-	"$CC_GUEST" -E -x c -nostdinc -I"$inc" -o "$mig.tmp/$2.defs.i" "$1"
+	"$CC_GUEST" $archflags -E -x c -nostdinc -I"$inc" -o "$mig.tmp/$2.defs.i" "$1"
 	"$migcom" -n -user "$mig.tmp/$2.user.c" -header "$mig.tmp/$2.user.h" \
 		-server /dev/null -sheader /dev/null < "$mig.tmp/$2.defs.i"
 }
 
 gen_server() {  # DEFS NAME
-	"$CC_GUEST" -E -x c -nostdinc -I"$inc" -DSEQNOS -o "$mig.tmp/$2.sdefs.i" "$1"
+	"$CC_GUEST" $archflags -E -x c -nostdinc -I"$inc" -DSEQNOS -o "$mig.tmp/$2.sdefs.i" "$1"
 	"$migcom" -n -user /dev/null -header /dev/null \
 		-server "$mig.tmp/$2.server.c" -sheader "$mig.tmp/$2.server.h" \
 		< "$mig.tmp/$2.sdefs.i"
@@ -120,14 +134,14 @@ rm -rf "$objs"
 mkdir -p "$objs"
 for n in $(for d in $defs; do basename "$d"; done) mosaic; do
 	# shellcheck disable=SC2086
-	"$CC_GUEST" $migflags -c "$mig/$n.user.c" -o "$objs/mig-$n.o"
+	"$CC_GUEST" $archflags $migflags -c "$mig/$n.user.c" -o "$objs/mig-$n.o"
 done
 # Server stubs call routines only a serving guest defines: they go into an
 # archive, linked in only by a guest that calls their demux routine.
 mkdir -p "$objs/server"
 for n in $(for d in $server_defs; do basename "$d"; done); do
 	# shellcheck disable=SC2086
-	"$CC_GUEST" $migflags -c "$mig/$n.server.c" -o "$objs/server/mig-$n.server.o"
+	"$CC_GUEST" $archflags $migflags -c "$mig/$n.server.c" -o "$objs/server/mig-$n.server.o"
 done
 ar rcs "$objs/server/libmigserver.a" "$objs/server"/*.o
 scn=""
@@ -148,13 +162,13 @@ done
 mkdir -p "$objs/defs"
 for d in $defs_own; do
 	n=$(basename "$d" .defs)
-	"$CC_GUEST" -E -x c -nostdinc -I"$inc" -o "$objs/defs/$n.defs.i" "$d"
+	"$CC_GUEST" $archflags -E -x c -nostdinc -I"$inc" -o "$objs/defs/$n.defs.i" "$d"
 	"$migcom" -n -user "$objs/defs/$n.user.c" -header "$objs/defs/$n.user.h" \
 		-server "$objs/defs/$n.server.c" -sheader "$objs/defs/$n.server.h" \
 		< "$objs/defs/$n.defs.i"
 	for side in user server; do
 		# shellcheck disable=SC2086
-		"$CC_GUEST" $migflags -I"$objs/defs" -c "$objs/defs/$n.$side.c" -o "$objs/own-$n-$side.o"
+		"$CC_GUEST" $archflags $migflags -I"$objs/defs" -c "$objs/defs/$n.$side.c" -o "$objs/own-$n-$side.o"
 	done
 done
 if [ -n "$scn" ]; then
@@ -167,14 +181,14 @@ if [ -n "$scn" ]; then
 		echo "0 };"
 		echo "const unsigned long guest_embed_len = sizeof guest_embed - 1;"
 	} > "$objs/embed.c"
-	"$CC_GUEST" $migflags -c "$objs/embed.c" -o "$objs/embed.o"
+	"$CC_GUEST" $archflags $migflags -c "$objs/embed.c" -o "$objs/embed.o"
 fi
 for s in tests/kernel/guest/entry.S $csrc; do
 	o="$objs/$(echo "$s" | tr / _).o"
 	# shellcheck disable=SC2086
-	"$CC_GUEST" $cflags -c "$src/$s" -o "$o"
+	"$CC_GUEST" $archflags $cflags -c "$src/$s" -o "$o"
 done
 # shellcheck disable=SC2086
-"$CC_GUEST" -static -nostdlib -no-pie -Wl,--build-id=none -o "$out/$name.tmp" "$objs"/*.o \
+"$CC_GUEST" $archflags -static -nostdlib -no-pie -Wl,--build-id=none -o "$out/$name.tmp" "$objs"/*.o \
 	"$objs/server/libmigserver.a" -lgcc
 mv "$out/$name.tmp" "$out/$name"

@@ -11,7 +11,14 @@
  * a seventh argument stays where the C caller put it, at 8(%rsp) on entry
  * to the stub: the kernel copies it from the user stack.  So each stub is a
  * plain leaf function: move the number, move %rcx, trap, return.
+ *
+ * Traps on i386: the trap number (negative) goes in %eax and the kernel
+ * copies the arguments from the user stack, above the stub's return
+ * address, where the C caller put them: the stub moves the number and goes
+ * through the call gate (lcall $7, $0, GNU Mach's SVC).  A new thread's or
+ * task's argument is on its stack already (runtime.c puts it there).
  */
+#if defined(__x86_64__)
 	.text
 	.globl	_start
 	.type	_start, @function
@@ -76,5 +83,58 @@ guest_task_entry:
 	 * MOSAIC_TRAP_VM_READ_FAST); a kernel without mosaic answers
 	 * KERN_INVALID_ARGUMENT. */
 	mach_trap vm_read_fast_trap,	-120
+
+#elif defined(__i386__)
+	.text
+	.globl	_start
+	.type	_start, @function
+_start:
+	movl	%esp, %eax
+	andl	$-16, %esp
+	subl	$12, %esp
+	pushl	%eax
+	xorl	%ebp, %ebp
+	call	guest_start
+1:	hlt
+	jmp	1b
+	.size	_start, . - _start
+
+	/* runtime.c left the stack as a call would: a return address of 0,
+	 * then the argument, with the alignment a call expects. */
+	.globl	guest_thread_entry
+	.type	guest_thread_entry, @function
+guest_thread_entry:
+	xorl	%ebp, %ebp
+	jmp	guest_thread_main
+	.size	guest_thread_entry, . - guest_thread_entry
+
+	.globl	guest_task_entry
+	.type	guest_task_entry, @function
+guest_task_entry:
+	xorl	%ebp, %ebp
+	jmp	guest_task_main
+	.size	guest_task_entry, . - guest_task_entry
+
+.macro	mach_trap name, number
+	.globl	\name
+	.type	\name, @function
+\name:
+	movl	$\number, %eax
+	lcall	$7, $0
+	ret
+	.size	\name, . - \name
+.endm
+
+	mach_trap mach_msg_trap,	-25
+	mach_trap mach_reply_port,	-26
+	mach_trap mach_thread_self,	-27
+	mach_trap mach_task_self,	-28
+	mach_trap mach_host_self,	-29
+	mach_trap swtch_pri,		-59
+	mach_trap swtch,		-60
+	mach_trap vm_read_fast_trap,	-120
+#else
+#error "entry.S: x86_64 or i386"
+#endif
 
 	.section .note.GNU-stack, "", %progbits

@@ -260,8 +260,8 @@ void filepager_stage(struct fp_file *f, uint64_t offset, uint64_t len)
 		uint64_t n = start + p < f->size ? f->size - (start + p) : 0;
 		if (n > P)
 			n = P;
-		trace_content_fill(f->key, start + p, (uint8_t *)(fp.stage + p), (size_t)n);
-		memset((void *)(fp.stage + p + n), 0, P - n);
+		trace_content_fill(f->key, start + p, (uint8_t *)(uintptr_t)(fp.stage + p), (size_t)n);
+		memset((void *)(uintptr_t)(fp.stage + p + n), 0, (size_t)(P - n));
 	}
 	fp.stage_first = start;
 	fp.stage_pages = size / P;

@@ -176,7 +176,7 @@ static kern_return_t pager_memcpy(struct file *f, uint64_t offset, uint64_t len,
 					  VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE);
 		if (kr != KERN_SUCCESS)
 			return kr;
-		guest_copy8(dst, (const void *)(at + (offset - win)), n);
+		guest_copy8(dst, (const void *)(uintptr_t)(at + (offset - win)), n);
 		kr = vm_deallocate(g.self, at, win_size);
 		if (kr != KERN_SUCCESS)
 			return kr;
@@ -483,7 +483,7 @@ static void warm(uint32_t file, uint64_t offset, uint64_t len)
 	GUEST_EXPECT_KR(vm_map(g.self, &at, size, 0, TRUE, f->fp.object, start, FALSE, VM_PROT_READ,
 			       VM_PROT_READ, VM_INHERIT_NONE), KERN_SUCCESS);
 	for (uint64_t p = 0; p < size; p += P)
-		(void)*(volatile unsigned char *)(at + p);
+		(void)*(volatile unsigned char *)(uintptr_t)(at + p);
 	GUEST_EXPECT_KR(vm_deallocate(g.self, at, size), KERN_SUCCESS);
 }
 

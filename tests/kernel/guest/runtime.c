@@ -425,10 +425,59 @@ void guest_thread_main(struct guest_thread *t)
 		(void)swtch();
 }
 
+/*
+ * A new thread's start, in two steps.  entry_stack readies the stack whose
+ * top is top (16-byte aligned) and returns the stack pointer to start
+ * with: x86_64 needs nothing on it (the argument goes in %rdi, and the
+ * entry aligns the stack again); i386 has it as a call leaves it, a return
+ * address of 0, then arg, the argument 16-byte aligned.  For a thread of a
+ * new task this must come before task_create, whose copy of our memory the
+ * child runs on.  entry_state then sets the thread to start at entry:
+ * x86_64 with the 64-bit flat user segments the flavor brings, i386 with
+ * the thread's own segments (thread_get_state).
+ */
+static uintptr_t entry_stack(void *arg, uintptr_t top)
+{
+#if defined(__x86_64__)
+	(void)arg;
+	return top;
+#else
+	uint32_t *sp = (uint32_t *)(top - 16) - 1;
+	sp[0] = 0;
+	sp[1] = (uint32_t)(uintptr_t)arg;
+	return (uintptr_t)sp;
+#endif
+}
+
+static kern_return_t entry_state(mach_port_t thread, void (*entry)(void), void *arg,
+				 uintptr_t sp)
+{
+	struct i386_thread_state state;
+	mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
+
+#if defined(__x86_64__)
+	(void)count;
+	memset(&state, 0, sizeof state);
+	state.rip = (uintptr_t)entry;
+	state.rdi = (uintptr_t)arg;
+	state.rsp = state.ursp = sp;
+#else
+	(void)arg;      /* on the stack already */
+	kern_return_t kr = thread_get_state(thread, i386_THREAD_STATE, (thread_state_t)&state,
+					    &count);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	state.eip = (uintptr_t)entry;
+	state.uesp = sp;
+	state.ebp = 0;
+#endif
+	return thread_set_state(thread, i386_THREAD_STATE, (thread_state_t)&state,
+				i386_THREAD_STATE_COUNT);
+}
+
 kern_return_t guest_thread_start(void (*fn)(void *), void *arg, void *stack,
 				 size_t size, mach_port_t *thread)
 {
-	struct i386_thread_state state;
 	struct guest_thread *t;
 	uintptr_t lo = (uintptr_t)stack;
 	mach_port_t child;
@@ -449,14 +498,7 @@ kern_return_t guest_thread_start(void (*fn)(void *), void *arg, void *stack,
 	t->arg = arg;
 	t->stack_lo = lo;
 	t->stack_size = size;
-	/* The 64-bit flat user segments come with this flavor; the entry
-	 * aligns the stack again, so the top is enough. */
-	memset(&state, 0, sizeof state);
-	state.rip = (uintptr_t)guest_thread_entry;
-	state.rdi = (uintptr_t)t;
-	state.rsp = state.ursp = lo + size;
-	kr = thread_set_state(child, i386_THREAD_STATE, (thread_state_t)&state,
-			      i386_THREAD_STATE_COUNT);
+	kr = entry_state(child, guest_thread_entry, t, entry_stack(t, lo + size));
 	if (kr == KERN_SUCCESS) {
 		nthreads++;     /* before it runs: it finds itself by its stack */
 		kr = thread_resume(child);
@@ -509,7 +551,6 @@ kern_return_t guest_task_start(void (*fn)(void *), void *arg, void *stack, size_
 			       const struct guest_right *rights, unsigned nrights,
 			       mach_port_t *task, mach_port_t *thread)
 {
-	struct i386_thread_state state;
 	uintptr_t lo = (uintptr_t)stack;
 	mach_port_t child, th = MACH_PORT_NULL;
 	kern_return_t kr;
@@ -522,6 +563,7 @@ kern_return_t guest_task_start(void (*fn)(void *), void *arg, void *stack, size_
 	memset(&task_record, 0, sizeof task_record);
 	task_record.fn = fn;
 	task_record.arg = arg;
+	uintptr_t sp = entry_stack(&task_record, lo + size);
 	guest_flush();
 	kr = task_create(mach_task_self(), TRUE, &child);
 	if (kr != KERN_SUCCESS)
@@ -537,12 +579,7 @@ kern_return_t guest_task_start(void (*fn)(void *), void *arg, void *stack, size_
 	if (kr == KERN_SUCCESS)
 		kr = thread_create(child, &th);
 	if (kr == KERN_SUCCESS) {
-		memset(&state, 0, sizeof state);
-		state.rip = (uintptr_t)guest_task_entry;
-		state.rdi = (uintptr_t)&task_record;
-		state.rsp = state.ursp = lo + size;
-		kr = thread_set_state(th, i386_THREAD_STATE, (thread_state_t)&state,
-				      i386_THREAD_STATE_COUNT);
+		kr = entry_state(th, guest_task_entry, &task_record, sp);
 	}
 	if (kr == KERN_SUCCESS)
 		kr = thread_resume(th);

@@ -250,7 +250,7 @@ static void op_fill(const struct scn_op *op, struct scn_outcome *out)
 		 * mapping), and the store's fault then repeats for ever. */
 		out->kr = access_allowed(r->addr + off, len, VM_PROT_READ | VM_PROT_WRITE);
 		if (out->kr == KERN_SUCCESS)
-			pattern_fill((volatile uint8_t *)(r->addr + off), len,
+			pattern_fill((volatile uint8_t *)(uintptr_t)(r->addr + off), len,
 				     op->pattern);
 		return;
 	}
@@ -282,7 +282,7 @@ static void op_check(const struct scn_op *op, struct scn_outcome *out)
 	if (r->task == mach_task_self()) {
 		out->kr = access_allowed(r->addr + off, len, VM_PROT_READ);
 		if (out->kr == KERN_SUCCESS)
-			pattern_check((const volatile uint8_t *)(r->addr + off),
+			pattern_check((const volatile uint8_t *)(uintptr_t)(r->addr + off),
 				      len, op->pattern, out);
 		return;
 	}
