@@ -12,6 +12,9 @@ has left one in BUILD/gnumach-obj/gnumach, which adds the fast paths
 (vm_read_fast by RPC and by trap) to the same boot; otherwise Debian's, with
 the old paths and the limits only.
 
+MOSAIC_ARCH=i386 (or i386-pae) measures the i386 kernel `make kernel
+ARCH=...' built, with a 32-bit guest, and writes into BUILD/bench/ARCH/.
+
 Usage: kernel_oldpath.py SOURCE_ROOT BUILD_ROOT
 Exit 77 when the kernel suite cannot run here (no QEMU, GRUB or kernel).
 """
@@ -23,12 +26,14 @@ import subprocess
 import sys
 
 src, build = sys.argv[1], sys.argv[2]
-runs = os.path.join(build, "guest", "runs")
-out_dir = os.path.join(build, "bench")
+arch = os.environ.get("MOSAIC_ARCH", "x86_64")
+suffix = "" if arch == "x86_64" else "-" + arch
+runs = os.path.join(build, "guest" if arch == "x86_64" else "guest-i386", "runs")
+out_dir = os.path.join(build, "bench", *([] if arch == "x86_64" else [arch]))
 os.makedirs(out_dir, exist_ok=True)
 
 
-mosaic_kernel = os.path.join(build, "gnumach-obj", "gnumach")
+mosaic_kernel = os.path.join(build, "gnumach-obj" + suffix, "gnumach")
 kernel = "mosaic" if os.path.isfile(mosaic_kernel) else "reference"
 
 
@@ -75,7 +80,7 @@ icount = medians(icount_rows)
 
 if kernel == "mosaic":
     try:
-        with open(os.path.join(build, "gnumach-obj", "gnumach.source")) as f:
+        with open(os.path.join(build, "gnumach-obj" + suffix, "gnumach.source")) as f:
             kernel_pkg = f.read().strip()
     except OSError:
         kernel_pkg = f"GNU Mach with mosaic ({mosaic_kernel})"
