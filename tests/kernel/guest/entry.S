@@ -18,6 +18,23 @@
  * through the call gate (lcall $7, $0, GNU Mach's SVC).  A new thread's or
  * task's argument is on its stack already (runtime.c puts it there).
  */
+/* The traps the guests call, each through its architecture's mach_trap. */
+.macro	all_traps
+	/* Numbers from GNU Mach's include/mach/syscall_sw.h. */
+	mach_trap mach_msg_trap,	-25
+	mach_trap mach_reply_port,	-26
+	mach_trap mach_thread_self,	-27
+	mach_trap mach_task_self,	-28
+	mach_trap mach_host_self,	-29
+	mach_trap swtch_pri,		-59
+	mach_trap swtch,		-60
+
+	/* mosaic's trap form of vm_read_fast (mach-port/vmc_server.h,
+	 * MOSAIC_TRAP_VM_READ_FAST); a kernel without mosaic answers
+	 * KERN_INVALID_ARGUMENT. */
+	mach_trap vm_read_fast_trap,	-120
+.endm
+
 #if defined(__x86_64__)
 	.text
 	.globl	_start
@@ -70,19 +87,7 @@ guest_task_entry:
 	.size	\name, . - \name
 .endm
 
-	/* Numbers from GNU Mach's include/mach/syscall_sw.h. */
-	mach_trap mach_msg_trap,	-25
-	mach_trap mach_reply_port,	-26
-	mach_trap mach_thread_self,	-27
-	mach_trap mach_task_self,	-28
-	mach_trap mach_host_self,	-29
-	mach_trap swtch_pri,		-59
-	mach_trap swtch,		-60
-
-	/* mosaic's trap form of vm_read_fast (mach-port/vmc_server.h,
-	 * MOSAIC_TRAP_VM_READ_FAST); a kernel without mosaic answers
-	 * KERN_INVALID_ARGUMENT. */
-	mach_trap vm_read_fast_trap,	-120
+	all_traps
 
 #elif defined(__i386__)
 	.text
@@ -125,14 +130,7 @@ guest_task_entry:
 	.size	\name, . - \name
 .endm
 
-	mach_trap mach_msg_trap,	-25
-	mach_trap mach_reply_port,	-26
-	mach_trap mach_thread_self,	-27
-	mach_trap mach_task_self,	-28
-	mach_trap mach_host_self,	-29
-	mach_trap swtch_pri,		-59
-	mach_trap swtch,		-60
-	mach_trap vm_read_fast_trap,	-120
+	all_traps
 #else
 #error "entry.S: x86_64 or i386"
 #endif
