@@ -596,15 +596,15 @@ static void entry_share(struct sim_entry *e)
 	struct vmc_object *o = e->object;
 	vmc_size_t size = e->end - e->start;
 
+	if (o != NULL && !e->needs_copy &&
+	    !(o->internal && !o->shared_copy && (o->shadowed || o->size > size)))
+		return;         /* already shareable: nothing changes */
 	map_lock_write(e->map);
 	if (o == NULL) {
 		e->object = sim_object_create_internal(e->map->vm, size);
 		e->offset = 0;
 		return;
 	}
-	if (!e->needs_copy &&
-	    !(o->internal && !o->shared_copy && (o->shadowed || o->size > size)))
-		return;
 	if (!e->needs_copy && (e->prot & VMC_PROT_WRITE) && e->map->task != NULL &&
 	    e->map->task->pmap != NULL)
 		sim_pmap_protect_range(e->map->task->pmap, e->start, e->end,
