@@ -307,8 +307,10 @@ struct create_form {
 };
 
 static kern_return_t
-form_plan(const struct create_form *f, const struct vmc_proxy_input *in,
-	  natural_t n, struct vmc_proxy_plan **plan)
+form_plan_wide(const struct create_form *f, const vmc_off_t *offset,
+	       const vmc_size_t *len, const vmc_off_t *end,
+	       const vmc_off_t *start, const struct vmc_proxy_input *in,
+	       natural_t n, struct vmc_proxy_plan **plan)
 {
 	_Static_assert(sizeof(vm_prot_t) == sizeof(vmc_prot_t), "vm_prot_t");
 
@@ -316,12 +318,76 @@ form_plan(const struct create_form *f, const struct vmc_proxy_input *in,
 		return vmc_proxy_plan_ranges(in, n,
 					     (const vmc_prot_t *) f->maxprot,
 					     f->maxprot_count,
-					     f->start, f->start_count,
-					     f->end, f->end_count, plan);
+					     start, f->start_count,
+					     end, f->end_count, plan);
 	return vmc_proxy_plan_placed(f->max_protection, in, n,
-				     f->offset, f->offset_count,
-				     f->start, f->start_count,
-				     f->len, f->len_count, plan);
+				     offset, f->offset_count,
+				     start, f->start_count,
+				     len, f->len_count, plan);
+}
+
+/*
+ *	widen: the first count (at most VMC_PROXY_MAX_RANGES) of a
+ *	message's 32-bit words as the core's addresses, in a block of
+ *	*size bytes the caller frees; NULL if there is no memory.  The
+ *	core reads an array only when its count is the number of inputs,
+ *	which is at most VMC_PROXY_MAX_RANGES: it never reads past them.
+ */
+static vmc_off_t *
+widen(const rpc_vm_offset_t *a, natural_t count, vm_size_t *size)
+{
+	vmc_off_t	*w;
+	natural_t	i;
+
+	if (count > VMC_PROXY_MAX_RANGES)
+		count = VMC_PROXY_MAX_RANGES;
+	*size = (count ? count : 1) * sizeof *w;
+	w = (vmc_off_t *) kalloc(*size);
+	if (w != NULL)
+		for (i = 0; i < count; i++)
+			w[i] = a[i];
+	return w;
+}
+
+static kern_return_t
+form_plan(const struct create_form *f, const struct vmc_proxy_input *in,
+	  natural_t n, struct vmc_proxy_plan **plan)
+{
+	vmc_off_t	*w[3];
+	vm_size_t	size[3];
+	kern_return_t	kr;
+	int		i;
+
+	/* The message's words are the core's addresses (a task of the
+	   kernel's own width). */
+	if (sizeof(rpc_vm_offset_t) == sizeof(vmc_off_t) &&
+	    sizeof(rpc_vm_size_t) == sizeof(vmc_size_t))
+		return form_plan_wide(f, (const vmc_off_t *) f->offset,
+				      (const vmc_size_t *) f->len,
+				      (const vmc_off_t *) f->end,
+				      (const vmc_off_t *) f->start, in, n, plan);
+
+	/* 32-bit tasks on a 64-bit kernel (--enable-user32): the arrays
+	   come as 32-bit words, widened for the core. */
+	_Static_assert(sizeof(rpc_vm_size_t) == sizeof(rpc_vm_offset_t),
+		       "rpc_vm_size_t");
+	w[0] = widen(f->start, f->start_count, &size[0]);
+	if (f->seed)
+		w[1] = widen(f->end, f->end_count, &size[1]);
+	else
+		w[1] = widen(f->offset, f->offset_count, &size[1]);
+	w[2] = f->seed ? NULL : widen((const rpc_vm_offset_t *) f->len,
+				      f->len_count, &size[2]);
+	if (w[0] == NULL || w[1] == NULL || (!f->seed && w[2] == NULL))
+		kr = KERN_RESOURCE_SHORTAGE;
+	else if (f->seed)
+		kr = form_plan_wide(f, NULL, NULL, w[1], w[0], in, n, plan);
+	else
+		kr = form_plan_wide(f, w[1], w[2], NULL, w[0], in, n, plan);
+	for (i = 0; i < 3; i++)
+		if (w[i] != NULL)
+			kfree((vm_offset_t) w[i], size[i]);
+	return kr;
 }
 
 /*
@@ -357,11 +423,6 @@ create_from_ports(
 	vm_size_t		in_size;
 	natural_t		i, n = object_count;
 	kern_return_t		kr = KERN_SUCCESS;
-
-	_Static_assert(sizeof(rpc_vm_offset_t) == sizeof(vmc_off_t),
-		       "rpc_vm_offset_t");
-	_Static_assert(sizeof(rpc_vm_size_t) == sizeof(vmc_size_t),
-		       "rpc_vm_size_t");
 
 	/* Is the caller a task? */
 	if (space == IS_NULL)
