@@ -13,6 +13,8 @@
 #   make kernel-check GNUMACH_SRC=/path  ... then GNU Mach's own make check on it,
 #                and our kernel suite (scenarios, fast copies, pager) on that kernel
 #                (NCPUS=N: a multiprocessor kernel, booted with -smp N)
+#   make kernel-matrix GNUMACH_SRC=/path [MATRIX=regex] [OURS=some|all|none]
+#                GNU Mach's CI matrix, stock and with mosaic: one table
 #   make kernel-stress GNUMACH_SRC=/path [STRESS_S=seconds] [SMP=N] [STRESS_SEED=N] [STRESS_WITHOUT=mask]
 #                copies, proxies and mutators at once on a kernel of N processors
 #                (default 2), every invariant checked as it runs
@@ -29,7 +31,7 @@ DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
        clang libclang-rt-14-dev valgrind python3 \
        gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools
 
-.PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-replay kernel-stress clean
+.PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-matrix kernel-replay kernel-stress clean
 
 all: build
 
@@ -100,17 +102,31 @@ install:
 # ARCH=i386 (or i386-pae) builds an i386 kernel instead (gcc -m32, Debian
 # 13's mig-i686-gnu); kernel-check then runs GNU Mach's own suite on it in
 # qemu-system-i386, and ours with 32-bit guests (Debian's x86_64 kernel's
-# tests skipped).
+# tests skipped).  ARCH=x86_64-user32: an x86_64 kernel whose tasks are
+# 32-bit (--enable-user32), the same 32-bit guests.
 NCPUS ?= 1
 ARCH  ?= x86_64
 kernel kernel-check: build
 	@if [ -z "$(GNUMACH_SRC)" ]; then \
 		echo "$@: set GNUMACH_SRC to a GNU Mach source tree (mosaic never downloads one)"; exit 1; fi
-	@$(MAKE) --no-print-directory deps DEBS="autoconf automake texinfo$(if $(filter i386%,$(ARCH)), gcc-multilib)"
+	@$(MAKE) --no-print-directory deps DEBS="autoconf automake texinfo$(if $(filter i386% %-user32,$(ARCH)), gcc-multilib)"
 	sh mach-port/build-kernel.sh $(BUILD) "$(GNUMACH_SRC)" $(if $(filter kernel-check,$@),check,build) $(NCPUS) $(ARCH)
 	@if [ $@ = kernel-check ]; then \
 		echo "== our kernel suite, on Debian's kernel and on the one just built ($(ARCH), $(NCPUS) processor(s))"; \
 		MOSAIC_ARCH=$(ARCH) MOSAIC_NCPUS=$(NCPUS) $(MESON_TEST) -C $(BUILD) --suite kernel; fi
+
+# GNU Mach's own CI matrix (i386 and x86_64; APIC, PAE, 1 and 8 processors,
+# kdb, 32-bit tasks), each configuration built stock and with mosaic, GNU
+# Mach's make check on both, our kernel suite on some (OURS=some: i386 with
+# and without PAE, x86_64 with 8 processors, x86_64 with 32-bit tasks; all;
+# none).  MATRIX=REGEX runs the configurations whose name matches.  One
+# table at the end, also in $(BUILD)/matrix/matrix.tsv.
+OURS ?= some
+kernel-matrix: build
+	@if [ -z "$(GNUMACH_SRC)" ]; then \
+		echo "$@: set GNUMACH_SRC to a GNU Mach source tree (mosaic never downloads one)"; exit 1; fi
+	@$(MAKE) --no-print-directory deps DEBS="autoconf automake texinfo gcc-multilib"
+	python3 tests/kernel/kernel_matrix.py . $(BUILD) "$(GNUMACH_SRC)" --ours $(OURS) $(if $(MATRIX),--only '$(MATRIX)')
 
 # mosaic as a patch series for the GNU Mach tree's HEAD commit, written to
 # $(OUT) with git format-patch; checked to apply (git am) to a clean clone

@@ -1,5 +1,6 @@
 #!/bin/sh
-# build-kernel.sh BUILDDIR GNUMACH_SRC [check|build] [NCPUS] [ARCH] -- builds GNU
+# build-kernel.sh [--stock] [--obj DIR] [--flags "OPTIONS"] BUILDDIR GNUMACH_SRC
+#                 [check|build] [NCPUS] [ARCH] -- builds GNU
 # Mach with mosaic: the patch series (patch-series.sh) on the HEAD commit of
 # the user's tree, in BUILDDIR/gnumach-series; its tree copied into
 # BUILDDIR/gnumach-src (only the files that differ, so that make rebuilds
@@ -14,14 +15,35 @@
 # ARCH is x86_64 (the default), i386 or i386-pae: an i386 kernel, with
 # gcc -m32 (gcc-multilib) and Debian 13's mig-i686-gnu (fetch-kernel.sh
 # mig-i386), in BUILDDIR/gnumach-obj-i386[-pae][-smpN]; GNU Mach's own
-# make check then boots it in qemu-system-i386.
+# make check then boots it in qemu-system-i386.  Or x86_64-user32: an
+# x86_64 kernel whose tasks are 32-bit (--enable-user32), in
+# BUILDDIR/gnumach-obj-x86_64-user32[-smpN]; GNU Mach's tests are then
+# built with gcc -m32 and mig-i686-gnu, as are our guests.
+#
+# For kernel-matrix (tests/kernel/kernel_matrix.py): --stock builds stock
+# GNU Mach of the same commit (the user's HEAD, cloned into
+# BUILDDIR/gnumach-stock-src) instead of the series; --obj DIR builds in
+# DIR; --flags adds configure options after ours (the last of a pair such
+# as --enable-kdb/--disable-kdb is the one configure keeps).
 #
 # MIG: the tree of 2026 needs a newer MIG than Debian 12 ships; we use
 # Debian 13's mig-x86-64-gnu, which fetch-kernel.sh unpacks into
 # BUILDDIR/refkernel (its binary runs on Debian 12).
 set -eu
 
-[ $# -ge 2 ] || { echo "usage: $0 BUILDDIR GNUMACH_SRC [check]" >&2; exit 2; }
+stock=0
+objdir=""
+flags=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--stock) stock=1; shift ;;
+	--obj) objdir=${2:?}; shift 2 ;;
+	--flags) flags=${2?}; shift 2 ;;
+	-*) echo "build-kernel: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 2 ] || { echo "usage: $0 [--stock] [--obj DIR] [--flags OPTIONS] BUILDDIR GNUMACH_SRC [check|build] [NCPUS] [ARCH]" >&2; exit 2; }
 build=$(cd "$1" && pwd)
 tree=$(cd "$2" && pwd)
 what=${3:-build}
@@ -35,25 +57,48 @@ case $arch in
 x86_64)
 	host=x86_64-gnu; cc=gcc; ld=ld; mig=x86_64-gnu-mig
 	archflags="--disable-user32"; suffix="" ;;
+x86_64-user32)
+	host=x86_64-gnu; cc=gcc; ld=ld; mig=x86_64-gnu-mig
+	archflags="--enable-user32"; suffix="-x86_64-user32" ;;
 i386|i386-pae)
 	host=i686-gnu; cc="gcc -m32"; ld="ld -melf_i386"; mig=i686-gnu-mig
 	archflags=""; suffix="-i386"
 	if [ "$arch" = i386-pae ]; then archflags="--enable-pae"; suffix="-i386-pae"; fi
+	;;
+*) echo "build-kernel: ARCH must be x86_64, x86_64-user32, i386 or i386-pae, not '$arch'" >&2; exit 2 ;;
+esac
+# 32-bit tasks: GNU Mach's tests (and our guests) built with gcc -m32.
+user32=0
+case $arch in
+i386*|x86_64-user32) user32=1 ;;
+esac
+if [ $user32 = 1 ]; then
 	echo 'int main(void) { return 0; }' | gcc -m32 -x c -c -o /dev/null - 2>/dev/null || {
 		echo "build-kernel: gcc -m32 cannot compile (install gcc-multilib)" >&2; exit 1; }
-	;;
-*) echo "build-kernel: ARCH must be x86_64, i386 or i386-pae, not '$arch'" >&2; exit 2 ;;
-esac
+fi
 
 "$here/fetch-kernel.sh" "$build"
-[ "$host" = x86_64-gnu ] || "$here/fetch-kernel.sh" "$build" mig-i386
+[ $user32 = 0 ] || "$here/fetch-kernel.sh" "$build" mig-i386
+changed=$(mktemp)
+trap 'rm -f "$changed"' EXIT
+if [ $stock = 1 ]; then
+	# Stock GNU Mach of the commit the series is made on.
+	src="$build/gnumach-stock-src"
+	rev=$(git -C "$tree" rev-parse HEAD)
+	if [ "$(git -C "$src" rev-parse HEAD 2>/dev/null || true)" != "$rev" ] ||
+	   [ -n "$(git -C "$src" status --porcelain --untracked-files=no 2>/dev/null || echo x)" ]; then
+		echo "build-kernel: stock GNU Mach $rev in $src"
+		rm -rf "$src"
+		git clone -q --shared --no-checkout "$tree" "$src"
+		git -C "$src" checkout -q --detach "$rev"
+		echo configure.ac > "$changed"
+	fi
+else
 "$here/patch-series.sh" "$tree" "$build/gnumach-series"
 
 # The series' tree into the build's source tree, file by file.
 src="$build/gnumach-src"
 mkdir -p "$src"
-changed=$(mktemp)
-trap 'rm -f "$changed"' EXIT
 git -C "$build/gnumach-series" ls-files -z | (cd "$build/gnumach-series" && xargs -0 sh -c '
 	for f; do
 		if [ -L "$f" ]; then
@@ -72,6 +117,7 @@ git -C "$build/gnumach-series" ls-files -z | (cd "$build/gnumach-series" && xarg
 if [ -s "$changed" ]; then
 	echo "build-kernel: $(wc -l < "$changed") file(s) of $src updated"
 fi
+fi
 export PATH="$build/refkernel/usr/bin:$build/mig-i386/usr/bin:$PATH"
 command -v "$mig" >/dev/null || { echo "build-kernel: no $mig" >&2; exit 1; }
 
@@ -83,26 +129,35 @@ if [ ! -x "$src/configure" ] ||
 		echo "build-kernel: autoreconf failed in $src" >&2; exit 1; }
 fi
 
-if [ "$ncpus" = 1 ]; then
+smp=""
+[ "$ncpus" = 1 ] || smp="--enable-ncpus=$ncpus"
+if [ -n "$objdir" ]; then
+	mkdir -p "$objdir"
+	obj=$(cd "$objdir" && pwd)
+elif [ "$ncpus" = 1 ]; then
 	obj="$build/gnumach-obj$suffix"
-	smp=""
 else
 	obj="$build/gnumach-obj$suffix-smp$ncpus"
-	smp="--enable-ncpus=$ncpus"
 fi
+usermig=""
+[ "$arch" = x86_64-user32 ] && usermig=i686-gnu-mig
+configured="--host=$host --enable-kdb $archflags $smp $flags"
 mkdir -p "$obj"
-# Configured for another source tree (the user's, before the series): anew.
-if [ -f "$obj/Makefile" ] && ! grep -qxF "srcdir = $src" "$obj/Makefile"; then
-	echo "build-kernel: $obj was configured for another source tree: configuring anew"
+# Configured for another source tree or with other options: anew.
+if [ -f "$obj/Makefile" ] && { ! grep -qxF "srcdir = $src" "$obj/Makefile" ||
+   [ "$(cat "$obj/gnumach.configured" 2>/dev/null)" != "$configured" ]; }; then
+	echo "build-kernel: $obj was configured otherwise: configuring anew"
 	find "$obj" -mindepth 1 -delete
 fi
 if [ ! -f "$obj/Makefile" ]; then
-	echo "build-kernel: configure ($arch, $ncpus processor(s), out of tree in $obj)"
+	echo "build-kernel: configure ($arch, $ncpus processor(s), out of tree in $obj: $configured)"
 	# shellcheck disable=SC2086
-	(cd "$obj" && "$src/configure" --host=$host CC="$cc" LD="$ld" \
-		--enable-kdb $archflags $smp MIG=$mig >configure.log 2>&1) || {
+	(cd "$obj" && "$src/configure" CC="$cc" LD="$ld" MIG=$mig \
+		${usermig:+USER_MIG=$usermig USER_CC="gcc -m32" USER_CPP="gcc -m32 -E"} \
+		$configured >configure.log 2>&1) || {
 		rm -f "$obj/Makefile"
 		echo "build-kernel: configure failed, see $obj/configure.log" >&2; exit 1; }
+	echo "$configured" > "$obj/gnumach.configured"
 fi
 echo "$ncpus" > "$obj/gnumach.ncpus"
 
@@ -113,12 +168,18 @@ make -C "$obj" -j"$jobs" gnumach >"$obj/make.log" 2>&1 || {
 	echo "build-kernel: the kernel did not build, see $obj/make.log" >&2; exit 1; }
 rev=$(cd "$tree" && git rev-parse HEAD 2>/dev/null || echo 'tree not under git')
 # Where the kernel came from, for the benchmarks' metadata.
-echo "GNU Mach $rev ($arch, tree $tree, $ncpus processor(s)) with mosaic $(cd "$here/.." && git describe --always --dirty 2>/dev/null || echo '?')" \
-	> "$obj/gnumach.source"
+if [ $stock = 1 ]; then
+	echo "GNU Mach $rev ($arch, tree $tree, $ncpus processor(s)), stock" > "$obj/gnumach.source"
+else
+	echo "GNU Mach $rev ($arch, tree $tree, $ncpus processor(s)) with mosaic $(cd "$here/.." && git describe --always --dirty 2>/dev/null || echo '?')" \
+		> "$obj/gnumach.source"
+fi
 echo "build-kernel: kernel at $obj/gnumach ($rev)"
-# The i386 guests (tests/kernel/guest, MOSAIC_ARCH=i386) take their Mach
-# headers from this tree: Debian ships them for x86_64 only.
-if [ "$host" = i686-gnu ]; then
+# The 32-bit guests (tests/kernel/guest, MOSAIC_ARCH=i386 or
+# x86_64-user32) take their Mach headers from this tree: Debian ships them
+# for x86_64 only.  (An x86_64 tree installs the same headers as an i386
+# one: its mach/x86_64 is i386's, which tests __x86_64__.)
+if [ $user32 = 1 ] && [ $stock = 0 ]; then
 	make -C "$obj" install-data DESTDIR="$build/include-i386" >"$obj/install-data.log" 2>&1 || {
 		echo "build-kernel: make install-data failed, see $obj/install-data.log" >&2; exit 1; }
 fi

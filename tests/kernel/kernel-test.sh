@@ -16,15 +16,20 @@
 # With --compare (scenario guests only) the guest reports and does not
 # judge (MOSAIC_SCN_REPORT_ONLY): the test passes if the guest ran every
 # scenario and its result lines are exactly the simulator's for the same
-# .scn files (tests/scenario_compare.py log, BUILDDIR/sim/mosaic), golden
-# files of defect-stock scenarios included.  That is how a kernel with
-# mosaic is held to the simulator.
+# .scn files (tests/scenario_compare.py log, BUILDDIR/sim/mosaic; on i386
+# BUILDDIR/sim/mosaic-addr32, the simulator at 32 bits; for 32-bit tasks on
+# x86_64, mosaic with --task-bits 32), golden files of defect-stock
+# scenarios included.  That is how a kernel with mosaic is held to the
+# simulator.
 #
 # Environment: MOSAIC_NCPUS=N (N above 1) boots the multiprocessor kernel
 # `make kernel NCPUS=N' built (BUILDDIR/gnumach-obj-smpN) with -smp N;
 # MOSAIC_ARCH=i386 or i386-pae boots the i386 kernel `make kernel ARCH=...'
 # built, with 32-bit guests (BUILDDIR/guest-i386; Debian's kernel, x86_64,
-# is then skipped);
+# is then skipped); MOSAIC_ARCH=x86_64-user32 boots the x86_64 kernel
+# `make kernel ARCH=x86_64-user32' built (32-bit tasks) with the same
+# 32-bit guests; MOSAIC_KERNEL_IMAGE names the kernel with mosaic to boot
+# instead of the one these select (kernel-matrix's builds);
 # MOSAIC_QEMU_ICOUNT=1 boots with -icount shift=0,sleep=off;
 # MOSAIC_GUEST_TIMEOUT (seconds, default 60) bounds one boot;
 # MOSAIC_EXPECT_PANIC_AFTER=LINE expects a kernel panic right after the
@@ -52,15 +57,19 @@ arch=${MOSAIC_ARCH:-x86_64}
 case $arch in
 x86_64) suffix=""; guests="$build/guest" ;;
 i386|i386-pae) suffix="-$arch"; guests="$build/guest-i386" ;;
-*) echo "kernel-test: MOSAIC_ARCH must be x86_64, i386 or i386-pae" >&2; exit 2 ;;
+x86_64-user32) suffix="-$arch"; guests="$build/guest-user32" ;;
+*) echo "kernel-test: MOSAIC_ARCH must be x86_64, x86_64-user32, i386 or i386-pae" >&2; exit 2 ;;
 esac
 obj="$build/gnumach-obj$suffix"
 [ "$ncpus" != 1 ] && obj="$build/gnumach-obj$suffix-smp$ncpus"
+if [ -n "${MOSAIC_KERNEL_IMAGE:-}" ]; then
+	obj=$(dirname "$MOSAIC_KERNEL_IMAGE")
+fi
 case $kernel in
 reference)
 	image="$build/refkernel/gnumach"
 	if [ "$arch" != x86_64 ]; then
-		echo "kernel-test: SKIP: Debian's kernel is x86_64 (MOSAIC_ARCH=$arch)"
+		echo "kernel-test: SKIP: Debian's kernel is x86_64 with 64-bit tasks (MOSAIC_ARCH=$arch)"
 		exit 77
 	fi
 	# Debian's kernel is uniprocessor: a multiprocessor run boots ours only.
@@ -98,9 +107,16 @@ for f in "$@"; do
 	*.scn) scns="$scns $src/$f" ;;
 	esac
 done
+# The simulator the kernel is held to: at the kernel's address width
+# (mosaic-addr32 for i386), told the task's when it is narrower (user32).
+case $arch in
+x86_64) sim="$build/sim/mosaic" ;;
+x86_64-user32) sim="$build/sim/mosaic --task-bits 32" ;;
+*) sim="$build/sim/mosaic-addr32" ;;
+esac
 if [ $compare = 1 ]; then
 	[ -n "$scns" ] || { echo "kernel-test: --compare needs .scn sources" >&2; exit 2; }
-	[ -x "$build/sim/mosaic" ] || { echo "kernel-test: no simulator at $build/sim/mosaic" >&2; exit 1; }
+	[ -x "${sim%% *}" ] || { echo "kernel-test: no simulator at ${sim%% *}" >&2; exit 1; }
 	export MOSAIC_GUEST_DEFINES="${MOSAIC_GUEST_DEFINES:-} -DMOSAIC_SCN_REPORT_ONLY"
 fi
 
@@ -116,5 +132,5 @@ if [ $compare = 0 ]; then
 fi
 "$here/run-guest.sh" "$@" "$image" "$guests/$name" "$guests/runs" || exit $?
 # shellcheck disable=SC2086
-exec python3 "$src/tests/scenario_compare.py" log "$build/sim/mosaic" \
+exec python3 "$src/tests/scenario_compare.py" log "$sim" \
 	"$guests/runs/$name.log" $scns

@@ -34,20 +34,26 @@ shift 3
 ref="$build/refkernel"
 # MOSAIC_ARCH=i386 (or i386-pae) builds a 32-bit guest for the i386 kernel
 # make kernel ARCH=i386 built: its headers are that tree's (installed by
-# build-kernel.sh into BUILDDIR/include-i386), its MIG mig-i686-gnu.
+# build-kernel.sh into BUILDDIR/include-i386), its MIG mig-i686-gnu.  The
+# same guest runs as a 32-bit task on an x86_64 kernel built with
+# --enable-user32 (MOSAIC_ARCH=x86_64-user32).
 case ${MOSAIC_ARCH:-x86_64} in
 x86_64)
 	inc="$ref/usr/include/x86_64-linux-gnu"
 	migcom="$ref/usr/lib/mig/x86_64-gnu-migcom"
 	out="$build/guest"
 	archflags="" ;;
-i386|i386-pae)
+i386|i386-pae|x86_64-user32)
 	inc="$build/include-i386/usr/local/include"
 	migcom="$build/mig-i386/usr/lib/mig/i686-gnu-migcom"
 	out="$build/guest-i386"
 	archflags="-m32"
+	if [ "${MOSAIC_ARCH}" = x86_64-user32 ]; then
+		out="$build/guest-user32"
+		archflags="-m32 -DGUEST_KERNEL_ADDR_BITS=64"
+	fi
 	[ -d "$inc/mach" ] || { echo "build-guest: no i386 headers in $inc (make kernel ARCH=i386)" >&2; exit 77; } ;;
-*) echo "build-guest: MOSAIC_ARCH must be x86_64, i386 or i386-pae" >&2; exit 2 ;;
+*) echo "build-guest: MOSAIC_ARCH must be x86_64, x86_64-user32, i386 or i386-pae" >&2; exit 2 ;;
 esac
 mig="$out/mig"
 CC_GUEST=${CC_GUEST:-gcc}

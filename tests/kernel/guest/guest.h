@@ -70,6 +70,14 @@ size_t strlen(const char *s);
 
 #define GUEST_PAGE_SIZE ((vm_size_t)4096)
 
+/* The kernel's address width, which is the guest's own except on an x86_64
+ * kernel whose tasks are 32-bit (--enable-user32: build-guest.sh then
+ * defines it as 64).  There a 32-bit task's words are added in 64 bits: a
+ * range that wraps for the task does not for the kernel. */
+#ifndef GUEST_KERNEL_ADDR_BITS
+#define GUEST_KERNEL_ADDR_BITS (8 * sizeof(vm_address_t))
+#endif
+
 static inline uint64_t guest_trunc_page(uint64_t x)
 {
 	return x & ~(uint64_t)(GUEST_PAGE_SIZE - 1);
