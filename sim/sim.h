@@ -55,7 +55,15 @@ typedef uint32_t sim_name_t;
 struct sim_vm_config {
 	uint64_t seed;          /* for port names and anything random */
 	uint32_t frames;        /* page frames in the pool (0: 65536) */
+	vmc_addr_t map_max;     /* where the tasks' address space ends (0: the
+	                           kernel's of this width, SIM_MAP_MAX_X86_64 or
+	                           SIM_MAP_MAX_I386; SIM_MAP_MAX_USER32 for 32-bit
+	                           tasks on an x86_64 kernel) */
 };
+
+#define SIM_MAP_MAX_X86_64 ((vmc_addr_t)0x7ffffffff000ull)
+#define SIM_MAP_MAX_USER32 ((vmc_addr_t)0xfffff000u)
+#define SIM_MAP_MAX_I386   ((vmc_addr_t)0xc0000000u)
 
 struct sim_vm *sim_vm_create(const struct sim_vm_config *config);
 /* Destroys the world and everything in it. */

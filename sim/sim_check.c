@@ -45,7 +45,7 @@ static bool check_map(struct vmc_map *map, GHashTable *expect, const char **why)
 		if (!vmc_page_aligned(e->start) || !vmc_page_aligned(e->end) || e->start >= e->end)
 			FAIL("map %s: entry [%#llx, %#llx) empty or unaligned", map->task->label,
 			     (unsigned long long)e->start, (unsigned long long)e->end);
-		if (e->start < SIM_MAP_MIN || e->end > SIM_MAP_MAX)
+		if (e->start < SIM_MAP_MIN || e->end > SIM_MAP_MAX(map))
 			FAIL("map %s: entry %#llx outside the space", map->task->label,
 			     (unsigned long long)e->start);
 		if (prev != NULL && prev->end > e->start)

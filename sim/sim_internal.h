@@ -26,12 +26,15 @@
 #include "sim.h"
 #include "vmc_range.h"
 
-/* The user address space of every simulated task: [SIM_MAP_MIN, SIM_MAP_MAX).
- * Page 0 stays unmapped so that address 0 always faults (GNU Mach x86_64
- * allows [0, 0x800000000000); we keep the top page free as well, so that the
- * last byte of the space plus one is still below 2^47). */
+/* The user address space of every simulated task: [SIM_MAP_MIN, the
+ * world's map_max), the machine's (struct sim_vm_config).  Page 0 stays
+ * unmapped so that address 0 always faults.  GNU Mach x86_64 allows
+ * [0, 0x800000000000); we keep the top page free as well, so that the last
+ * byte of the space plus one is still below 2^47 (SIM_MAP_MAX_X86_64).  An
+ * x86_64 kernel whose tasks are 32-bit (--enable-user32) ends them at
+ * 0xfffff000, i386 GNU Mach at 0xc0000000 (VM_MAX_ADDRESS). */
 #define SIM_MAP_MIN ((vmc_addr_t)0x1000)
-#define SIM_MAP_MAX ((vmc_addr_t)0x7ffffffff000)
+#define SIM_MAP_MAX(map) ((map)->vm->map_max)
 
 /* Fewest frames a world may have: the core pins at most two pages at once,
  * the fault path needs one more for a copy-on-write copy, and a push into a
@@ -100,7 +103,7 @@ enum sim_inherit { SIM_INHERIT_SHARE, SIM_INHERIT_COPY, SIM_INHERIT_NONE };
 struct sim_entry {
 	struct vmc_map *map;
 	vmc_addr_t start;          /* page aligned */
-	vmc_addr_t end;            /* page aligned, > start, <= SIM_MAP_MAX */
+	vmc_addr_t end;            /* page aligned, > start, <= the map's SIM_MAP_MAX */
 	struct vmc_object *object; /* one reference; NULL: zero fill on demand */
 	vmc_off_t offset;          /* object offset of start */
 	vmc_prot_t prot;
@@ -211,6 +214,7 @@ struct sim_vm {
 	uint64_t events[SIM_EV_COUNT];
 	uint32_t frames;           /* pool size */
 	uint32_t frames_used;
+	vmc_addr_t map_max;        /* where every task's space ends */
 	GQueue resident;           /* every resident page, clock order */
 	GPtrArray *tasks;          /* owned */
 	GPtrArray *ports;          /* owned */

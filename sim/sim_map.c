@@ -2,7 +2,7 @@
  * sim_map.c: address maps.
  *
  * A map is a set of non-overlapping, page-aligned entries inside
- * [SIM_MAP_MIN, SIM_MAP_MAX), each naming an object (or none yet: zero fill
+ * [SIM_MAP_MIN, SIM_MAP_MAX(map)), each naming an object (or none yet: zero fill
  * on demand), an offset into it, a current and a maximum protection, and
  * whether the object is shared copy-on-write (needs_copy).
  *
@@ -236,7 +236,7 @@ void sim_map_destroy(struct vmc_map *map)
 {
 	if (map == NULL)
 		return;
-	sim_map_remove(map, SIM_MAP_MIN, SIM_MAP_MAX);
+	sim_map_remove(map, SIM_MAP_MIN, SIM_MAP_MAX(map));
 	map->task = NULL;               /* no page tables from here on */
 	sim_map_release(map);
 }
@@ -330,7 +330,7 @@ static struct sim_entry *entry_before(struct vmc_map *map, vmc_addr_t addr)
 /* Is [start, start + size) inside the address space and unmapped? */
 bool sim_map_space_free(struct vmc_map *map, vmc_addr_t start, vmc_size_t size)
 {
-	struct vmc_range space = { SIM_MAP_MIN, SIM_MAP_MAX - SIM_MAP_MIN };
+	struct vmc_range space = { SIM_MAP_MIN, SIM_MAP_MAX(map) - SIM_MAP_MIN };
 
 	if (size == 0 || !vmc_range_contains_range(&space, start, size))
 		return false;
@@ -347,7 +347,7 @@ bool sim_map_space_free(struct vmc_map *map, vmc_addr_t start, vmc_size_t size)
 vmc_kr_t sim_map_fixed_check(struct vmc_map *map, vmc_addr_t start, vmc_size_t size,
 			     vmc_addr_t mask)
 {
-	struct vmc_range space = { SIM_MAP_MIN, SIM_MAP_MAX - SIM_MAP_MIN };
+	struct vmc_range space = { SIM_MAP_MIN, SIM_MAP_MAX(map) - SIM_MAP_MIN };
 
 	if ((start & mask) != 0)
 		return KERN_NO_SPACE;
@@ -381,7 +381,7 @@ bool sim_map_find_space(struct vmc_map *map, vmc_size_t size, vmc_addr_t mask,
 	for (;;) {
 		while (e != NULL && e->end <= candidate)
 			e = e->next;
-		vmc_addr_t limit = e ? e->start : SIM_MAP_MAX;
+		vmc_addr_t limit = e ? e->start : SIM_MAP_MAX(map);
 		if (candidate < limit && limit - candidate >= size) {
 			*out = candidate;
 			return true;
@@ -481,12 +481,12 @@ struct sim_entry *sim_map_clip(struct vmc_map *map, struct sim_entry *e,
 /* Clamps [*start, *end) to the address space as GNU Mach's
  * VM_MAP_RANGE_CHECK does (vm/vm_map.c): out-of-range parts are ignored,
  * an inverted range becomes empty. */
-static void range_clamp(vmc_addr_t *start, vmc_addr_t *end)
+static void range_clamp(const struct vmc_map *map, vmc_addr_t *start, vmc_addr_t *end)
 {
 	if (*start < SIM_MAP_MIN)
 		*start = SIM_MAP_MIN;
-	if (*end > SIM_MAP_MAX)
-		*end = SIM_MAP_MAX;
+	if (*end > SIM_MAP_MAX(map))
+		*end = SIM_MAP_MAX(map);
 	if (*start > *end)
 		*start = *end;
 }
@@ -499,7 +499,7 @@ static void range_clamp(vmc_addr_t *start, vmc_addr_t *end)
  */
 void sim_map_remove(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end)
 {
-	range_clamp(&start, &end);
+	range_clamp(map, &start, &end);
 	map_lock_write(map);
 	if (start == end)
 		return;
@@ -527,7 +527,7 @@ void sim_map_remove(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end)
 vmc_kr_t sim_map_protect(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end,
 			 vmc_prot_t prot, bool set_max)
 {
-	range_clamp(&start, &end);
+	range_clamp(map, &start, &end);
 	map_lock_write(map);
 	if (start == end)
 		return KERN_SUCCESS;

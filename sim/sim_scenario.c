@@ -42,7 +42,19 @@ struct interp {
 	struct sim_task *self;
 	GHashTable *syms;        /* name -> struct sym* */
 	GPtrArray *tasks;        /* tasks the current scenario made */
+	uint64_t word;           /* the task's words: all ones of its width */
 };
+
+/*
+ * A number as the calling task passes it: a 32-bit task's vm_address_t and
+ * vm_size_t keep the low 32 bits of what it computes (the guest's C does
+ * the same), whatever the kernel's width.  Numbers the interpreter checks
+ * itself (a fill's range inside its region) stay whole, as in the guest.
+ */
+static uint64_t tw(const struct interp *in, uint64_t x)
+{
+	return x & in->word;
+}
 
 static struct sym *lookup(struct interp *in, const char *name, enum sym_kind kind)
 {
@@ -135,12 +147,12 @@ static void op_alloc(struct interp *in, const struct scn_op *op, struct scn_outc
 		out->unbound = true;
 		return;
 	}
-	out->kr = sim_vm_allocate(in->self, t->tname, &addr, op->num[0], true);
+	out->kr = sim_vm_allocate(in->self, t->tname, &addr, tw(in, op->num[0]), true);
 	if (out->kr == KERN_SUCCESS) {
 		struct sim_task *task = t->task;
 		sim_name_t tname = t->tname;
 		struct sym *r = bind(in, op->sym[0], SYM_REGION);
-		*r = (struct sym){ SYM_REGION, task, tname, addr, op->num[0], 0 };
+		*r = (struct sym){ SYM_REGION, task, tname, addr, tw(in, op->num[0]), 0 };
 	}
 }
 
@@ -151,7 +163,8 @@ static void op_dealloc(struct interp *in, const struct scn_op *op, struct scn_ou
 		out->unbound = true;
 		return;
 	}
-	out->kr = sim_vm_deallocate(in->self, r->tname, r->addr + op->num[0], op->num[1]);
+	out->kr = sim_vm_deallocate(in->self, r->tname, tw(in, r->addr + op->num[0]),
+				    tw(in, op->num[1]));
 }
 
 static void op_protect(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
@@ -161,7 +174,7 @@ static void op_protect(struct interp *in, const struct scn_op *op, struct scn_ou
 		out->unbound = true;
 		return;
 	}
-	out->kr = sim_vm_protect(in->self, r->tname, r->addr + op->num[0], op->num[1],
+	out->kr = sim_vm_protect(in->self, r->tname, tw(in, r->addr + op->num[0]), tw(in, op->num[1]),
 				 op->kind == SCN_MAXPROTECT, op->prot[0]);
 }
 
@@ -202,7 +215,7 @@ static void op_fill(struct interp *in, const struct scn_op *op, struct scn_outco
 		out->kr = sim_vm_allocate(in->self, sim_task_self(in->self), &buf, len, true);
 		if (out->kr == KERN_SUCCESS) {
 			sim_task_store(in->self, buf, b, len, NULL);
-			out->kr = sim_vm_write(in->self, r->tname, r->addr + off, buf, len);
+			out->kr = sim_vm_write(in->self, r->tname, tw(in, r->addr + off), buf, len);
 			sim_vm_deallocate(in->self, sim_task_self(in->self), buf, len);
 		}
 	}
@@ -224,7 +237,7 @@ static void op_check(struct interp *in, const struct scn_op *op, struct scn_outc
 			pattern_compare(b, len, op->pattern, out);
 	} else {
 		vmc_addr_t data = 0;
-		out->kr = sim_vm_read(in->self, r->tname, r->addr + off, len, &data);
+		out->kr = sim_vm_read(in->self, r->tname, tw(in, r->addr + off), len, &data);
 		if (out->kr == KERN_SUCCESS) {
 			sim_task_load(in->self, data, b, len, NULL);
 			pattern_compare(b, len, op->pattern, out);
@@ -243,13 +256,14 @@ static void op_read(struct interp *in, const struct scn_op *op, struct scn_outco
 		out->unbound = true;
 		return;
 	}
-	out->kr = sim_vm_read(in->self, r->tname, r->addr + op->num[0], op->num[1], &data);
+	uint64_t len = tw(in, op->num[1]);
+	out->kr = sim_vm_read(in->self, r->tname, tw(in, r->addr + op->num[0]), len, &data);
 	if (out->kr != KERN_SUCCESS)
 		return;
 	out->has_count = true;
-	out->count = op->num[1];
+	out->count = len;
 	struct sym *d = bind(in, op->sym[0], SYM_REGION);
-	*d = (struct sym){ SYM_REGION, in->self, sim_task_self(in->self), data, op->num[1], 0 };
+	*d = (struct sym){ SYM_REGION, in->self, sim_task_self(in->self), data, len, 0 };
 }
 
 static void op_write(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
@@ -260,8 +274,8 @@ static void op_write(struct interp *in, const struct scn_op *op, struct scn_outc
 		out->unbound = true;
 		return;
 	}
-	out->kr = sim_vm_write(in->self, r->tname, r->addr + op->num[0], s->addr + op->num[1],
-			       op->num[2]);
+	out->kr = sim_vm_write(in->self, r->tname, tw(in, r->addr + op->num[0]),
+			       tw(in, s->addr + op->num[1]), tw(in, op->num[2]));
 }
 
 static void op_copy(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
@@ -272,8 +286,8 @@ static void op_copy(struct interp *in, const struct scn_op *op, struct scn_outco
 		out->unbound = true;
 		return;
 	}
-	out->kr = sim_vm_copy(in->self, r->tname, s->addr + op->num[1], op->num[2],
-			      r->addr + op->num[0]);
+	out->kr = sim_vm_copy(in->self, r->tname, tw(in, s->addr + op->num[1]),
+			      tw(in, op->num[2]), tw(in, r->addr + op->num[0]));
 }
 
 static void op_rproxy(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
@@ -284,8 +298,8 @@ static void op_rproxy(struct interp *in, const struct scn_op *op, struct scn_out
 		out->unbound = true;
 		return;
 	}
-	out->kr = sim_vm_region_create_proxy(in->self, r->tname, r->addr + op->num[0],
-					     op->prot[0], op->num[1], &port);
+	out->kr = sim_vm_region_create_proxy(in->self, r->tname, tw(in, r->addr + op->num[0]),
+					     op->prot[0], tw(in, op->num[1]), &port);
 	if (out->kr == KERN_SUCCESS)
 		bind(in, op->sym[0], SYM_PORT)->port = port;
 }
@@ -316,9 +330,9 @@ static void op_proxy(struct interp *in, const struct scn_op *op, struct scn_outc
 		return;
 	}
 	for (unsigned i = 0; i < op->ranges; i++) {
-		offset[i] = op->num[3 * i];
-		start[i] = op->num[3 * i + 1];
-		len[i] = op->num[3 * i + 2];
+		offset[i] = tw(in, op->num[3 * i]);
+		start[i] = tw(in, op->num[3 * i + 1]);
+		len[i] = tw(in, op->num[3 * i + 2]);
 	}
 	out->kr = sim_memory_object_create_proxy(in->self, op->prot[0], object, op->ranges,
 						 offset, op->ranges, start, op->ranges, len,
@@ -341,8 +355,8 @@ static void op_rangeproxy(struct interp *in, const struct scn_op *op, struct scn
 	for (unsigned i = 0; i < op->ranges; i++) {
 		maxprot[i] = op->prot[i];
 		if (i < nclosed) {
-			start[i] = op->num[2 * i];
-			end[i] = op->num[2 * i + 1];
+			start[i] = tw(in, op->num[2 * i]);
+			end[i] = tw(in, op->num[2 * i + 1]);
 		}
 	}
 	out->kr = sim_memory_object_create_proxy_ranges(in->self, object, op->ranges, maxprot,
@@ -363,11 +377,12 @@ static void op_map(struct interp *in, const struct scn_op *op, struct scn_outcom
 	}
 	struct sim_task *task = t->task;
 	sim_name_t tname = t->tname;
-	out->kr = sim_vm_map(in->self, tname, &addr, op->num[1], 0, true, p->port, op->num[0],
+	out->kr = sim_vm_map(in->self, tname, &addr, tw(in, op->num[1]), 0, true, p->port,
+			     tw(in, op->num[0]),
 			     op->copy, op->prot[0], op->prot[1]);
 	if (out->kr == KERN_SUCCESS) {
 		struct sym *m = bind(in, op->sym[0], SYM_REGION);
-		*m = (struct sym){ SYM_REGION, task, tname, addr, op->num[1], 0 };
+		*m = (struct sym){ SYM_REGION, task, tname, addr, tw(in, op->num[1]), 0 };
 	}
 }
 
@@ -384,11 +399,11 @@ static void op_fast(struct interp *in, const struct scn_op *op, struct scn_outco
 		return;
 	}
 	if (op->kind == SCN_FASTREAD)
-		out->kr = sim_vm_read_fast(in->self, r->tname, r->addr + op->num[0], op->num[2],
-					   o->port, op->num[1], &count);
+		out->kr = sim_vm_read_fast(in->self, r->tname, tw(in, r->addr + op->num[0]),
+					   tw(in, op->num[2]), o->port, tw(in, op->num[1]), &count);
 	else
-		out->kr = sim_vm_write_fast(in->self, r->tname, r->addr + op->num[0], op->num[2],
-					    o->port, op->num[1], &count);
+		out->kr = sim_vm_write_fast(in->self, r->tname, tw(in, r->addr + op->num[0]),
+					    tw(in, op->num[2]), o->port, tw(in, op->num[1]), &count);
 	if (out->kr == KERN_SUCCESS) {
 		out->has_count = true;
 		out->count = count;
@@ -405,8 +420,8 @@ static void op_objcopy(struct interp *in, const struct scn_op *op, struct scn_ou
 		out->unbound = true;
 		return;
 	}
-	out->kr = sim_memory_object_copy(in->self, src->port, op->num[0], dst->port, op->num[1],
-					 op->num[2], &count);
+	out->kr = sim_memory_object_copy(in->self, src->port, tw(in, op->num[0]), dst->port,
+					 tw(in, op->num[1]), tw(in, op->num[2]), &count);
 	if (out->kr == KERN_SUCCESS) {
 		out->has_count = true;
 		out->count = count;
@@ -436,15 +451,16 @@ static const op_fn ops[SCN_KIND_COUNT] = {
 
 /* Driver ---------------------------------------------------------------- */
 
-int sim_scenario_run(const char *file, const char *text, size_t len, uint64_t seed, FILE *out,
-		     FILE *errout, unsigned *scenarios, unsigned *failed)
+int sim_scenario_run(const char *file, const char *text, size_t len, uint64_t seed,
+		     unsigned task_bits, FILE *out, FILE *errout, unsigned *scenarios,
+		     unsigned *failed)
 {
 	struct scn_parser p;
 	struct scn_op op;
 	struct scn_error err;
 	char line[SCN_RESULT_MAX], name[SCN_NAME_MAX] = "";
 	unsigned nops = 0, nfailed = 0, nscn = 0, nscn_failed = 0;
-	bool open = false;
+	bool open = false, skipping = false;
 	int r;
 
 	/* A malformed text runs nothing: check every line first; a scenario
@@ -470,8 +486,12 @@ int sim_scenario_run(const char *file, const char *text, size_t len, uint64_t se
 		return -1;
 	}
 
+	/* 32-bit tasks on a kernel of 64-bit addresses: --enable-user32. */
 	struct sim_vm_config cfg = { .seed = seed };
+	if (task_bits < VMC_ADDR_BITS)
+		cfg.map_max = SIM_MAP_MAX_USER32;
 	struct interp in = { .vm = sim_vm_create(&cfg) };
+	in.word = task_bits < 64 ? ((uint64_t)1 << task_bits) - 1 : UINT64_MAX;
 	in.self = sim_task_create(in.vm, "scenario");
 	in.syms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	in.tasks = g_ptr_array_new();
@@ -487,10 +507,19 @@ int sim_scenario_run(const char *file, const char *text, size_t len, uint64_t se
 			}
 			g_strlcpy(name, op.sym[0], sizeof name);
 			nops = nfailed = 0;
-			open = true;
 			reset_names(&in);
+			/* Scenarios for other widths of the task's words. */
+			const char *why = NULL;
+			skipping = !scn_runs_at(op.tags, task_bits, VMC_ADDR_BITS, &why);
+			open = !skipping;
+			if (skipping) {
+				scn_skip_format(line, sizeof line, name, why);
+				fprintf(out, "%s\n", line);
+			}
 			continue;
 		}
+		if (skipping)
+			continue;
 		if (!open)
 			vmc_panic("sim_scenario_run: an operation before any scenario (checked above)");
 		struct scn_outcome o = { .kr = KERN_SUCCESS };
@@ -517,13 +546,27 @@ int sim_scenario_run(const char *file, const char *text, size_t len, uint64_t se
 
 int sim_scenario_command(int argc, char **argv)
 {
-	unsigned total = 0, total_failed = 0;
+	unsigned total = 0, total_failed = 0, task_bits = VMC_ADDR_BITS;
+	int first = 1;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: mosaic scenario FILE.scn...\n");
+	if (argc > 2 && strcmp(argv[1], "--task-bits") == 0) {
+		if (strcmp(argv[2], "32") == 0)
+			task_bits = 32;
+		else if (strcmp(argv[2], "64") == 0 && VMC_ADDR_BITS == 64)
+			task_bits = 64;
+		else {
+			fprintf(stderr, "mosaic scenario: --task-bits is 32%s, not '%s'\n",
+				VMC_ADDR_BITS == 64 ? " or 64" : " (addresses are 32-bit)",
+				argv[2]);
+			return 2;
+		}
+		first = 3;
+	}
+	if (argc <= first) {
+		fprintf(stderr, "usage: mosaic scenario [--task-bits 32|64] FILE.scn...\n");
 		return 2;
 	}
-	for (int i = 1; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		char *text = NULL;
 		gsize len = 0;
 		GError *e = NULL;
@@ -533,7 +576,7 @@ int sim_scenario_command(int argc, char **argv)
 			g_error_free(e);
 			return 2;
 		}
-		int r = sim_scenario_run(argv[i], text, len, 1, stdout, stderr, &n, &f);
+		int r = sim_scenario_run(argv[i], text, len, 1, task_bits, stdout, stderr, &n, &f);
 		g_free(text);
 		if (r < 0)
 			return 2;       /* why: printed by sim_scenario_run */

@@ -22,6 +22,11 @@ struct sim_vm *sim_vm_create(const struct sim_vm_config *config)
 	guint32 words[2] = { (guint32)config->seed, (guint32)(config->seed >> 32) };
 	vm->rand = g_rand_new_with_seed_array(words, 2);
 	vm->frames = config->frames ? config->frames : 65536;
+#if VMC_ADDR_BITS == 64
+	vm->map_max = config->map_max ? config->map_max : SIM_MAP_MAX_X86_64;
+#else
+	vm->map_max = config->map_max ? config->map_max : SIM_MAP_MAX_I386;
+#endif
 	if (vm->frames < SIM_FRAMES_MIN)
 		vm->frames = SIM_FRAMES_MIN;
 	g_queue_init(&vm->resident);

@@ -65,7 +65,7 @@ static void test_lookup_index_agrees_with_the_tree(void **state)
 				a = (vmc_addr_t)g_rand_int_range(r, 0, 0x400000);
 				break;
 			case 3:
-				a = SIM_MAP_MAX - 1 - (vmc_addr_t)g_rand_int_range(r, 0, 0x1000000);
+				a = SIM_MAP_MAX_X86_64 - 1 - (vmc_addr_t)g_rand_int_range(r, 0, 0x1000000);
 				break;
 			default:
 				a = cluster[i % 3] + (vmc_addr_t)g_rand_int_range(r, 0, 2010 * P);

@@ -317,6 +317,12 @@ static int parse_tags(const struct word *w, size_t n, struct scn_op *op,
 	for (size_t i = 0; i < n; i++) {
 		if (word_is(&w[i], "defect-stock"))
 			op->tags |= SCN_TAG_DEFECT_STOCK;
+		else if (word_is(&w[i], "wraps"))
+			op->tags |= SCN_TAG_WRAPS;
+		else if (word_is(&w[i], "words32"))
+			op->tags |= SCN_TAG_WORDS32;
+		else if (word_is(&w[i], "words64"))
+			op->tags |= SCN_TAG_WORDS64;
 		else
 			return fail(err, line, w[i].column, "unknown tag");
 	}
@@ -565,5 +571,30 @@ size_t scn_summary_format(char *buf, size_t cap, const char *scenario,
 		out_str(&o, "/");
 		out_u64(&o, ops);
 	}
+	return out_end(&o);
+}
+
+bool scn_runs_at(unsigned tags, unsigned task_bits, unsigned kernel_bits, const char **why)
+{
+	if ((tags & SCN_TAG_WRAPS) && task_bits < kernel_bits)
+		*why = "wraps";
+	else if ((tags & SCN_TAG_WORDS32) && task_bits != 32)
+		*why = "words32";
+	else if ((tags & SCN_TAG_WORDS64) && task_bits != 64)
+		*why = "words64";
+	else
+		return true;
+	return false;
+}
+
+size_t scn_skip_format(char *buf, size_t cap, const char *scenario, const char *why)
+{
+	struct out o = { buf, cap, 0 };
+
+	out_str(&o, "scn ");
+	out_str(&o, scenario);
+	out_str(&o, " skipped (");
+	out_str(&o, why);
+	out_str(&o, ")");
 	return out_end(&o);
 }

@@ -52,6 +52,10 @@ enum scn_kind {
 
 /* Tags of a scenario line. */
 #define SCN_TAG_DEFECT_STOCK 0x1u  /* expectations are stock GNU Mach's defect */
+#define SCN_TAG_WRAPS        0x2u  /* numbers wrap as the kernel's addresses:
+                                      skipped for a task of narrower words */
+#define SCN_TAG_WORDS32      0x4u  /* only for a task of 32-bit words */
+#define SCN_TAG_WORDS64      0x8u  /* only for a task of 64-bit words */
 
 /* What the comparison of a check is expected to find. */
 enum scn_cmp { SCN_CMP_NONE, SCN_CMP_MATCH, SCN_CMP_MISMATCH };
@@ -146,5 +150,14 @@ size_t scn_summary_format(char *buf, size_t cap, const char *scenario,
 
 /* The status code named name[0, len) ("KERN_NO_SPACE"); false if unknown. */
 bool scn_kr_parse(const char *name, size_t len, int *kr);
+
+/* Whether a scenario with these tags runs for a task of task_bits-bit
+ * words on a kernel of kernel_bits-bit addresses; if not, *why is the tag
+ * that skips it. */
+bool scn_runs_at(unsigned tags, unsigned task_bits, unsigned kernel_bits, const char **why);
+
+/* The line of a scenario skipped for its tag `why':
+ * `scn SCENARIO skipped (WHY)'. */
+size_t scn_skip_format(char *buf, size_t cap, const char *scenario, const char *why);
 
 #endif /* SCN_H */

@@ -195,9 +195,11 @@ static int cmd_replay(int argc, char **argv)
 static int cmd_scenario(int argc, char **argv)
 {
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: mosaic scenario FILE.scn...\n"
+		printf("usage: mosaic scenario [--task-bits 32|64] FILE.scn...\n"
 		       "runs scenario files (traces/SCENARIO.md) on the simulator: one result line\n"
-		       "per operation.  Exit status: 0 every expectation met, 1 one missed,\n"
+		       "per operation.  --task-bits 32: the calling task's addresses and sizes\n"
+		       "are 32-bit words on this 64-bit kernel (GNU Mach built for user32).\n"
+		       "Exit status: 0 every expectation met, 1 one missed,\n"
 		       "2 usage or a file that does not parse.\n");
 		return 0;
 	}

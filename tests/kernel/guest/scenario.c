@@ -561,6 +561,7 @@ int guest_main(int argc, char **argv)
 		guest_fail("scenario text line %u column %u: %s",
 			   err.line, err.column, err.msg);
 
+	bool skipping = false;
 	scn_parser_init(&p, guest_embed, guest_embed_len);
 	while ((r = scn_next(&p, &op, &err)) == 1) {
 		if (op.kind == SCN_SCENARIO) {
@@ -568,10 +569,22 @@ int guest_main(int argc, char **argv)
 			for (unsigned i = 0; i < SCN_NAME_MAX; i++)
 				run.name[i] = op.sym[0][i];
 			run.ops = run.failed = 0;
-			run.open = true;
 			reset_names();
+			/* Scenarios for other widths of the task's words (a
+			 * 32-bit task on a 64-bit kernel: numbers do not wrap
+			 * where the kernel's addresses would). */
+			const char *why = NULL;
+			skipping = !scn_runs_at(op.tags, 8 * sizeof(vm_address_t),
+						GUEST_KERNEL_ADDR_BITS, &why);
+			run.open = !skipping;
+			if (skipping) {
+				scn_skip_format(line, sizeof line, run.name, why);
+				guest_printf("%s\n", line);
+			}
 			continue;
 		}
+		if (skipping)
+			continue;
 		if (!run.open)
 			guest_fail("line %u: an operation before any scenario line",
 				   op.line);
