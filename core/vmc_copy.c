@@ -419,7 +419,7 @@ static bool copy_resident_chunk(struct side *s, struct side *d, vmc_size_t n)
 			vmc_object_page_unpeek(&dref, false);
 			return false;
 		}
-		vmc_copy_bytes(dp + (d->offset - dpage), sp + (s->offset - spage), n);
+		vmc_move_bytes(dp + (d->offset - dpage), sp + (s->offset - spage), n);
 		vmc_object_page_unpeek(&sref, false);
 	}
 	vmc_object_page_unpeek(&dref, true);
@@ -560,7 +560,7 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 	if (same)
 		copy_within_page(dp, vmc_page_bytes(&dref) + (s->offset - spage), n);
 	else
-		vmc_copy_bytes(dp, vmc_page_bytes(&sref) + (s->offset - spage), n);
+		vmc_move_bytes(dp, vmc_page_bytes(&sref) + (s->offset - spage), n);
 
 	side_verify_done(d);
 	if (!same)

@@ -113,9 +113,10 @@ vmc_kr_t vmc_copy(const struct vmc_endpoint *src, const struct vmc_endpoint *dst
 		  vmc_size_t size, vmc_size_t *count);
 
 /*
- * The innermost copy: n bytes from s to d, which do not overlap, at any
- * alignment.  8-byte moves where the destination is aligned, bytes for the
- * head and tail.  Freestanding: no libc, no string instructions.
+ * A byte mover a host may give as its vmc_move_bytes (vmc_port.h): n bytes
+ * from s to d, which do not overlap, at any alignment.  8-byte moves where
+ * the destination is aligned, bytes for the head and tail.  Freestanding:
+ * no libc, no string instructions.  GNU Mach's port uses it.
  */
 void vmc_copy_bytes(unsigned char *d, const unsigned char *s, vmc_size_t n);
 

@@ -156,6 +156,19 @@ unsigned char *vmc_page_bytes(const struct vmc_page_ref *ref);
  */
 bool vmc_page_still_current(const struct vmc_page_ref *ref);
 
+/*
+ * The byte mover: n bytes from s to d, pinned page bytes (vmc_page_bytes)
+ * or a buffer of the caller's; the ranges do not overlap (the core copies
+ * within one page itself, where they may); any alignment; n may be 0.
+ * Every byte the core moves goes through here, so this is the copy's speed:
+ * each host gives its fastest.  The simulator: the C library's memcpy.
+ * GNU Mach: the core's vmc_copy_bytes (vmc_copy.h), because the kernel's
+ * memcpy is `rep movsb', which QEMU's emulation runs a byte at a time
+ * (mach-port/README.md has the measurement).
+ * locks: any.  sleeps: no.
+ */
+void vmc_move_bytes(unsigned char *d, const unsigned char *s, vmc_size_t n);
+
 /* Unpins the page; `dirtied` if the core wrote into it.
  * [PAGE_WAKEUP_DONE, page->dirty, vm_page_activate, vm_fault_cleanup]
  * locks: none on entry or return.  sleeps: no. */

@@ -36,6 +36,7 @@
 #include <kern/assert.h>
 #include <kern/debug.h>
 #include <kern/kalloc.h>
+#include <string.h>
 #include <mach/kern_return.h>
 #include <mach/vm_prot.h>
 #include <vm/vm_fault.h>
@@ -364,6 +365,21 @@ vmc_page_bytes(const struct vmc_page_ref *ref)
 	vm_page_t	page = (vm_page_t) ref->page;
 
 	return (unsigned char *) phystokv(page->phys_addr);
+}
+
+/*
+ *	The byte mover: the core's word loop, not the kernel's memcpy,
+ *	which is `rep movsb' (i386/i386/strings.c): QEMU's emulation runs
+ *	that a byte at a time (mach-port/README.md, the measurement).
+ */
+void
+vmc_move_bytes(unsigned char *d, const unsigned char *s, vmc_size_t n)
+{
+#ifdef MOSAIC_MOVE_MEMCPY
+	memcpy(d, s, n);
+#else
+	vmc_copy_bytes(d, s, n);
+#endif
 }
 
 bool
