@@ -7,12 +7,13 @@
 # uncommitted there is not used.  Then commits mosaic onto it, one logical
 # change a commit, in the order a maintainer would review them:
 #
-#   1. vm: Add the mosaic VM core
-#   2. vm: Port the mosaic VM core to GNU Mach
-#   3. vm: Make proxies of several memory objects and holes
-#   4. vm: Add vm_read_fast, vm_write_fast and memory_object_copy
-#   5. kern: Add vm_read_fast as trap 120
-#   6. memory_object_lock_page: Handle a page in error
+#   1. vm: Write-protect only the copied range in a delayed copy
+#   2. vm: Add the mosaic VM core
+#   3. vm: Port the mosaic VM core to GNU Mach
+#   4. vm: Make proxies of several memory objects and holes
+#   5. vm: Add vm_read_fast, vm_write_fast and memory_object_copy
+#   6. kern: Add vm_read_fast as trap 120
+#   7. memory_object_lock_page: Handle a page in error
 #
 # New files go where GNU Mach keeps their kind: the core and the port in
 # vm/, the interface in include/mach/mosaic.defs (installed with the other
@@ -125,7 +126,129 @@ vm_sources() {  # FILE...
 core_files="vmc_types.h vmc_port.h vmc_range.h vmc_range.c vmc_walk.h vmc_walk.c
 	vmc_copy.h vmc_copy.c vmc_proxy.h vmc_proxy.c"
 
-# 1. The core, unchanged, with GNU Mach's answer to what it asks its host.
+# 1. A delayed copy protects the pages it copies, not the whole object's.
+# Proxied memory is use_shared_copy (patch 4), so every vm_read of it is a
+# delayed copy: stock write-protected every resident page of the object at
+# each one (256 pages for a 1 MiB file, whatever the read's size).
+insert after vm/vm_object.h '	vm_offset_t		shadow_offset;	/* Offset into shadow */' <<'EOF'
+	vm_offset_t		copy_range_start;
+	vm_offset_t		copy_range_end;	/* Of my shadow, whose copy I
+						 * am: where its resident pages
+						 * were write-protected when I
+						 * became its copy */
+EOF
+insert after vm/vm_object.h '	vm_offset_t	*_offset,		/* in/out */' <<'EOF'
+	vm_size_t	size,
+EOF
+replace vm/vm_object.h 'vm_object_t vm_object_copy_delayed(' '	vm_object_t	src_object);' <<'EOF'
+vm_object_t vm_object_copy_delayed(
+	vm_object_t	src_object,
+	vm_offset_t	src_offset,
+	vm_size_t	size);
+EOF
+insert after vm/vm_object.c '	vm_object_template.use_shared_copy = FALSE;' <<'EOF'
+	vm_object_template.copy_range_start = 0;
+	vm_object_template.copy_range_end = 0;
+EOF
+insert after vm/vm_object.c '	vm_offset_t	*_offset,		/* INOUT */' <<'EOF'
+	vm_size_t	size,
+EOF
+replace vm/vm_object.c '			object = vm_object_copy_delayed(object);' '			object = vm_object_copy_delayed(object);' <<'EOF'
+			object = vm_object_copy_delayed(object, *_offset,
+							size);
+EOF
+replace vm/vm_object.c 'vm_object_t vm_object_copy_delayed(' '	vm_page_t	p;' <<'EOF'
+vm_object_t vm_object_copy_delayed(
+	vm_object_t	src_object,
+	vm_offset_t	src_offset,
+	vm_size_t	size)
+{
+	vm_object_t	new_copy;
+	vm_object_t	old_copy;
+	vm_page_t	p;
+	vm_offset_t	start, end, offset;
+
+	/*
+	 *	The pages of the range copied, [start, end): the copy
+	 *	is mapped there only, so only they are write-protected
+	 *	below.  A range that wraps is taken as the whole object.
+	 */
+	start = trunc_page(src_offset);
+	end = round_page(src_offset + size);
+	if (end <= start) {
+		start = 0;
+		end = ~(vm_offset_t) 0;
+	}
+EOF
+replace vm/vm_object.c '		if (old_copy->resident_page_count == 0 &&' '		    !old_copy->pager_created) {' <<'EOF'
+		if (old_copy->resident_page_count == 0 &&
+		    !old_copy->pager_created &&
+		    old_copy->copy_range_start <= start &&
+		    end <= old_copy->copy_range_end) {
+EOF
+insert after vm/vm_object.c '	new_copy->shadow_offset = 0;' <<'EOF'
+	new_copy->copy_range_start = start;
+	new_copy->copy_range_end = end;
+EOF
+replace vm/vm_object.c '	 *	Mark all pages of the existing object copy-on-write.' '	}' <<'EOF'
+	 *	Mark the pages of the range copied copy-on-write, and
+	 *	no other: the copy is mapped in that range only, and
+	 *	reused above for a range inside it only.  Until the
+	 *	copy goes, a fault keeps a page of this object read-only
+	 *	unless it writes, and a write pushes the page into the
+	 *	copy first, whichever page it is: a page protected here
+	 *	stays what the copy (or an older copy, which shadows it)
+	 *	saw.  This object may have a shadow chain below it, but
+	 *	those pages will already be marked copy-on-write.
+	 */
+
+	if (atop(end - start) < src_object->resident_page_count) {
+		for (offset = start; offset < end; offset += PAGE_SIZE) {
+			p = vm_page_lookup(src_object, offset);
+			if (p != VM_PAGE_NULL && !p->fictitious)
+				pmap_page_protect(p->phys_addr,
+						  (VM_PROT_ALL & ~VM_PROT_WRITE &
+						   ~p->page_lock));
+		}
+	} else {
+		queue_iterate(&src_object->memq, p, vm_page_t, listq) {
+			if (!p->fictitious &&
+			    p->offset >= start && p->offset < end)
+				pmap_page_protect(p->phys_addr,
+						  (VM_PROT_ALL & ~VM_PROT_WRITE &
+						   ~p->page_lock));
+		}
+	}
+EOF
+replace vm/vm_object.c '		*dst_object = vm_object_copy_delayed(src_object);' '		*dst_object = vm_object_copy_delayed(src_object);' <<'EOF'
+		*dst_object = vm_object_copy_delayed(src_object, src_offset,
+						     size);
+EOF
+insert before vm/vm_map.c '				&src_needs_copy,' <<'EOF'
+				src_size,
+EOF
+insert before vm/vm_map.c '					&src_needs_copy,' <<'EOF'
+					entry_size,
+EOF
+commit "vm: Write-protect only the copied range in a delayed copy" <<'EOF'
+vm_object_copy_delayed write-protected every resident page of the
+source object, whatever the range copied: a vm_read of one page of a
+shared object of a thousand resident pages protected a thousand pages.
+Objects are use_shared_copy, and every vm_read of them a delayed copy,
+when memory is inherited shared and, with the proxies of this series,
+whenever a proxy holds them.
+
+The copy object is mapped only where it was copied, and
+vm_object_copy_delayed now protects only the resident pages of that
+range, recording it in the copy object; it reuses an unmodified copy
+object only for a range inside the recorded one.  Nothing else changes:
+while the object has a copy, vm_fault_page keeps its pages read-only on
+a read fault and pushes any page into the copy before a write, so a
+page protected for a copy stays what that copy (or an older one, which
+shadows it) saw.  vm_object_copy_temporary takes the size copied.
+EOF
+
+# 2. The core, unchanged, with GNU Mach's answer to what it asks its host.
 for f in $core_files; do put "$top/core/$f" "vm/$f"; done
 put "$here/vmc_host.h" vm/vmc_host.h
 vm_sources $(for f in $core_files vmc_host.h; do echo "vm/$f"; done | sort)
@@ -141,7 +264,7 @@ GNU Mach decides for it (the address width, a page reference's state).
 Nothing calls it yet.
 EOF
 
-# 2. The porting primitives.
+# 3. The porting primitives.
 put "$here/vmc_gnumach.c" vm/vmc_gnumach.c "$here/vmc_gnumach.h" vm/vmc_gnumach.h
 vm_sources vm/vmc_gnumach.c vm/vmc_gnumach.h
 commit "vm: Port the mosaic VM core to GNU Mach" <<'EOF'
@@ -152,7 +275,7 @@ fault, kalloc for memory.  The core's status codes are checked against
 GNU Mach's at compile time.
 EOF
 
-# 3. Proxies.
+# 4. Proxies.
 put "$here/vmc_proxy_gnumach.c" vm/vmc_proxy_gnumach.c \
 	"$here/vmc_proxy_gnumach.h" vm/vmc_proxy_gnumach.h \
 	"$here/memory_object_proxy.c" vm/memory_object_proxy.c \
@@ -207,7 +330,7 @@ and one window cannot describe such a proxy, is gone with its last
 caller.
 EOF
 
-# 4. The fast copies' RPCs.
+# 5. The fast copies' RPCs.
 put "$here/mosaic.defs" include/mach/mosaic.defs \
 	"$here/mosaic_types.h" include/mach/mosaic_types.h \
 	"$here/mosaic.srv" kern/mosaic.srv \
@@ -254,7 +377,7 @@ include/mach/mosaic.defs is installed with the other interface
 definitions.
 EOF
 
-# 5. The trap.
+# 6. The trap.
 insert after kern/syscall_sw.c '#include <kern/eventcount.h>' <<'EOF'
 #include <vm/vmc_server.h>
 EOF
@@ -268,7 +391,7 @@ caller's space, and the count is written to the caller's memory every
 time (0 when nothing moved).
 EOF
 
-# 6. A stock defect the stress of the fast copies reaches.
+# 7. A stock defect the stress of the fast copies reaches.
 insert before vm/memory_object.c '	assert(!m->fictitious);' <<'EOF'
 	/*
 	 *	A page the pager answered with an error holds no data,

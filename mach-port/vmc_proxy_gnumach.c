@@ -867,7 +867,8 @@ piece_prepare(struct map_piece *pc, boolean_t copy)
 	temporary = object->temporary;
 	vm_object_unlock(object);
 	if (temporary) {
-		pc->object = vm_object_copy_delayed(object);
+		pc->object = vm_object_copy_delayed(object, pc->offset,
+						    pc->size);
 		pc->needs_copy = TRUE;
 		return KERN_SUCCESS;
 	}
