@@ -142,6 +142,10 @@ object_shared(struct vmc_object *o, void *ctx)
 	if (object->temporary)
 		object->use_shared_copy = TRUE;
 	vm_object_unlock(object);
+	/* Shared beyond the entry: an overwrite (vm_write, vm_copy) writes
+	   the object in place, where the proxy sees it, instead of giving
+	   the entry another object (vm_map_copy_overwrite). */
+	entry->is_shared = TRUE;
 }
 
 static void
@@ -630,7 +634,9 @@ region_ranges_add(struct region_ranges *r, const struct vmc_walk_segment *seg,
  *	a new shadow object; if it was writable in place, write is taken
  *	out of its page table entries so that the next write copies the
  *	page up.  An entry with no object gets one.  The object is then
- *	use_shared_copy: every later virtual copy of it is a delayed copy.
+ *	use_shared_copy: every later virtual copy of it is a delayed copy;
+ *	and the entry is_shared, as vm_map_fork marks the entries it
+ *	shares: vm_write and vm_copy into it write the object in place.
  *
  *	Why: a symmetric copy trusts every writer to go through a
  *	needs_copy entry.  An object shared otherwise and then copied
@@ -667,6 +673,10 @@ entry_share(vm_map_t map, vm_map_entry_t entry)
 	if (object->temporary)
 		object->use_shared_copy = TRUE;
 	vm_object_unlock(object);
+	/* Shared beyond the entry: an overwrite (vm_write, vm_copy) writes
+	   the object in place, where the proxy sees it, instead of giving
+	   the entry another object (vm_map_copy_overwrite). */
+	entry->is_shared = TRUE;
 }
 
 /*

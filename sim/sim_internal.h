@@ -109,6 +109,9 @@ struct sim_entry {
 	vmc_prot_t prot;
 	vmc_prot_t max_prot;
 	bool needs_copy;           /* object shared copy-on-write (symmetric) */
+	bool shared;               /* its object is shared beyond it (a proxy
+				    * holds it): never replaced by an overwrite
+				    * [GNU Mach's is_shared] */
 	enum sim_inherit inheritance;
 	struct sim_entry *prev, *next;  /* address order */
 };

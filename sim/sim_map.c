@@ -589,13 +589,17 @@ bool sim_map_range_mapped(struct vmc_map *map, vmc_addr_t start, vmc_addr_t end,
  * been clipped off), gets a new shadow object, and if it was writable in
  * place its page-table entries lose write, so that the next write copies
  * the page up.  An entry with no object gets one.  Objects already shared
- * (shared_copy) stay as they are.
+ * (shared_copy) stay as they are.  Either way the entry is marked shared,
+ * as vm_map_fork marks an entry it shares (is_shared): an overwrite
+ * (vm_write, vm_copy) then writes its object in place, where the proxy
+ * sees it, instead of giving the entry another object.
  */
 static void entry_share(struct sim_entry *e)
 {
 	struct vmc_object *o = e->object;
 	vmc_size_t size = e->end - e->start;
 
+	e->shared = true;
 	if (o != NULL && !e->needs_copy &&
 	    !(o->internal && !o->shared_copy && (o->shadowed || o->size > size)))
 		return;         /* already shareable: nothing changes */

@@ -406,18 +406,21 @@ static void pieces_map(struct vmc_map *map, vmc_addr_t dst, GArray *pieces)
 /* Can the destination entry simply take the source's pages?  GNU Mach
  * replaces "temporary unshared memory" (vm/vm_map.c:vm_map_copy_overwrite:
  * !entry->is_shared && (no object || object->temporary)): an entry without
- * object, or with anonymous memory.  is_shared is set only by inheritance
- * across task_create, which the simulator does not model, so it is false
- * here; note what follows: a vm_write into a shared mapping of anonymous
- * memory (through a proxy, say) replaces the mapping's pages and leaves the
- * memory it shared alone, as the kernel does (traces/scenarios/proxy.scn,
- * region-proxy-shared).  Anything else is overwritten in place, byte by
- * byte, so that others sharing it see the new bytes. */
+ * object, or with anonymous memory, that is not shared.  An entry is
+ * shared once a proxy holds its memory (vm_region_create_proxy marks it,
+ * as vm_map_fork marks memory inherited shared), so the proxy sees what is
+ * written into it.  Inheritance across task_create, which also marks it
+ * in the kernel, is not modelled.  A mapping of a proxy is not marked: a
+ * vm_write into a shared mapping of anonymous memory replaces the
+ * mapping's pages and leaves the memory it shared alone, as the kernel
+ * does (traces/scenarios/proxy.scn, region-proxy-shared).  Anything else
+ * is overwritten in place, byte by byte, so that others sharing it see the
+ * new bytes. */
 static bool entry_replaceable(const struct sim_entry *e)
 {
 	const struct vmc_object *o = e->object;
 
-	return o == NULL || o->internal;
+	return !e->shared && (o == NULL || o->internal);
 }
 
 /* Copies one page of piece p (at piece offset poff) into map at va through
