@@ -142,10 +142,6 @@ object_shared(struct vmc_object *o, void *ctx)
 	if (object->temporary)
 		object->use_shared_copy = TRUE;
 	vm_object_unlock(object);
-	/* Shared beyond the entry: an overwrite (vm_write, vm_copy) writes
-	   the object in place, where the proxy sees it, instead of giving
-	   the entry another object (vm_map_copy_overwrite). */
-	entry->is_shared = TRUE;
 }
 
 static void
@@ -1013,7 +1009,10 @@ pieces_enter(
 		vm_object_deallocate(marker);
 	vm_object_deallocate(marker);
 
-	/* As vm_map_enter does for a map that wires all it maps. */
+	/* Windows of at most this many pieces are planned on the stack. */
+#define MAP_PIECES_HERE	4
+
+/* As vm_map_enter does for a map that wires all it maps. */
 	if (map->wiring_required)
 		for (unsigned int i = 0; i < n; i++)
 			if (pieces[i].object != VM_OBJECT_NULL)
@@ -1040,8 +1039,8 @@ mosaic_vm_map_proxy(
 	vm_inherit_t	inheritance)
 {
 	const struct vmc_proxy	*core = mosaic_proxy_core(memory_object);
-	struct vmc_proxy_map_piece *plan;
-	struct map_piece	*pieces;
+	struct vmc_proxy_map_piece *plan, plan_here[MAP_PIECES_HERE];
+	struct map_piece	*pieces, pieces_here[MAP_PIECES_HERE];
 	vm_size_t		pieces_size, plan_size;
 	vm_offset_t		start = *address;
 	unsigned int		i;
@@ -1060,15 +1059,21 @@ mosaic_vm_map_proxy(
 	if (kr != KERN_SUCCESS)
 		return kr;
 
+	/* A few pieces (most windows): on the stack, no allocation. */
 	plan_size = n * sizeof *plan;
 	pieces_size = n * sizeof *pieces;
-	plan = (struct vmc_proxy_map_piece *) kalloc(plan_size);
-	if (plan == NULL)
-		return KERN_RESOURCE_SHORTAGE;
-	pieces = (struct map_piece *) kalloc(pieces_size);
-	if (pieces == NULL) {
-		kfree((vm_offset_t) plan, plan_size);
-		return KERN_RESOURCE_SHORTAGE;
+	if (n <= MAP_PIECES_HERE) {
+		plan = plan_here;
+		pieces = pieces_here;
+	} else {
+		plan = (struct vmc_proxy_map_piece *) kalloc(plan_size);
+		if (plan == NULL)
+			return KERN_RESOURCE_SHORTAGE;
+		pieces = (struct map_piece *) kalloc(pieces_size);
+		if (pieces == NULL) {
+			kfree((vm_offset_t) plan, plan_size);
+			return KERN_RESOURCE_SHORTAGE;
+		}
 	}
 	vmc_proxy_map_plan(core, offset, size, copy, cur_protection,
 			   max_protection, plan);
@@ -1081,7 +1086,8 @@ mosaic_vm_map_proxy(
 		pieces[i].cur = plan[i].cur;
 		pieces[i].max = plan[i].max;
 	}
-	kfree((vm_offset_t) plan, plan_size);
+	if (plan != plan_here)
+		kfree((vm_offset_t) plan, plan_size);
 
 	/*
 	 *	One piece with an object: one vm_map_enter, as stock vm_map
@@ -1119,7 +1125,8 @@ mosaic_vm_map_proxy(
 		pieces_release(pieces, 0, n);
 
     done:
-	kfree((vm_offset_t) pieces, pieces_size);
+	if (pieces != pieces_here)
+		kfree((vm_offset_t) pieces, pieces_size);
 	if (kr == KERN_SUCCESS)
 		*address = start;
 	return kr;
