@@ -13,6 +13,7 @@
 #   make kernel-check GNUMACH_SRC=/path  ... then GNU Mach's own make check on it,
 #                and our kernel suite (scenarios, fast copies, pager) on that kernel
 #                (NCPUS=N: a multiprocessor kernel, booted with -smp N)
+#   make bench-kernel-calls GNUMACH_SRC=/path   stock vs mosaic, call by call
 #   make kernel-matrix GNUMACH_SRC=/path [MATRIX=regex] [OURS=some|all|none]
 #                GNU Mach's CI matrix, stock and with mosaic: one table
 #   make kernel-stress GNUMACH_SRC=/path [STRESS_S=seconds] [SMP=N] [STRESS_SEED=N] [STRESS_WITHOUT=mask]
@@ -31,7 +32,7 @@ DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
        clang libclang-rt-14-dev valgrind python3 \
        gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools
 
-.PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-matrix kernel-replay kernel-stress clean
+.PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-matrix kernel-replay kernel-stress bench-kernel-calls clean
 
 all: build
 
@@ -148,6 +149,14 @@ kernel-stress:
 	MOSAIC_NCPUS=$(SMP) MOSAIC_GUEST_TIMEOUT=$$(( $(STRESS_S) + 300 )) \
 	MOSAIC_GUEST_DEFINES="-DSTRESS_S=$(STRESS_S) -DSTRESS_SEED=$(STRESS_SEED) -DSTRESS_WITHOUT=$(STRESS_WITHOUT)" \
 		sh tests/kernel/kernel-test.sh --kernel mosaic $(BUILD) . kernel-stress $(STRESS_SRC)
+
+# No stock call slower: stock GNU Mach of the tree's HEAD (configured as
+# make kernel's, in $(BUILD)/gnumach-obj-stock) and the kernel with mosaic,
+# the calls the series touches timed under -icount (bench/kernel_calls.py).
+# Writes $(BUILD)/bench/kernel_calls.tsv; bench/kernel-calls.tsv is a kept copy.
+bench-kernel-calls: kernel
+	sh mach-port/build-kernel.sh --stock --obj $(BUILD)/gnumach-obj-stock $(BUILD) "$(GNUMACH_SRC)" build 1 x86_64
+	python3 bench/kernel_calls.py . $(BUILD)
 
 # Writes $(BUILD)/kernel-replay/replay.tsv; bench/kernel-replay.tsv is a kept copy.
 CACHE ?= both
