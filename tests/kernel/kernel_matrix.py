@@ -20,7 +20,10 @@ a paravirtualized guest that needs a Xen hypervisor, and QEMU here has no
 Xen accelerator (no KVM, no Xen on this machine).
 
 Each build lives in BUILDDIR/matrix/NAME/{stock,mosaic} (make is
-incremental from run to run).  Prints one table: configuration, GNU Mach's
+incremental from run to run).  The series and the source trees the
+matrix builds from are its own (BUILDDIR/matrix/gnumach-series, ...),
+so that `make kernel' may run beside it; it shares BUILDDIR's Debian
+packages (refkernel, mig-i386).  Prints one table: configuration, GNU Mach's
 counts stock and with mosaic, ours, and the time each configuration took;
 writes it also to BUILDDIR/matrix/matrix.tsv.  Exit status 0 when every
 configuration run passes GNU Mach's suite with mosaic wherever it passes
@@ -152,6 +155,14 @@ def main():
     script = os.path.join(src, "mach-port", "build-kernel.sh")
     top = os.path.join(build, "matrix")
     os.makedirs(top, exist_ok=True)
+    # build-kernel.sh's directory: the matrix's own trees, the packages
+    # of BUILDDIR (fetched there first if need be).
+    for pkg, args in (("refkernel", []), ("mig-i386", ["mig-i386"])):
+        subprocess.run(["sh", os.path.join(src, "mach-port", "fetch-kernel.sh"), build] + args,
+                       check=True, stdout=subprocess.DEVNULL)
+        link = os.path.join(top, pkg)
+        if not os.path.islink(link):
+            os.symlink(os.path.join(build, pkg), link)
     rev = subprocess.run(["git", "-C", tree, "rev-parse", "HEAD"], capture_output=True,
                          text=True).stdout.strip() or "?"
 
@@ -175,7 +186,7 @@ def main():
             os.makedirs(obj, exist_ok=True)
             print(f"kernel-matrix: {name}: {kind}: build and GNU Mach's make check", flush=True)
             cmd = ["sh", script] + (["--stock"] if kind == "stock" else []) + [
-                "--obj", obj, "--flags", flags, build, tree, "check", str(ncpus), arch]
+                "--obj", obj, "--flags", flags, top, tree, "check", str(ncpus), arch]
             rc = run(cmd, os.path.join(obj, "matrix.log"))
             built = os.path.exists(os.path.join(obj, "gnumach"))
             counts = check_counts(os.path.join(obj, "check.log")) if built else {}
@@ -185,6 +196,11 @@ def main():
         ours = "-"
         if a.ours == "all" or (a.ours == "some" and name in OURS_SOME):
             obj = os.path.join(top, slug, "mosaic")
+            # 32-bit guests take their headers from a 32-bit build's
+            # install-data (build-kernel.sh), the matrix's if need be.
+            inc = os.path.join(build, "include-i386")
+            if not os.path.exists(inc) and os.path.exists(os.path.join(top, "include-i386")):
+                os.symlink(os.path.join(top, "include-i386"), inc)
             if os.path.exists(os.path.join(obj, "gnumach")):
                 env = dict(os.environ, MOSAIC_ARCH=arch, MOSAIC_NCPUS=str(ncpus),
                            MOSAIC_KERNEL_IMAGE=os.path.join(obj, "gnumach"))
