@@ -26,7 +26,7 @@
  *	anonymous memory needs no pager (stock GNU Mach creates one, and
  *	waits for the default pager to exist).
  *
- *	The routines below take the place of the stock ones (patch 3 of
+ *	The routines below take the place of the stock ones (patch 4 of
  *	the series, mach-port/patch-series.sh): vm/memory_object_proxy.c's
  *	entry points, vm_map's branch for a proxy and
  *	vm_region_create_proxy call them:
