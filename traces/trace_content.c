@@ -30,16 +30,36 @@ uint8_t trace_content_byte(uint64_t key, uint64_t off)
 	return (uint8_t)(word(key, off >> 3) >> (8 * (off & 7)));
 }
 
+/* The 8 bytes of word w at b, least significant first (the compiler makes
+ * one store of it on a little-endian machine). */
+static void put_word(uint8_t *b, uint64_t w)
+{
+	b[0] = (uint8_t)w;
+	b[1] = (uint8_t)(w >> 8);
+	b[2] = (uint8_t)(w >> 16);
+	b[3] = (uint8_t)(w >> 24);
+	b[4] = (uint8_t)(w >> 32);
+	b[5] = (uint8_t)(w >> 40);
+	b[6] = (uint8_t)(w >> 48);
+	b[7] = (uint8_t)(w >> 56);
+}
+
 void trace_content_fill(uint64_t key, uint64_t off, uint8_t *buf, size_t len)
 {
 	size_t n = 0;
 
-	/* One hash per word, not per byte: replay fills whole files. */
-	while (n < len) {
+	/* One hash per word, not per byte: replay fills whole files.  The
+	 * bytes before the first whole word, the whole words 8 bytes at a
+	 * time, then the bytes after the last. */
+	while (n < len && (off & 7) != 0) {
+		buf[n++] = trace_content_byte(key, off);
+		off++;
+	}
+	for (uint64_t i = off >> 3; len - n >= 8; i++, n += 8, off += 8)
+		put_word(buf + n, word(key, i));
+	if (n < len) {
 		uint64_t w = word(key, off >> 3);
-		unsigned shift = (unsigned)(off & 7);
-
-		for (; shift < 8 && n < len; shift++, n++, off++)
+		for (unsigned shift = 0; n < len; shift++, n++)
 			buf[n] = (uint8_t)(w >> (8 * shift));
 	}
 }
