@@ -111,10 +111,12 @@ kernel kernel-check: build
 	@if [ -z "$(GNUMACH_SRC)" ]; then \
 		echo "$@: set GNUMACH_SRC to a GNU Mach source tree (mosaic never downloads one)"; exit 1; fi
 	@$(MAKE) --no-print-directory deps DEBS="autoconf automake texinfo$(if $(filter i386% %-user32,$(ARCH)), gcc-multilib)"
-	sh mach-port/build-kernel.sh $(BUILD) "$(GNUMACH_SRC)" $(if $(filter kernel-check,$@),check,build) $(NCPUS) $(ARCH)
-	@if [ $@ = kernel-check ]; then \
+	@rc=0; sh mach-port/build-kernel.sh $(BUILD) "$(GNUMACH_SRC)" $(if $(filter kernel-check,$@),check,build) $(NCPUS) $(ARCH) || rc=$$?; \
+	if [ $@ = kernel-check ] && [ -f $(BUILD)/gnumach-build.ok ]; then \
+		[ $$rc = 0 ] || echo "== GNU Mach's own suite failed (above); our suite runs all the same"; \
 		echo "== our kernel suite, on Debian's kernel and on the one just built ($(ARCH), $(NCPUS) processor(s))"; \
-		MOSAIC_ARCH=$(ARCH) MOSAIC_NCPUS=$(NCPUS) $(MESON_TEST) -C $(BUILD) --suite kernel; fi
+		MOSAIC_ARCH=$(ARCH) MOSAIC_NCPUS=$(NCPUS) $(MESON_TEST) -C $(BUILD) --suite kernel || rc=1; fi; \
+	exit $$rc
 
 # GNU Mach's own CI matrix (i386 and x86_64; APIC, PAE, 1 and 8 processors,
 # kdb, 32-bit tasks), each configuration built stock and with mosaic, GNU

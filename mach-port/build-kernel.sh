@@ -161,6 +161,9 @@ if [ ! -f "$obj/Makefile" ]; then
 fi
 echo "$ncpus" > "$obj/gnumach.ncpus"
 
+# BUILDDIR/gnumach-build.ok: this run built its kernel (make kernel-check
+# runs our suite then, whatever GNU Mach's own make check says).
+rm -f "$build/gnumach-build.ok"
 jobs=$(nproc 2>/dev/null || echo 2)
 echo "build-kernel: make gnumach"
 make -C "$obj" -j"$jobs" gnumach >"$obj/make.log" 2>&1 || {
@@ -175,6 +178,7 @@ else
 		> "$obj/gnumach.source"
 fi
 echo "build-kernel: kernel at $obj/gnumach ($rev)"
+touch "$build/gnumach-build.ok"
 # The 32-bit guests (tests/kernel/guest, MOSAIC_ARCH=i386 or
 # x86_64-user32) take their Mach headers from this tree: Debian ships them
 # for x86_64 only.  (An x86_64 tree installs the same headers as an i386
@@ -186,7 +190,8 @@ fi
 
 if [ "$what" = check ]; then
 	echo "build-kernel: GNU Mach's own make check on the patched tree"
-	make -C "$obj" check >"$obj/check.log" 2>&1; rc=$?
+	rc=0
+	make -C "$obj" check >"$obj/check.log" 2>&1 || rc=$?
 	grep -E '^(PASS|FAIL|XFAIL|XPASS|SKIP|ERROR):|^# ' "$obj/check.log" || true
 	exit $rc
 fi
