@@ -12,7 +12,11 @@
  *            read-only proxy holds (vm_region_create_proxy): every page of
  *            its object resident, as a translator's file in memory is;
  *   object   a 1 MiB file of this task's pager thread (filepager.c),
- *            mapped whole and read once, so its pages are resident.
+ *            mapped whole and read once, so its pages are resident;
+ *   shared   64 KiB of anonymous memory, written, inherited shared by a
+ *            child task (created, never run): stock GNU Mach's own shared
+ *            memory, the reference for a write into memory a proxy holds,
+ *            which both kernels then write in place.
  *
  * Calls (one page unless said; each timed alone, what it leaves undone or
  * undone by an untimed call after it):
@@ -23,6 +27,7 @@
  *   vm_read:{plain,proxied}           one page (the data deallocated);
  *   vm_write:{plain,proxied}          one page of this task's into it;
  *   vm_copy:{plain,proxied}           one page to the next page;
+ *   vm_write:shared, vm_copy:shared   as above, into shared;
  *   memory_object_create_proxy        a proxy of the pager's object, one
  *                                     range of 4 pages at offset 0 (stock
  *                                     takes no other; its port destroyed);
@@ -61,20 +66,21 @@ const char guest_name[] = MOSAIC_GUEST_NAME;
 
 enum call {
 	ALLOCATE, DEALLOCATE, PROTECT_PLAIN, PROTECT_PROXIED, MAP_OBJECT, MAP_PROXY,
-	READ_PLAIN, READ_PROXIED, WRITE_PLAIN, WRITE_PROXIED, COPY_PLAIN, COPY_PROXIED,
-	CREATE_PROXY, REGION_PROXY_PLAIN, REGION_PROXY_PROXIED, NCALLS
+	READ_PLAIN, READ_PROXIED, WRITE_PLAIN, WRITE_PROXIED, WRITE_SHARED, COPY_PLAIN,
+	COPY_PROXIED, COPY_SHARED, CREATE_PROXY, REGION_PROXY_PLAIN, REGION_PROXY_PROXIED, NCALLS
 };
 static const char *const call_names[NCALLS] = {
 	"vm_allocate", "vm_deallocate", "vm_protect:plain", "vm_protect:proxied",
 	"vm_map:object", "vm_map:proxy", "vm_read:plain", "vm_read:proxied",
-	"vm_write:plain", "vm_write:proxied", "vm_copy:plain", "vm_copy:proxied",
+	"vm_write:plain", "vm_write:proxied", "vm_write:shared", "vm_copy:plain",
+	"vm_copy:proxied", "vm_copy:shared",
 	"memory_object_create_proxy", "vm_region_create_proxy:plain",
 	"vm_region_create_proxy:proxied",
 };
 
 static struct {
 	mach_port_t self;
-	vm_address_t plain, proxied, src;
+	vm_address_t plain, proxied, shared, src;
 	mach_port_t proxy;              /* of proxied, read-only */
 	struct fp_file file;
 } r;
@@ -135,7 +141,8 @@ static uint64_t one(enum call c, unsigned i)
 		return t1 - t0;
 	case WRITE_PLAIN:
 	case WRITE_PROXIED:
-		at = (c == WRITE_PLAIN ? r.plain : r.proxied) + page;
+	case WRITE_SHARED:
+		at = (c == WRITE_PLAIN ? r.plain : c == WRITE_PROXIED ? r.proxied : r.shared) + page;
 		t0 = guest_rdtsc();
 		kr = vm_write(r.self, at, r.src, P);
 		t1 = guest_rdtsc();
@@ -143,7 +150,8 @@ static uint64_t one(enum call c, unsigned i)
 		return t1 - t0;
 	case COPY_PLAIN:
 	case COPY_PROXIED:
-		at = (c == COPY_PLAIN ? r.plain : r.proxied) + page;
+	case COPY_SHARED:
+		at = (c == COPY_PLAIN ? r.plain : c == COPY_PROXIED ? r.proxied : r.shared) + page;
 		t0 = guest_rdtsc();
 		kr = vm_copy(r.self, at, P, at + 8 * P);
 		t1 = guest_rdtsc();
@@ -249,12 +257,25 @@ int guest_main(int argc, char **argv)
 	GUEST_EXPECT_KR(vm_allocate(r.self, &guard, P, TRUE), KERN_SUCCESS);
 	GUEST_EXPECT_KR(vm_protect(r.self, guard, P, TRUE, VM_PROT_NONE), KERN_SUCCESS);
 	GUEST_EXPECT_KR(vm_allocate(r.self, &r.src, P, TRUE), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_allocate(r.self, &guard, P, TRUE), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_protect(r.self, guard, P, TRUE, VM_PROT_NONE), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_allocate(r.self, &r.shared, PLAIN_SIZE, TRUE), KERN_SUCCESS);
 	for (vm_size_t i = 0; i < PLAIN_SIZE; i += 8)
 		*(volatile uint64_t *)(r.plain + i) = i * 0x9e3779b97f4a7c15ull;
 	for (vm_size_t i = 0; i < PROXIED_SIZE; i += 8)
 		*(volatile uint64_t *)(r.proxied + i) = i * 0x9e3779b97f4a7c15ull;
 	for (vm_size_t i = 0; i < P; i += 8)
 		*(volatile uint64_t *)(r.src + i) = i + 1;
+	for (vm_size_t i = 0; i < PLAIN_SIZE; i += 8)
+		*(volatile uint64_t *)(r.shared + i) = i * 3 + 1;
+	/* shared: inherited shared by a child (which never runs); the rest of
+	 * our memory it does not get. */
+	{
+		mach_port_t child = MACH_PORT_NULL;
+		GUEST_EXPECT_KR(vm_inherit(r.self, r.shared, PLAIN_SIZE, VM_INHERIT_SHARE),
+				KERN_SUCCESS);
+		GUEST_EXPECT_KR(task_create(r.self, TRUE, &child), KERN_SUCCESS);
+	}
 	GUEST_EXPECT_KR(vm_region_create_proxy(r.self, r.proxied, VM_PROT_READ, PROXIED_SIZE,
 					       &r.proxy), KERN_SUCCESS);
 
