@@ -11,7 +11,7 @@
  *
  *	The C types of mosaic.defs that the Mach headers do not have.
  *	mosaic.defs imports this header, so MIG's user and server headers
- *	include it: it is installed beside mosaic.defs (patch 4 of the
+ *	include it: it is installed beside mosaic.defs (patch 5 of the
  *	series), and a guest finds it among its generated stubs
  *	(build-guest.sh).
  */

@@ -11,7 +11,7 @@
  *
  *	GNU Mach's proxy memory objects, done by mosaic's core (see
  *	vmc_proxy_gnumach.c).  Each routine here takes the place of a
- *	stock one, which calls it (patch 3 of the series:
+ *	stock one, which calls it (patch 4 of the series:
  *	mach-port/README.md).
  *
  *	vm/memory_object_proxy.h includes this header, so the files that

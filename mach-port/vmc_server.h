@@ -50,7 +50,7 @@ extern kern_return_t	mosaic_memory_object_copy(
 
 /*
  *	The trap form of vm_read_fast: Mach trap number 120 (the user
- *	stub traps with -120), installed in mach_trap_table by patch 5
+ *	stub traps with -120), installed in mach_trap_table by patch 6
  *	of the series.  Same arguments as the RPC, with port names.
  */
 #define	MOSAIC_TRAP_VM_READ_FAST	120
