@@ -29,7 +29,9 @@
 # --icount QEMU then runs them in threads of their own (multi-threaded TCG),
 # so that two processors really run at once on a host with two cores.
 #
-# QEMU names another emulator binary (default qemu-system-x86_64).
+# QEMU names another emulator binary (default qemu-system-x86_64);
+# MOSAIC_QEMU_PLUGIN=SO[,ARGS] loads a TCG plugin into it (the profiler,
+# bench/kprof_plugin.c, which bench/kernel_profile.py drives).
 #
 # The guest ends a run by rebooting the machine, which -no-reboot turns into
 # QEMU's exit; if a marker appears and QEMU lingers it is stopped.
@@ -98,10 +100,13 @@ if [ "$smp" != 1 ]; then
 	[ -z "$icount" ] && cpus="$cpus -accel tcg,thread=multi"
 fi
 
+plugin=""
+[ -n "${MOSAIC_QEMU_PLUGIN:-}" ] && plugin="-plugin $MOSAIC_QEMU_PLUGIN"
+
 # Run, watching the log: stop at a marker, a panic, QEMU's exit or the limit.
 : > "$log"
 # shellcheck disable=SC2086
-"$qemu" -machine pc -cpu core2duo-v1 -m 512 $icount $cpus \
+"$qemu" -machine pc -cpu core2duo-v1 -m 512 $icount $cpus $plugin \
 	-display none -monitor none -serial "file:$log" \
 	-no-reboot -boot d -cdrom "$iso" </dev/null >"$work/$name.qemu.log" 2>&1 &
 qemu_pid=$!

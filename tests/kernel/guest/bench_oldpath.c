@@ -398,6 +398,17 @@ int guest_main(int argc, char **argv)
 			if (r.fast || !path_fast((enum path)p))
 				check_path(&r, (enum path)p, sizes[s]);
 
+#ifdef BENCH_PROFILE_PATH
+	/* The profiler's run (bench/kernel_profile.py): only BENCH_PROFILE_READS
+	 * reads of one path and size, after the same setup and checks. */
+	if (!r.fast && path_fast(BENCH_PROFILE_PATH))
+		guest_fail("profile of %s: no fast paths", path_names[BENCH_PROFILE_PATH]);
+	guest_printf("mosaic-bench: profile %s %d x %d\n", path_names[BENCH_PROFILE_PATH],
+		     BENCH_PROFILE_SIZE, BENCH_PROFILE_READS);
+	for (int i = 0; i < BENCH_PROFILE_READS / READS; i++)
+		(void)run_path(&r, BENCH_PROFILE_PATH, BENCH_PROFILE_SIZE);
+	return 0;
+#endif
 	guest_printf("mosaic-bench: begin\n");
 	guest_printf("round\tsize\tpath\tticks_per_read\n");
 	for (int round = 0; round < ROUNDS; round++)

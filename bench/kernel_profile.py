@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Where one call's instructions go in the kernel, function by function.
+
+GNU Mach has no profiler, and the fast path's budget is counted in
+instructions (-icount), so this measures instructions directly: it boots
+tests/kernel/guest/bench_oldpath.c twice under -icount with the TCG plugin
+bench/kprof_plugin.c, each boot making only reads of one path and size (its
+BENCH_PROFILE_* defines), LOW reads in one and HIGH in the other.  Every
+translation block's executions times its instructions, folded into the
+function its address falls in (the kernel's and the guest's symbol tables),
+subtracted between the boots and divided by HIGH - LOW, is that function's
+share of one read: setup, checks and boot cancel out.  The total is the
+call's instruction count, which kernel_oldpath.py's icount column must
+agree with (the guest's own loop included).
+
+Usage: kernel_profile.py SOURCE_ROOT BUILD_ROOT [--path fast_rpc] [--size 1024]
+                         [--low 2000] [--high 12000] [--top 40] [--kernel IMAGE]
+Writes BUILD/bench/profile-PATH-SIZE.tsv (function, instructions per read)
+and prints the top of it.  Exit 77 when a kernel, QEMU or GRUB is missing.
+"""
+import argparse
+import bisect
+import collections
+import os
+import subprocess
+import sys
+
+PATHS = {"old": "OLD", "old_pager": "OLD_PAGER", "vm_read": "VMREAD", "fast_rpc": "FAST_RPC",
+         "fast_trap": "FAST_TRAP", "fast_rpc0": "FAST_RPC0", "limit_rpc": "LIMIT_RPC",
+         "limit_trap": "LIMIT_TRAP", "port_rpc": "PORT_RPC", "user_rpc": "USER_RPC",
+         "copy": "COPY"}
+
+
+class Symbols:
+    """Text symbols of ELF files, for address -> function."""
+
+    def __init__(self, *elves):
+        pairs = []
+        for elf in elves:
+            out = subprocess.run(["nm", "-n", "--defined-only", elf], capture_output=True,
+                                 text=True, check=True).stdout
+            tag = "" if elf == elves[0] else "user:"
+            for line in out.splitlines():
+                parts = line.split()
+                if len(parts) == 3 and parts[1] in "tTwW":
+                    pairs.append((int(parts[0], 16), tag + parts[2]))
+        pairs.sort()
+        self.addrs = [a for a, _ in pairs]
+        self.names = [n for _, n in pairs]
+
+    def name(self, addr):
+        i = bisect.bisect_right(self.addrs, addr) - 1
+        return self.names[i] if i >= 0 else "?"
+
+
+def boot(args, reads, plugin, out):
+    name = f"prof-{args.path}-{args.size}-{reads}"
+    defines = (f"-DBENCH_PROFILE_PATH={PATHS[args.path]} -DBENCH_PROFILE_SIZE={args.size}"
+               f" -DBENCH_PROFILE_READS={reads}")
+    env = dict(os.environ, MOSAIC_GUEST_TIMEOUT="900", MOSAIC_QEMU_ICOUNT="1",
+               MOSAIC_GUEST_DEFINES=defines, MOSAIC_QEMU_PLUGIN=f"{plugin},out={out}")
+    if args.kernel:
+        env["MOSAIC_KERNEL_IMAGE"] = args.kernel
+    if os.path.exists(out):
+        os.unlink(out)
+    r = subprocess.run(["sh", os.path.join(args.src, "tests", "kernel", "kernel-test.sh"),
+                        "--kernel", "mosaic", args.build, args.src, name,
+                        "tests/kernel/guest/bench_oldpath.c", "tests/kernel/guest/ktrans.defs",
+                        "tests/kernel/guest/filepager.c", "traces/trace_content.c"],
+                       env=env, capture_output=True, text=True)
+    if r.returncode == 77:
+        print(r.stdout[-2000:])
+        sys.exit(77)
+    if r.returncode != 0 or not os.path.exists(out):
+        print(r.stdout[-4000:], r.stderr[-2000:])
+        sys.exit(1)
+    return os.path.join(args.build, "guest", name)
+
+
+def fold(path, symbols):
+    by = collections.Counter()
+    with open(path) as f:
+        for line in f:
+            vaddr, insns, runs = line.split()
+            by[symbols.name(int(vaddr, 16))] += int(insns) * int(runs)
+    return by
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("src")
+    ap.add_argument("build")
+    ap.add_argument("--path", default="fast_rpc", choices=sorted(PATHS))
+    ap.add_argument("--size", type=int, default=1024)
+    ap.add_argument("--low", type=int, default=2000)
+    ap.add_argument("--high", type=int, default=12000)
+    ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--kernel", help="the kernel image (default BUILD/gnumach-obj/gnumach)")
+    args = ap.parse_args()
+    if args.low % 1000 or args.high % 1000 or args.high <= args.low:
+        sys.exit("kernel_profile: --low and --high are multiples of 1000, low < high")
+
+    kernel = args.kernel or os.path.join(args.build, "gnumach-obj", "gnumach")
+    if not os.path.isfile(kernel):
+        print(f"kernel_profile: SKIP: no kernel at {kernel} (make kernel GNUMACH_SRC=...)")
+        sys.exit(77)
+    out_dir = os.path.join(args.build, "bench")
+    os.makedirs(out_dir, exist_ok=True)
+    plugin = os.path.join(out_dir, "kprof_plugin.so")
+    subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-Wall", "-Werror",
+                    "-o", plugin, os.path.join(args.src, "bench", "kprof_plugin.c")], check=True)
+
+    counts = []
+    for reads in (args.low, args.high):
+        out = os.path.join(out_dir, f"kprof-{args.path}-{args.size}-{reads}.txt")
+        guest = boot(args, reads, plugin, out)
+        counts.append(fold(out, Symbols(kernel, guest)))
+
+    span = args.high - args.low
+    per = {fn: (counts[1][fn] - counts[0][fn]) / span for fn in set(counts[0]) | set(counts[1])}
+    rows = sorted(((v, fn) for fn, v in per.items() if abs(v) >= 0.05), reverse=True)
+    total = sum(per.values())
+    kernel_total = sum(v for fn, v in per.items() if not fn.startswith("user:"))
+    tsv = os.path.join(out_dir, f"profile-{args.path}-{args.size}.tsv")
+    with open(tsv, "w") as f:
+        f.write(f"# kernel_profile: {args.path} of {args.size} bytes, instructions per read "
+                f"(boots of {args.low} and {args.high} reads under -icount)\n")
+        f.write(f"# total\t{total:.1f}\n# kernel\t{kernel_total:.1f}\n")
+        f.write("function\tinstructions\n")
+        for v, fn in rows:
+            f.write(f"{fn}\t{v:.1f}\n")
+    print(f"{args.path} of {args.size} bytes: {total:.1f} instructions per read "
+          f"({kernel_total:.1f} in the kernel); {tsv}")
+    for v, fn in rows[:args.top]:
+        print(f"{v:9.1f}  {fn}")
+
+
+if __name__ == "__main__":
+    main()
