@@ -50,15 +50,18 @@
  *	MACH_SEND_INVALID_DEST.
  *	The trap form of vm_read_fast (mosaic_vm_read_fast_trap, trap number
  *	MOSAIC_TRAP_VM_READ_FAST) does the same copy without a message: it
- *	takes the caller's send rights by name as mach_msg's copyin would,
- *	so its results are the RPC's, and writes the count to user memory.
+ *	translates the caller's names under one read lock of its space,
+ *	deciding as mach_msg's copyin would (trap_rights), so its results
+ *	are the RPC's, and writes the count to user memory.
  */
 
+#include <ipc/ipc_entry.h>
 #include <ipc/ipc_object.h>
 #include <ipc/ipc_port.h>
 #include <ipc/ipc_space.h>
 #include <kern/assert.h>
 #include <kern/ipc_tt.h>
+#include <kern/task.h>
 #include <kern/thread.h>
 #include <machine/locore.h>
 #include <mach/kern_return.h>
@@ -286,16 +289,106 @@ mosaic_memory_object_copy(
 }
 
 /*
+ *	trap_rights: the trap's two names, translated under one hold of the
+ *	caller's space (read-locked), with what mach_msg's copyin of a
+ *	message carrying them would decide (ipc_object_copyin,
+ *	MACH_MSG_TYPE_COPY_SEND):
+ *	  - target_task must name a send right to a live port: otherwise
+ *	    MACH_SEND_INVALID_DEST.  What the copy needs of it is only the
+ *	    task's map, referenced here under the port's lock as
+ *	    convert_port_to_map would (VM_MAP_NULL for a live port that is
+ *	    not a task's, which the copy refuses as the RPC does);
+ *	  - memory_object may be null (IP_NULL), a dead name or a send right
+ *	    to a dead port (IP_DEAD), or a send right to a live port, which
+ *	    is copied (a naked send right, held across the copy: a proxy
+ *	    cannot lose its last send right, and so its memory object,
+ *	    while the copy looks it up); anything else is
+ *	    MACH_SEND_INVALID_RIGHT.
+ *	A copy-send changes no entry, so a read lock is enough; an entry
+ *	whose port died is left for the next writer of the space to turn
+ *	into a dead name (ipc_right_check), as every reader leaves it.
+ *	Conditions: nothing locked.
+ *	Returns: KERN_SUCCESS with *map and *object set; otherwise nothing
+ *	is held.
+ */
+static kern_return_t
+trap_rights(
+	ipc_space_t		space,
+	mach_port_name_t	target_task,
+	mach_port_name_t	memory_object,
+	vm_map_t		*map,		/* OUT */
+	ipc_port_t		*object)	/* OUT */
+{
+	ipc_entry_t	entry;
+	ipc_port_t	port;
+
+	*map = VM_MAP_NULL;
+	*object = IP_NULL;
+	if (!MACH_PORT_NAME_VALID(target_task))
+		return MACH_SEND_INVALID_DEST;
+
+	is_read_lock(space);
+	if (!space->is_active) {
+		is_read_unlock(space);
+		return MACH_SEND_INVALID_DEST;
+	}
+
+	/* The task: a send right to a live port. */
+	entry = ipc_entry_lookup(space, target_task);
+	if (entry == IE_NULL || !(entry->ie_bits & MACH_PORT_TYPE_SEND)) {
+		is_read_unlock(space);
+		return MACH_SEND_INVALID_DEST;
+	}
+	port = (ipc_port_t) entry->ie_object;
+	ip_lock(port);
+	if (!ip_active(port)) {
+		ip_unlock(port);
+		is_read_unlock(space);
+		return MACH_SEND_INVALID_DEST;
+	}
+	if (ip_kotype(port) == IKOT_TASK) {
+		*map = ((task_t) port->ip_kobject)->map;
+		vm_map_reference(*map);
+	}
+	ip_unlock(port);
+
+	/* The memory object: null, dead, or a send right. */
+	if (MACH_PORT_NAME_VALID(memory_object)) {
+		entry = ipc_entry_lookup(space, memory_object);
+		if (entry == IE_NULL ||
+		    !(entry->ie_bits & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_DEAD_NAME))) {
+			is_read_unlock(space);
+			if (*map != VM_MAP_NULL)
+				vm_map_deallocate(*map);
+			*map = VM_MAP_NULL;
+			return MACH_SEND_INVALID_RIGHT;
+		}
+		if (entry->ie_bits & MACH_PORT_TYPE_SEND) {
+			port = (ipc_port_t) entry->ie_object;
+			ip_lock(port);
+			if (ip_active(port)) {
+				ip_reference(port);
+				port->ip_srights++;
+				*object = port;
+			} else {
+				*object = IP_DEAD;
+			}
+			ip_unlock(port);
+		} else {
+			*object = IP_DEAD;
+		}
+	}
+	is_read_unlock(space);
+	return KERN_SUCCESS;
+}
+
+/*
  *	Routine:	vm_read_fast [trap MOSAIC_TRAP_VM_READ_FAST]
  *	Purpose:
  *		vm_read_fast without a message: the arguments are the
- *		RPC's, the ports are names in the caller's space, and
+ *		RPC's, the ports are names in the caller's space (taken as
+ *		trap_rights says, so that its results are the RPC's), and
  *		count points into the caller's memory.
- *
- *		The two names are copied in as send rights, as mach_msg
- *		copies in a message's (ipc_object_copyin), and held for
- *		the whole copy: a proxy cannot lose its last send right,
- *		and so its memory object, while the copy looks it up.
  *	Conditions:
  *		Nothing locked.  May block.
  *	Returns:
@@ -317,44 +410,23 @@ mosaic_vm_read_fast_trap(
 	rpc_vm_offset_t		offset,
 	rpc_vm_size_t		*count)		/* OUT, user memory */
 {
-	ipc_space_t	space = current_space();
-	ipc_object_t	task_object = IO_NULL;
-	ipc_object_t	memory_object_object = IO_NULL;
 	vm_map_t	map;
+	ipc_port_t	object;
 	vm_size_t	done = 0;
 	rpc_vm_size_t	user_count;
 	kern_return_t	kr;
 
-	/* A send right to a live port, where the message would go? */
-	if (!MACH_PORT_NAME_VALID(target_task) ||
-	    ipc_object_copyin(space, target_task, MACH_MSG_TYPE_COPY_SEND,
-			      &task_object) != KERN_SUCCESS ||
-	    !IO_VALID(task_object)) {
-		kr = MACH_SEND_INVALID_DEST;
-		goto out;
+	kr = trap_rights(current_space(), target_task, memory_object,
+			 &map, &object);
+	if (kr == KERN_SUCCESS) {
+		kr = task_object_copy(map, (vm_offset_t) address,
+				      (vm_size_t) size, object,
+				      (vm_offset_t) offset, TRUE, &done);
+		if (map != VM_MAP_NULL)
+			vm_map_deallocate(map);
+		if (IP_VALID(object))
+			ipc_port_release_send(object);
 	}
-
-	/* A send right (or a dead name, or null) for the memory object? */
-	if (MACH_PORT_NAME_VALID(memory_object) &&
-	    ipc_object_copyin(space, memory_object, MACH_MSG_TYPE_COPY_SEND,
-			      &memory_object_object) != KERN_SUCCESS) {
-		memory_object_object = IO_NULL;
-		kr = MACH_SEND_INVALID_RIGHT;
-		goto out;
-	}
-
-	map = convert_port_to_map((ipc_port_t) task_object);
-	kr = task_object_copy(map, (vm_offset_t) address, (vm_size_t) size,
-			      (ipc_port_t) memory_object_object,
-			      (vm_offset_t) offset, TRUE, &done);
-	if (map != VM_MAP_NULL)
-		vm_map_deallocate(map);
-
-    out:
-	if (IO_VALID(memory_object_object))
-		ipc_port_release_send((ipc_port_t) memory_object_object);
-	if (IO_VALID(task_object))
-		ipc_port_release_send((ipc_port_t) task_object);
 
 	user_count = (rpc_vm_size_t) done;
 	if (copyout(&user_count, count, sizeof user_count))
