@@ -484,10 +484,22 @@ static void test_trap(void)
 	/* Errors: the count is written too, 0. */
 	GUEST_EXPECT_KR(mach_port_allocate(t.self, MACH_PORT_RIGHT_RECEIVE, &receive),
 			KERN_SUCCESS);
+	/* A dead name: a send right whose receive right (held here too) is
+	 * destroyed.  An unknown name: one this space does not have. */
+	mach_port_t dead, unknown = 0x7ff0f;
+	mach_port_type_t type;
+	GUEST_EXPECT_KR(mach_port_allocate(t.self, MACH_PORT_RIGHT_RECEIVE, &dead), KERN_SUCCESS);
+	GUEST_EXPECT_KR(mach_port_insert_right(t.self, dead, dead, MACH_MSG_TYPE_MAKE_SEND),
+			KERN_SUCCESS);
+	GUEST_EXPECT_KR(mach_port_mod_refs(t.self, dead, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	GUEST_EXPECT_KR(mach_port_type(t.self, dead, &type), KERN_SUCCESS);
+	GUEST_CHECK(type == MACH_PORT_TYPE_DEAD_NAME);
+	GUEST_EXPECT_KR(mach_port_type(t.self, unknown, &type), KERN_INVALID_NAME);
 	static const struct {
 		const char *what;
-		int task;               /* 0 self, 1 null, 2 thread */
-		int object;             /* 0 file_ro, 1 task port, 2 receive right only */
+		int task;               /* 0 self, 1 null, 2 thread, 3 dead name, 4 unknown name */
+		int object;             /* 0 file_ro, 1 task port, 2 receive right only,
+					   3 dead name, 4 unknown name */
 		vm_size_t a, o, len;
 		kern_return_t want;
 	} bad[] = {
@@ -495,15 +507,20 @@ static void test_trap(void)
 		{ "task=thread-port", 2, 0, 0, 0, 10, KERN_INVALID_ARGUMENT },
 		{ "object=task-port", 0, 1, 0, 0, 10, KERN_INVALID_ARGUMENT },
 		{ "object=receive right, no send right", 0, 2, 0, 0, 10, MACH_SEND_INVALID_RIGHT },
+		{ "task=dead-name", 3, 0, 0, 0, 10, MACH_SEND_INVALID_DEST },
+		{ "task=unknown-name", 4, 0, 0, 0, 10, MACH_SEND_INVALID_DEST },
+		{ "object=dead-name", 0, 3, 0, 0, 10, KERN_INVALID_ARGUMENT },
+		{ "object=unknown-name", 0, 4, 0, 0, 10, MACH_SEND_INVALID_RIGHT },
+		{ "task=unknown-name object=unknown-name", 4, 4, 0, 0, 10, MACH_SEND_INVALID_DEST },
 		{ "address=hole", 0, 0, 3 * P, 0, 10, KERN_INVALID_ADDRESS },
 		{ "offset=2^N-4096 len=8192 (wraps)", 0, 0, 0, (vm_size_t)0 - P, 2 * P,
 		  WRAP_KR },
 	};
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		mach_port_t task = bad[i].task == 0 ? t.self :
-				   bad[i].task == 1 ? MACH_PORT_NULL : thread;
-		mach_port_t object = bad[i].object == 0 ? t.file_ro :
-				     bad[i].object == 1 ? t.self : receive;
+		const mach_port_t tasks[] = { t.self, MACH_PORT_NULL, thread, dead, unknown };
+		const mach_port_t objects[] = { t.file_ro, t.self, receive, dead, unknown };
+		mach_port_t task = tasks[bad[i].task];
+		mach_port_t object = objects[bad[i].object];
 		vm_address_t base = bad[i].a == 3 * P ? t.edge - P : t.buf;
 		vm_size_t count = NO_COUNT;
 		kern_return_t kr = vm_read_fast_trap(task, base + bad[i].a, bad[i].len, object,
