@@ -123,36 +123,6 @@ static void copy_within_page(unsigned char *d, const unsigned char *s, vmc_size_
 
 /* Endpoints ---------------------------------------------------------------- */
 
-struct vmc_endpoint vmc_endpoint_map(struct vmc_map *map, vmc_addr_t addr)
-{
-	struct vmc_endpoint ep = { .kind = VMC_ENDPOINT_MAP };
-
-	ep.u.map.map = map;
-	ep.u.map.addr = addr;
-	return ep;
-}
-
-struct vmc_endpoint vmc_endpoint_object(struct vmc_object *object, vmc_off_t offset,
-					vmc_prot_t max_prot)
-{
-	struct vmc_endpoint ep = { .kind = VMC_ENDPOINT_OBJECT };
-
-	ep.u.object.object = object;
-	ep.u.object.offset = offset;
-	ep.u.object.max_prot = max_prot;
-	return ep;
-}
-
-struct vmc_endpoint vmc_endpoint_resolver(vmc_resolve_fn fn, void *ctx, vmc_off_t pos)
-{
-	struct vmc_endpoint ep = { .kind = VMC_ENDPOINT_RESOLVER };
-
-	ep.u.resolver.fn = fn;
-	ep.u.resolver.ctx = ctx;
-	ep.u.resolver.pos = pos;
-	return ep;
-}
-
 /* The start position of an endpoint (address, offset or resolver position). */
 static vmc_off_t endpoint_start(const struct vmc_endpoint *ep)
 {

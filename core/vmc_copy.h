@@ -86,11 +86,38 @@ struct vmc_endpoint {
 	} u;
 };
 
-/* Endpoint builders. */
-struct vmc_endpoint vmc_endpoint_map(struct vmc_map *map, vmc_addr_t addr);
-struct vmc_endpoint vmc_endpoint_object(struct vmc_object *object, vmc_off_t offset,
-					vmc_prot_t max_prot);
-struct vmc_endpoint vmc_endpoint_resolver(vmc_resolve_fn fn, void *ctx, vmc_off_t pos);
+/* Endpoint builders (inline: a small copy's cost is counted in
+ * instructions, and these run on every call). */
+static inline struct vmc_endpoint vmc_endpoint_map(struct vmc_map *map, vmc_addr_t addr)
+{
+	struct vmc_endpoint ep = { .kind = VMC_ENDPOINT_MAP };
+
+	ep.u.map.map = map;
+	ep.u.map.addr = addr;
+	return ep;
+}
+
+static inline struct vmc_endpoint vmc_endpoint_object(struct vmc_object *object,
+						      vmc_off_t offset, vmc_prot_t max_prot)
+{
+	struct vmc_endpoint ep = { .kind = VMC_ENDPOINT_OBJECT };
+
+	ep.u.object.object = object;
+	ep.u.object.offset = offset;
+	ep.u.object.max_prot = max_prot;
+	return ep;
+}
+
+static inline struct vmc_endpoint vmc_endpoint_resolver(vmc_resolve_fn fn, void *ctx,
+							vmc_off_t pos)
+{
+	struct vmc_endpoint ep = { .kind = VMC_ENDPOINT_RESOLVER };
+
+	ep.u.resolver.fn = fn;
+	ep.u.resolver.ctx = ctx;
+	ep.u.resolver.pos = pos;
+	return ep;
+}
 
 /*
  * Copies size bytes from src to dst.

@@ -487,7 +487,7 @@ vmc_yield(enum vmc_yield_point where)
  *	becomes an endpoint without a map, which vmc_copy refuses
  *	(KERN_INVALID_ARGUMENT) before touching anything.
  */
-static struct vmc_endpoint
+static inline struct vmc_endpoint
 endpoint_of(const struct mosaic_side *side)
 {
 	switch (side->kind) {

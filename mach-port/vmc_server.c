@@ -114,10 +114,6 @@ memory_object_side(
 	struct vmc_proxy	*proxy;
 	vm_object_t		object;
 
-	/* Is there a live port at all? */
-	if (!port_alive(port))
-		return KERN_INVALID_ARGUMENT;
-
 	side->map = VM_MAP_NULL;
 	side->address = 0;
 	side->object = VM_OBJECT_NULL;
@@ -125,13 +121,17 @@ memory_object_side(
 	side->position = position;
 	side->max_protection = VM_PROT_ALL;
 
-	/* A proxy?  Then the core's, segment by segment. */
+	/* A proxy (a live one)?  Then the core's, segment by segment. */
 	proxy = mosaic_proxy_core(port);
 	if (proxy != NULL) {
 		side->kind = MOSAIC_SIDE_PROXY;
 		side->proxy = proxy;
 		return KERN_SUCCESS;
 	}
+
+	/* Is there a live port at all? */
+	if (!port_alive(port))
+		return KERN_INVALID_ARGUMENT;
 
 	/* A pager port (known, or new), and not another kind of object? */
 	object = vm_object_enter(port, round_page(size), FALSE);
