@@ -14,6 +14,8 @@
 #                and our kernel suite (scenarios, fast copies, pager) on that kernel
 #                (NCPUS=N: a multiprocessor kernel, booted with -smp N)
 #   make bench-kernel-calls GNUMACH_SRC=/path   stock vs mosaic, call by call
+#   make kernel-profile GNUMACH_SRC=/path [PROFILE=fast_rpc] [SIZE=1024]
+#                one read's instructions in the kernel, function by function
 #   make kernel-matrix GNUMACH_SRC=/path [MATRIX=regex] [OURS=some|all|none]
 #                GNU Mach's CI matrix, stock and with mosaic: one table
 #   make kernel-stress GNUMACH_SRC=/path [STRESS_S=seconds] [SMP=N] [STRESS_SEED=N] [STRESS_WITHOUT=mask]
@@ -32,7 +34,7 @@ DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
        clang libclang-rt-14-dev valgrind python3 \
        gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools
 
-.PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-matrix kernel-replay kernel-stress bench-kernel-calls clean
+.PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-matrix kernel-replay kernel-stress bench-kernel-calls kernel-profile clean
 
 all: build
 
@@ -159,6 +161,14 @@ kernel-stress:
 bench-kernel-calls: kernel
 	sh mach-port/build-kernel.sh --stock --obj $(BUILD)/gnumach-obj-stock $(BUILD) "$(GNUMACH_SRC)" build 1 x86_64
 	python3 bench/kernel_calls.py . $(BUILD)
+
+# Where one read's instructions go, function by function (bench/kernel_profile.py:
+# a QEMU plugin counts every translation block's runs in two -icount boots that
+# differ only in their number of reads).  Writes $(BUILD)/bench/profile-PATH-SIZE.tsv.
+PROFILE ?= fast_rpc
+SIZE    ?= 1024
+kernel-profile: kernel
+	python3 bench/kernel_profile.py . $(BUILD) --path $(PROFILE) --size $(SIZE)
 
 # Writes $(BUILD)/kernel-replay/replay.tsv; bench/kernel-replay.tsv is a kept copy.
 CACHE ?= both

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A translator's read paths on the real kernel: boots
 tests/kernel/guest/bench_oldpath.c on GNU Mach in QEMU (software emulation)
-once in plain emulation and twice with -icount shift=0,sleep=off (whose
+once (MOSAIC_PLAIN_BOOTS times) in plain emulation and twice with -icount shift=0,sleep=off (whose
 counts must be bit-identical from boot to boot), takes the median of the
 rounds for every size and path, and writes BUILD/bench/kernel_oldpath.tsv
 (with a metadata header) and the figure BUILD/bench/kernel_oldpath.{png,svg}
@@ -14,6 +14,10 @@ the old paths and the limits only.
 
 MOSAIC_ARCH=i386 (or i386-pae) measures the i386 kernel `make kernel
 ARCH=...' built, with a 32-bit guest, and writes into BUILD/bench/ARCH/.
+
+MOSAIC_PLAIN_BOOTS=N boots N times in plain emulation (default 1): the
+plain column is then the median of the boots' medians, and each ratio's
+spread over the boots (its lowest and highest) is in the last columns.
 
 Usage: kernel_oldpath.py SOURCE_ROOT BUILD_ROOT
 Exit 77 when the kernel suite cannot run here (no QEMU, GRUB or kernel).
@@ -65,6 +69,17 @@ def boot(icount):
     return rows
 
 
+plain_boots = int(os.environ.get("MOSAIC_PLAIN_BOOTS", "1"))
+if plain_boots < 1:
+    sys.exit("kernel_oldpath: MOSAIC_PLAIN_BOOTS must be at least 1")
+
+
+def spread(size, path, limit):
+    """The plain ratio over `limit` in each boot: (min, max)."""
+    r = [b[(size, path)] / b[(size, limit)] for b in plain_each]
+    return min(r), max(r)
+
+
 def medians(rows):
     by = collections.defaultdict(list)
     for _, size, path, ticks in rows:
@@ -72,7 +87,8 @@ def medians(rows):
     return {k: statistics.median(v) for k, v in by.items()}
 
 
-plain = medians(boot(False))
+plain_each = [medians(boot(False)) for _ in range(plain_boots)]
+plain = {k: statistics.median(b[k] for b in plain_each) for k in plain_each[0]}
 icount_rows = boot(True)
 icount_again = boot(True)
 identical = icount_rows == icount_again
@@ -120,17 +136,26 @@ with open(tsv, "w") as f:
     f.write("# plain: rdtsc follows the host clock; icount: -icount shift=0,sleep=off\n")
     f.write(f"# host_tsc_mhz\t{host_tsc_mhz()}\n")
     f.write(f"# icount_bit_identical_across_two_boots\t{'yes' if identical else 'NO'}\n")
+    f.write(f"# plain_boots\t{plain_boots} (plain_ticks: median over the boots of each boot's median;"
+            f" _min/_max: the ratio in each boot)\n")
+    if (8192, "fast_rpc") in plain:
+        per = " ".join(f"{b[(8192, 'old')] / b[(8192, 'fast_rpc')]:.2f}" for b in plain_each)
+        f.write(f"# old_over_fast_rpc_8192_plain_per_boot\t{per}\n")
     f.write("# vs_limit_rpc, vs_limit_trap: ticks over those of the limit (the same bytes copied from\n"
             "#   mapped memory with 8-byte moves, plus one null RPC or one trap) in the same boot\n")
     f.write("size\tpath\tplain_ticks\ticount_ticks\tplain_vs_limit_rpc\ticount_vs_limit_rpc"
-            "\tplain_vs_limit_trap\ticount_vs_limit_trap\n")
+            "\tplain_vs_limit_trap\ticount_vs_limit_trap"
+            "\tplain_vs_limit_rpc_min\tplain_vs_limit_rpc_max"
+            "\tplain_vs_limit_trap_min\tplain_vs_limit_trap_max\n")
     for size in sorted({s for s, _ in plain}):
         for p in paths:
             a, b = plain[(size, p)], icount[(size, p)]
             f.write(f"{size}\t{p}\t{a:.0f}\t{b:.0f}\t{a / plain[(size, 'limit_rpc')]:.2f}"
                     f"\t{b / icount[(size, 'limit_rpc')]:.2f}"
                     f"\t{a / plain[(size, 'limit_trap')]:.2f}"
-                    f"\t{b / icount[(size, 'limit_trap')]:.2f}\n")
+                    f"\t{b / icount[(size, 'limit_trap')]:.2f}"
+                    + "".join(f"\t{x:.2f}" for lim in ("limit_rpc", "limit_trap")
+                            for x in spread(size, p, lim)) + "\n")
 print(open(tsv).read())
 subprocess.run(["gnuplot", "-e", f"in='{tsv}'; outdir='{out_dir}'; paths='{' '.join(paths)}'",
                 os.path.join(src, "plots", "kernel_oldpath.gp")], check=True)
