@@ -245,7 +245,16 @@ enum vmc_yield_point {
 	VMC_YIELD_COUNT
 };
 
-/* locks: none held by the caller.  sleeps: may. */
+/* locks: none held by the caller.  sleeps: may.
+ * A host that plants nothing there (GNU Mach) defines VMC_HOST_NO_YIELD in
+ * its vmc_host.h, and the core's calls compile to nothing. */
+#ifdef VMC_HOST_NO_YIELD
+static inline void vmc_yield(enum vmc_yield_point where)
+{
+	(void)where;
+}
+#else
 void vmc_yield(enum vmc_yield_point where);
+#endif
 
 #endif /* VMC_PORT_H */

@@ -134,7 +134,7 @@ vmc_object_release(struct vmc_object *object)
  *	removed for a read of a copy-on-write entry), as fill_lookup does.
  *	Otherwise (errors included) VM_MAP_ENTRY_NULL.
  */
-static vm_map_entry_t
+static inline __attribute__((__always_inline__)) vm_map_entry_t
 entry_lookup_as_is(vm_map_t map, vm_offset_t addr, vm_prot_t access)
 {
 	vm_map_entry_t	entry;
@@ -469,16 +469,6 @@ vmc_page_put(struct vmc_page_ref *ref, bool dirtied)
 }
 
 /*
- *	The kernel has nothing to plant at a yield point; the simulator
- *	is where races are driven.
- */
-void
-vmc_yield(enum vmc_yield_point where)
-{
-	(void) where;
-}
-
-/*
  *	Copies for the rest of the kernel (vmc_gnumach.h).
  */
 
@@ -520,12 +510,4 @@ mosaic_copy(
 	kr = vmc_copy(&s, &d, size, &done);
 	*count = done;
 	return kr;
-}
-
-boolean_t
-mosaic_range_ok(vm_offset_t start, vm_size_t size)
-{
-	struct vmc_range	r;
-
-	return vmc_range_make(start, size, &r) ? TRUE : FALSE;
 }

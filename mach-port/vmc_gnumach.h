@@ -73,12 +73,18 @@ extern kern_return_t	mosaic_copy(
 	vm_size_t			*count);	/* OUT */
 
 /*
- *	mosaic_range_ok: does [start, start + size) stay below 2^64?
- *	The core's overflow-checked arithmetic, for callers that must
- *	refuse a wrapping range before they touch anything.
+ *	mosaic_range_ok: does [start, start + size) stay below 2^N (the
+ *	kernel's word)?  What the core's vmc_range_make accepts, for
+ *	callers that must refuse a wrapping range before they touch
+ *	anything (inline: it runs on every call).
  */
-extern boolean_t	mosaic_range_ok(
+static inline boolean_t
+mosaic_range_ok(
 	vm_offset_t	start,
-	vm_size_t	size);
+	vm_size_t	size)
+{
+	/* The last byte, start + size - 1, does not pass the top. */
+	return size == 0 || size - 1 <= ~(vm_offset_t) 0 - start;
+}
 
 #endif	/* _MOSAIC_VMC_GNUMACH_H_ */

@@ -22,6 +22,13 @@
 #define	VMC_ADDR_BITS	32
 #endif
 
+/*
+ *	Nothing happens at the core's yield points in the kernel (the
+ *	simulator is where races are planted): vmc_yield compiles to
+ *	nothing (vmc_port.h).
+ */
+#define	VMC_HOST_NO_YIELD	1
+
 struct vm_page;
 struct vm_object;
 

@@ -104,7 +104,7 @@ port_alive(ipc_port_t port)
  *	KERN_INVALID_ARGUMENT if port is not a live memory object or
  *	proxy; then nothing is referenced.
  */
-static kern_return_t
+static inline __attribute__((__always_inline__)) kern_return_t
 memory_object_side(
 	ipc_port_t			port,
 	vm_offset_t			position,
@@ -154,7 +154,7 @@ side_release(struct mosaic_side *side)
  *	task_object_copy: the body of vm_read_fast (to_task) and
  *	vm_write_fast (!to_task).
  */
-static kern_return_t
+static inline __attribute__((__always_inline__)) kern_return_t
 task_object_copy(
 	vm_map_t	map,
 	vm_offset_t	address,
