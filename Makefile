@@ -163,8 +163,8 @@ bench-kernel-calls: kernel
 	python3 bench/kernel_calls.py . $(BUILD)
 
 # Where one read's instructions go, function by function (bench/kernel_profile.py:
-# a QEMU plugin counts every translation block's runs in two -icount boots that
-# differ only in their number of reads).  Writes $(BUILD)/bench/profile-PATH-SIZE.tsv.
+# a QEMU plugin counts every translation block's runs in an -icount boot, between
+# two marks the guest makes around its reads).  Writes $(BUILD)/bench/profile-PATH-SIZE.tsv.
 PROFILE ?= fast_rpc
 SIZE    ?= 1024
 kernel-profile: kernel

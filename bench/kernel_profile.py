@@ -2,19 +2,20 @@
 """Where one call's instructions go in the kernel, function by function.
 
 GNU Mach has no profiler, and the fast path's budget is counted in
-instructions (-icount), so this measures instructions directly: it boots
-tests/kernel/guest/bench_oldpath.c twice under -icount with the TCG plugin
-bench/kprof_plugin.c, each boot making only reads of one path and size (its
-BENCH_PROFILE_* defines), LOW reads in one and HIGH in the other.  Every
-translation block's executions times its instructions, folded into the
-function its address falls in (the kernel's and the guest's symbol tables),
-subtracted between the boots and divided by HIGH - LOW, is that function's
-share of one read: setup, checks and boot cancel out.  The total is the
-call's instruction count, which kernel_oldpath.py's icount column must
-agree with (the guest's own loop included).
+instructions (-icount), so this counts instructions directly: it boots
+tests/kernel/guest/bench_oldpath.c under -icount with the TCG plugin
+bench/kprof_plugin.c, the guest making only READS reads of one path and
+size (its BENCH_PROFILE_* defines) between two marks, within which the plugin
+counts every translation block's executions.  Those, times each block's
+instructions, folded into the function its address falls in (the kernel's
+and the guest's symbol tables) and divided by READS, are each function's
+share of one read; boot, set-up and the kernel's idle work outside the
+window stay out.  The guest times the same window itself (rdtsc, which under
+-icount counts instructions), and the run fails when the profile's total
+and the guest's count disagree by more than 1%.
 
 Usage: kernel_profile.py SOURCE_ROOT BUILD_ROOT [--path fast_rpc] [--size 1024]
-                         [--low 2000] [--high 12000] [--top 40] [--kernel IMAGE]
+                         [--reads 10000] [--top 40] [--kernel IMAGE]
 Writes BUILD/bench/profile-PATH-SIZE.tsv (function, instructions per read)
 and prints the top of it.  Exit 77 when a kernel, QEMU or GRUB is missing.
 """
@@ -53,10 +54,11 @@ class Symbols:
         return self.names[i] if i >= 0 else "?"
 
 
-def boot(args, reads, plugin, out):
-    name = f"prof-{args.path}-{args.size}-{reads}"
+def boot(args, plugin, out):
+    """One boot; returns the guest's binary and its count of the window."""
+    name = f"prof-{args.path}-{args.size}"
     defines = (f"-DBENCH_PROFILE_PATH={PATHS[args.path]} -DBENCH_PROFILE_SIZE={args.size}"
-               f" -DBENCH_PROFILE_READS={reads}")
+               f" -DBENCH_PROFILE_READS={args.reads}")
     env = dict(os.environ, MOSAIC_GUEST_TIMEOUT="900", MOSAIC_QEMU_ICOUNT="1",
                MOSAIC_GUEST_DEFINES=defines, MOSAIC_QEMU_PLUGIN=f"{plugin},out={out}")
     if args.kernel:
@@ -74,12 +76,22 @@ def boot(args, reads, plugin, out):
     if r.returncode != 0 or not os.path.exists(out):
         print(r.stdout[-4000:], r.stderr[-2000:])
         sys.exit(1)
-    return os.path.join(args.build, "guest", name)
+    ticks = None
+    with open(os.path.join(args.build, "guest", "runs", name + ".log"), errors="replace") as f:
+        for line in f:
+            if line.startswith("mosaic-bench: profile "):
+                ticks = int(line.split()[-2])
+    if ticks is None:
+        sys.exit("kernel_profile: the guest printed no count")
+    return os.path.join(args.build, "guest", name), ticks
 
 
 def fold(path, symbols):
     by = collections.Counter()
     with open(path) as f:
+        head = f.readline().split()
+        if head[:3] != ["#", "window", "marks"] or int(head[3]) < 2:
+            sys.exit(f"kernel_profile: {path}: the guest's window was not seen ({' '.join(head)})")
         for line in f:
             vaddr, insns, runs = line.split()
             by[symbols.name(int(vaddr, 16))] += int(insns) * int(runs)
@@ -92,14 +104,18 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--path", default="fast_rpc", choices=sorted(PATHS))
     ap.add_argument("--size", type=int, default=1024)
-    ap.add_argument("--low", type=int, default=2000)
-    ap.add_argument("--high", type=int, default=12000)
+    ap.add_argument("--reads", type=int, default=10000)
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--kernel", help="the kernel image (default BUILD/gnumach-obj/gnumach)")
     args = ap.parse_args()
-    if args.low % 1000 or args.high % 1000 or args.high <= args.low:
-        sys.exit("kernel_profile: --low and --high are multiples of 1000, low < high")
+    if args.reads < 1000 or args.reads % 1000:
+        sys.exit("kernel_profile: --reads is a multiple of 1000")
 
+    arch, ncpus = os.environ.get("MOSAIC_ARCH", "x86_64"), os.environ.get("MOSAIC_NCPUS", "1")
+    if not args.kernel and (arch != "x86_64" or ncpus != "1"):
+        print(f"kernel_profile: SKIP: the profile is of the x86_64 uniprocessor kernel "
+              f"(MOSAIC_ARCH={arch}, MOSAIC_NCPUS={ncpus})")
+        sys.exit(77)
     kernel = args.kernel or os.path.join(args.build, "gnumach-obj", "gnumach")
     if not os.path.isfile(kernel):
         print(f"kernel_profile: SKIP: no kernel at {kernel} (make kernel GNUMACH_SRC=...)")
@@ -110,30 +126,32 @@ def main():
     subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-Wall", "-Werror",
                     "-o", plugin, os.path.join(args.src, "bench", "kprof_plugin.c")], check=True)
 
-    counts = []
-    for reads in (args.low, args.high):
-        out = os.path.join(out_dir, f"kprof-{args.path}-{args.size}-{reads}.txt")
-        guest = boot(args, reads, plugin, out)
-        counts.append(fold(out, Symbols(kernel, guest)))
+    out = os.path.join(out_dir, f"kprof-{args.path}-{args.size}.txt")
+    guest, ticks = boot(args, plugin, out)
+    counts = fold(out, Symbols(kernel, guest))
 
-    span = args.high - args.low
-    per = {fn: (counts[1][fn] - counts[0][fn]) / span for fn in set(counts[0]) | set(counts[1])}
-    rows = sorted(((v, fn) for fn, v in per.items() if abs(v) >= 0.05), reverse=True)
+    per = {fn: v / args.reads for fn, v in counts.items()}
+    rows = sorted(((v, fn) for fn, v in per.items() if v >= 0.05), reverse=True)
     total = sum(per.values())
     kernel_total = sum(v for fn, v in per.items() if not fn.startswith("user:"))
+    guest_count = ticks / args.reads
     tsv = os.path.join(out_dir, f"profile-{args.path}-{args.size}.tsv")
     with open(tsv, "w") as f:
         f.write(f"# kernel_profile: {args.path} of {args.size} bytes, instructions per read "
-                f"(boots of {args.low} and {args.high} reads under -icount)\n")
+                f"({args.reads} reads under -icount)\n")
         f.write(f"# total\t{total:.1f}\n# kernel\t{kernel_total:.1f}\n")
+        f.write(f"# guest_count\t{guest_count:.1f}\n")
         f.write("function\tinstructions\n")
         for v, fn in rows:
             f.write(f"{fn}\t{v:.1f}\n")
     print(f"{args.path} of {args.size} bytes: {total:.1f} instructions per read "
-          f"({kernel_total:.1f} in the kernel); {tsv}")
+          f"({kernel_total:.1f} in the kernel); the guest counted {guest_count:.1f}; {tsv}")
     for v, fn in rows[:args.top]:
         print(f"{v:9.1f}  {fn}")
-
+    if abs(total - guest_count) > 0.01 * guest_count:
+        print(f"kernel_profile: FAIL: the profile's total {total:.1f} is not within 1% of the "
+              f"guest's count {guest_count:.1f}")
+        sys.exit(1)
 
 if __name__ == "__main__":
     main()
