@@ -139,6 +139,11 @@ def main():
     with open(tsv, "w") as f:
         f.write(f"# kernel_profile: {args.path} of {args.size} bytes, instructions per read "
                 f"({args.reads} reads under -icount)\n")
+        try:
+            with open(kernel + ".source") as src:
+                f.write(f"# kernel_image\t{src.read().strip()}\n")
+        except OSError:
+            f.write(f"# kernel_image\t{kernel}\n")
         f.write(f"# total\t{total:.1f}\n# kernel\t{kernel_total:.1f}\n")
         f.write(f"# guest_count\t{guest_count:.1f}\n")
         f.write("function\tinstructions\n")
