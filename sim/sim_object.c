@@ -2,12 +2,13 @@
  * sim_object.c: VM objects, resident pages, pagers, copy-on-write, eviction.
  *
  * An object is a sparse array of pages.  A page of an object is found, in
- * this order: resident (object->pages); in the object's store (pages that
- * were dirty when evicted: the "disk" of the default pager for anonymous
- * memory, the pager's backing file for a memory object); from the pager
- * (memory objects only); in the shadow object, at offset + shadow_offset;
- * and at the end of the chain, zero fill.  That is GNU Mach's
- * vm_fault_page walk (vm/vm_fault.c) without its locking and sleeping.
+ * this order: resident (object->pages, a radix tree by page number:
+ * sim_pindex.h); in the object's store (pages that were dirty when evicted:
+ * the "disk" of the default pager for anonymous memory, the pager's backing
+ * file for a memory object); from the pager (memory objects only); in the
+ * shadow object, at offset + shadow_offset; and at the end of the chain,
+ * zero fill.  That is GNU Mach's vm_fault_page walk (vm/vm_fault.c) without
+ * its locking and sleeping.
  *
  * Copy-on-write comes in GNU Mach's two strategies:
  *   - symmetric (anonymous memory): two map entries share the object with
@@ -42,12 +43,18 @@
 
 #include "sim_internal.h"
 
-/* Page indexes (up to 52 bits) are hash keys stored in pointers. */
+/* Page numbers (up to 52 bits) are the store's and the pager answers' hash
+ * keys, stored in pointers, and the page index's keys. */
 _Static_assert(sizeof(gpointer) == 8, "page keys need 64-bit pointers");
 
 static gpointer pkey(vmc_off_t offset)
 {
 	return (gpointer)(uintptr_t)(offset >> VMC_PAGE_SHIFT);
+}
+
+static uint64_t pnum(vmc_off_t offset)
+{
+	return (uint64_t)offset >> VMC_PAGE_SHIFT;
 }
 
 static struct vmc_object *object_new(struct sim_vm *vm, bool internal)
@@ -59,7 +66,7 @@ static struct vmc_object *object_new(struct sim_vm *vm, bool internal)
 	o->refs = 1;
 	o->alive = true;
 	o->internal = internal;
-	o->pages = g_hash_table_new(g_direct_hash, g_direct_equal);
+	sim_pindex_init(&o->pages);
 	o->store = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	o->answers = g_hash_table_new(g_direct_hash, g_direct_equal);
 	o->copies = g_ptr_array_new();
@@ -98,15 +105,13 @@ static void page_free(struct vmc_page *page);
 
 static void object_free(struct vmc_object *o)
 {
-	GHashTableIter it;
-	gpointer k, v;
+	struct vmc_page *p;
+	uint64_t k;
 
-	g_hash_table_iter_init(&it, o->pages);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		struct vmc_page *p = v;
+	while ((p = sim_pindex_first(&o->pages, &k)) != NULL) {
 		if (p->busy)
 			vmc_panic("object_free: a pinned page outlives its object");
-		g_hash_table_iter_steal(&it);
+		sim_pindex_remove(&o->pages, k);
 		page_free(p);
 	}
 	if (o->copies->len != 0)
@@ -116,7 +121,7 @@ static void object_free(struct vmc_object *o)
 		sim_object_unref(o->shadow);
 	}
 	g_hash_table_remove(o->vm->objects, o);
-	g_hash_table_destroy(o->pages);
+	sim_pindex_destroy(&o->pages);
 	g_hash_table_destroy(o->store);
 	g_hash_table_destroy(o->answers);
 	g_ptr_array_free(o->copies, TRUE);
@@ -152,12 +157,11 @@ struct vmc_object *sim_object_shadow(struct vmc_object *object, vmc_off_t offset
 /* Write-protects every mapping of every resident page of object. */
 static void object_write_protect(struct vmc_object *object)
 {
-	GHashTableIter it;
-	gpointer k, v;
+	struct vmc_page *p;
+	uint64_t k;
 
-	g_hash_table_iter_init(&it, object->pages);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		struct vmc_page *p = v;
+	for (p = sim_pindex_first(&object->pages, &k); p != NULL;
+	     p = sim_pindex_after(&object->pages, k, &k)) {
 		for (GSList *l = p->mappings; l != NULL; l = l->next) {
 			struct sim_pte *pte = l->data;
 			if (pte->prot & VMC_PROT_WRITE)
@@ -188,17 +192,10 @@ struct vmc_object *sim_object_copy_delayed(struct vmc_object *object, vmc_off_t 
 	return c;
 }
 
-/* The resident page at offset, or NULL.  Counts one page lookup. */
-struct vmc_page *sim_object_page_find(struct vmc_object *object, vmc_off_t offset)
-{
-	sim_count(object->vm, SIM_EV_PAGE_LOOKUP, 1);
-	return g_hash_table_lookup(object->pages, pkey(offset));
-}
-
 /* Does object itself hold data for offset (resident or in its store)? */
 bool sim_object_has_data(struct vmc_object *object, vmc_off_t offset)
 {
-	return g_hash_table_contains(object->pages, pkey(offset)) ||
+	return sim_pindex_lookup(&object->pages, pnum(offset)) != NULL ||
 	       g_hash_table_contains(object->store, pkey(offset));
 }
 
@@ -214,7 +211,7 @@ static struct vmc_page *page_new(struct vmc_object *object, vmc_off_t offset)
 	p->referenced = true;
 	g_queue_push_tail(&object->vm->resident, p);
 	p->link = object->vm->resident.tail;
-	g_hash_table_insert(object->pages, pkey(offset), p);
+	sim_pindex_insert(&object->pages, pnum(offset), p);
 	return p;
 }
 
@@ -246,7 +243,7 @@ bool sim_page_evict(struct vmc_page *page)
 		sim_count(o->vm, SIM_EV_PAGEOUT, 1);
 	}
 	sim_count(o->vm, SIM_EV_EVICT, 1);
-	g_hash_table_remove(o->pages, pkey(page->offset));
+	sim_pindex_remove(&o->pages, pnum(page->offset));
 	page_free(page);
 	return true;
 }
@@ -299,7 +296,7 @@ static vmc_fault_t pager_request(struct vmc_object *o, vmc_off_t offset, vmc_pro
 		if (!o->alive)
 			return VMC_FAULT_ERROR;
 	}
-	struct vmc_page *p = g_hash_table_lookup(o->pages, pkey(offset));
+	struct vmc_page *p = sim_pindex_lookup(&o->pages, pnum(offset));
 	if (p == NULL) {
 		p = page_new(o, offset);
 		if (answer == SIM_PAGER_UNAVAILABLE) {
@@ -432,7 +429,7 @@ void sim_page_put(struct vmc_page *page, bool dirtied)
 		page->dirty = true;
 	page->referenced = true;
 	if (page->busy == 0 && !page->object->alive) {
-		g_hash_table_remove(page->object->pages, pkey(page->offset));
+		sim_pindex_remove(&page->object->pages, pnum(page->offset));
 		page_free(page);
 	}
 }
@@ -445,19 +442,18 @@ void sim_page_put(struct vmc_page *page, bool dirtied)
  */
 void sim_object_terminate(struct vmc_object *object)
 {
-	GHashTableIter it;
-	gpointer k, v;
+	struct vmc_page *p;
+	uint64_t k;
 
 	object->alive = false;
-	g_hash_table_iter_init(&it, object->pages);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		struct vmc_page *p = v;
+	for (p = sim_pindex_first(&object->pages, &k); p != NULL;
+	     p = sim_pindex_after(&object->pages, k, &k)) {
 		/* No task may touch the object's memory any more; a pinned
 		 * page stays for its holder until vmc_page_put. */
 		sim_pmap_page_remove_all(p);
 		if (p->busy)
 			continue;
-		g_hash_table_iter_steal(&it);
+		sim_pindex_remove(&object->pages, k);
 		page_free(p);
 	}
 	g_hash_table_remove_all(object->store);
