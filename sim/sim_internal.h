@@ -300,8 +300,10 @@ struct vmc_object *sim_object_copy_delayed(struct vmc_object *object, vmc_off_t 
 static inline struct vmc_page *sim_object_page_find(struct vmc_object *object,
 						    vmc_off_t offset)
 {
+	struct vmc_page *p = sim_pindex_lookup(&object->pages, (uint64_t)offset >> VMC_PAGE_SHIFT);
+
 	object->vm->events[SIM_EV_PAGE_LOOKUP]++;
-	return sim_pindex_lookup(&object->pages, (uint64_t)offset >> VMC_PAGE_SHIFT);
+	return p;
 }
 
 vmc_fault_t sim_object_fault(struct vmc_object *object, vmc_off_t offset,

@@ -53,10 +53,16 @@ void sim_pindex_destroy(struct sim_pindex *ix);
  * key's leaf.  sim_pindex_lookup's out-of-line half. */
 void *sim_pindex_lookup_walk(struct sim_pindex *ix, uint64_t key);
 
+/* Is key under the hint, so that sim_pindex_lookup of it makes no call? */
+static inline bool sim_pindex_hinted(const struct sim_pindex *ix, uint64_t key)
+{
+	return ix->hint != NULL && ix->hint_base == key >> SIM_PINDEX_BITS;
+}
+
 /* The value at key, or NULL. */
 static inline void *sim_pindex_lookup(struct sim_pindex *ix, uint64_t key)
 {
-	if (ix->hint != NULL && ix->hint_base == key >> SIM_PINDEX_BITS)
+	if (sim_pindex_hinted(ix, key))
 		return ix->hint->slot[key & SIM_PINDEX_MASK];
 	return sim_pindex_lookup_walk(ix, key);
 }
