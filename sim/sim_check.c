@@ -216,7 +216,7 @@ static bool check_objects(struct sim_vm *vm, GHashTable *expect, uint64_t *resid
 				     (unsigned long long)o->id);
 		}
 		const char *ixwhy = NULL;
-		if (!sim_pindex_check(&o->pages, &ixwhy))
+		if (!sim_pindex_check(&o->pages, &ixwhy) || !sim_object_frames_check(o, &ixwhy))
 			FAIL("object %llu: %s", (unsigned long long)o->id, ixwhy);
 		struct vmc_page *p;
 		uint64_t pn;

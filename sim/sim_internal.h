@@ -165,6 +165,8 @@ struct vmc_object {
 				    * copy (GNU Mach's shadowed) */
 	vmc_size_t size;           /* internal: bytes; external: pager size */
 	struct sim_pindex pages;   /* page number -> struct vmc_page* */
+	GHashTable *runs;          /* page number / 16 -> the frames of those
+				    * pages (sim_object.c), or NULL */
 	GHashTable *store;         /* page index -> page-size bytes written back */
 	struct vmc_object *shadow; /* one reference, or NULL */
 	vmc_off_t shadow_offset;
@@ -245,8 +247,9 @@ void sim_world_enter(struct sim_vm *vm);     /* the current world from now */
 void sim_world_leave(struct sim_vm *vm);
 
 /* sim_object.c: the frame pool */
-unsigned char *sim_frame_alloc(struct sim_vm *vm);
-void sim_frame_free(struct sim_vm *vm, unsigned char *data);
+unsigned char *sim_frame_alloc(struct vmc_object *object, vmc_off_t offset);
+void sim_frame_free(struct vmc_object *object, vmc_off_t offset, unsigned char *data);
+bool sim_object_frames_check(struct vmc_object *object, const char **why);
 
 /* sim_map.c */
 struct vmc_map *sim_map_create(struct sim_vm *vm, struct sim_task *task);
