@@ -480,10 +480,11 @@ void sim_object_terminate(struct vmc_object *object)
  * of pages [16 r, 16 r + 16) of one object are consecutive in one host
  * allocation (made with the run's first frame, freed with its last).  Each
  * run starts at its own offset in a host page (its colour): with every
- * frame at the same offset, a copy whose destination sits a few bytes
- * above its source in the page would meet the CPU's slowest case of
- * `rep movsb' (16 times slower on AMD Zen 3, the machine of the
- * benchmarks), as bench_copy's unaligned write_fast did.  Under
+ * frame at the same offset, a copy whose destination sits 1 to 15 bytes
+ * above its source in the page meets the slowest case of the CPU's
+ * `rep movsb', which glibc's memcpy uses for 4 KiB (16 times slower on AMD
+ * Zen 3, the machine of the benchmarks: bench_copy's unaligned write_fast
+ * fell to 0.07 of memcpy with runs starting at a page boundary).  Under
  * AddressSanitizer the frames of a run are kept apart by poisoned gaps, and
  * a free frame is poisoned, so that a byte moved past a page's end or into
  * a freed frame is still reported as it was with one allocation a frame.
