@@ -147,8 +147,7 @@ static bool check_pte(struct sim_task *t, struct sim_pte *pte, const char **why)
 	struct vmc_object *holder = chain_holder(e, pte->vpage, &off);
 	if (holder == NULL || holder != pte->page->object || off != pte->page->offset)
 		FAIL("pmap %s: %#llx maps a page the object chain no longer shows", t->label, va);
-	if (g_hash_table_lookup(holder->pages,
-				(gpointer)(uintptr_t)(off >> VMC_PAGE_SHIFT)) != pte->page)
+	if (sim_pindex_lookup(&holder->pages, (uint64_t)off >> VMC_PAGE_SHIFT) != pte->page)
 		FAIL("pmap %s: %#llx maps a page that is not resident", t->label, va);
 	if ((pte->prot & VMC_PROT_WRITE) && (holder != e->object || e->needs_copy))
 		FAIL("pmap %s: %#llx writable on a copy-on-write page", t->label, va);
@@ -200,7 +199,7 @@ static void count_other_refs(struct sim_vm *vm, GHashTable *expect)
 static bool check_objects(struct sim_vm *vm, GHashTable *expect, uint64_t *resident,
 			  uint64_t *mappings, const char **why)
 {
-	GHashTableIter it, pit;
+	GHashTableIter it;
 	gpointer k, v;
 
 	g_hash_table_iter_init(&it, vm->objects);
@@ -216,10 +215,14 @@ static bool check_objects(struct sim_vm *vm, GHashTable *expect, uint64_t *resid
 				FAIL("object %llu: a registered copy does not shadow it",
 				     (unsigned long long)o->id);
 		}
-		g_hash_table_iter_init(&pit, o->pages);
-		while (g_hash_table_iter_next(&pit, &k, &v)) {
-			struct vmc_page *p = v;
-			if (p->object != o || (p->offset >> VMC_PAGE_SHIFT) != (uintptr_t)k)
+		const char *ixwhy = NULL;
+		if (!sim_pindex_check(&o->pages, &ixwhy) || !sim_object_frames_check(o, &ixwhy))
+			FAIL("object %llu: %s", (unsigned long long)o->id, ixwhy);
+		struct vmc_page *p;
+		uint64_t pn;
+		for (p = sim_pindex_first(&o->pages, &pn); p != NULL;
+		     p = sim_pindex_after(&o->pages, pn, &pn)) {
+			if (p->object != o || ((uint64_t)p->offset >> VMC_PAGE_SHIFT) != pn)
 				FAIL("object %llu: page filed under the wrong key",
 				     (unsigned long long)o->id);
 			if (p->link == NULL || p->link->data != p)

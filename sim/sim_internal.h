@@ -24,6 +24,7 @@
 #include <glib.h>
 
 #include "sim.h"
+#include "sim_pindex.h"
 #include "vmc_range.h"
 
 /* The user address space of every simulated task: [SIM_MAP_MIN, the
@@ -163,7 +164,9 @@ struct vmc_object {
 	bool shadowed;             /* has been the source of a symmetric
 				    * copy (GNU Mach's shadowed) */
 	vmc_size_t size;           /* internal: bytes; external: pager size */
-	GHashTable *pages;         /* page index -> struct vmc_page* */
+	struct sim_pindex pages;   /* page number -> struct vmc_page* */
+	GHashTable *runs;          /* page number / 16 -> the frames of those
+				    * pages (sim_object.c), or NULL */
 	GHashTable *store;         /* page index -> page-size bytes written back */
 	struct vmc_object *shadow; /* one reference, or NULL */
 	vmc_off_t shadow_offset;
@@ -244,8 +247,9 @@ void sim_world_enter(struct sim_vm *vm);     /* the current world from now */
 void sim_world_leave(struct sim_vm *vm);
 
 /* sim_object.c: the frame pool */
-unsigned char *sim_frame_alloc(struct sim_vm *vm);
-void sim_frame_free(struct sim_vm *vm, unsigned char *data);
+unsigned char *sim_frame_alloc(struct vmc_object *object, vmc_off_t offset);
+void sim_frame_free(struct vmc_object *object, vmc_off_t offset, unsigned char *data);
+bool sim_object_frames_check(struct vmc_object *object, const char **why);
 
 /* sim_map.c */
 struct vmc_map *sim_map_create(struct sim_vm *vm, struct sim_task *task);
@@ -292,7 +296,19 @@ struct vmc_object *sim_object_shadow(struct vmc_object *object, vmc_off_t offset
 				     vmc_size_t size);
 struct vmc_object *sim_object_copy_delayed(struct vmc_object *object, vmc_off_t offset,
 					   vmc_size_t size);
-struct vmc_page *sim_object_page_find(struct vmc_object *object, vmc_off_t offset);
+
+/* The resident page at offset (page aligned) of object itself, or NULL.
+ * Counts one page lookup (sim_count's, inline: the resident shortcut makes
+ * two of these per page it copies). */
+static inline struct vmc_page *sim_object_page_find(struct vmc_object *object,
+						    vmc_off_t offset)
+{
+	struct vmc_page *p = sim_pindex_lookup(&object->pages, (uint64_t)offset >> VMC_PAGE_SHIFT);
+
+	object->vm->events[SIM_EV_PAGE_LOOKUP]++;
+	return p;
+}
+
 vmc_fault_t sim_object_fault(struct vmc_object *object, vmc_off_t offset,
 			     vmc_prot_t access, struct vmc_page **out);
 bool sim_object_has_data(struct vmc_object *object, vmc_off_t offset);

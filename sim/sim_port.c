@@ -137,20 +137,18 @@ bool vmc_map_lookup_locked(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t acce
  * the peeks in progress, and the core must end each before it yields (a
  * yield with a peek open panics, as sleeping with a simple lock held
  * would).  Declines every time when the world's shortcut is off.
+ *
+ * A copy peeks at two pages for every page it moves, nearly always at the
+ * page after the last one of the same object, which the page index's hint
+ * answers; that case makes no call and needs no stack frame.  Any other
+ * page goes through peek_walk, out of line.
  */
-unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
-				    vmc_prot_t access, enum vmc_peek_lock lock,
-				    struct vmc_page_ref *ref)
-{
-	struct vmc_page *page;
 
-	if (lock == VMC_PEEK_HELD && object->vm->peeks == 0)
-		vmc_panic("vmc_object_page_peek: VMC_PEEK_HELD with no peek open");
-	if (!vmc_page_aligned(offset))
-		vmc_panic("vmc_object_page_peek: offset not page aligned");
-	if (!object->vm->resident_shortcut || !object->alive)
-		return NULL;
-	page = sim_object_page_find(object, offset);
+/* The end of a peek at page, what object shows at the page looked up
+ * (NULL: not resident in object itself). */
+static inline unsigned char *peek_open(struct vmc_object *object, struct vmc_page *page,
+				       vmc_prot_t access, struct vmc_page_ref *ref)
+{
 	if (page == NULL || page->busy != 0)
 		return NULL;
 	if ((access & VMC_PROT_WRITE) && object->copies->len != 0)
@@ -160,6 +158,29 @@ unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
 	ref->host.object = object;
 	ref->host.stamp = 0;
 	return page->data;
+}
+
+/* A peek at a page off the index's hint: the walk from its root. */
+static __attribute__((__noinline__)) unsigned char *
+peek_walk(struct vmc_object *object, vmc_off_t offset, vmc_prot_t access,
+	  struct vmc_page_ref *ref)
+{
+	return peek_open(object, sim_object_page_find(object, offset), access, ref);
+}
+
+unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
+				    vmc_prot_t access, enum vmc_peek_lock lock,
+				    struct vmc_page_ref *ref)
+{
+	if (lock == VMC_PEEK_HELD && object->vm->peeks == 0)
+		vmc_panic("vmc_object_page_peek: VMC_PEEK_HELD with no peek open");
+	if (!vmc_page_aligned(offset))
+		vmc_panic("vmc_object_page_peek: offset not page aligned");
+	if (!object->vm->resident_shortcut || !object->alive)
+		return NULL;
+	if (!sim_pindex_hinted(&object->pages, (uint64_t)offset >> VMC_PAGE_SHIFT))
+		return peek_walk(object, offset, access, ref);
+	return peek_open(object, sim_object_page_find(object, offset), access, ref);
 }
 
 void vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
