@@ -15,8 +15,10 @@
  *   then the resident shortcut (copy_resident): check the source map, hold
  *   the destination map (looked up under its lock, or verified), peek at
  *   the destination page for writing and at the source page for reading;
- *   while both are resident and idle, move the bytes under those locks and
- *   advance, chunk after chunk, up to VMC_RESIDENT_BATCH.  Otherwise, with
+ *   while both are resident and idle, move the bytes under those locks
+ *   (running on over following pages the host keeps side by side on both
+ *   sides, as one move) and advance, chunk after chunk, up to
+ *   VMC_RESIDENT_BATCH destination pages.  Otherwise, with
  *   nothing changed, the general path:
  *   2. fault and pin the destination page for writing (copy-on-write
  *      already resolved by the write lookup), then the source page;
@@ -361,19 +363,30 @@ static vmc_size_t chunk_size(const struct side *s, const struct side *d, vmc_siz
 	return vmc_min(n, vmc_page_left(d->offset));
 }
 
-/* Chunks moved under one hold of the destination map's lock, at most: a
+/* Pages moved under one hold of the destination map's lock, at most: a
  * writer of that map waits for no more than this many page copies. */
-#define VMC_RESIDENT_BATCH 16
+#define VMC_RESIDENT_BATCH 32
+
+/* Pages that n > 0 bytes from offset touch. */
+static vmc_size_t pages_touched(vmc_off_t offset, vmc_size_t n)
+{
+	return ((offset & VMC_PAGE_MASK) + (n - 1)) / VMC_PAGE_SIZE + 1;
+}
 
 /*
- * One chunk of the resident shortcut: n bytes from the source's current byte
- * to the destination's, both pages peeked (vmc_port.h) and both objects
- * locked while the bytes move.  Both sides in one object (anonymous memory
- * that the kernel grew by coalescing, say) share its lock; both in one page
- * is the overlapping copy.  False, with nothing moved or held, if a page
- * cannot be used as it is.
+ * One chunk of the resident shortcut: n bytes (or up to nmax, see below)
+ * from the source's current byte to the destination's, both pages peeked
+ * (vmc_port.h) and both objects locked while the bytes move.  Both sides in
+ * one object (anonymous memory that the kernel grew by coalescing, say)
+ * share its lock; both in one page is the overlapping copy.  Where the host
+ * keeps the following pages of both objects side by side in its memory
+ * (vmc_object_page_extent), the chunk runs on over them, up to nmax bytes,
+ * as one move: the simulator's copies then move many pages at a time, as
+ * memcpy does.  Returns the bytes moved; 0, with nothing moved or held, if
+ * a page cannot be used as it is.
  */
-static bool copy_resident_chunk(struct side *s, struct side *d, vmc_size_t n)
+static vmc_size_t copy_resident_chunk(struct side *s, struct side *d, vmc_size_t n,
+				      vmc_size_t nmax)
 {
 	vmc_off_t spage = vmc_trunc_page(s->offset);
 	vmc_off_t dpage = vmc_trunc_page(d->offset);
@@ -385,7 +398,8 @@ static bool copy_resident_chunk(struct side *s, struct side *d, vmc_size_t n)
 	 * only tried. */
 	dp = vmc_object_page_peek(d->object, dpage, VMC_PROT_WRITE, VMC_PEEK_LOCK, &dref);
 	if (dp == NULL)
-		return false;
+		return 0;
+	dref.pages = 1;
 	if (one_object && spage == dpage) {
 		copy_within_page(dp + (d->offset - dpage), dp + (s->offset - spage), n);
 	} else {
@@ -393,13 +407,27 @@ static bool copy_resident_chunk(struct side *s, struct side *d, vmc_size_t n)
 					  one_object ? VMC_PEEK_HELD : VMC_PEEK_TRY, &sref);
 		if (sp == NULL) {
 			vmc_object_page_unpeek(&dref, false);
-			return false;
+			return 0;
 		}
+		/* Further, where both sides' next pages follow in the host's
+		 * memory; never within one object, whose two runs could
+		 * overlap.  Each extent is at least the rest of its page, so n
+		 * only grows. */
+		if (!one_object && nmax > n) {
+			vmc_size_t e = vmc_object_page_extent(&dref, d->offset, nmax, VMC_PROT_WRITE);
+			if (e > n)
+				e = vmc_object_page_extent(&sref, s->offset, e, VMC_PROT_READ);
+			if (e > n) {
+				n = e;
+				dref.pages = (uint32_t)pages_touched(d->offset, n);
+			}
+		}
+		sref.pages = (uint32_t)pages_touched(s->offset, n);
 		vmc_move_bytes(dp + (d->offset - dpage), sp + (s->offset - spage), n);
 		vmc_object_page_unpeek(&sref, false);
 	}
 	vmc_object_page_unpeek(&dref, true);
-	return true;
+	return n;
 }
 
 /*
@@ -412,14 +440,15 @@ static bool copy_resident_chunk(struct side *s, struct side *d, vmc_size_t n)
  * source map is checked before each chunk, not held (two map locks are
  * never held together).  It stops at the first chunk whose pages cannot be
  * used as they are, at the end of either segment, or after
- * VMC_RESIDENT_BATCH chunks.  Returns the bytes moved; 0, with nothing
- * moved, changed or held, sends the chunk down the general path.  The
- * source has its segment; the destination too unless it is a map.
+ * VMC_RESIDENT_BATCH destination pages.  Returns the bytes moved; 0, with
+ * nothing moved, changed or held, sends the chunk down the general path.
+ * The source has its segment; the destination too unless it is a map.
  */
 static vmc_size_t copy_resident(struct side *s, struct side *d, vmc_size_t left)
 {
 	bool looked_up = false;
 	vmc_size_t moved = 0;
+	vmc_size_t budget = VMC_RESIDENT_BATCH;   /* destination pages */
 
 	if (!d->have) {
 		if (!side_lookup_locked(d, left))
@@ -428,12 +457,16 @@ static vmc_size_t copy_resident(struct side *s, struct side *d, vmc_size_t left)
 	} else if (!side_verify(d)) {
 		return 0;
 	}
-	for (int k = 0; k < VMC_RESIDENT_BATCH && moved < left && s->left != 0 && d->left != 0;
-	     k++) {
+	while (budget > 0 && moved < left && s->left != 0 && d->left != 0) {
 		vmc_size_t n = chunk_size(s, d, left - moved);
+		/* As far as a chunk may run on: the request, both segments,
+		 * and the pages left in the batch. */
+		vmc_size_t nmax = vmc_min(vmc_min(left - moved, s->left), d->left);
+		nmax = vmc_min(nmax, budget * VMC_PAGE_SIZE - (d->offset & VMC_PAGE_MASK));
 		/* The source mapping as looked up? */
-		if (!side_check(s) || !copy_resident_chunk(s, d, n))
+		if (!side_check(s) || (n = copy_resident_chunk(s, d, n, nmax)) == 0)
 			break;
+		budget -= pages_touched(d->offset, n);
 		moved += n;
 		side_consume(s, n);
 		side_consume(d, n);

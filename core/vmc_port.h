@@ -119,6 +119,9 @@ void vmc_map_verify_done(struct vmc_map *map, const vmc_map_version_t *version);
 struct vmc_page_ref {
 	struct vmc_page *page;
 	struct vmc_page_ref_host host;
+	/* A peek only: the pages it covers, from `page` on (1 unless the core
+	 * extended it over following pages, vmc_object_page_extent). */
+	uint32_t pages;
 };
 
 /*
@@ -225,8 +228,26 @@ unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
 				    vmc_prot_t access, enum vmc_peek_lock lock,
 				    struct vmc_page_ref *ref);
 
-/* Ends a peek; `dirtied` if the core wrote into the page.  A VMC_PEEK_HELD
- * peek is ended before the one that took the lock.
+/*
+ * With the peek `ref` open at the page holding `offset`, how many bytes from
+ * offset on, at most `max` (> 0), the host could give as one stretch of its
+ * memory: the rest of that page, then whole following pages of the same
+ * object, each resident and usable for `access` as vmc_object_page_peek
+ * would find it, each placed right after the one before.  Changes nothing
+ * and counts nothing: the core moves what both sides allow, sets
+ * ref->pages to the pages its move touched, and vmc_object_page_unpeek
+ * ends them all, under the lock the peek took.  A host whose pages are
+ * never adjacent (GNU Mach, whose frames are scattered) answers the rest of
+ * the page.  What it buys is the copy's speed where moving bytes is
+ * cheap: one move for many pages (the simulator keeps an object's pages
+ * side by side in runs).
+ * [vm_page_lookup]  locks: as the peek's.  sleeps: no.
+ */
+vmc_size_t vmc_object_page_extent(const struct vmc_page_ref *ref, vmc_off_t offset,
+				  vmc_size_t max, vmc_prot_t access);
+
+/* Ends a peek, all ref->pages of it; `dirtied` if the core wrote into them.
+ * A VMC_PEEK_HELD peek is ended before the one that took the lock.
  * [page->dirty, page->reference, vm_object_unlock]  sleeps: no. */
 void vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied);
 

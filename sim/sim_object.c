@@ -474,11 +474,13 @@ void sim_object_terminate(struct vmc_object *object)
  * back to their object's store by sim_page_evict, so nothing is lost).
  *
  * Where a frame's bytes live in the host is the simulator's own business,
- * but it sets the speed of every copy: a copy moves a page at a time, and
- * the host's memcpy streams from one page into the next only when they are
- * next to each other.  So the frames of an object come in runs: the frames
- * of pages [16 r, 16 r + 16) of one object are consecutive in one host
- * allocation (made with the run's first frame, freed with its last).  Each
+ * but it sets the speed of every copy: the host's memcpy streams from one
+ * page into the next only when they are next to each other, and the copy
+ * engine moves many pages in one call where both sides' pages are
+ * (vmc_object_page_extent, sim_port.c).  So the frames of an object come in
+ * runs: the frames of pages [32 r, 32 r + 32) of one object are consecutive
+ * in one host allocation (made with the run's first frame, freed with its
+ * last).  Each
  * run starts at its own offset in a host page (its colour): with every
  * frame at the same offset, a copy whose destination sits 1 to 15 bytes
  * above its source in the page meets the slowest case of the CPU's
@@ -509,10 +511,11 @@ void sim_object_terminate(struct vmc_object *object)
 #define frame_unpoison(p, n) ((void)(p), (void)(n))
 #endif
 
-#define SIM_RUN_SHIFT 4                             /* 16 frames a run */
+#define SIM_RUN_SHIFT 5                             /* 32 frames a run */
 #define SIM_RUN_FRAMES (1u << SIM_RUN_SHIFT)
 #define SIM_FRAME_STRIDE (VMC_PAGE_SIZE + SIM_FRAME_GAP)
 #define SIM_RUN_BYTES (SIM_RUN_FRAMES * SIM_FRAME_STRIDE)
+_Static_assert(SIM_RUN_FRAMES <= 32, "a run's frames are the bits of a uint32_t");
 #define SIM_COLOURS 64u                             /* 64-byte steps in a host page */
 
 /* The frames of pages [first, first + SIM_RUN_FRAMES) of one object. */

@@ -183,16 +183,50 @@ unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
 	return peek_open(object, sim_object_page_find(object, offset), access, ref);
 }
 
+/* The object's pages after a peeked one that a copy may run on over: each
+ * resident, idle, and whose frame follows the one before (an object's pages
+ * lie side by side in runs, sim_object.c).  The object-wide condition of a
+ * write (no copy objects) was the peek's.  Counts no lookup: the pages used
+ * are counted when the peek ends. */
+vmc_size_t vmc_object_page_extent(const struct vmc_page_ref *ref, vmc_off_t offset,
+				  vmc_size_t max, vmc_prot_t access)
+{
+	struct vmc_object *object = ref->host.object;
+	vmc_size_t n = vmc_min(vmc_page_left(offset), max);
+	uint64_t pn = (uint64_t)offset >> VMC_PAGE_SHIFT;
+	const unsigned char *next = ref->page->data + VMC_PAGE_SIZE;
+
+	(void)access;
+	while (n < max) {
+		const struct vmc_page *q = sim_pindex_lookup(&object->pages, ++pn);
+		if (q == NULL || q->busy != 0 || q->data != next)
+			break;
+		n = vmc_min(n + VMC_PAGE_SIZE, max);
+		next += VMC_PAGE_SIZE;
+	}
+	return n;
+}
+
 void vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
 {
 	struct vmc_object *object = ref->host.object;
+	struct vmc_page *page = ref->page;
 
 	if (object->vm->peeks == 0)
 		vmc_panic("vmc_object_page_unpeek: no peek open");
 	object->vm->peeks--;
-	if (dirtied)
-		ref->page->dirty = true;
-	ref->page->referenced = true;
+	for (uint32_t i = 0; i < ref->pages; i++) {
+		/* The pages a copy ran on over, each looked up as a peek of
+		 * its own would have. */
+		if (i != 0)
+			page = sim_object_page_find(object, ref->page->offset +
+							    (vmc_off_t)i * VMC_PAGE_SIZE);
+		if (page == NULL)
+			vmc_panic("vmc_object_page_unpeek: a page of the extent went away");
+		if (dirtied)
+			page->dirty = true;
+		page->referenced = true;
+	}
 }
 
 void vmc_yield(enum vmc_yield_point where)

@@ -398,15 +398,36 @@ unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
 	return object->data + p * VMC_PAGE_SIZE;
 }
 
+/* An object's pages lie side by side in o->data, so a peek runs on over
+ * every following page that is resident and unpinned (none for an alias
+ * object, whose pages are all page 0). */
+vmc_size_t vmc_object_page_extent(const struct vmc_page_ref *ref, vmc_off_t offset,
+				  vmc_size_t max, vmc_prot_t access)
+{
+	struct vmc_object *o = ref->host.object;
+	vmc_addr_t p = (vmc_addr_t)ref->host.stamp;
+	vmc_size_t n = vmc_page_left(offset) < max ? vmc_page_left(offset) : max;
+
+	(void)access;
+	assert_true(peeks_open > 0);
+	assert_int_equal(offset / VMC_PAGE_SIZE, o->alias ? offset / VMC_PAGE_SIZE : p);
+	while (n < max && !o->alias && ++p < o->npages && o->resident[p] && o->pins[p] == 0) {
+		n = max - n > VMC_PAGE_SIZE ? n + VMC_PAGE_SIZE : max;
+		counts.extended_pages++;
+	}
+	return n;
+}
+
 void vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
 {
 	struct vmc_object *o = ref->host.object;
 	uintptr_t p = (uintptr_t)ref->host.stamp;
 
 	assert_true(peeks_open > 0);
+	assert_true(ref->pages >= 1 && p + ref->pages <= (o->alias ? 1 : o->npages));
 	peeks_open--;
-	if (dirtied)
-		o->dirty[p] = true;
+	for (uint32_t i = 0; dirtied && i < ref->pages; i++)
+		o->dirty[p + i] = true;
 }
 
 void vmc_yield(enum vmc_yield_point where)

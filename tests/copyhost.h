@@ -94,6 +94,7 @@ void ch_set_yield(ch_yield_fn fn, void *ctx);
 struct ch_counts {
 	unsigned long lookups, faults, verifies, verify_failures, yields;
 	unsigned long peeks, peek_declines, locked_lookups;
+	unsigned long extended_pages;   /* pages vmc_object_page_extent offered */
 };
 const struct ch_counts *ch_counts(void);
 
