@@ -386,7 +386,7 @@ static vmc_size_t pages_touched(vmc_off_t offset, vmc_size_t n)
  * a page cannot be used as it is.
  */
 static vmc_size_t copy_resident_chunk(struct side *s, struct side *d, vmc_size_t n,
-				      vmc_size_t nmax)
+				      vmc_size_t nmax, vmc_size_t *dpages)
 {
 	vmc_off_t spage = vmc_trunc_page(s->offset);
 	vmc_off_t dpage = vmc_trunc_page(d->offset);
@@ -413,6 +413,7 @@ static vmc_size_t copy_resident_chunk(struct side *s, struct side *d, vmc_size_t
 		 * memory; never within one object, whose two runs could
 		 * overlap.  Each extent is at least the rest of its page, so n
 		 * only grows. */
+		sref.pages = 1;
 		if (!one_object && nmax > n) {
 			vmc_size_t e = vmc_object_page_extent(&dref, d->offset, nmax, VMC_PROT_WRITE);
 			if (e > n)
@@ -420,12 +421,13 @@ static vmc_size_t copy_resident_chunk(struct side *s, struct side *d, vmc_size_t
 			if (e > n) {
 				n = e;
 				dref.pages = (uint32_t)pages_touched(d->offset, n);
+				sref.pages = (uint32_t)pages_touched(s->offset, n);
 			}
 		}
-		sref.pages = (uint32_t)pages_touched(s->offset, n);
 		vmc_move_bytes(dp + (d->offset - dpage), sp + (s->offset - spage), n);
 		vmc_object_page_unpeek(&sref, false);
 	}
+	*dpages = dref.pages;
 	vmc_object_page_unpeek(&dref, true);
 	return n;
 }
@@ -458,15 +460,15 @@ static vmc_size_t copy_resident(struct side *s, struct side *d, vmc_size_t left)
 		return 0;
 	}
 	while (budget > 0 && moved < left && s->left != 0 && d->left != 0) {
-		vmc_size_t n = chunk_size(s, d, left - moved);
+		vmc_size_t n = chunk_size(s, d, left - moved), pages;
 		/* As far as a chunk may run on: the request, both segments,
 		 * and the pages left in the batch. */
 		vmc_size_t nmax = vmc_min(vmc_min(left - moved, s->left), d->left);
 		nmax = vmc_min(nmax, budget * VMC_PAGE_SIZE - (d->offset & VMC_PAGE_MASK));
 		/* The source mapping as looked up? */
-		if (!side_check(s) || (n = copy_resident_chunk(s, d, n, nmax)) == 0)
+		if (!side_check(s) || (n = copy_resident_chunk(s, d, n, nmax, &pages)) == 0)
 			break;
-		budget -= pages_touched(d->offset, n);
+		budget -= pages;
 		moved += n;
 		side_consume(s, n);
 		side_consume(d, n);

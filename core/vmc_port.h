@@ -243,8 +243,22 @@ unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
  * side by side in runs).
  * [vm_page_lookup]  locks: as the peek's.  sleeps: no.
  */
+#ifdef VMC_HOST_NO_EXTENT
+/* A host that defines VMC_HOST_NO_EXTENT in its vmc_host.h never keeps pages
+ * side by side, and gets this answer inline. */
+static inline vmc_size_t vmc_object_page_extent(const struct vmc_page_ref *ref, vmc_off_t offset,
+						vmc_size_t max, vmc_prot_t access)
+{
+	vmc_size_t left = VMC_PAGE_SIZE - (offset & VMC_PAGE_MASK);
+
+	(void)ref;
+	(void)access;
+	return left < max ? left : max;
+}
+#else
 vmc_size_t vmc_object_page_extent(const struct vmc_page_ref *ref, vmc_off_t offset,
 				  vmc_size_t max, vmc_prot_t access);
+#endif
 
 /* Ends a peek, all ref->pages of it; `dirtied` if the core wrote into them.
  * A VMC_PEEK_HELD peek is ended before the one that took the lock.

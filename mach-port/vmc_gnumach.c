@@ -433,21 +433,6 @@ vmc_object_page_peek(struct vmc_object *vobject, vmc_off_t offset,
 	return (unsigned char *) phystokv(page->phys_addr);
 }
 
-/*
- *	vmc_object_page_extent: GNU Mach's frames lie where the page
- *	allocator put them, so a peek never runs on past its page.
- */
-vmc_size_t
-vmc_object_page_extent(const struct vmc_page_ref *ref, vmc_off_t offset,
-		       vmc_size_t max, vmc_prot_t access)
-{
-	vmc_size_t	left = VMC_PAGE_SIZE - (offset & VMC_PAGE_MASK);
-
-	(void) ref;
-	(void) access;
-	return left < max ? left : max;
-}
-
 void
 vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
 {

@@ -29,6 +29,13 @@
  */
 #define	VMC_HOST_NO_YIELD	1
 
+/*
+ *	GNU Mach's frames lie where its page allocator put them, so a peek
+ *	never runs on past its page: vmc_object_page_extent answers the
+ *	rest of the page, inline (vmc_port.h).
+ */
+#define	VMC_HOST_NO_EXTENT	1
+
 struct vm_page;
 struct vm_object;
 
