@@ -31,7 +31,7 @@
  * the simulator's two page peeks, 25 in the two unpeeks.  In time, an
  * engine that moved a page per memcpy call was held to about 0.82 of one
  * memcpy of the whole MiB by those 256 calls alone (AMD EPYC, Zen 3,
- * 2026-12-05), whatever its overhead; it now moves up to 32 pages a call
+ * 2026-12-05), whatever its overhead; it now moves up to 64 pages a call
  * where both sides' frames are side by side (vmc_object_page_extent), and
  * memcpy is 97% of a 1 MiB read_fast's instructions.
  */

@@ -478,7 +478,7 @@ void sim_object_terminate(struct vmc_object *object)
  * page into the next only when they are next to each other, and the copy
  * engine moves many pages in one call where both sides' pages are
  * (vmc_object_page_extent, sim_port.c).  So the frames of an object come in
- * runs: the frames of pages [32 r, 32 r + 32) of one object are consecutive
+ * runs: the frames of pages [64 r, 64 r + 64) of one object are consecutive
  * in one host allocation (made with the run's first frame, freed with its
  * last).  Each
  * run starts at its own offset in a host page (its colour): with every
@@ -511,18 +511,18 @@ void sim_object_terminate(struct vmc_object *object)
 #define frame_unpoison(p, n) ((void)(p), (void)(n))
 #endif
 
-#define SIM_RUN_SHIFT 5                             /* 32 frames a run */
+#define SIM_RUN_SHIFT 6                             /* 64 frames a run */
 #define SIM_RUN_FRAMES (1u << SIM_RUN_SHIFT)
 #define SIM_FRAME_STRIDE (VMC_PAGE_SIZE + SIM_FRAME_GAP)
 #define SIM_RUN_BYTES (SIM_RUN_FRAMES * SIM_FRAME_STRIDE)
-_Static_assert(SIM_RUN_FRAMES <= 32, "a run's frames are the bits of a uint32_t");
+_Static_assert(SIM_RUN_FRAMES <= 64, "a run's frames are the bits of a uint64_t");
 #define SIM_COLOURS 64u                             /* 64-byte steps in a host page */
 
 /* The frames of pages [first, first + SIM_RUN_FRAMES) of one object. */
 struct sim_frame_run {
 	void *alloc;            /* the host allocation */
 	unsigned char *base;    /* frame i at base + i * SIM_FRAME_STRIDE */
-	uint32_t used;          /* bit i: frame i holds a page */
+	uint64_t used;          /* bit i: frame i holds a page */
 };
 
 static uint64_t run_number(vmc_off_t offset)
@@ -610,9 +610,9 @@ unsigned char *sim_frame_alloc(struct vmc_object *object, vmc_off_t offset)
 	unsigned slot = run_slot(offset);
 	if (run == NULL)
 		run = run_new(object, offset);
-	if (run->used & (1u << slot))
+	if (run->used & ((uint64_t)1 << slot))
 		vmc_panic("sim_frame_alloc: the page has a frame already");
-	run->used |= 1u << slot;
+	run->used |= (uint64_t)1 << slot;
 	unsigned char *data = run->base + (size_t)slot * SIM_FRAME_STRIDE;
 	frame_unpoison(data, VMC_PAGE_SIZE);
 	memset(data, 0, VMC_PAGE_SIZE);
@@ -629,11 +629,11 @@ void sim_frame_free(struct vmc_object *object, vmc_off_t offset, unsigned char *
 
 	if (vm->frames_used == 0)
 		vmc_panic("sim_frame_free: pool underflow");
-	if (run == NULL || !(run->used & (1u << slot)) ||
+	if (run == NULL || !(run->used & ((uint64_t)1 << slot)) ||
 	    data != run->base + (size_t)slot * SIM_FRAME_STRIDE)
 		vmc_panic("sim_frame_free: not the page's frame");
 	vm->frames_used--;
-	run->used &= ~(1u << slot);
+	run->used &= ~((uint64_t)1 << slot);
 	frame_poison(data, VMC_PAGE_SIZE);
 	if (run->used == 0) {
 		g_hash_table_remove(object->runs, (gpointer)(uintptr_t)run_number(offset));
@@ -655,7 +655,7 @@ bool sim_object_frames_check(struct vmc_object *object, const char **why)
 	     p = sim_pindex_after(&object->pages, k, &k)) {
 		struct sim_frame_run *run = run_find(object, p->offset);
 		unsigned slot = run_slot(p->offset);
-		if (run == NULL || !(run->used & (1u << slot)) ||
+		if (run == NULL || !(run->used & ((uint64_t)1 << slot)) ||
 		    p->data != run->base + (size_t)slot * SIM_FRAME_STRIDE) {
 			*why = "a page is not in its frame";
 			return false;
@@ -671,7 +671,7 @@ bool sim_object_frames_check(struct vmc_object *object, const char **why)
 				*why = "an empty run of frames was kept";
 				return false;
 			}
-			frames += (size_t)__builtin_popcount(run->used);
+			frames += (size_t)__builtin_popcountll(run->used);
 		}
 	}
 	if (frames != sim_pindex_count(&object->pages)) {
