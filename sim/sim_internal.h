@@ -165,7 +165,7 @@ struct vmc_object {
 				    * copy (GNU Mach's shadowed) */
 	vmc_size_t size;           /* internal: bytes; external: pager size */
 	struct sim_pindex pages;   /* page number -> struct vmc_page* */
-	GHashTable *runs;          /* page number / 16 -> the frames of those
+	GHashTable *runs;          /* page number / 64 -> the frames of those
 				    * pages (sim_object.c), or NULL */
 	GHashTable *store;         /* page index -> page-size bytes written back */
 	struct vmc_object *shadow; /* one reference, or NULL */
@@ -220,6 +220,8 @@ struct sim_vm {
 	uint64_t events[SIM_EV_COUNT];
 	uint32_t frames;           /* pool size */
 	uint32_t frames_used;
+	GPtrArray *spare_runs;     /* host allocations of emptied runs of frames,
+				    * kept for the next (sim_object.c) */
 	vmc_addr_t map_max;        /* where every task's space ends */
 	GQueue resident;           /* every resident page, clock order */
 	GPtrArray *tasks;          /* owned */
@@ -315,6 +317,7 @@ bool sim_object_has_data(struct vmc_object *object, vmc_off_t offset);
 bool sim_page_evict(struct vmc_page *page);
 void sim_page_put(struct vmc_page *page, bool dirtied);
 void sim_object_terminate(struct vmc_object *object);
+void sim_frame_runs_release(struct sim_vm *vm);
 
 /* sim_pmap.c */
 struct sim_pmap *sim_pmap_create(struct sim_task *task);

@@ -66,6 +66,7 @@ void sim_vm_destroy(struct sim_vm *vm)
 	g_ptr_array_free(vm->tasks, TRUE);
 	g_ptr_array_free(vm->ports, TRUE);
 	g_hash_table_destroy(vm->objects);
+	sim_frame_runs_release(vm);
 	g_rand_free(vm->rand);
 	sim_world_leave(vm);
 	g_free(vm);
