@@ -22,8 +22,9 @@ import argparse
 import datetime
 import os
 import statistics
-import subprocess
 import sys
+
+from kernel_guest import boot_guest
 
 PROXY = {"vm_protect:proxied", "vm_map:proxy", "vm_read:proxied", "vm_write:proxied",
          "vm_copy:proxied", "memory_object_create_proxy", "vm_region_create_proxy:plain",
@@ -42,18 +43,11 @@ SHARED_REFERENCE = {"vm_write:proxied": "vm_write:shared", "vm_copy:proxied": "v
 
 
 def boot(src, build, image):
-    env = dict(os.environ, MOSAIC_GUEST_TIMEOUT="900", MOSAIC_QEMU_ICOUNT="1",
-               MOSAIC_KERNEL_IMAGE=image)
-    r = subprocess.run(["sh", os.path.join(src, "tests", "kernel", "kernel-test.sh"),
-                        "--kernel", "mosaic", build, src, "bench-calls",
-                        "tests/kernel/guest/bench_calls.c", "tests/kernel/guest/filepager.c",
-                        "traces/trace_content.c"], env=env, capture_output=True, text=True)
-    if r.returncode == 77:
-        print(r.stdout[-2000:])
-        sys.exit(77)
-    if r.returncode != 0:
-        print(r.stdout[-4000:], r.stderr[-2000:])
-        sys.exit(1)
+    boot_guest(src, build, "bench-calls",
+               ["tests/kernel/guest/bench_calls.c", "tests/kernel/guest/filepager.c",
+                "traces/trace_content.c"],
+               env={"MOSAIC_GUEST_TIMEOUT": "900", "MOSAIC_QEMU_ICOUNT": "1",
+                    "MOSAIC_KERNEL_IMAGE": image})
     rows, inside, snap = {}, False, None
     with open(os.path.join(build, "guest", "runs", "bench-calls.log"), errors="replace") as f:
         for line in f:

@@ -29,6 +29,8 @@ import statistics
 import subprocess
 import sys
 
+from kernel_guest import OLDPATH_SOURCES, boot_guest
+
 src, build = sys.argv[1], sys.argv[2]
 arch = os.environ.get("MOSAIC_ARCH", "x86_64")
 suffix = "" if arch == "x86_64" else "-" + arch
@@ -42,19 +44,8 @@ kernel = "mosaic" if os.path.isfile(mosaic_kernel) else "reference"
 
 
 def boot(icount):
-    env = dict(os.environ, MOSAIC_GUEST_TIMEOUT="600", MOSAIC_QEMU_ICOUNT="1" if icount else "0")
-    r = subprocess.run(["sh", os.path.join(src, "tests", "kernel", "kernel-test.sh"),
-                        "--kernel", kernel, build, src,
-                        "bench-oldpath", "tests/kernel/guest/bench_oldpath.c",
-                        "tests/kernel/guest/ktrans.defs", "tests/kernel/guest/filepager.c",
-                        "traces/trace_content.c"],
-                       env=env, capture_output=True, text=True)
-    if r.returncode == 77:
-        print(r.stdout[-2000:])
-        sys.exit(77)
-    if r.returncode != 0:
-        print(r.stdout[-4000:], r.stderr[-2000:])
-        sys.exit(1)
+    boot_guest(src, build, "bench-oldpath", OLDPATH_SOURCES, kernel=kernel,
+               env={"MOSAIC_GUEST_TIMEOUT": "600", "MOSAIC_QEMU_ICOUNT": "1" if icount else "0"})
     rows, inside = [], False
     with open(os.path.join(runs, "bench-oldpath.log"), errors="replace") as f:
         for line in f:

@@ -26,6 +26,8 @@ import os
 import subprocess
 import sys
 
+from kernel_guest import OLDPATH_SOURCES, boot_guest
+
 PATHS = {"old": "OLD", "old_pager": "OLD_PAGER", "vm_read": "VMREAD", "fast_rpc": "FAST_RPC",
          "fast_trap": "FAST_TRAP", "fast_rpc0": "FAST_RPC0", "limit_rpc": "LIMIT_RPC",
          "limit_trap": "LIMIT_TRAP", "port_rpc": "PORT_RPC", "user_rpc": "USER_RPC",
@@ -59,23 +61,15 @@ def boot(args, plugin, out):
     name = f"prof-{args.path}-{args.size}"
     defines = (f"-DBENCH_PROFILE_PATH={PATHS[args.path]} -DBENCH_PROFILE_SIZE={args.size}"
                f" -DBENCH_PROFILE_READS={args.reads}")
-    env = dict(os.environ, MOSAIC_GUEST_TIMEOUT="900", MOSAIC_QEMU_ICOUNT="1",
-               MOSAIC_GUEST_DEFINES=defines, MOSAIC_QEMU_PLUGIN=f"{plugin},out={out}")
+    env = {"MOSAIC_GUEST_TIMEOUT": "900", "MOSAIC_QEMU_ICOUNT": "1",
+           "MOSAIC_GUEST_DEFINES": defines, "MOSAIC_QEMU_PLUGIN": f"{plugin},out={out}"}
     if args.kernel:
         env["MOSAIC_KERNEL_IMAGE"] = args.kernel
     if os.path.exists(out):
         os.unlink(out)
-    r = subprocess.run(["sh", os.path.join(args.src, "tests", "kernel", "kernel-test.sh"),
-                        "--kernel", "mosaic", args.build, args.src, name,
-                        "tests/kernel/guest/bench_oldpath.c", "tests/kernel/guest/ktrans.defs",
-                        "tests/kernel/guest/filepager.c", "traces/trace_content.c"],
-                       env=env, capture_output=True, text=True)
-    if r.returncode == 77:
-        print(r.stdout[-2000:])
-        sys.exit(77)
-    if r.returncode != 0 or not os.path.exists(out):
-        print(r.stdout[-4000:], r.stderr[-2000:])
-        sys.exit(1)
+    boot_guest(args.src, args.build, name, OLDPATH_SOURCES, env=env)
+    if not os.path.exists(out):
+        sys.exit(f"kernel_profile: the plugin wrote no {out}")
     ticks = None
     with open(os.path.join(args.build, "guest", "runs", name + ".log"), errors="replace") as f:
         for line in f:
