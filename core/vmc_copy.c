@@ -371,25 +371,26 @@ static vmc_size_t chunk_size(const struct side *s, const struct side *d, vmc_siz
 #define VMC_RESIDENT_BATCH 64
 
 /* Pages that n > 0 bytes from offset touch. */
-static vmc_size_t pages_touched(vmc_off_t offset, vmc_size_t n)
+static inline vmc_size_t pages_touched(vmc_off_t offset, vmc_size_t n)
 {
 	return ((offset & VMC_PAGE_MASK) + (n - 1)) / VMC_PAGE_SIZE + 1;
 }
 
 /*
- * One chunk of the resident shortcut: n bytes (or up to nmax, see below)
- * from the source's current byte to the destination's, both pages peeked
+ * One chunk of the resident shortcut: n bytes (or more, see below) from the
+ * source's current byte to the destination's, both pages peeked
  * (vmc_port.h) and both objects locked while the bytes move.  Both sides in
  * one object (anonymous memory that the kernel grew by coalescing, say)
  * share its lock; both in one page is the overlapping copy.  Where the host
  * keeps the following pages of both objects side by side in its memory
- * (vmc_object_page_extent), the chunk runs on over them, up to nmax bytes,
- * as one move: the simulator's copies then move many pages at a time, as
- * memcpy does.  Returns the bytes moved; 0, with nothing moved or held, if
- * a page cannot be used as it is.
+ * (vmc_object_page_extent), the chunk runs on over them, within `left`,
+ * both segments and the batch's `budget` of destination pages, as one move:
+ * the simulator's copies then move many pages at a time, as memcpy does.
+ * Returns the bytes moved, with *dpages the destination pages they touched;
+ * 0, with nothing moved or held, if a page cannot be used as it is.
  */
 static vmc_size_t copy_resident_chunk(struct side *s, struct side *d, vmc_size_t n,
-				      vmc_size_t nmax, vmc_size_t *dpages)
+				      vmc_size_t left, vmc_size_t budget, vmc_size_t *dpages)
 {
 	vmc_off_t spage = vmc_trunc_page(s->offset);
 	vmc_off_t dpage = vmc_trunc_page(d->offset);
@@ -412,11 +413,14 @@ static vmc_size_t copy_resident_chunk(struct side *s, struct side *d, vmc_size_t
 			vmc_object_page_unpeek(&dref, false);
 			return 0;
 		}
+		sref.pages = 1;
+#if VMC_HOST_EXTENTS
 		/* Further, where both sides' next pages follow in the host's
 		 * memory; never within one object, whose two runs could
 		 * overlap.  Each extent is at least the rest of its page, so n
 		 * only grows. */
-		sref.pages = 1;
+		vmc_size_t nmax = vmc_min(vmc_min(left, s->left), d->left);
+		nmax = vmc_min(nmax, budget * VMC_PAGE_SIZE - (d->offset & VMC_PAGE_MASK));
 		if (!one_object && nmax > n) {
 			vmc_size_t e = vmc_object_page_extent(&dref, d->offset, nmax, VMC_PROT_WRITE);
 			if (e > n)
@@ -427,6 +431,10 @@ static vmc_size_t copy_resident_chunk(struct side *s, struct side *d, vmc_size_t
 				sref.pages = (uint32_t)pages_touched(s->offset, n);
 			}
 		}
+#else
+		(void)left;
+		(void)budget;
+#endif
 		vmc_move_bytes(dp + (d->offset - dpage), sp + (s->offset - spage), n);
 		vmc_object_page_unpeek(&sref, false);
 	}
@@ -464,12 +472,9 @@ static vmc_size_t copy_resident(struct side *s, struct side *d, vmc_size_t left)
 	}
 	while (budget > 0 && moved < left && s->left != 0 && d->left != 0) {
 		vmc_size_t n = chunk_size(s, d, left - moved), pages;
-		/* As far as a chunk may run on: the request, both segments,
-		 * and the pages left in the batch. */
-		vmc_size_t nmax = vmc_min(vmc_min(left - moved, s->left), d->left);
-		nmax = vmc_min(nmax, budget * VMC_PAGE_SIZE - (d->offset & VMC_PAGE_MASK));
 		/* The source mapping as looked up? */
-		if (!side_check(s) || (n = copy_resident_chunk(s, d, n, nmax, &pages)) == 0)
+		if (!side_check(s) ||
+		    (n = copy_resident_chunk(s, d, n, left - moved, budget, &pages)) == 0)
 			break;
 		budget -= pages;
 		moved += n;

@@ -237,25 +237,19 @@ unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
  * and counts nothing: the core moves what both sides allow, sets
  * ref->pages to the pages its move touched, and vmc_object_page_unpeek
  * ends them all, under the lock the peek took.  A host whose pages are
- * never adjacent (GNU Mach, whose frames are scattered) answers the rest of
- * the page.  What it buys is the copy's speed where moving bytes is
+ * never adjacent (GNU Mach, whose frames are scattered) defines
+ * VMC_HOST_NO_EXTENT instead (below).  What it buys is the copy's speed where moving bytes is
  * cheap: one move for many pages (the simulator keeps an object's pages
  * side by side in runs).
  * [vm_page_lookup]  locks: as the peek's.  sleeps: no.
  */
 #ifdef VMC_HOST_NO_EXTENT
 /* A host that defines VMC_HOST_NO_EXTENT in its vmc_host.h never keeps pages
- * side by side, and gets this answer inline. */
-static inline vmc_size_t vmc_object_page_extent(const struct vmc_page_ref *ref, vmc_off_t offset,
-						vmc_size_t max, vmc_prot_t access)
-{
-	vmc_size_t left = VMC_PAGE_SIZE - (offset & VMC_PAGE_MASK);
-
-	(void)ref;
-	(void)access;
-	return left < max ? left : max;
-}
+ * side by side: it provides no vmc_object_page_extent, and the core neither
+ * asks nor computes how far a chunk could run on. */
+#define VMC_HOST_EXTENTS 0
 #else
+#define VMC_HOST_EXTENTS 1
 vmc_size_t vmc_object_page_extent(const struct vmc_page_ref *ref, vmc_off_t offset,
 				  vmc_size_t max, vmc_prot_t access);
 #endif

@@ -31,8 +31,8 @@
 
 /*
  *	GNU Mach's frames lie where its page allocator put them, so a peek
- *	never runs on past its page: vmc_object_page_extent answers the
- *	rest of the page, inline (vmc_port.h).
+ *	never runs on past its page: there is no vmc_object_page_extent,
+ *	and the core's copy does not ask (vmc_port.h).
  */
 #define	VMC_HOST_NO_EXTENT	1
 
