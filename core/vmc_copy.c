@@ -370,11 +370,13 @@ static vmc_size_t chunk_size(const struct side *s, const struct side *d, vmc_siz
  * simulator's 1 MiB copy come within a tenth of one memcpy). */
 #define VMC_RESIDENT_BATCH 64
 
+#if VMC_HOST_EXTENTS
 /* Pages that n > 0 bytes from offset touch. */
-static inline vmc_size_t pages_touched(vmc_off_t offset, vmc_size_t n)
+static vmc_size_t pages_touched(vmc_off_t offset, vmc_size_t n)
 {
 	return ((offset & VMC_PAGE_MASK) + (n - 1)) / VMC_PAGE_SIZE + 1;
 }
+#endif
 
 /*
  * One chunk of the resident shortcut: n bytes (or more, see below) from the
