@@ -4,420 +4,229 @@
 #
 # Clones the HEAD commit of GNUMACH_SRC (a git checkout of GNU Mach) into
 # WORK, sharing its objects: the user's tree is never changed, and what is
-# uncommitted there is not used.  Then commits mosaic onto it, one logical
-# change a commit, in the order a maintainer would review them:
+# uncommitted there is not used.  Then commits mosaic onto it, one commit
+# per file of mach-port/series/ (NN-name.edit), in the order of their
+# names.  Each file is one patch: its commit message, then the patch as
+# edits anchored on whole lines of GNU Mach's files (mach-port/series/
+# README.md describes the format).  mosaic never carries GNU Mach's code:
+# an edit names the lines it goes after, before or in place of, and those
+# lines must be in the tree exactly once.
 #
-#   1. vm: Write-protect only the copied range in a delayed copy
-#   2. vm: Add the mosaic VM core
-#   3. vm: Port the mosaic VM core to GNU Mach
-#   4. vm: Make proxies of several memory objects and holes
-#   5. vm: Add vm_read_fast, vm_write_fast and memory_object_copy
-#   6. kern: Add vm_read_fast as trap 120
-#   7. memory_object_lock_page: Handle a page in error
+# The commits are made by the person running this (git's user.name and
+# user.email, as for any commit of theirs), dated now; a build without OUT
+# on a machine with no git identity commits as "mosaic build".
 #
-# New files go where GNU Mach keeps their kind: the core and the port in
-# vm/, the interface in include/mach/mosaic.defs (installed with the other
-# .defs, so that userland makes its stubs as for gnumach.defs), its server
-# in kern/mosaic.srv.  Stock routines mosaic takes over are replaced, not
-# bypassed: vm/memory_object_proxy.[ch] are mosaic's, vm_region_create_proxy
-# and vm_map's branch for a proxy call mosaic's.  Each edit of a GNU Mach
-# file is anchored on whole lines that must be there exactly once; the
-# script refuses a tree where one is not, before committing anything.
+# Every edit is checked after it is made: the file must hold the new lines
+# where the anchor was, and nothing else may have changed.  An anchor that
+# is missing or not unique, or an edit that did not happen, stops the
+# script naming the patch, the file and the anchor, before anything is
+# committed for that patch.  The edits are done with grep, head and tail
+# (an anchor is handed to grep in a file, never through a command line or
+# an awk variable, so no tool reinterprets its backslashes); awk only
+# splits the series' files into their parts (AWK, default awk: mawk, gawk
+# and busybox awk alike).
 #
 # With OUT, `git format-patch' writes the series there (emptied first);
-# `git am OUT/*.patch' on a clean tree of the same commit gives WORK's tree.
-# build-kernel.sh builds from WORK, so `make kernel' and the series are one.
+# `git am OUT/*.patch' on a clean tree of the same commit gives WORK's
+# tree, which is checked.  build-kernel.sh
+# builds from WORK, so `make kernel' and the series are one.
+#
+# MOSAIC_SERIES_DIR names another directory of .edit files (the tests'
+# fixtures); MOSAIC_SERIES_NOGIT=1 applies the edits to WORK as a plain
+# copy of GNUMACH_SRC, with no git (the tests' fixture trees).
 set -eu
 
-[ $# -ge 2 ] || { echo "usage: $0 GNUMACH_SRC WORK [OUT]" >&2; exit 2; }
-src=$(cd "$1" && pwd)
-work=$2
-out=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-
-git -C "$src" rev-parse --verify -q HEAD >/dev/null || {
-	echo "patch-series: $src is not a git checkout of GNU Mach" >&2; exit 1; }
-[ -f "$src/vm/vm_fault.c" ] || {
-	echo "patch-series: $src does not look like a GNU Mach tree" >&2; exit 1; }
-base=$(git -C "$src" rev-parse HEAD)
-
-rm -rf "$work"
-git clone -q --shared --no-checkout "$src" "$work"
-git -C "$work" checkout -q --detach "$base"
-w=$(cd "$work" && pwd)
-
-# Commits are made by the mosaic authors, dated as the base commit, so that
-# the same sources give the same series.
-date=$(git -C "$w" log -1 --format=%cI "$base")
-export GIT_AUTHOR_NAME="mosaic authors" GIT_AUTHOR_EMAIL="mosaic@invalid"
-export GIT_COMMITTER_NAME="mosaic authors" GIT_COMMITTER_EMAIL="mosaic@invalid"
-export GIT_AUTHOR_DATE="$date" GIT_COMMITTER_DATE="$date"
+series=${MOSAIC_SERIES_DIR:-$here/series}
+AWK=${AWK:-awk}
+nogit=${MOSAIC_SERIES_NOGIT:-0}
 
 fail() { echo "patch-series: $*" >&2; exit 1; }
 
-# Each anchor a whole line, exactly once in its file.
-need() {  # FILE LINE
-	n=$(grep -cxF -e "$2" "$w/$1" || true)
-	[ "$n" = 1 ] || fail "$1: the line '$2' is there $n times, not once"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# split PATCH: the patch's parts into $tmp/p: msg (the commit message),
+# and for the Kth edit, op.K ("after FILE", "before FILE", "replace FILE"
+# or "add SRC DST"), anchor.K (its = lines) and lines.K (its + lines,
+# without the marker).  Lines are written as read, the marker cut off.
+split() {
+	rm -rf "$tmp/p"
+	mkdir "$tmp/p"
+	PATCH_PARTS="$tmp/p" $AWK '
+		function fail(why) { print FILENAME ":" FNR ": " why > "/dev/stderr"; bad = 1; exit 1 }
+		function close_op() {
+			if (k > 0) { close(dir "/anchor." k); close(dir "/lines." k) }
+		}
+		in_msg && $0 == "---" { in_msg = 0; close(dir "/msg"); next }
+		in_msg { print > (dir "/msg"); next }
+		/^#/ || /^$/ { inop = 0; next }
+		/^(after|before|replace) [^ ]+$/ {
+			close_op(); k++; inop = 1
+			print > (dir "/op." k); close(dir "/op." k)
+			printf "" > (dir "/anchor." k); printf "" > (dir "/lines." k)
+			next
+		}
+		/^add [^ ]+ [^ ]+$/ {
+			close_op(); k++; inop = 0
+			print > (dir "/op." k); close(dir "/op." k)
+			next
+		}
+		inop && /^=/ { print substr($0, 2) > (dir "/anchor." k); next }
+		inop && /^\+/ { print substr($0, 2) > (dir "/lines." k); next }
+		{ fail("not an edit line: " $0) }
+		BEGIN { in_msg = 1; dir = ENVIRON["PATCH_PARTS"] }
+		END {
+			if (bad) exit 1
+			if (in_msg) { print FILENAME ": no --- line after the message" > "/dev/stderr"; exit 1 }
+			close_op(); print k > (dir "/count")
+		}' "$1" || fail "$(basename "$1"): not a series file (mach-port/series/README.md)"
 }
 
-# Inserts the lines of stdin after (or before) the anchor line.
-insert() {  # after|before FILE ANCHOR < LINES
-	need "$2" "$3"
-	lines=$(mktemp)
-	cat > "$lines"
-	awk -v where="$1" -v anchor="$3" -v file="$lines" '
-		function emit() { while ((getline l < file) > 0) print l }
-		$0 == anchor && where == "before" { emit() }
-		{ print }
-		$0 == anchor && where == "after" { emit() }' \
-		"$w/$2" > "$w/$2.new"
-	mv "$w/$2.new" "$w/$2"
-	rm -f "$lines"
+# count FILE PATTERNFILE: how many lines of FILE equal the line in
+# PATTERNFILE.
+count() {
+	grep -c -x -F -f "$2" "$1" || true
 }
 
-# Replaces the lines from FIRST through the next line equal to LAST (or
-# FIRST alone, if LAST is FIRST) with the lines of stdin.
-replace() {  # FILE FIRST LAST < LINES
-	need "$1" "$2"
-	lines=$(mktemp)
-	cat > "$lines"
-	awk -v first="$2" -v last="$3" -v file="$lines" '
-		$0 == first { skip = (first != last)
-			      while ((getline l < file) > 0) print l; next }
-		skip && $0 == last { skip = 0; next }
-		!skip { print }
-		END { if (skip) exit 1 }' "$w/$1" > "$w/$1.new" ||
-		fail "$1: no line '$3' after '$2'"
-	mv "$w/$1.new" "$w/$1"
-	rm -f "$lines"
+# line_of FILE PATTERNFILE [FROM]: the number of the first line of FILE, at
+# FROM or after, equal to the line in PATTERNFILE; empty if none.
+line_of() {
+	tail -n +"${3:-1}" "$1" | grep -n -x -F -f "$2" | head -n 1 | {
+		IFS=: read -r n rest || exit 0
+		echo $((n + ${3:-1} - 1))
+	}
 }
 
-# Copies mosaic's files into the tree: SRC DST pairs.
-put() {
-	while [ $# -ge 2 ]; do
-		mkdir -p "$(dirname "$w/$2")"
-		cp "$1" "$w/$2"
-		shift 2
-	done
-}
-
-commit() {  # SUBJECT < BODY
-	git -C "$w" add -A
-	{ echo "$1"; echo; cat; } | git -C "$w" commit -q -F -
-}
-
-# Sources of libkernel.a, added after the last one of vm/ (vm/vm_user.h at
-# first, then the last one added).
-vm_last='	vm/vm_user.h'
-vm_sources() {  # FILE...
+# edit K PATCHNAME: the Kth edit of the patch split into $tmp/p.
+edit() {
+	read -r what f rest < "$tmp/p/op.$1"
+	where="$2: edit $1 ($what $f)"
+	case $what in
+	add)
+		[ -f "$top/$f" ] || fail "$where: no file $f in mosaic"
+		mkdir -p "$(dirname "$w/$rest")"
+		cp "$top/$f" "$w/$rest"
+		cmp -s "$top/$f" "$w/$rest" || fail "$where: $rest is not $f after the copy"
+		return ;;
+	esac
+	file="$w/$f"
+	[ -f "$file" ] || fail "$where: GNU Mach has no $f"
+	anchors=$(wc -l < "$tmp/p/anchor.$1")
+	sed -n 1p "$tmp/p/anchor.$1" > "$tmp/first"
+	sed -n 2p "$tmp/p/anchor.$1" > "$tmp/last"
+	first=$(cat "$tmp/first")
+	case $what:$anchors in
+	after:1|before:1|replace:1|replace:2) ;;
+	*) fail "$where: $anchors anchor line(s)" ;;
+	esac
+	[ -n "$first" ] || fail "$where: an empty anchor line"
+	n=$(count "$file" "$tmp/first")
+	[ "$n" = 1 ] || fail "$where: the line '$first' is there $n times, not once"
+	a=$(line_of "$file" "$tmp/first")
+	case $what in
+	after)   keep=$a;       resume=$((a + 1)) ;;
+	before)  keep=$((a - 1)); resume=$a ;;
+	replace)
+		keep=$((a - 1))
+		if [ "$anchors" = 2 ]; then
+			b=$(line_of "$file" "$tmp/last" "$((a + 1))")
+			[ -n "$b" ] || fail "$where: no line '$(cat "$tmp/last")' after '$first'"
+		else
+			b=$a
+		fi
+		resume=$((b + 1)) ;;
+	esac
 	{
-		echo "$vm_last \\"
-		n=$#
-		for f in "$@"; do
-			n=$((n - 1))
-			if [ $n -gt 0 ]; then echo "	$f \\"; else echo "	$f"; fi
+		head -n "$keep" "$file"
+		cat "$tmp/p/lines.$1"
+		tail -n +"$resume" "$file"
+	} > "$file.new"
+	# The edit is there: the new lines where the anchor was, the lines
+	# before and after it as they were.
+	added=$(wc -l < "$tmp/p/lines.$1")
+	head -n "$keep" "$file" > "$tmp/before"
+	tail -n +"$resume" "$file" > "$tmp/after"
+	head -n "$keep" "$file.new" | cmp -s - "$tmp/before" &&
+	sed -n "$((keep + 1)),$((keep + added))p" "$file.new" | cmp -s - "$tmp/p/lines.$1" &&
+	tail -n +"$((keep + added + 1))" "$file.new" | cmp -s - "$tmp/after" ||
+		fail "$where: the edit at '$first' is not in the file"
+	mv "$file.new" "$file"
+}
+
+ls "$series"/*.edit >/dev/null 2>&1 || fail "no patches (*.edit) in $series"
+
+# --check: every patch parses and every file it adds is in mosaic; no
+# tree needed (make check runs it).
+if [ "${1:-}" = --check ]; then
+	n=0
+	for p in "$series"/*.edit; do
+		split "$p"
+		[ -s "$tmp/p/msg" ] || fail "$(basename "$p"): no commit message"
+		k=1
+		while [ $k -le "$(cat "$tmp/p/count")" ]; do
+			read -r what f rest < "$tmp/p/op.$k"
+			case $what in
+			add) [ -f "$top/$f" ] || fail "$(basename "$p"): edit $k adds $f, which mosaic has not" ;;
+			*) [ -s "$tmp/p/anchor.$k" ] || fail "$(basename "$p"): edit $k ($what $f) has no anchor" ;;
+			esac
+			k=$((k + 1))
 		done
-	} | replace Makefrag.am "$vm_last" "$vm_last"
-	for f in "$@"; do vm_last="	$f"; done
-}
+		n=$((n + 1))
+	done
+	echo "patch-series: $n patches in $series parse"
+	exit 0
+fi
 
-core_files="vmc_types.h vmc_port.h vmc_range.h vmc_range.c vmc_walk.h vmc_walk.c
-	vmc_copy.h vmc_copy.c vmc_proxy.h vmc_proxy.c"
+[ $# -ge 2 ] || { echo "usage: $0 GNUMACH_SRC WORK [OUT] | --check" >&2; exit 2; }
+src=$(cd "$1" && pwd)
+work=$2
+out=${3:-}
 
-# 1. A delayed copy protects the pages it copies, not the whole object's.
-# Proxied memory is use_shared_copy (patch 4), so every vm_read of it is a
-# delayed copy: stock write-protected every resident page of the object at
-# each one (256 pages for a 1 MiB file, whatever the read's size).
-insert after vm/vm_object.h '	vm_offset_t		shadow_offset;	/* Offset into shadow */' <<'EOF'
-	vm_offset_t		copy_range_start;
-	vm_offset_t		copy_range_end;	/* Of my shadow, whose copy I
-						 * am: where its resident pages
-						 * were write-protected when I
-						 * became its copy */
-EOF
-insert after vm/vm_object.h '	vm_offset_t	*_offset,		/* in/out */' <<'EOF'
-	vm_size_t	size,
-EOF
-replace vm/vm_object.h 'vm_object_t vm_object_copy_delayed(' '	vm_object_t	src_object);' <<'EOF'
-vm_object_t vm_object_copy_delayed(
-	vm_object_t	src_object,
-	vm_offset_t	src_offset,
-	vm_size_t	size);
-EOF
-insert after vm/vm_object.c '	vm_object_template.use_shared_copy = FALSE;' <<'EOF'
-	vm_object_template.copy_range_start = 0;
-	vm_object_template.copy_range_end = 0;
-EOF
-insert after vm/vm_object.c '	vm_offset_t	*_offset,		/* INOUT */' <<'EOF'
-	vm_size_t	size,
-EOF
-replace vm/vm_object.c '			object = vm_object_copy_delayed(object);' '			object = vm_object_copy_delayed(object);' <<'EOF'
-			object = vm_object_copy_delayed(object, *_offset,
-							size);
-EOF
-replace vm/vm_object.c 'vm_object_t vm_object_copy_delayed(' '	vm_page_t	p;' <<'EOF'
-vm_object_t vm_object_copy_delayed(
-	vm_object_t	src_object,
-	vm_offset_t	src_offset,
-	vm_size_t	size)
-{
-	vm_object_t	new_copy;
-	vm_object_t	old_copy;
-	vm_page_t	p;
-	vm_offset_t	start, end, offset;
+if [ "$nogit" = 1 ]; then
+	rm -rf "$work"
+	cp -R "$src" "$work"
+	w=$(cd "$work" && pwd)
+else
+	git -C "$src" rev-parse --verify -q HEAD >/dev/null ||
+		fail "$src is not a git checkout of GNU Mach"
+	[ -f "$src/vm/vm_fault.c" ] || fail "$src does not look like a GNU Mach tree"
+	base=$(git -C "$src" rev-parse HEAD)
+	# The series is sent by the person who makes it: their git identity.
+	# A build's own tree (no OUT) needs one too, but sends nothing: a
+	# machine without an identity builds under a local one.
+	name=$(git -C "$src" config user.name || true)
+	email=$(git -C "$src" config user.email || true)
+	if [ -z "$name" ] || [ -z "$email" ]; then
+		[ -z "$out" ] ||
+			fail "git has no user.name or user.email: a series is sent by a person (git config --global user.name 'Your Name'; git config --global user.email you@example.org)"
+		name="mosaic build"; email="build@localhost"
+	fi
+	rm -rf "$work"
+	git clone -q --shared --no-checkout "$src" "$work"
+	git -C "$work" checkout -q --detach "$base"
+	w=$(cd "$work" && pwd)
+	git -C "$w" config user.name "$name"
+	git -C "$w" config user.email "$email"
+fi
 
-	/*
-	 *	The pages of the range copied, [start, end): the copy
-	 *	is mapped there only, so only they are write-protected
-	 *	below.  A range that wraps is taken as the whole object.
-	 */
-	start = trunc_page(src_offset);
-	end = round_page(src_offset + size);
-	if (end <= start) {
-		start = 0;
-		end = ~(vm_offset_t) 0;
-	}
-EOF
-replace vm/vm_object.c '		if (old_copy->resident_page_count == 0 &&' '		    !old_copy->pager_created) {' <<'EOF'
-		if (old_copy->resident_page_count == 0 &&
-		    !old_copy->pager_created &&
-		    old_copy->copy_range_start <= start &&
-		    end <= old_copy->copy_range_end) {
-EOF
-insert after vm/vm_object.c '	new_copy->shadow_offset = 0;' <<'EOF'
-	new_copy->copy_range_start = start;
-	new_copy->copy_range_end = end;
-EOF
-replace vm/vm_object.c '	 *	Mark all pages of the existing object copy-on-write.' '	}' <<'EOF'
-	 *	Mark the pages of the range copied copy-on-write, and
-	 *	no other: the copy is mapped in that range only, and
-	 *	reused above for a range inside it only.  Until the
-	 *	copy goes, a fault keeps a page of this object read-only
-	 *	unless it writes, and a write pushes the page into the
-	 *	copy first, whichever page it is: a page protected here
-	 *	stays what the copy (or an older copy, which shadows it)
-	 *	saw.  This object may have a shadow chain below it, but
-	 *	those pages will already be marked copy-on-write.
-	 */
+for p in "$series"/*.edit; do
+	patch=$(basename "$p")
+	split "$p"
+	k=1
+	while [ $k -le "$(cat "$tmp/p/count")" ]; do
+		edit $k "$patch"
+		k=$((k + 1))
+	done
+	if [ "$nogit" != 1 ]; then
+		git -C "$w" add -A
+		git -C "$w" commit -q -F "$tmp/p/msg" ||
+			fail "$patch: git commit failed"
+	fi
+done
 
-	if (atop(end - start) < src_object->resident_page_count) {
-		for (offset = start; offset < end; offset += PAGE_SIZE) {
-			p = vm_page_lookup(src_object, offset);
-			if (p != VM_PAGE_NULL && !p->fictitious)
-				pmap_page_protect(p->phys_addr,
-						  (VM_PROT_ALL & ~VM_PROT_WRITE &
-						   ~p->page_lock));
-		}
-	} else {
-		queue_iterate(&src_object->memq, p, vm_page_t, listq) {
-			if (!p->fictitious &&
-			    p->offset >= start && p->offset < end)
-				pmap_page_protect(p->phys_addr,
-						  (VM_PROT_ALL & ~VM_PROT_WRITE &
-						   ~p->page_lock));
-		}
-	}
-EOF
-replace vm/vm_object.c '		*dst_object = vm_object_copy_delayed(src_object);' '		*dst_object = vm_object_copy_delayed(src_object);' <<'EOF'
-		*dst_object = vm_object_copy_delayed(src_object, src_offset,
-						     size);
-EOF
-insert before vm/vm_map.c '				&src_needs_copy,' <<'EOF'
-				src_size,
-EOF
-insert before vm/vm_map.c '					&src_needs_copy,' <<'EOF'
-					entry_size,
-EOF
-commit "vm: Write-protect only the copied range in a delayed copy" <<'EOF'
-vm_object_copy_delayed write-protected every resident page of the
-source object, whatever the range copied: a vm_read of one page of a
-shared object of a thousand resident pages protected a thousand pages.
-Objects are use_shared_copy, and every vm_read of them a delayed copy,
-when memory is inherited shared and, with the proxies of this series,
-whenever a proxy holds them.
-
-The copy object is mapped only where it was copied, and
-vm_object_copy_delayed now protects only the resident pages of that
-range, recording it in the copy object; it reuses an unmodified copy
-object only for a range inside the recorded one.  Nothing else changes:
-while the object has a copy, vm_fault_page keeps its pages read-only on
-a read fault and pushes any page into the copy before a write, so a
-page protected for a copy stays what that copy (or an older one, which
-shadows it) saw.  vm_object_copy_temporary takes the size copied.
-EOF
-
-# 2. The core, unchanged, with GNU Mach's answer to what it asks its host.
-for f in $core_files; do put "$top/core/$f" "vm/$f"; done
-put "$here/vmc_host.h" vm/vmc_host.h
-vm_sources $(for f in $core_files vmc_host.h; do echo "vm/$f"; done | sort)
-commit "vm: Add the mosaic VM core" <<'EOF'
-The core copies between memory objects and task buffers at any
-alignment, walks a buffer across map entries faulting pages in on both
-sides with an exact count, and makes proxies of several memory objects
-and holes, nested proxies flattened with their rights intersected.  It
-is freestanding C: everything it needs from the kernel is a primitive
-listed with its contract in vm/vmc_port.h, and vm/vmc_host.h says what
-GNU Mach decides for it (the address width, a page reference's state).
-
-Nothing calls it yet.
-EOF
-
-# 3. The porting primitives.
-put "$here/vmc_gnumach.c" vm/vmc_gnumach.c "$here/vmc_gnumach.h" vm/vmc_gnumach.h
-vm_sources vm/vmc_gnumach.c vm/vmc_gnumach.h
-commit "vm: Port the mosaic VM core to GNU Mach" <<'EOF'
-vm/vmc_gnumach.c implements the core's primitives with the VM's own
-calls: vm_map_lookup and vm_map_verify for map entries, vm_fault_page
-for pages, the object and map locks for resident pages copied without a
-fault, kalloc for memory.  The core's status codes are checked against
-GNU Mach's at compile time.
-EOF
-
-# 4. Proxies.
-put "$here/vmc_proxy_gnumach.c" vm/vmc_proxy_gnumach.c \
-	"$here/vmc_proxy_gnumach.h" vm/vmc_proxy_gnumach.h \
-	"$here/memory_object_proxy.c" vm/memory_object_proxy.c \
-	"$here/memory_object_proxy.h" vm/memory_object_proxy.h
-vm_sources vm/vmc_proxy_gnumach.c vm/vmc_proxy_gnumach.h
-replace vm/vm_user.c '	    ipc_port_t real_memobj;' '	  }' <<'EOF'
-	    /* A proxy: its pieces are mapped by vm/vmc_proxy_gnumach.c. */
-	    return mosaic_vm_map_proxy (target_map, address, size, mask,
-					anywhere, memory_object, offset, copy,
-					cur_protection, max_protection,
-					inheritance);
-	  }
-EOF
-replace vm/vm_map.c ' *	vm_region_create_proxy:' ' */' <<'EOF'
- *	vm_region_create_proxy:
- *
- *	Gets a proxy of exactly [ADDRESS, ADDRESS + LEN) of TASK's memory,
- *	one range per map entry, with at most MAX_PROTECTION, and returns
- *	it in *PORT (vm/vmc_proxy_gnumach.c).
- */
-EOF
-replace vm/vm_map.c 'vm_region_create_proxy (task_t task, vm_address_t address,' '}' <<'EOF'
-vm_region_create_proxy (task_t task, vm_address_t address,
-			vm_prot_t max_protection, vm_size_t len,
-			ipc_port_t *port)
-{
-  return mosaic_vm_region_create_proxy (task, address, max_protection,
-					len, port);
-}
-EOF
-commit "vm: Make proxies of several memory objects and holes" <<'EOF'
-memory_object_create_proxy took one object at offset 0.  It now takes
-what mach4.defs describes: several memory objects and proxies, each
-range at its own offset in the proxy and in its object, gaps between
-ranges left as holes.  A proxy of a proxy is flattened, its rights the
-intersection of its chain's (a read-write proxy of a read-only one no
-longer maps writable).  A proxy's objects need no pager: a proxy of
-anonymous memory no longer waits for the default pager.
-
-vm_map of a proxy maps each piece of the window as its own entry, holes
-reserved with no access, all of them under one map lock or none; the
-window check no longer wraps.  vm_region_create_proxy gives exactly the
-window asked for, one range per map entry, instead of the whole entry
-and past it, and no longer dereferences a null object on memory never
-touched; first it gives each entry an object of its own, as vm_map_fork
-does for memory inherited shared, so that copy-on-write relations stay
-what vm_object_terminate expects.
-
-vm/memory_object_proxy.[ch] are replaced: their entry points call
-vm/vmc_proxy_gnumach.c, and memory_object_proxy_lookup, whose one port
-and one window cannot describe such a proxy, is gone with its last
-caller.
-EOF
-
-# 5. The fast copies' RPCs.
-put "$here/mosaic.defs" include/mach/mosaic.defs \
-	"$here/mosaic_types.h" include/mach/mosaic_types.h \
-	"$here/mosaic.srv" kern/mosaic.srv \
-	"$here/vmc_server.c" vm/vmc_server.c "$here/vmc_server.h" vm/vmc_server.h
-vm_sources vm/vmc_server.c vm/vmc_server.h
-insert after Makefrag.am '	include/mach/experimental.defs \' <<'EOF'
-	include/mach/mosaic.defs \
-	include/mach/mosaic_types.h \
-EOF
-insert after Makefrag.am '	kern/experimental.srv \' <<'EOF'
-	kern/mosaic.srv \
-EOF
-insert after Makefrag.am '	kern/experimental.server.defs.c \' <<'EOF'
-	kern/mosaic.server.defs.c \
-EOF
-insert after Makefrag.am '	kern/experimental.server.msgids \' <<'EOF'
-	kern/mosaic.server.h \
-	kern/mosaic.server.c \
-	kern/mosaic.server.msgids \
-EOF
-insert after kern/ipc_kobject.c '#include <kern/experimental.server.h>' <<'EOF'
-#include <kern/mosaic.server.h>
-EOF
-insert after kern/ipc_kobject.c '	 || (routine = experimental_server_routine(&request->ikm_header)) != 0' <<'EOF'
-	 || (routine = mosaic_server_routine(&request->ikm_header)) != 0
-EOF
-commit "vm: Add vm_read_fast, vm_write_fast and memory_object_copy" <<'EOF'
-Three RPCs (include/mach/mosaic.defs, subsystem 425000) copy between a
-memory object and a buffer in another task, or between two memory
-objects, at any alignment and length, without mapping anything: the
-2005 proposal for the Hurd's translators, whose reads today map, copy
-and unmap.  Buffers may span several map entries; pages are faulted in
-on both sides; a copy that stops at a hole, a protection or a pager
-error returns KERN_SUCCESS with the exact count of bytes copied, and an
-error only when no byte moved.  A memory object may be a proxy, so a
-client can let a server fill exactly its buffer (a write-only proxy of
-it) without giving it its task port.
-
-The same subsystem has memory_object_create_proxy_ranges, the form of
-proxy creation designed on the Hurd list in 2002: ranges laid end to
-end, one protection each, null ports as holes, an open-ended last one.
-
-include/mach/mosaic.defs is installed with the other interface
-definitions.
-EOF
-
-# 6. The trap.
-insert after kern/syscall_sw.c '#include <kern/eventcount.h>' <<'EOF'
-#include <vm/vmc_server.h>
-EOF
-replace kern/syscall_sw.c '	MACH_TRAP(kern_invalid, 0),		/* 120 */' '	MACH_TRAP(kern_invalid, 0),		/* 120 */' <<'EOF'
-	MACH_TRAP(mosaic_vm_read_fast_trap, 6),	/* 120 */
-EOF
-commit "kern: Add vm_read_fast as trap 120" <<'EOF'
-A translator serving small reads pays the message more than the copy.
-Trap 120 is vm_read_fast without one: the ports are names in the
-caller's space, and the count is written to the caller's memory every
-time (0 when nothing moved).
-EOF
-
-# 7. A stock defect the stress of the fast copies reaches.
-insert before vm/memory_object.c '	assert(!m->fictitious);' <<'EOF'
-	/*
-	 *	A page the pager answered with an error holds no data,
-	 *	and stays fictitious until the thread that faulted on it
-	 *	runs again and frees it.  A flush frees it now (that
-	 *	thread looks the page up again when it wakes).
-	 */
-
-	if (m->error) {
-		if (should_flush)
-			VM_PAGE_FREE(m);
-		return(MEMORY_OBJECT_LOCK_RESULT_DONE);
-	}
-
-EOF
-commit "memory_object_lock_page: Handle a page in error" <<'EOF'
-After memory_object_data_error, the placeholder page of a fault is
-error, not busy, not absent, and still fictitious until the faulting
-thread runs again and frees it; never, if that thread was aborted.  A
-memory_object_lock_request in that window (from another processor, or
-from the pager itself right after its answer) failed the assertion
-!m->fictitious.  Such a page holds nothing to lock or clean: be done
-with it, and free it for a flush.
-EOF
-
-if [ -n "$out" ]; then
+if [ -n "$out" ] && [ "$nogit" != 1 ]; then
 	rm -rf "$out"
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
@@ -428,7 +237,8 @@ if [ -n "$out" ]; then
 	rm -rf "$check"
 	git clone -q --shared --no-checkout "$src" "$check"
 	git -C "$check" checkout -q --detach "$base"
-	git -C "$check" am -q "$out"/*.patch ||
+	git -C "$check" -c user.name="$(git -C "$w" config user.name)" \
+		-c user.email="$(git -C "$w" config user.email)" am -q "$out"/*.patch ||
 		fail "git am of $out does not apply to $base"
 	[ "$(git -C "$check" rev-parse 'HEAD^{tree}')" = "$(git -C "$w" rev-parse 'HEAD^{tree}')" ] ||
 		fail "git am of $out gives another tree than $w"
