@@ -32,7 +32,8 @@ MESON_TEST  = meson test --print-errorlogs --num-processes 2
 # Debian packages the build and tests need (binary name checked, package installed).
 DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
        clang libclang-rt-14-dev valgrind python3 \
-       gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools
+       gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
+       mawk gawk busybox
 
 .PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-matrix kernel-replay kernel-stress bench-kernel-calls kernel-profile clean
 
@@ -102,8 +103,10 @@ install:
 # The GNU Mach port: GNUMACH_SRC is a GNU Mach source tree you provide.
 # NCPUS=N (above 1) builds a multiprocessor kernel (--enable-ncpus=N) beside
 # the uniprocessor one, and kernel-check then boots both suites with -smp N.
-# ARCH=i386 (or i386-pae) builds an i386 kernel instead (gcc -m32, Debian
-# 13's mig-i686-gnu); kernel-check then runs GNU Mach's own suite on it in
+# ARCH=i386 (or i386-pae) builds an i386 kernel instead (gcc -m32, and an
+# i686-gnu MIG built for this machine by mach-port/build-mig.sh, from
+# MIG_SRC=/path when given, else from Debian 13's source package: no i386
+# program runs on the build machine); kernel-check then runs GNU Mach's own suite on it in
 # qemu-system-i386, and ours with 32-bit guests (Debian's x86_64 kernel's
 # tests skipped).  ARCH=x86_64-user32: an x86_64 kernel whose tasks are
 # 32-bit (--enable-user32), the same 32-bit guests.
@@ -112,8 +115,8 @@ ARCH  ?= x86_64
 kernel kernel-check: build
 	@if [ -z "$(GNUMACH_SRC)" ]; then \
 		echo "$@: set GNUMACH_SRC to a GNU Mach source tree (mosaic never downloads one)"; exit 1; fi
-	@$(MAKE) --no-print-directory deps DEBS="autoconf automake texinfo$(if $(filter i386% %-user32,$(ARCH)), gcc-multilib)"
-	@rc=0; sh mach-port/build-kernel.sh $(BUILD) "$(GNUMACH_SRC)" $(if $(filter kernel-check,$@),check,build) $(NCPUS) $(ARCH) || rc=$$?; \
+	@$(MAKE) --no-print-directory deps DEBS="autoconf automake texinfo$(if $(filter i386% %-user32,$(ARCH)), gcc-multilib flex bison)"
+	@rc=0; MIG_SRC="$(MIG_SRC)" sh mach-port/build-kernel.sh $(BUILD) "$(GNUMACH_SRC)" $(if $(filter kernel-check,$@),check,build) $(NCPUS) $(ARCH) || rc=$$?; \
 	if [ $@ = kernel-check ] && [ -f $(BUILD)/gnumach-build.ok ]; then \
 		[ $$rc = 0 ] || echo "== GNU Mach's own suite failed (above); our suite runs all the same"; \
 		echo "== our kernel suite, on Debian's kernel and on the one just built ($(ARCH), $(NCPUS) processor(s))"; \
@@ -130,7 +133,7 @@ OURS ?= some
 kernel-matrix: build
 	@if [ -z "$(GNUMACH_SRC)" ]; then \
 		echo "$@: set GNUMACH_SRC to a GNU Mach source tree (mosaic never downloads one)"; exit 1; fi
-	@$(MAKE) --no-print-directory deps DEBS="autoconf automake texinfo gcc-multilib"
+	@$(MAKE) --no-print-directory deps DEBS="autoconf automake texinfo gcc-multilib flex bison"
 	python3 tests/kernel/kernel_matrix.py . $(BUILD) "$(GNUMACH_SRC)" --ours $(OURS) $(if $(MATRIX),--only '$(MATRIX)')
 
 # mosaic as a patch series for the GNU Mach tree's HEAD commit, written to

@@ -13,12 +13,15 @@
 # changed.
 #
 # ARCH is x86_64 (the default), i386 or i386-pae: an i386 kernel, with
-# gcc -m32 (gcc-multilib) and Debian 13's mig-i686-gnu (fetch-kernel.sh
-# mig-i386), in BUILDDIR/gnumach-obj-i386[-pae][-smpN]; GNU Mach's own
-# make check then boots it in qemu-system-i386.  Or x86_64-user32: an
-# x86_64 kernel whose tasks are 32-bit (--enable-user32), in
+# gcc -m32 (gcc-multilib) and an i686-gnu MIG built for this machine
+# (build-mig.sh: from MIG_SRC, a MIG tree, when the environment names one,
+# else from Debian 13's source package), in
+# BUILDDIR/gnumach-obj-i386[-pae][-smpN]; GNU Mach's own make check then
+# boots it in qemu-system-i386.  Or x86_64-user32: an x86_64 kernel whose
+# tasks are 32-bit (--enable-user32), in
 # BUILDDIR/gnumach-obj-x86_64-user32[-smpN]; GNU Mach's tests are then
-# built with gcc -m32 and mig-i686-gnu, as are our guests.
+# built with gcc -m32 and that MIG, as are our guests.  No step runs an
+# i386 program on the build machine.
 #
 # For kernel-matrix (tests/kernel/kernel_matrix.py): --stock builds stock
 # GNU Mach of the same commit (the user's HEAD, cloned into
@@ -78,7 +81,7 @@ if [ $user32 = 1 ]; then
 fi
 
 "$here/fetch-kernel.sh" "$build"
-[ $user32 = 0 ] || "$here/fetch-kernel.sh" "$build" mig-i386
+[ $user32 = 0 ] || "$here/build-mig.sh" "$build" "$tree" ${MIG_SRC:+"$MIG_SRC"}
 changed=$(mktemp)
 trap 'rm -f "$changed"' EXIT
 if [ $stock = 1 ]; then
@@ -118,7 +121,7 @@ if [ -s "$changed" ]; then
 	echo "build-kernel: $(wc -l < "$changed") file(s) of $src updated"
 fi
 fi
-export PATH="$build/refkernel/usr/bin:$build/mig-i386/usr/bin:$PATH"
+export PATH="$build/refkernel/usr/bin:$build/mig-i686/usr/bin:$PATH"
 command -v "$mig" >/dev/null || { echo "build-kernel: no $mig" >&2; exit 1; }
 
 # The build system: generated once, again when its sources changed.

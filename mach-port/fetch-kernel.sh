@@ -1,7 +1,7 @@
 #!/bin/sh
-# fetch-kernel.sh BUILDDIR [mig-i386] -- bring Debian's prebuilt GNU Mach into
-# BUILDDIR/refkernel/; with mig-i386, the MIG for i686-gnu into
-# BUILDDIR/mig-i386/ instead (make kernel ARCH=i386).
+# fetch-kernel.sh BUILDDIR [mig-source] -- bring Debian's prebuilt GNU Mach
+# into BUILDDIR/refkernel/; with mig-source, Debian 13's source of MIG into
+# BUILDDIR/mig-source/ instead (build-mig.sh builds it for this machine).
 #
 # The kernel tests run our guest programs on a reference kernel that nobody has
 # to build: Debian 13's gnumach image for x86_64, its headers (gnumach-dev,
@@ -13,16 +13,18 @@
 # name is written here.  apt runs with a private state, list and cache under
 # BUILDDIR/refkernel-apt/, so the system's apt is never touched.
 #
-# The MIG for i686-gnu: Debian builds mig-i686-gnu for i386 hosts only, so it
-# comes from the i386 package list; its binary runs here with the 32-bit C
-# library of gcc-multilib (libc6-i386), which make kernel ARCH=i386 installs.
+# MIG for i686-gnu is not taken from Debian as a binary: Debian builds
+# mig-i686-gnu for i386 hosts only, and a build machine need not run i386
+# programs.  Its source package is taken instead (the upstream tarball,
+# which apt checks against the signed source index), and build-mig.sh
+# builds it for this machine.
 #
 # Idempotent: when the destination's .complete exists nothing is done.
 # Exit status: 0 when the kernel is there, 77 (with the reason on stderr) when
 # it cannot be had, so a caller running under a test harness can skip.
 set -eu
 
-[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 BUILDDIR [mig-i386]" >&2; exit 2; }
+[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 BUILDDIR [mig-source]" >&2; exit 2; }
 build=$(cd "$1" && pwd)
 suite=trixie
 case ${2:-kernel} in
@@ -30,19 +32,21 @@ kernel)
 	dest="$build/refkernel"
 	state="$build/refkernel-apt"
 	arch=amd64
+	types=deb
 	# Packages wanted, in order of preference for the image.  The
 	# uniprocessor x86_64 build first: it boots fastest under emulation.
 	images="gnumach-image-1.8-amd64-up gnumach-image-1.8-amd64-smp gnumach-image-1.8-486"
 	others="gnumach-dev mig-x86-64-gnu"
 	;;
-mig-i386)
-	dest="$build/mig-i386"
-	state="$build/mig-i386-apt"
-	arch=i386
+mig-source)
+	dest="$build/mig-source"
+	state="$build/mig-source-apt"
+	arch=amd64
+	types=deb-src
 	images=""
-	others="mig-i686-gnu"
+	others=""
 	;;
-*) echo "usage: $0 BUILDDIR [mig-i386]" >&2; exit 2 ;;
+*) echo "usage: $0 BUILDDIR [mig-source]" >&2; exit 2 ;;
 esac
 
 skip() { echo "fetch-kernel: SKIP: $*" >&2; exit 77; }
@@ -117,11 +121,11 @@ signed=${entry#* }
 mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/etc/preferences.d" \
 	"$state/debs"
 {
-	echo "Types: deb"
+	echo "Types: $types"
 	echo "URIs: $uri"
 	echo "Suites: $suite"
 	echo "Components: main"
-	echo "Architectures: $arch"
+	[ $types = deb-src ] || echo "Architectures: $arch"
 	# Only a keyring file is carried over; an inline key is not (apt then
 	# falls back to its trusted keyrings).
 	case $signed in /*) echo "Signed-By: $signed" ;; esac
@@ -160,7 +164,7 @@ echo "fetch-kernel: updating a private package list for $suite" >&2
 apt_private update >"$state/update.log" 2>&1 \
 	|| skip "apt-get update for $suite failed (see $state/update.log)"
 # apt-get update exits 0 when it could not reach the archive at all.
-ls "$state"/lists/*_Packages* >/dev/null 2>&1 \
+ls "$state/lists" | grep -q -e "_Packages" -e "_Sources" \
 	|| skip "no package list for $suite: is Debian's archive reachable? (see $state/update.log)"
 
 # The kernel image is an architecture "amd64" package of Debian's own archive
@@ -172,6 +176,25 @@ done
 [ -n "$image" ] || [ -z "$images" ] || skip "no gnumach image among: $images in $suite"
 
 cd "$state/debs"
+if [ $types = deb-src ]; then
+	# Only the upstream tarball is needed (no dpkg-source): apt keeps
+	# a file only once its hash matches the signed index, so a tarball
+	# here is Debian's, whatever became of the other files of the
+	# package (some mirrors lack a .dsc).
+	ls mig_*.orig.tar.* >/dev/null 2>&1 ||
+		apt_private source --download-only mig >"$state/download.log" 2>&1 || true
+	tarball=$(ls mig_*.orig.tar.* 2>/dev/null | head -n 1)
+	[ -n "$tarball" ] || skip "apt-get source mig in $suite gave no upstream tarball (see $state/download.log)"
+	rm -rf "$dest.tmp"
+	mkdir -p "$dest.tmp"
+	cp "$tarball" "$dest.tmp/"
+	echo "$tarball" > "$dest.tmp/.tarball"
+	rm -rf "$dest"
+	mv "$dest.tmp" "$dest"
+	touch "$dest/.complete"
+	echo "fetch-kernel: $tarball ($suite) in $dest" >&2
+	exit 0
+fi
 for p in $image $others; do
 	ls ${p}_*.deb >/dev/null 2>&1 && continue
 	apt_private download "$p" >>"$state/download.log" 2>&1 \

@@ -23,7 +23,8 @@ Each build lives in BUILDDIR/matrix/NAME/{stock,mosaic} (make is
 incremental from run to run).  The series and the source trees the
 matrix builds from are its own (BUILDDIR/matrix/gnumach-series, ...),
 so that `make kernel' may run beside it; it shares BUILDDIR's Debian
-packages (refkernel, mig-i386).  Prints one table: configuration, GNU Mach's
+kernel (refkernel) and the i686-gnu MIG built for this machine (mig-i686,
+mach-port/build-mig.sh; MIG_SRC in the environment names a MIG tree).  Prints one table: configuration, GNU Mach's
 counts stock and with mosaic, ours, and the time each configuration took;
 writes it also to BUILDDIR/matrix/matrix.tsv.  Exit status 0 when every
 configuration run passes GNU Mach's suite with mosaic wherever it passes
@@ -157,9 +158,12 @@ def main():
     os.makedirs(top, exist_ok=True)
     # build-kernel.sh's directory: the matrix's own trees, the packages
     # of BUILDDIR (fetched there first if need be).
-    for pkg, args in (("refkernel", []), ("mig-i386", ["mig-i386"])):
-        subprocess.run(["sh", os.path.join(src, "mach-port", "fetch-kernel.sh"), build] + args,
-                       check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["sh", os.path.join(src, "mach-port", "fetch-kernel.sh"), build],
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["sh", os.path.join(src, "mach-port", "build-mig.sh"), build, tree]
+                   + ([os.environ["MIG_SRC"]] if os.environ.get("MIG_SRC") else []),
+                   check=True, stdout=subprocess.DEVNULL)
+    for pkg in ("refkernel", "mig-i686"):
         link = os.path.join(top, pkg)
         if not os.path.islink(link):
             os.symlink(os.path.join(build, pkg), link)

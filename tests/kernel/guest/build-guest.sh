@@ -34,7 +34,8 @@ shift 3
 ref="$build/refkernel"
 # MOSAIC_ARCH=i386 (or i386-pae) builds a 32-bit guest for the i386 kernel
 # make kernel ARCH=i386 built: its headers are that tree's (installed by
-# build-kernel.sh into BUILDDIR/include-i386), its MIG mig-i686-gnu.  The
+# build-kernel.sh into BUILDDIR/include-i386), its MIG the i686-gnu MIG
+# build-mig.sh built for this machine.  The
 # same guest runs as a 32-bit task on an x86_64 kernel built with
 # --enable-user32 (MOSAIC_ARCH=x86_64-user32).
 case ${MOSAIC_ARCH:-x86_64} in
@@ -45,7 +46,7 @@ x86_64)
 	archflags="" ;;
 i386|i386-pae|x86_64-user32)
 	inc="$build/include-i386/usr/local/include"
-	migcom="$build/mig-i386/usr/lib/mig/i686-gnu-migcom"
+	migcom="$build/mig-i686/usr/lib/mig/i686-gnu-migcom"
 	out="$build/guest-i386"
 	archflags="-m32"
 	if [ "${MOSAIC_ARCH}" = x86_64-user32 ]; then
