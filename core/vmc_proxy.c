@@ -2,7 +2,8 @@
  * vmc_proxy.c: creation, flattening and resolution of proxy memory objects.
  * See vmc_proxy.h for the model.
  *
- * Both creation forms decode their arguments into the same list of
+ * Both creation forms (the seed's, its ranges given by ends or by
+ * lengths, and GNU Mach's) decode their arguments into the same list of
  * validated ranges (struct range: where in proxy space, which input, where
  * in the input, what protection), sorted by proxy offset and disjoint.
  * From there one path builds the proxy: count the segments that flattening
@@ -278,10 +279,14 @@ static bool input_valid(const struct vmc_proxy_input *in)
 }
 
 /* Decodes the seed's form into ranges laid end to end: into r, or, with r
- * NULL, only checking the arguments. */
+ * NULL, only checking the arguments.  A closed range is given by its start
+ * and either its exclusive end (end[], the seed's) or its length (len[],
+ * which can say a range that ends at the top of the input's offsets); the
+ * other array is NULL. */
 static vmc_kr_t decode_seed(const struct vmc_proxy_input *in, uint32_t n,
 			    const vmc_prot_t *maxprot, const vmc_off_t *start,
-			    const vmc_off_t *end, uint32_t nclosed, struct range *r)
+			    const vmc_off_t *end, const vmc_size_t *len, uint32_t nclosed,
+			    struct range *r)
 {
 	vmc_off_t p = 0;
 
@@ -302,11 +307,20 @@ static vmc_kr_t decode_seed(const struct vmc_proxy_input *in, uint32_t n,
 			one.open_ended = true;
 		} else {
 			struct vmc_range window;
-			/* Is the range non-empty and in order (end >= start)? */
-			if (end[i] <= start[i])
-				return VMC_KERN_INVALID_ARGUMENT;
+			vmc_size_t size;
+			if (end != NULL) {
+				/* Is the range non-empty and in order (end >= start)? */
+				if (end[i] <= start[i])
+					return VMC_KERN_INVALID_ARGUMENT;
+				size = end[i] - start[i];
+			} else {
+				/* Is the range non-empty, within the input's offsets? */
+				if (len[i] == 0 || !vmc_range_make(start[i], len[i], &window))
+					return VMC_KERN_INVALID_ARGUMENT;
+				size = len[i];
+			}
 			/* Does it fit in proxy space after the ranges before it? */
-			if (!vmc_range_make(p, end[i] - start[i], &window))
+			if (!vmc_range_make(p, size, &window))
 				return VMC_KERN_INVALID_ARGUMENT;
 			one.istart = start[i];
 			one.plast = vmc_range_last(&window);
@@ -320,11 +334,12 @@ static vmc_kr_t decode_seed(const struct vmc_proxy_input *in, uint32_t n,
 	return VMC_KERN_SUCCESS;
 }
 
-vmc_kr_t vmc_proxy_plan_ranges(const struct vmc_proxy_input *in, uint32_t n,
-			       const vmc_prot_t *maxprot, uint32_t nprot,
-			       const vmc_off_t *start, uint32_t nstart,
-			       const vmc_off_t *end, uint32_t nend,
-			       struct vmc_proxy_plan **out)
+/* The plan of the seed's form, with ends or lengths (decode_seed). */
+static vmc_kr_t plan_seed(const struct vmc_proxy_input *in, uint32_t n,
+			  const vmc_prot_t *maxprot, uint32_t nprot,
+			  const vmc_off_t *start, uint32_t nstart,
+			  const vmc_off_t *end, const vmc_size_t *len, uint32_t nend,
+			  struct vmc_proxy_plan **out)
 {
 	/* Is there at least one input, and not more than the interface takes? */
 	if (n == 0)
@@ -337,20 +352,29 @@ vmc_kr_t vmc_proxy_plan_ranges(const struct vmc_proxy_input *in, uint32_t n,
 		return VMC_KERN_INVALID_ARGUMENT;
 
 	/* Every argument, before anything is allocated. */
-	vmc_kr_t kr = decode_seed(in, n, maxprot, start, end, nstart, NULL);
+	vmc_kr_t kr = decode_seed(in, n, maxprot, start, end, len, nstart, NULL);
 	if (kr != VMC_KERN_SUCCESS)
 		return kr;
 
 	struct vmc_proxy_plan *plan = plan_alloc(n);
 	if (plan == NULL)
 		return VMC_KERN_RESOURCE_SHORTAGE;
-	(void)decode_seed(in, n, maxprot, start, end, nstart, plan->ranges);
+	(void)decode_seed(in, n, maxprot, start, end, len, nstart, plan->ranges);
 	if ((kr = plan_measure(plan)) != VMC_KERN_SUCCESS) {
 		plan_free(plan);
 		return kr;
 	}
 	*out = plan;
 	return VMC_KERN_SUCCESS;
+}
+
+vmc_kr_t vmc_proxy_plan_ranges(const struct vmc_proxy_input *in, uint32_t n,
+			       const vmc_prot_t *maxprot, uint32_t nprot,
+			       const vmc_off_t *start, uint32_t nstart,
+			       const vmc_off_t *end, uint32_t nend,
+			       struct vmc_proxy_plan **out)
+{
+	return plan_seed(in, n, maxprot, nprot, start, nstart, end, NULL, nend, out);
 }
 
 /* Sorts ranges by proxy start (heapsort: n is at most 1024, no recursion,
@@ -472,6 +496,20 @@ vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
 {
 	struct vmc_proxy_plan *plan;
 	vmc_kr_t kr = vmc_proxy_plan_ranges(in, n, maxprot, nprot, start, nstart, end, nend, &plan);
+
+	if (kr == VMC_KERN_SUCCESS)
+		*out = vmc_proxy_build(plan);
+	return kr;
+}
+
+vmc_kr_t vmc_proxy_create_sized(const struct vmc_proxy_input *in, uint32_t n,
+				const vmc_prot_t *maxprot, uint32_t nprot,
+				const vmc_off_t *start, uint32_t nstart,
+				const vmc_size_t *len, uint32_t nlen,
+				struct vmc_proxy **out)
+{
+	struct vmc_proxy_plan *plan;
+	vmc_kr_t kr = plan_seed(in, n, maxprot, nprot, start, nstart, NULL, len, nlen, &plan);
 
 	if (kr == VMC_KERN_SUCCESS)
 		*out = vmc_proxy_build(plan);

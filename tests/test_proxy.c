@@ -213,6 +213,50 @@ static void test_proxy_create_ranges_rejects_bad_ranges_and_prot(void **state)
 	assert_int_equal(fake_alloc_outstanding(), 0);
 }
 
+/* The seed's form by lengths (vmc_proxy_create_sized, what
+ * vm_region_create_proxy uses): a range may end at the very top of its
+ * input's offsets, which an exclusive end cannot say; a zero length, a
+ * window past the top and counts that differ are refused. */
+static void test_proxy_create_sized_reaches_top_of_input_offsets(void **state)
+{
+	(void)state;
+	struct vmc_proxy_input in[] = { obj(obj_a), obj(obj_b) };
+	vmc_prot_t prot[] = { RW, R };
+	vmc_off_t start[] = { 3 * P, VMC_ADDR_MAX - (P - 1) };
+	vmc_size_t len[] = { 2 * P, P };
+	struct vmc_proxy *p = NULL;
+
+	assert_int_equal(vmc_proxy_create_sized(in, 2, prot, 2, start, 2, len, 2, &p),
+			 KERN_SUCCESS);
+	assert_int_equal(vmc_proxy_segments(p), 2);
+	expect_at(p, 0, obj_a, 3 * P, RW, 2 * P);
+	expect_at(p, 2 * P, obj_b, VMC_ADDR_MAX - (P - 1), R, P);
+	expect_at(p, 3 * P - 1, obj_b, VMC_ADDR_MAX, R, 1);
+	expect_at(p, 3 * P, NULL, 0, VMC_PROT_NONE, VMC_ADDR_MAX - 3 * P + 1);
+	assert_int_equal(obj_b->refs, 2);
+	vmc_proxy_destroy(p);
+
+	/* One byte too many, a zero length, counts one off: nothing made. */
+	vmc_size_t past[] = { 2 * P, P + 1 }, empty[] = { 2 * P, 0 };
+	p = NULL;
+	assert_int_equal(vmc_proxy_create_sized(in, 2, prot, 2, start, 2, past, 2, &p),
+			 KERN_INVALID_ARGUMENT);
+	assert_int_equal(vmc_proxy_create_sized(in, 2, prot, 2, start, 2, empty, 2, &p),
+			 KERN_INVALID_ARGUMENT);
+	assert_int_equal(vmc_proxy_create_sized(in, 2, prot, 2, start, 2, len, 1, &p),
+			 KERN_INVALID_ARGUMENT);
+	assert_null(p);
+	assert_int_equal(obj_a->refs, 1);
+	assert_int_equal(obj_b->refs, 1);
+	assert_int_equal(fake_alloc_outstanding(), 0);
+	/* Open-ended last range, as in the seed's form: lengths one shorter. */
+	assert_int_equal(vmc_proxy_create_sized(in, 2, prot, 2, start, 1, len, 1, &p),
+			 KERN_SUCCESS);
+	assert_true(vmc_proxy_segment(p, 1)->open_ended);
+	expect_at(p, 2 * P, obj_b, 0, R, VMC_ADDR_MAX - 2 * P + 1);
+	vmc_proxy_destroy(p);
+}
+
 static void test_proxy_create_ranges_largest_count_and_one_more(void **state)
 {
 	(void)state;
@@ -686,6 +730,7 @@ int main(void)
 		T(test_proxy_create_open_ended_near_top_of_offset_space),
 		T(test_proxy_create_ranges_rejects_bad_counts),
 		T(test_proxy_create_ranges_rejects_bad_ranges_and_prot),
+		T(test_proxy_create_sized_reaches_top_of_input_offsets),
 		T(test_proxy_create_ranges_largest_count_and_one_more),
 		T(test_proxy_create_placed_sorts_and_leaves_gaps_as_holes),
 		T(test_proxy_create_rejects_overlap),
