@@ -146,8 +146,6 @@ static uint64_t range_flatten(const struct range *r, struct vmc_proxy_seg *out)
 		return 0;
 	if (in->kind == VMC_PROXY_IN_OBJECT || in->kind == VMC_PROXY_IN_UNNAMED) {
 		if (out != NULL) {
-			if (in->kind != VMC_PROXY_IN_OBJECT || in->object == NULL)
-				vmc_panic("vmc_proxy_build: an input was not named");
 			*out = (struct vmc_proxy_seg){
 				.start = r->pstart, .last = r->plast,
 				.object = in->object, .offset = r->istart,
@@ -236,16 +234,36 @@ static struct vmc_proxy_plan *plan_alloc(uint32_t n)
 	return plan;
 }
 
+/* Is this input named now, as the build needs it (an object or a proxy
+ * that exists, or a hole)? */
+static bool input_named(const struct vmc_proxy_input *in)
+{
+	return in->kind == VMC_PROXY_IN_HOLE ||
+	       (in->kind == VMC_PROXY_IN_OBJECT && in->object != NULL) ||
+	       (in->kind == VMC_PROXY_IN_PROXY && in->proxy != NULL);
+}
+
 struct vmc_proxy *vmc_proxy_build(struct vmc_proxy_plan *plan)
 {
 	struct vmc_proxy *p = plan->proxy;
+	uint64_t nsegs = 0;
+
+	/* The host's side of the plan, before anything is written: every
+	 * input named, and the inputs still flattening into exactly the
+	 * segments the proxy has room for (at most 1024 ranges of at most
+	 * 65536 segments each: the count cannot wrap). */
+	for (uint32_t i = 0; i < plan->n; i++) {
+		if (!input_named(plan->ranges[i].in))
+			vmc_panic("vmc_proxy_build: an input was not named");
+		nsegs += range_flatten(&plan->ranges[i], NULL);
+	}
+	if (nsegs != plan->nsegs)
+		vmc_panic("vmc_proxy_build: the inputs changed since the plan");
 
 	/* Commit: nothing below can fail. */
 	p->nsegs = 0;
 	for (uint32_t i = 0; i < plan->n; i++)
 		p->nsegs += (uint32_t)range_flatten(&plan->ranges[i], &p->segs[p->nsegs]);
-	if (p->nsegs != plan->nsegs)
-		vmc_panic("vmc_proxy_build: the inputs changed since the plan");
 	p->nbuckets = plan->nbuckets;
 	p->shift = 0;
 	p->bucket = (uint32_t *)&p->segs[p->nsegs];

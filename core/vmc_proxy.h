@@ -152,7 +152,12 @@ vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
  *   discard, but for naming the unnamed ones.
  *
  *   vmc_proxy_build commits: it takes the objects' references and returns
- *   the proxy; it cannot fail (it panics if an input is still unnamed).
+ *   the proxy; it cannot fail.  Inputs that break the rule above are the
+ *   host's bug, not a caller's error: it panics, before it writes or
+ *   references anything, if an input is still unnamed (or named as an
+ *   object or proxy that is NULL), or if the inputs no longer flatten into
+ *   exactly the segments planned (a hole named, or an input replaced by a
+ *   proxy of other segments); the plan is then still the caller's.
  *   vmc_proxy_plan_discard gives a plan up.  Either frees the plan.
  *
  * sleeps: yes (allocation).  locks: none.
