@@ -359,6 +359,42 @@ static void test_strace_import_size_from_fstat_and_newfstatat(void **state)
 	result_clear(&r);
 }
 
+/* An st_size that is no size (strace prints st_size=-1 for a file system
+ * that reports none; a number past off_t's range, a sign, no digits) says
+ * the size is unknown: the file's size is what its reads reached, as with
+ * no fstat at all, and the count of such sizes is reported.  It once read
+ * -1 as 2^64 - 1 bytes. */
+static void test_strace_import_invalid_st_size_is_unknown(void **state)
+{
+	(void)state;
+	struct result r;
+
+	import("openat(AT_FDCWD, \"/f\", O_RDONLY) = 3\n"
+	       "fstat(3, {st_mode=S_IFREG|0644, st_size=-1, ...}) = 0\n"
+	       "read(3, \"\", 100) = 100\n"
+	       "openat(AT_FDCWD, \"/g\", O_RDONLY) = 4\n"
+	       "fstat(4, {st_mode=S_IFREG|0644, st_size=9223372036854775808, ...}) = 0\n"
+	       "read(4, \"\", 10) = 10\n"
+	       "openat(AT_FDCWD, \"/h\", O_RDONLY) = 5\n"
+	       "fstat(5, {st_mode=S_IFREG|0644, st_size=+700, ...}) = 0\n"
+	       "fstat(5, {st_mode=S_IFREG|0644, st_size=, ...}) = 0\n"
+	       "read(5, \"\", 7) = 7\n"
+	       "openat(AT_FDCWD, \"/k\", O_RDONLY) = 6\n"
+	       "fstat(6, {st_mode=S_IFREG|0644, st_size=9223372036854775807, ...}) = 0\n"
+	       "fstat(6, {st_mode=S_IFREG|0644, st_size=-1, ...}) = 0\n"
+	       "read(6, \"\", 1) = 1\n", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nfiles, 4);
+	assert_int_equal(r.files[0].size, 100);
+	assert_int_equal(r.files[1].size, 10);
+	assert_int_equal(r.files[2].size, 7);
+	/* The largest off_t is a size; a later unknown one does not undo it. */
+	assert_int_equal(r.files[3].size, INT64_MAX);
+	assert_int_equal(r.st.bad_sizes, 5);
+	assert_int_equal(r.st.reads, 4);
+	result_clear(&r);
+}
+
 static void test_strace_import_ids_are_sanitised_cut_and_unique(void **state)
 {
 	(void)state;
@@ -473,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_strace_import_y_path_corrects_a_stale_fd_table),
 		cmocka_unit_test(test_strace_import_ignores_pipes_ttys_proc),
 		cmocka_unit_test(test_strace_import_size_from_fstat_and_newfstatat),
+		cmocka_unit_test(test_strace_import_invalid_st_size_is_unknown),
 		cmocka_unit_test(test_strace_import_ids_are_sanitised_cut_and_unique),
 		cmocka_unit_test(test_strace_importer_ff_logs_numeric_ids_and_map),
 		cmocka_unit_test(test_strace_import_splits_reads_over_the_format_limit),

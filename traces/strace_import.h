@@ -50,6 +50,8 @@ struct strace_import_stats {
 	uint64_t ignored;       /* calls of other system calls, and non-call lines */
 	uint64_t processes;     /* distinct pids seen */
 	uint64_t files;         /* regular files written to the trace */
+	uint64_t bad_sizes;     /* fstat sizes that are none (st_size=-1, past
+				   off_t): ignored, the size taken from the reads */
 };
 
 struct strace_importer;
