@@ -8,7 +8,8 @@
  * --csv and --json print the same results for scripts (plots/ read the CSV);
  * --plot DIR writes that CSV to DIR/replay.csv and draws the figures of
  * plots/ from it with gnuplot (the same scripts make demo runs, found as the
- * calibration is: mosaic_data.h).
+ * calibration is: mosaic_data.h), run in DIR so that no path of the user's
+ * is ever part of gnuplot's code (draw).
  *
  * Memory does not grow with a trace's length: traces are streamed, and the
  * results are a fixed table per trace.
@@ -30,44 +31,52 @@
  * ratios when given): plots/NAME.gp writes DIR/NAME.png and DIR/NAME.svg. */
 static const char *const figures[] = { "speedup", "breakdown", "traces" };
 
-/* Runs gnuplot on plots/NAME.gp for the CSV in dir.  False with *error set
- * if a script is missing or gnuplot fails. */
+/*
+ * Runs gnuplot on plots/NAME.gp for the CSV in dir.  False with *error set
+ * if a script is missing or gnuplot fails.
+ *
+ * The paths reach gnuplot as data, never as code: gnuplot runs in dir,
+ * its -e text is fixed (in='replay.csv'; outdir='.'), and the kernel's CSV
+ * comes as the script's ARG1 (gnuplot -c), a string gnuplot never parses,
+ * made absolute first so that it can name no special file of gnuplot's
+ * ('<command', '-', '+', '$datablock', '~').
+ */
 static gboolean draw(const char *gnuplot, const char *dir, const char *kernel_csv,
 		     GError **error)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(figures); i++) {
+	char *kern = kernel_csv != NULL ? g_canonicalize_filename(kernel_csv, NULL) : NULL;
+	gboolean ok = TRUE;
+
+	for (size_t i = 0; ok && i < G_N_ELEMENTS(figures); i++) {
 		char *name = g_strdup_printf("plots/%s.gp", figures[i]);
-		char *script = mosaic_data_file(name);
-		if (script == NULL) {
+		char *found = mosaic_data_file(name);
+		if (found == NULL) {
 			char *places = mosaic_data_places(name);
 			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
 				    "no gnuplot script %s (looked in %s)", name, places);
 			g_free(places);
 			g_free(name);
-			return FALSE;
+			ok = FALSE;
+			break;
 		}
-		char *csv = g_build_filename(dir, "replay.csv", NULL);
-		char *expr = kernel_csv != NULL
-			? g_strdup_printf("in='%s'; kern='%s'; outdir='%s'", csv, kernel_csv, dir)
-			: g_strdup_printf("in='%s'; outdir='%s'", csv, dir);
-		char *argv[] = { (char *)gnuplot, "-e", expr, script, NULL };
+		char *script = g_canonicalize_filename(found, NULL);
+		char *argv[] = { (char *)gnuplot, "-e", "in='replay.csv'; outdir='.'", "-c", script,
+				 kern, NULL };
 		gint wait_status = 0;
 		gchar *err_text = NULL;
-		gboolean ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
-					   &err_text, &wait_status, error) &&
-			      g_spawn_check_wait_status(wait_status, error);
+		ok = g_spawn_sync(dir, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err_text,
+				  &wait_status, error) &&
+		     g_spawn_check_wait_status(wait_status, error);
 		if (!ok)
 			g_prefix_error(error, "gnuplot %s: %s", script,
 				       err_text != NULL ? err_text : "");
 		g_free(err_text);
-		g_free(expr);
-		g_free(csv);
 		g_free(script);
+		g_free(found);
 		g_free(name);
-		if (!ok)
-			return FALSE;
 	}
-	return TRUE;
+	g_free(kern);
+	return ok;
 }
 
 struct replay_run {
@@ -270,6 +279,13 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 		g_set_error(&error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT,
 			    "--plot needs gnuplot, which is not on PATH "
 			    "(Debian: apt-get install gnuplot-nox)");
+		goto out;
+	}
+	/* (gnuplot skips a file it cannot read and draws the figures without
+	 * it, saying nothing in its exit status.) */
+	if (kernel_csv != NULL && !g_file_test(kernel_csv, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(&error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+			    "--kernel-csv %s: no such file", kernel_csv);
 		goto out;
 	}
 	if (calib == NULL && (calib_found = mosaic_data_file("calibration.tsv")) == NULL) {
