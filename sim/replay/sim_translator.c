@@ -128,11 +128,25 @@ fail:
 	return NULL;
 }
 
+/* The client's task ends, and the server lets go of its rights to it and
+ * to its buffer's proxy: the buffer's memory goes with them. */
 static void tr_client_free(struct sim_client *c)
 {
+	struct sim_translator *tr = c->tr;
+
+	if (c->task_in_server != SIM_NAME_NULL)
+		(void)sim_port_deallocate(tr->server, c->task_in_server);
+	if (c->proxy_in_server != SIM_NAME_NULL)
+		(void)sim_port_deallocate(tr->server, c->proxy_in_server);
 	if (c->task != NULL)
 		sim_task_terminate(c->task);
 	g_free(c);
+}
+
+void sim_client_destroy(struct sim_client *c)
+{
+	g_ptr_array_remove(c->tr->clients, c);
+	tr_client_free(c);
 }
 
 void sim_translator_destroy(struct sim_translator *tr)
