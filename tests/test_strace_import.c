@@ -455,6 +455,40 @@ static void test_strace_importer_ff_logs_numeric_ids_and_map(void **state)
 	strace_importer_free(imp);
 }
 
+/* The map is one line a file, ID<TAB>PATH: a path's own tab, line feed,
+ * carriage return, backslash and other control bytes are escaped (\\t \\n
+ * \\r \\\\ \\ooo), so that a path cannot add a line or a field.  They
+ * were written raw. */
+static void test_strace_importer_map_escapes_paths(void **state)
+{
+	(void)state;
+	struct strace_importer *imp = strace_importer_new();
+	struct result r;
+	char *map = NULL;
+	size_t size;
+	GError *err = NULL;
+
+	strace_importer_set_numeric_ids(imp, true);
+	/* strace prints paths C-quoted; the importer reads them back to bytes. */
+	strace_importer_feed_line(imp, "openat(AT_FDCWD, \"/a\\tb\\nf1\\t/etc/x\", O_RDONLY) = 3\n", 1);
+	strace_importer_feed_line(imp, "read(3, \"\", 9) = 9\n", 1);
+	strace_importer_feed_line(imp, "openat(AT_FDCWD, \"/c\\\\d\\r\\33\\177\\303\\251\", O_RDONLY) = 4\n", 1);
+	strace_importer_feed_line(imp, "read(4, \"\", 9) = 9\n", 1);
+	memset(&r, 0, sizeof(r));
+	FILE *out = open_memstream(&r.trace, &size);
+	assert_true(strace_importer_write(imp, out, &err));
+	fclose(out);
+	out = open_memstream(&map, &size);
+	assert_true(strace_importer_write_map(imp, out, &err));
+	fclose(out);
+	printf("%s", map);
+	assert_string_equal(map, "f0\t/a\\tb\\nf1\\t/etc/x\n"
+				 "f1\t/c\\\\d\\r\\033\\177\303\251\n");
+	free(map);
+	result_clear(&r);
+	strace_importer_free(imp);
+}
+
 static void test_strace_import_splits_reads_over_the_format_limit(void **state)
 {
 	(void)state;
@@ -512,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_strace_import_invalid_st_size_is_unknown),
 		cmocka_unit_test(test_strace_import_ids_are_sanitised_cut_and_unique),
 		cmocka_unit_test(test_strace_importer_ff_logs_numeric_ids_and_map),
+		cmocka_unit_test(test_strace_importer_map_escapes_paths),
 		cmocka_unit_test(test_strace_import_splits_reads_over_the_format_limit),
 		cmocka_unit_test(test_strace_import_garbage_counts_and_never_crashes),
 	};

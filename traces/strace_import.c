@@ -939,11 +939,33 @@ gboolean strace_importer_write(struct strace_importer *imp, FILE *out, GError **
 	return check_out(out, err);
 }
 
+/* A path as the map writes it: one field of one line.  Tab, line feed,
+ * carriage return and backslash become \t \n \r \\, any other byte below
+ * 32 and DEL \ooo (three octal digits); the rest (UTF-8 included) as is. */
+static void map_path_write(FILE *out, const char *path)
+{
+	for (const unsigned char *c = (const unsigned char *)path; *c != '\0'; c++) {
+		switch (*c) {
+		case '\t': fputs("\\t", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\\': fputs("\\\\", out); break;
+		default:
+			if (*c < 32 || *c == 127)
+				fprintf(out, "\\%03o", *c);
+			else
+				fputc(*c, out);
+		}
+	}
+}
+
 gboolean strace_importer_write_map(struct strace_importer *imp, FILE *out, GError **err)
 {
 	for (guint i = 0; i < imp->order->len; i++) {
 		const struct file *f = g_ptr_array_index(imp->order, i);
-		fprintf(out, "%s\t%s\n", f->id, f->path);
+		fprintf(out, "%s\t", f->id);
+		map_path_write(out, f->path);
+		fputc('\n', out);
 	}
 	return check_out(out, err);
 }
