@@ -133,12 +133,23 @@ static void test_replay_outputs_have_expected_shape(void **state)
 	free(buf);
 
 	m = open_memstream(&buf, &len);
-	sim_replay_print_table(m, &res, 1, &cost);
+	sim_replay_print_table(m, &res, 1, &cost, false);
 	fclose(m);
 	assert_non_null(strstr(buf, "1K"));
 	char want[64];
 	g_snprintf(want, sizeof(want), "%llu reads verified", (unsigned long long)res->verified);
 	assert_non_null(strstr(buf, want));
+	/* The host's time is the simulator's speed, not a prediction: not in
+	 * the default table, and named so when asked for. */
+	assert_null(strstr(buf, "wall"));
+	assert_null(strstr(buf, "sim old"));
+	assert_null(strstr(buf, "host"));
+	free(buf);
+	m = open_memstream(&buf, &len);
+	sim_replay_print_table(m, &res, 1, &cost, true);
+	fclose(m);
+	assert_non_null(strstr(buf, "sim old   sim fast"));
+	assert_non_null(strstr(buf, "the simulator's own speed"));
 	free(buf);
 	sim_replay_destroy(r);
 }

@@ -7,7 +7,8 @@
  * (so memory does not grow with the trace's length), then asks for the
  * results: per chunk size (the smallest power of two >= the read's length)
  * and per path, the reads, the bytes, the summed event counts, the predicted
- * time (cost model) and the host wall time of the simulation.  Every read is
+ * time (cost model) and the host wall time of the simulation (the
+ * simulator's own speed, shown only when asked).  Every read is
  * checked: the client's buffer must hold the file's bytes afterwards.
  *
  * With both paths, each read runs the old path, then the fast path, into the
@@ -89,12 +90,22 @@ const struct sim_vm *sim_replay_world(const struct sim_replay *r);
 /* The results so far (owned by r). */
 const struct sim_replay_result *sim_replay_result(const struct sim_replay *r);
 
+/* Predicted microseconds per read of a cell (NAN if it has no read). */
+double sim_replay_cell_us(const struct sim_replay_cell *cell, const struct sim_cost *cost);
+
+/* Bucket b's label in the tables: 512, 4K, 1M. */
+void sim_replay_chunk_label(unsigned b, char *out, size_t size);
+
 /* The chunk-size bucket of a read length: the smallest k with 2^k >= len. */
 unsigned sim_replay_bucket(uint64_t len);
 
 /* Output.  All results of one run go to one file: */
+/* The text tables: per chunk size, predicted microseconds of each path,
+ * their ratio, what the fast path saves; with sim_speed, also the host
+ * microseconds the simulator took per read (its own speed, never a
+ * prediction). */
 void sim_replay_print_table(FILE *out, const struct sim_replay_result *const *res, size_t n,
-			    const struct sim_cost *cost);
+			    const struct sim_cost *cost, bool sim_speed);
 void sim_replay_print_csv(FILE *out, const struct sim_replay_result *const *res, size_t n,
 			  const struct sim_cost *cost, const char *meta);
 void sim_replay_print_json(FILE *out, const struct sim_replay_result *const *res, size_t n,
