@@ -506,6 +506,15 @@ vmc_kr_t vmc_proxy_plan_placed(vmc_prot_t max_protection,
 }
 
 
+/* The create calls: a plan that succeeded, built. */
+static vmc_kr_t create_built(vmc_kr_t kr, struct vmc_proxy_plan *const *plan,
+			     struct vmc_proxy **out)
+{
+	if (kr == VMC_KERN_SUCCESS)
+		*out = vmc_proxy_build(*plan);
+	return kr;
+}
+
 vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
 				 const vmc_prot_t *maxprot, uint32_t nprot,
 				 const vmc_off_t *start, uint32_t nstart,
@@ -513,11 +522,9 @@ vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
 				 struct vmc_proxy **out)
 {
 	struct vmc_proxy_plan *plan;
-	vmc_kr_t kr = vmc_proxy_plan_ranges(in, n, maxprot, nprot, start, nstart, end, nend, &plan);
+	vmc_kr_t kr = plan_seed(in, n, maxprot, nprot, start, nstart, end, NULL, nend, &plan);
 
-	if (kr == VMC_KERN_SUCCESS)
-		*out = vmc_proxy_build(plan);
-	return kr;
+	return create_built(kr, &plan, out);
 }
 
 vmc_kr_t vmc_proxy_create_sized(const struct vmc_proxy_input *in, uint32_t n,
@@ -529,9 +536,7 @@ vmc_kr_t vmc_proxy_create_sized(const struct vmc_proxy_input *in, uint32_t n,
 	struct vmc_proxy_plan *plan;
 	vmc_kr_t kr = plan_seed(in, n, maxprot, nprot, start, nstart, NULL, len, nlen, &plan);
 
-	if (kr == VMC_KERN_SUCCESS)
-		*out = vmc_proxy_build(plan);
-	return kr;
+	return create_built(kr, &plan, out);
 }
 
 vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
@@ -545,9 +550,7 @@ vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
 	vmc_kr_t kr = vmc_proxy_plan_placed(max_protection, in, n, offset, noffset, start, nstart,
 					    len, nlen, &plan);
 
-	if (kr == VMC_KERN_SUCCESS)
-		*out = vmc_proxy_build(plan);
-	return kr;
+	return create_built(kr, &plan, out);
 }
 
 void vmc_proxy_destroy(struct vmc_proxy *proxy)

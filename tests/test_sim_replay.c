@@ -92,6 +92,19 @@ static void test_replay_rejects_unknown_file(void **state)
 }
 
 /* Renders the outputs into memory and checks their shape. */
+/* The text table of one result. */
+static char *table_text(const struct sim_replay_result *res, const struct sim_cost *cost,
+			bool sim_speed)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	sim_replay_print_table(m, &res, 1, cost, sim_speed);
+	fclose(m);
+	return buf;
+}
+
 static void test_replay_outputs_have_expected_shape(void **state)
 {
 	(void)state;
@@ -132,9 +145,7 @@ static void test_replay_outputs_have_expected_shape(void **state)
 	assert_non_null(strstr(buf, "\"chunk\": 1024"));
 	free(buf);
 
-	m = open_memstream(&buf, &len);
-	sim_replay_print_table(m, &res, 1, &cost, false);
-	fclose(m);
+	buf = table_text(res, &cost, false);
 	assert_non_null(strstr(buf, "1K"));
 	char want[64];
 	g_snprintf(want, sizeof(want), "%llu reads verified", (unsigned long long)res->verified);
@@ -145,9 +156,7 @@ static void test_replay_outputs_have_expected_shape(void **state)
 	assert_null(strstr(buf, "sim old"));
 	assert_null(strstr(buf, "host"));
 	free(buf);
-	m = open_memstream(&buf, &len);
-	sim_replay_print_table(m, &res, 1, &cost, true);
-	fclose(m);
+	buf = table_text(res, &cost, true);
 	assert_non_null(strstr(buf, "sim old   sim fast"));
 	assert_non_null(strstr(buf, "the simulator's own speed"));
 	free(buf);
