@@ -149,7 +149,8 @@ edit() {
 	head -n "$keep" "$file" > "$tmp/before"
 	tail -n +"$resume" "$file" > "$tmp/after"
 	head -n "$keep" "$file.new" | cmp -s - "$tmp/before" &&
-	sed -n "$((keep + 1)),$((keep + added))p" "$file.new" | cmp -s - "$tmp/p/lines.$1" &&
+	{ [ "$added" = 0 ] || sed -n "$((keep + 1)),$((keep + added))p" "$file.new"; } |
+		cmp -s - "$tmp/p/lines.$1" &&
 	tail -n +"$((keep + added + 1))" "$file.new" | cmp -s - "$tmp/after" ||
 		fail "$where: the edit at '$first' is not in the file"
 	mv "$file.new" "$file"

@@ -5,7 +5,8 @@
 # The fixture's anchors and lines hold what tools reinterpret: trailing
 # backslashes (which gawk's -v once turned into nothing, so that edits of
 # Makefrag.am silently did not happen), tabs, "\t" and "\\" as text, "&",
-# "%", regular-expression characters.  Under each awk the result must be
+# "%", regular-expression characters; and a replace with no new lines,
+# which deletes its line.  Under each awk the result must be
 # exactly tests/series/expected/.  Then the engine must refuse, naming the
 # patch, the file and the anchor, an anchor that is not in the tree, one
 # that is there twice, a replaced range with no last line, and a line that
