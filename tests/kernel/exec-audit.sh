@@ -36,9 +36,13 @@ rc=0
 # descriptors with their paths (fchdir).
 strace -ff -qq --seccomp-bpf -s 4096 -y -e trace=execve,chdir,fchdir,clone,clone3,fork,vfork \
 	-e signal=none -o "$tmp/t" "$@" || rc=$?
-# The first process's trace: the one no other trace says it made.
-root=$(ls "$tmp" | sed -n 's/^t\.//p' | sort -n | head -n 1)
-[ -n "$root" ] || { echo "exec-audit: strace wrote no trace"; exit 1; }
+# The first process's trace: the one no other trace says it made (process
+# numbers may wrap in a long run, so not the smallest).
+ls "$tmp" | sed -n 's/^t\.//p' | sort > "$tmp/pids"
+cat "$tmp"/t.* | $AWK '/^(clone|clone3|fork|vfork)\(/ && /= [0-9]+$/ { sub(/.*= /, ""); print }' |
+	sort -u > "$tmp/children"
+root=$(comm -23 "$tmp/pids" "$tmp/children")
+[ "$(echo "$root" | wc -w)" = 1 ] || { echo "exec-audit: cannot tell the first process from the traces ($root)"; exit 1; }
 # Every program a successful execve ran, a relative path made absolute from
 # the process's working directory: a child starts in its parent's at its
 # birth, chdir and fchdir move it.  Processes are read parents first.
