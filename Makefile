@@ -127,8 +127,8 @@ kernel kernel-check: build
 # GNU Mach's own CI matrix (i386 and x86_64; APIC, PAE, 1 and 8 processors,
 # kdb, 32-bit tasks), each configuration built stock and with mosaic, GNU
 # Mach's make check on both, our kernel suite on some (OURS=some: i386 with
-# and without PAE, x86_64 with 8 processors, x86_64 with 32-bit tasks; all;
-# none).  MATRIX=REGEX runs the configurations whose name matches.  One
+# and without PAE, x86_64 with 32-bit tasks, and every configuration of 8
+# processors; all; none).  MATRIX=REGEX runs the configurations whose name matches.  One
 # table at the end, also in $(BUILD)/matrix/matrix.tsv.
 OURS ?= some
 kernel-matrix: build
