@@ -1,11 +1,19 @@
-/*
- * Copyright (c) 2026 the mosaic authors.
- *
- * This program is free software; you can redistribute it and/or modify it
- * under the terms of the GNU General Public License as published by the Free
- * Software Foundation; either version 2, or (at your option) any later
- * version.
- */
+/* Copyright (C) 2026 the mosaic authors.
+
+   This program is free software; you can redistribute it and/or
+   modify it under the terms of the GNU General Public License
+   as published by the Free Software Foundation; either
+   version 2 of the license, or (at your option) any later version.
+
+   This program is distributed in the hope that it will be useful,
+   but WITHOUT ANY WARRANTY; without even the implied warranty of
+   MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE. See the
+   GNU General Public License for more details.
+
+   You should have received a copy of the GNU General Public
+   License along with this program; if not, see
+   <http://www.gnu.org/licenses/>.
+*/
 /*
  *	File:	vm/vmc_gnumach.c  (mosaic: mach-port/vmc_gnumach.c)
  *
@@ -36,6 +44,7 @@
 #include <kern/assert.h>
 #include <kern/debug.h>
 #include <kern/kalloc.h>
+#include <kern/lock.h>
 #include <mach/kern_return.h>
 #include <mach/vm_prot.h>
 #include <vm/vm_fault.h>
@@ -133,7 +142,7 @@ vmc_object_release(struct vmc_object *object)
  *	removed for a read of a copy-on-write entry), as fill_lookup does.
  *	Otherwise (errors included) VM_MAP_ENTRY_NULL.
  */
-static inline __attribute__((__always_inline__)) vm_map_entry_t
+static inline vm_map_entry_t
 entry_lookup_as_is(vm_map_t map, vm_offset_t addr, vm_prot_t access)
 {
 	vm_map_entry_t	entry;
@@ -422,7 +431,6 @@ vmc_object_page_peek(struct vmc_object *vobject, vmc_off_t offset,
 	ref->host.top = VM_PAGE_NULL;
 	ref->host.copy = VM_OBJECT_NULL;
 	ref->host.locked = (lock != VMC_PEEK_HELD);
-	ref->pages = 1;
 	return TRUE;
 }
 
@@ -430,8 +438,6 @@ void
 vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
 {
 	vm_page_t	page = (vm_page_t) ref->page;
-
-	assert(ref->pages == 1);
 
 	if (dirtied)
 		page->dirty = TRUE;
@@ -461,6 +467,18 @@ vmc_page_put(struct vmc_page_ref *ref, bool dirtied)
 		vm_page_activate(page);
 	vm_page_unlock_queues();
 	vm_fault_cleanup(object, ref->host.top);
+}
+
+/*
+ *	vmc_may_block: the core may block next (a lookup's lock, a fault's
+ *	wait for its pager); no simple lock may be held (MACH_LDEBUG checks
+ *	it, as elsewhere before a thread blocks).
+ */
+void
+vmc_may_block(enum vmc_block_point where)
+{
+	(void) where;
+	check_simple_locks();
 }
 
 /*

@@ -1,11 +1,19 @@
-/*
- * Copyright (c) 2026 the mosaic authors.
- *
- * This program is free software; you can redistribute it and/or modify it
- * under the terms of the GNU General Public License as published by the Free
- * Software Foundation; either version 2, or (at your option) any later
- * version.
- */
+/* Copyright (C) 2026 the mosaic authors.
+
+   This program is free software; you can redistribute it and/or
+   modify it under the terms of the GNU General Public License
+   as published by the Free Software Foundation; either
+   version 2 of the license, or (at your option) any later version.
+
+   This program is distributed in the hope that it will be useful,
+   but WITHOUT ANY WARRANTY; without even the implied warranty of
+   MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE. See the
+   GNU General Public License for more details.
+
+   You should have received a copy of the GNU General Public
+   License along with this program; if not, see
+   <http://www.gnu.org/licenses/>.
+*/
 /*
  *	File:	vm/vmc_proxy_gnumach.c  (mosaic: mach-port/vmc_proxy_gnumach.c)
  *
@@ -33,10 +41,10 @@
  *
  *	  memory_object_create_proxy	GNU Mach's argument shapes, all of
  *		them: several objects and proxies, any offsets; the core
- *		validates everything (vmc_proxy_create_placed) before any
+ *		validates everything (vmc_proxy_plan_placed) before any
  *		reference is taken or any port is made.
  *	  memory_object_create_proxy_ranges (mosaic.defs)	the
- *		seed's form (vmc_proxy_create_ranges): ranges laid end to
+ *		seed's form (vmc_proxy_plan_ranges): ranges laid end to
  *		end, one protection each, null ports as holes, an
  *		open-ended last range; the same conversion of ports and
  *		publishing as memory_object_create_proxy.
@@ -287,8 +295,8 @@ input_of(ipc_port_t port, struct vmc_proxy_input *in)
 
 /*
  *	The arguments of a creation call besides its ports, in one of the
- *	two forms: GNU Mach's (vmc_proxy_create_placed) or the seed's
- *	(vmc_proxy_create_ranges).  form_plan gives the core's verdict
+ *	two forms: GNU Mach's (vmc_proxy_plan_placed) or the seed's
+ *	(vmc_proxy_plan_ranges).  form_plan gives the core's verdict
  *	on them for the inputs in[0, n), and its plan.
  */
 struct create_form {

@@ -1,11 +1,19 @@
-/*
- * Copyright (c) 2026 the mosaic authors.
- *
- * This program is free software; you can redistribute it and/or modify it
- * under the terms of the GNU General Public License as published by the Free
- * Software Foundation; either version 2, or (at your option) any later
- * version.
- */
+/* Copyright (C) 2026 the mosaic authors.
+
+   This program is free software; you can redistribute it and/or
+   modify it under the terms of the GNU General Public License
+   as published by the Free Software Foundation; either
+   version 2 of the license, or (at your option) any later version.
+
+   This program is distributed in the hope that it will be useful,
+   but WITHOUT ANY WARRANTY; without even the implied warranty of
+   MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE. See the
+   GNU General Public License for more details.
+
+   You should have received a copy of the GNU General Public
+   License along with this program; if not, see
+   <http://www.gnu.org/licenses/>.
+*/
 /*
  *	File:	vm/vmc_server.c  (mosaic: mach-port/vmc_server.c)
  *
@@ -104,7 +112,7 @@ port_alive(ipc_port_t port)
  *	KERN_INVALID_ARGUMENT if port is not a live memory object or
  *	proxy; then nothing is referenced.
  */
-static inline __attribute__((__always_inline__)) kern_return_t
+static inline kern_return_t
 memory_object_side(
 	ipc_port_t			port,
 	vm_offset_t			position,
@@ -154,7 +162,7 @@ side_release(struct mosaic_side *side)
  *	task_object_copy: the body of vm_read_fast (to_task) and
  *	vm_write_fast (!to_task).
  */
-static inline __attribute__((__always_inline__)) kern_return_t
+static inline kern_return_t
 task_object_copy(
 	vm_map_t	map,
 	vm_offset_t	address,

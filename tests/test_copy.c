@@ -21,7 +21,7 @@
 #include "vmc_kern_names.h"
 #include "copyhost.h"
 #include "vmc_copy.h"
-#include "vmc_proxy.h"
+#include "vmc_proxy_host.h"
 
 #define P VMC_PAGE_SIZE
 #define BASE ((vmc_addr_t)0x100000)
