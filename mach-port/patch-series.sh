@@ -33,7 +33,9 @@
 #
 # MOSAIC_SERIES_DIR names another directory of .edit files (the tests'
 # fixtures); MOSAIC_SERIES_NOGIT=1 applies the edits to WORK as a plain
-# copy of GNUMACH_SRC, with no git (the tests' fixture trees).
+# copy of GNUMACH_SRC, with no git (the tests' fixture trees);
+# MOSAIC_SERIES_ONLY="FILE..." applies only the edits of those files of the
+# tree and adds nothing (the guests' build takes the interface files so).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,6 +43,7 @@ top=$(cd "$here/.." && pwd)
 series=${MOSAIC_SERIES_DIR:-$here/series}
 AWK=${AWK:-awk}
 nogit=${MOSAIC_SERIES_NOGIT:-0}
+only=${MOSAIC_SERIES_ONLY:-}
 
 fail() { echo "patch-series: $*" >&2; exit 1; }
 
@@ -103,6 +106,10 @@ line_of() {
 edit() {
 	read -r what f rest < "$tmp/p/op.$1"
 	where="$2: edit $1 ($what $f)"
+	if [ -n "$only" ]; then
+		case $what in add) return ;; esac
+		case " $only " in *" $f "*) ;; *) return ;; esac
+	fi
 	case $what in
 	add)
 		[ -f "$top/$f" ] || fail "$where: no file $f in mosaic"

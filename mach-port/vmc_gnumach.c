@@ -32,13 +32,12 @@
  *	Locking, as in vm_fault_copy: the core holds no lock across a call,
  *	except between a successful vmc_map_verify and vmc_map_verify_done,
  *	when the destination map is read-locked and the core only copies
- *	bytes between two busy pages.
+ *	bytes between two busy pages (and in the resident shortcut, whose
+ *	peeks hold the objects' locks, vmc_port.h).
  *
- *	The other way round, the kernel calls the core through the two
- *	routines of vmc_gnumach.h at the end of this file (the fast-copy
- *	RPCs of vmc_server.c use them): they take kernel types, build the
- *	core's endpoints (a proxy's is the core's own resolver) and run its
- *	copy engine.
+ *	The other way round, the kernel calls the core's copy engine
+ *	(vmc_copy.h) with endpoints built of kernel objects cast to the
+ *	core's: vmc_server.c does.
  */
 
 #include <kern/assert.h>
@@ -52,11 +51,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 
-#include "vmc_copy.h"
-#include "vmc_gnumach.h"
 #include "vmc_port.h"
-#include "vmc_proxy.h"
-#include "vmc_range.h"
 
 /*
  *	The core's numbers are Mach's: each checked against GNU Mach's own
@@ -479,48 +474,4 @@ vmc_may_block(enum vmc_block_point where)
 {
 	(void) where;
 	check_simple_locks();
-}
-
-/*
- *	Copies for the rest of the kernel (vmc_gnumach.h).
- */
-
-/*
- *	endpoint_of: the core's endpoint for one side.  An unknown kind
- *	becomes an endpoint without a map, which vmc_copy refuses
- *	(KERN_INVALID_ARGUMENT) before touching anything.
- */
-static inline struct vmc_endpoint
-endpoint_of(const struct mosaic_side *side)
-{
-	switch (side->kind) {
-	case MOSAIC_SIDE_MAP:
-		return vmc_endpoint_map((struct vmc_map *) side->map,
-					side->address);
-	case MOSAIC_SIDE_OBJECT:
-		return vmc_endpoint_object(from_object(side->object),
-					   side->position,
-					   side->max_protection);
-	case MOSAIC_SIDE_PROXY:
-		return vmc_endpoint_resolver(vmc_proxy_copy_resolve,
-					     side->proxy, side->position);
-	}
-	return vmc_endpoint_map(NULL, 0);
-}
-
-kern_return_t
-mosaic_copy(
-	const struct mosaic_side	*src,
-	const struct mosaic_side	*dst,
-	vm_size_t			size,
-	vm_size_t			*count)
-{
-	struct vmc_endpoint	s = endpoint_of(src);
-	struct vmc_endpoint	d = endpoint_of(dst);
-	vmc_size_t		done = 0;
-	vmc_kr_t		kr;
-
-	kr = vmc_copy(&s, &d, size, &done);
-	*count = done;
-	return kr;
 }

@@ -43,7 +43,7 @@
  *		them: several objects and proxies, any offsets; the core
  *		validates everything (vmc_proxy_plan_placed) before any
  *		reference is taken or any port is made.
- *	  memory_object_create_proxy_ranges (mosaic.defs)	the
+ *	  memory_object_create_proxy_ranges (experimental.defs)	the
  *		seed's form (vmc_proxy_plan_ranges): ranges laid end to
  *		end, one protection each, null ports as holes, an
  *		open-ended last range; the same conversion of ports and
@@ -76,6 +76,7 @@
 #include <ipc/ipc_space.h>
 #include <kern/assert.h>
 #include <kern/debug.h>
+#include <kern/experimental.server.h>
 #include <kern/ipc_kobject.h>
 #include <kern/kalloc.h>
 #include <kern/printf.h>
@@ -536,7 +537,7 @@ mosaic_memory_object_create_proxy(
 }
 
 kern_return_t
-mosaic_memory_object_create_proxy_ranges(
+experimental_memory_object_create_proxy_ranges(
 	ipc_space_t		space,
 	ipc_port_t		*object,
 	natural_t		object_count,

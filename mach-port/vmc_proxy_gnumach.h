@@ -66,26 +66,6 @@ extern kern_return_t	mosaic_memory_object_create_proxy(
 	ipc_port_t		*port);		/* OUT */
 
 /*
- *	memory_object_create_proxy_ranges [mosaic.defs], the seed's form:
- *	range i maps [start[i], end[i]) of object[i] (a memory object, a
- *	proxy, or null: a hole) with maximum protection maxprot[i], ranges
- *	laid end to end from proxy offset 0; start and end one shorter than
- *	object: the last object whole, open-ended.  Not a stock routine:
- *	mosaic.defs' server stub (serverprefix mosaic_) calls it.
- */
-extern kern_return_t	mosaic_memory_object_create_proxy_ranges(
-	ipc_space_t		space,
-	ipc_port_t		*object,
-	natural_t		object_count,
-	vm_prot_t		*maxprot,
-	natural_t		maxprot_count,
-	rpc_vm_offset_t		*start,
-	natural_t		start_count,
-	rpc_vm_offset_t		*end,
-	natural_t		end_count,
-	ipc_port_t		*port);		/* OUT */
-
-/*
  *	vm_region_create_proxy [mach4.defs]: a proxy of exactly
  *	[address, address + len) of task's memory, one range per map
  *	entry.  Stock: the whole length from one entry, past its end.
