@@ -52,8 +52,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 # split PATCH: the patch's parts into $tmp/p: msg (the commit message),
 # and for the Kth edit, op.K ("after FILE", "before FILE", "replace FILE"
-# or "add SRC DST"), anchor.K (its = lines) and lines.K (its + lines,
-# without the marker).  Lines are written as read, the marker cut off.
+# or "add SRC DST"), anchor.K (its = lines), lines.K (its + lines, without
+# the marker), from.K (the mosaic file its < line names) and toend.K (if
+# it has a $ line).  Lines are written as read, the marker cut off.
 split() {
 	rm -rf "$tmp/p"
 	mkdir "$tmp/p"
@@ -78,6 +79,8 @@ split() {
 		}
 		inop && /^=/ { print substr($0, 2) > (dir "/anchor." k); next }
 		inop && /^\+/ { print substr($0, 2) > (dir "/lines." k); next }
+		inop && $0 == "$" { print "" > (dir "/toend." k); close(dir "/toend." k); next }
+		inop && /^</ { print substr($0, 2) > (dir "/from." k); close(dir "/from." k); next }
 		{ fail("not an edit line: " $0) }
 		BEGIN { in_msg = 1; dir = ENVIRON["PATCH_PARTS"] }
 		END {
@@ -120,12 +123,23 @@ edit() {
 	esac
 	file="$w/$f"
 	[ -f "$file" ] || fail "$where: GNU Mach has no $f"
+	if [ -f "$tmp/p/from.$1" ]; then
+		from=$(cat "$tmp/p/from.$1")
+		[ ! -s "$tmp/p/lines.$1" ] || fail "$where: both + lines and <$from"
+		[ -f "$top/$from" ] || fail "$where: no file $from in mosaic"
+		cat "$top/$from" > "$tmp/p/lines.$1"
+	fi
+	toend=0
+	if [ -f "$tmp/p/toend.$1" ]; then
+		[ "$what" = replace ] || fail "$where: \$ (through the end of the file) in a $what"
+		toend=1
+	fi
 	anchors=$(wc -l < "$tmp/p/anchor.$1")
 	sed -n 1p "$tmp/p/anchor.$1" > "$tmp/first"
 	sed -n 2p "$tmp/p/anchor.$1" > "$tmp/last"
 	first=$(cat "$tmp/first")
-	case $what:$anchors in
-	after:1|before:1|replace:1|replace:2) ;;
+	case $what:$anchors:$toend in
+	after:1:0|before:1:0|replace:1:*|replace:2:0) ;;
 	*) fail "$where: $anchors anchor line(s)" ;;
 	esac
 	[ -n "$first" ] || fail "$where: an empty anchor line"
@@ -137,7 +151,9 @@ edit() {
 	before)  keep=$((a - 1)); resume=$a ;;
 	replace)
 		keep=$((a - 1))
-		if [ "$anchors" = 2 ]; then
+		if [ $toend = 1 ]; then
+			b=$(wc -l < "$file")
+		elif [ "$anchors" = 2 ]; then
 			b=$(line_of "$file" "$tmp/last" "$((a + 1))")
 			[ -n "$b" ] || fail "$where: no line '$(cat "$tmp/last")' after '$first'"
 		else
@@ -156,7 +172,7 @@ edit() {
 	head -n "$keep" "$file" > "$tmp/before"
 	tail -n +"$resume" "$file" > "$tmp/after"
 	head -n "$keep" "$file.new" | cmp -s - "$tmp/before" &&
-	sed -n "$((keep + 1)),$((keep + added))p" "$file.new" | cmp -s - "$tmp/p/lines.$1" &&
+	tail -n +"$((keep + 1))" "$file.new" | head -n "$added" | cmp -s - "$tmp/p/lines.$1" &&
 	tail -n +"$((keep + added + 1))" "$file.new" | cmp -s - "$tmp/after" ||
 		fail "$where: the edit at '$first' is not in the file"
 	mv "$file.new" "$file"

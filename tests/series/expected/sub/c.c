@@ -4,7 +4,6 @@
 	/* before: & \1 \\ \t */
 	x = a & b;	/* & and \\1 */
     if (p.*q[0] == 100%%) {	/* replaced */
-		go(\"&\");
     }
 last line
 
