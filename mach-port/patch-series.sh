@@ -53,15 +53,16 @@ trap 'rm -rf "$tmp"' EXIT
 # split PATCH: the patch's parts into $tmp/p: msg (the commit message),
 # and for the Kth edit, op.K ("after FILE", "before FILE", "replace FILE"
 # or "add SRC DST"), anchor.K (its = lines), lines.K (its + lines, without
-# the marker), from.K (the mosaic file its < line names) and toend.K (if
-# it has a $ line).  Lines are written as read, the marker cut off.
+# the marker), block.K (its ~ lines: the lines the first anchor line must
+# be followed by), from.K (the mosaic file its < line names) and toend.K
+# (if it has a $ line).  Lines are written as read, the marker cut off.
 split() {
 	rm -rf "$tmp/p"
 	mkdir "$tmp/p"
 	PATCH_PARTS="$tmp/p" $AWK '
 		function fail(why) { print FILENAME ":" FNR ": " why > "/dev/stderr"; bad = 1; exit 1 }
 		function close_op() {
-			if (k > 0) { close(dir "/anchor." k); close(dir "/lines." k) }
+			if (k > 0) { close(dir "/anchor." k); close(dir "/lines." k); close(dir "/block." k) }
 		}
 		in_msg && $0 == "---" { in_msg = 0; close(dir "/msg"); next }
 		in_msg { print > (dir "/msg"); next }
@@ -77,7 +78,11 @@ split() {
 			print > (dir "/op." k); close(dir "/op." k)
 			next
 		}
-		inop && /^=/ { print substr($0, 2) > (dir "/anchor." k); next }
+		inop && /^=/ { nanchor[k]++; print substr($0, 2) > (dir "/anchor." k); next }
+		inop && /^~/ {
+			if (nanchor[k] != 1) fail("a ~ line not right after the first = line: " $0)
+			print substr($0, 2) > (dir "/block." k); next
+		}
 		inop && /^\+/ { print substr($0, 2) > (dir "/lines." k); next }
 		inop && $0 == "$" { print "" > (dir "/toend." k); close(dir "/toend." k); next }
 		inop && /^</ { print substr($0, 2) > (dir "/from." k); close(dir "/from." k); next }
@@ -94,6 +99,19 @@ split() {
 # PATTERNFILE.
 count() {
 	grep -c -x -F -f "$2" "$1" || true
+}
+
+# block_at FILE BLOCKFILE: the numbers of the lines of FILE where the lines
+# of BLOCKFILE begin, consecutive and whole (its first line is found by
+# grep, the others compared).
+block_at() {
+	head -n 1 "$2" > "$tmp/block.first"
+	nb=$(wc -l < "$2")
+	grep -n -x -F -f "$tmp/block.first" "$1" | while IFS=: read -r k rest; do
+		if tail -n +"$k" "$1" | head -n "$nb" | cmp -s - "$2"; then
+			echo "$k"
+		fi
+	done
 }
 
 # line_of FILE PATTERNFILE [FROM]: the number of the first line of FILE, at
@@ -143,21 +161,34 @@ edit() {
 	*) fail "$where: $anchors anchor line(s)" ;;
 	esac
 	[ -n "$first" ] || fail "$where: an empty anchor line"
-	n=$(count "$file" "$tmp/first")
-	[ "$n" = 1 ] || fail "$where: the line '$first' is there $n times, not once"
-	a=$(line_of "$file" "$tmp/first")
+	# The anchor: its first line, and the ~ lines that must follow it.
+	cat "$tmp/first" > "$tmp/block"
+	[ ! -f "$tmp/p/block.$1" ] || cat "$tmp/p/block.$1" >> "$tmp/block"
+	nblock=$(wc -l < "$tmp/block")
+	if [ "$nblock" = 1 ]; then
+		n=$(count "$file" "$tmp/first")
+		[ "$n" = 1 ] || fail "$where: the line '$first' is there $n times, not once"
+		a=$(line_of "$file" "$tmp/first")
+	else
+		block_at "$file" "$tmp/block" > "$tmp/at"
+		n=$(wc -l < "$tmp/at")
+		[ "$n" = 1 ] ||
+			fail "$where: the $nblock lines '$first' ... '$(tail -n 1 "$tmp/block")' are there $n times, not once"
+		a=$(cat "$tmp/at")
+	fi
+	z=$((a + nblock - 1))	# the anchor's last line
 	case $what in
-	after)   keep=$a;       resume=$((a + 1)) ;;
+	after)   keep=$z;       resume=$((z + 1)) ;;
 	before)  keep=$((a - 1)); resume=$a ;;
 	replace)
 		keep=$((a - 1))
 		if [ $toend = 1 ]; then
 			b=$(wc -l < "$file")
 		elif [ "$anchors" = 2 ]; then
-			b=$(line_of "$file" "$tmp/last" "$((a + 1))")
+			b=$(line_of "$file" "$tmp/last" "$((z + 1))")
 			[ -n "$b" ] || fail "$where: no line '$(cat "$tmp/last")' after '$first'"
 		else
-			b=$a
+			b=$z
 		fi
 		resume=$((b + 1)) ;;
 	esac
