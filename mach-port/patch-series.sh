@@ -26,9 +26,11 @@
 # splits the series' files into their parts (AWK, default awk: mawk, gawk
 # and busybox awk alike).
 #
-# With OUT, `git format-patch' writes the series there (emptied first);
-# `git am OUT/*.patch' on a clean tree of the same commit gives WORK's
-# tree, which is checked.  build-kernel.sh
+# With OUT, `git format-patch' writes the series there (emptied first),
+# after a cover letter (0000-cover-letter.patch: the subject and text of
+# mach-port/series/cover-letter, git's shortlog and diffstat); `git am' of
+# the patches on a clean tree of the same commit gives WORK's tree, which is
+# checked.  build-kernel.sh
 # builds from WORK, so `make kernel' and the series are one.
 #
 # MOSAIC_SERIES_DIR names another directory of .edit files (the tests'
@@ -284,7 +286,28 @@ if [ -n "$out" ] && [ "$nogit" != 1 ]; then
 	rm -rf "$out"
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
-	git -C "$w" format-patch -q -o "$out" "$base"
+	git -C "$w" format-patch -q --cover-letter -o "$out" "$base"
+	# The cover letter: the subject and the text of series/cover-letter
+	# (its first line, then the rest) in place of git's placeholders,
+	# before its shortlog and diffstat.
+	letter="$out/0000-cover-letter.patch"
+	[ -f "$series/cover-letter" ] || fail "no cover letter: $series/cover-letter"
+	head -n 1 "$series/cover-letter" > "$tmp/subject"
+	tail -n +3 "$series/cover-letter" > "$tmp/blurb"
+	[ "$(grep -c -x -F '*** BLURB HERE ***' "$letter")" = 1 ] &&
+	[ "$(grep -c -F '*** SUBJECT HERE ***' "$letter")" = 1 ] ||
+		fail "git format-patch's cover letter has not the placeholders this script fills"
+	PATCH_SUBJECT="$(cat "$tmp/subject")" PATCH_BLURB="$tmp/blurb" $AWK '
+		index($0, "*** SUBJECT HERE ***") {
+			sub(/\*\*\* SUBJECT HERE \*\*\*/, "")
+			print $0 ENVIRON["PATCH_SUBJECT"]; next
+		}
+		$0 == "*** BLURB HERE ***" {
+			while ((getline l < ENVIRON["PATCH_BLURB"]) > 0) print l
+			next
+		}
+		{ print }' "$letter" > "$letter.new"
+	mv "$letter.new" "$letter"
 	# The series as a maintainer gets it: git am on a clean clone of the
 	# base must give exactly this tree.
 	check="$w.am-check"
@@ -292,7 +315,8 @@ if [ -n "$out" ] && [ "$nogit" != 1 ]; then
 	git clone -q --shared --no-checkout "$src" "$check"
 	git -C "$check" checkout -q --detach "$base"
 	git -C "$check" -c user.name="$(git -C "$w" config user.name)" \
-		-c user.email="$(git -C "$w" config user.email)" am -q "$out"/*.patch ||
+		-c user.email="$(git -C "$w" config user.email)" am -q \
+		$(ls "$out"/*.patch | grep -v '/0000-cover-letter\.patch$') ||
 		fail "git am of $out does not apply to $base"
 	[ "$(git -C "$check" rev-parse 'HEAD^{tree}')" = "$(git -C "$w" rev-parse 'HEAD^{tree}')" ] ||
 		fail "git am of $out gives another tree than $w"

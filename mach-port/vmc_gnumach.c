@@ -129,49 +129,9 @@ vmc_object_release(struct vmc_object *object)
 }
 
 /*
- *	entry_lookup_as_is: with map read-locked, the entry holding addr if
- *	vm_map_lookup would use it as it is for `access`: it holds an object
- *	already, allows the access, is neither a submap nor wired, and has no
- *	copy-on-write to resolve for a write.  vm_map_lookup would then change
- *	nothing and return the entry's object, offset and protection (write
- *	removed for a read of a copy-on-write entry), as fill_lookup does.
- *	Otherwise (errors included) VM_MAP_ENTRY_NULL.
- */
-static inline vm_map_entry_t
-entry_lookup_as_is(vm_map_t map, vm_offset_t addr, vm_prot_t access)
-{
-	vm_map_entry_t	entry;
-
-	if (vm_map_lookup_entry(map, addr, &entry)
-	    && !entry->is_sub_map && entry->wired_count == 0
-	    && entry->object.vm_object != VM_OBJECT_NULL
-	    && (entry->protection & access) == access
-	    && !(entry->needs_copy && (access & VM_PROT_WRITE)))
-		return entry;
-	return VM_MAP_ENTRY_NULL;
-}
-
-static void
-fill_lookup(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr,
-	    struct vmc_lookup *out)
-{
-	out->object = from_object(entry->object.vm_object);
-	out->offset = (addr - entry->vme_start) + entry->offset;
-	out->entry_start = entry->vme_start;
-	out->entry_last = entry->vme_end - 1;
-	out->prot = entry->protection;
-	if (entry->needs_copy)
-		out->prot &= ~VM_PROT_WRITE;
-	out->version.stamp = map->timestamp;
-}
-
-/*
  *	vmc_map_lookup: vm_map_lookup, keeping the map read-locked just
  *	long enough to read the bounds of the entry it used and to take a
  *	reference on the object it returned (locked).
- *
- *	The common case is taken without it (entry_lookup_as_is); everything
- *	else, errors included, goes to vm_map_lookup.
  *
  *	User task maps have no submaps, so the entry found again by
  *	vm_map_lookup_entry is the one vm_map_lookup used; a submap would
@@ -190,16 +150,6 @@ vmc_map_lookup(struct vmc_map *vmap, vmc_addr_t addr, vmc_prot_t access,
 	boolean_t		wired;
 	vm_map_entry_t		entry;
 	kern_return_t		kr;
-
-	vm_map_lock_read(map);
-	entry = entry_lookup_as_is(map, (vm_offset_t) addr, (vm_prot_t) access);
-	if (entry != VM_MAP_ENTRY_NULL) {
-		vm_object_reference(entry->object.vm_object);
-		fill_lookup(map, entry, (vm_offset_t) addr, out);
-		vm_map_unlock_read(map);
-		return KERN_SUCCESS;
-	}
-	vm_map_unlock_read(map);
 
 	kr = vm_map_lookup(&found_map, (vm_offset_t) addr, (vm_prot_t) access,
 			   TRUE, &version, &object, &offset, &prot, &wired);
@@ -228,8 +178,8 @@ vmc_map_lookup(struct vmc_map *vmap, vmc_addr_t addr, vmc_prot_t access,
 }
 
 /*
- *	vmc_map_lookup_locked: the resident shortcut's lookup, the common
- *	case of vmc_map_lookup with the map left read-locked and no
+ *	vmc_map_lookup_locked: the resident shortcut's lookup,
+ *	vm_map_lookup_in_place, with the map left read-locked and no
  *	reference taken.
  */
 bool
@@ -238,14 +188,24 @@ vmc_map_lookup_locked(struct vmc_map *vmap, vmc_addr_t addr, vmc_prot_t access,
 {
 	vm_map_t	map = to_map(vmap);
 	vm_map_entry_t	entry;
+	vm_object_t	object;
+	vm_offset_t	offset;
+	vm_prot_t	prot;
 
 	vm_map_lock_read(map);
-	entry = entry_lookup_as_is(map, (vm_offset_t) addr, (vm_prot_t) access);
+	entry = vm_map_lookup_in_place(map, (vm_offset_t) addr,
+				       (vm_prot_t) access, &object, &offset,
+				       &prot);
 	if (entry == VM_MAP_ENTRY_NULL) {
 		vm_map_unlock_read(map);
 		return FALSE;
 	}
-	fill_lookup(map, entry, (vm_offset_t) addr, out);
+	out->object = from_object(object);
+	out->offset = offset;
+	out->entry_start = entry->vme_start;
+	out->entry_last = entry->vme_end - 1;
+	out->prot = prot;
+	out->version.stamp = map->timestamp;
 	return TRUE;
 }
 
@@ -266,30 +226,11 @@ vmc_map_verify_done(struct vmc_map *map, const vmc_map_version_t *v)
 }
 
 /*
- *	page_usable_as_is: can `page`, found in `object` itself (locked),
- *	serve `access` without vm_fault_page?  What vm_fault_page would find
- *	and leave alone: not busy, absent, in error or fictitious, not locked
- *	by its pager against the access, its object alive, and, for a write,
- *	no copy object the old contents must first be pushed to.
- */
-static boolean_t
-page_usable_as_is(vm_object_t object, vm_page_t page, vm_prot_t access)
-{
-	return page != VM_PAGE_NULL && object->alive && !page->busy
-	    && !page->absent && !page->error && !page->fictitious
-	    && (page->page_lock & access) == 0
-	    && (!(access & VM_PROT_WRITE) || object->copy == VM_OBJECT_NULL);
-}
-
-/*
  *	vmc_object_page_get: vm_fault_page, as vm_fault_copy calls it.
  *	Memory and fictitious-page shortages are waited out here; a retry
  *	goes back to the core, which may have to redo its map lookup (the
  *	map can change while vm_fault_page sleeps).
  */
-/* vm/vm_fault.c's switch, which no header declares. */
-extern boolean_t	software_reference_bits;
-
 vmc_fault_t
 vmc_object_page_get(struct vmc_object *vobject, vmc_off_t offset,
 		    vmc_prot_t access, struct vmc_page_ref *ref)
@@ -298,33 +239,6 @@ vmc_object_page_get(struct vmc_object *vobject, vmc_off_t offset,
 	vm_prot_t		prot;
 	vm_page_t		page;
 	vm_page_t		top_page;
-
-	/*
-	 *	The common case, taken without vm_fault_page: the page is
-	 *	resident in the object itself, idle (not busy, absent or in
-	 *	error), not locked by its pager against the access, and, for
-	 *	a write, the object has no copy object a write would first
-	 *	push to.  vm_fault_page would then only take the page off the
-	 *	pageout queues (unless software reference bits are on, GNU
-	 *	Mach's default) and mark it busy, as here.
-	 */
-	vm_object_lock(object);
-	page = vm_page_lookup(object, (vm_offset_t) offset);
-	if (page_usable_as_is(object, page, (vm_prot_t) access)) {
-		if (!software_reference_bits) {
-			vm_page_lock_queues();
-			VM_PAGE_QUEUES_REMOVE(page);
-			vm_page_unlock_queues();
-		}
-		page->busy = TRUE;
-		vm_object_paging_begin(object);
-		ref->page = (struct vmc_page *) page;
-		ref->host.top = VM_PAGE_NULL;
-		ref->host.copy = object->copy;
-		vm_object_unlock(object);
-		return VMC_FAULT_OK;
-	}
-	vm_object_unlock(object);
 
 	for (;;) {
 		prot = (vm_prot_t) access;
@@ -391,11 +305,12 @@ vmc_page_still_current(const struct vmc_page_ref *ref)
 }
 
 /*
- *	vmc_object_page_peek: the resident shortcut (vmc_port.h).  The page
- *	is not made busy: with its object locked the pageout daemon cannot
- *	take it.  It stays where it is on the paging queues, and the
- *	reference bit tells the daemon it was used, as vm_fault does with
- *	software reference bits (GNU Mach's default).
+ *	vmc_object_page_peek: the resident shortcut (vmc_port.h),
+ *	vm_fault_page_resident under the object's lock.  The page is not
+ *	made busy: with its object locked the pageout daemon cannot take
+ *	it.  It stays where it is on the paging queues, and the reference
+ *	bit tells the daemon it was used, as vm_fault does with software
+ *	reference bits (GNU Mach's default).
  */
 bool
 vmc_object_page_peek(struct vmc_object *vobject, vmc_off_t offset,
@@ -416,8 +331,9 @@ vmc_object_page_peek(struct vmc_object *vobject, vmc_off_t offset,
 	case VMC_PEEK_HELD:
 		break;
 	}
-	page = vm_page_lookup(object, (vm_offset_t) offset);
-	if (!page_usable_as_is(object, page, (vm_prot_t) access)) {
+	page = vm_fault_page_resident(object, (vm_offset_t) offset,
+				      (vm_prot_t) access);
+	if (page == VM_PAGE_NULL) {
 		if (lock != VMC_PEEK_HELD)
 			vm_object_unlock(object);
 		return FALSE;
@@ -444,24 +360,17 @@ vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
 }
 
 /*
- *	vmc_page_put: what vm_fault_copy's cleanup does, plus marking
- *	the page dirty when the core wrote into it.
+ *	vmc_page_put: vm_fault_copy's cleanup, the page marked dirty first
+ *	when the core wrote into it, as vm_fault_copy marks it.
  */
 void
 vmc_page_put(struct vmc_page_ref *ref, bool dirtied)
 {
 	vm_page_t	page = (vm_page_t) ref->page;
-	vm_object_t	object = page->object;
 
-	vm_object_lock(object);
 	if (dirtied)
 		page->dirty = TRUE;
-	PAGE_WAKEUP_DONE(page);
-	vm_page_lock_queues();
-	if (!page->active && !page->inactive)
-		vm_page_activate(page);
-	vm_page_unlock_queues();
-	vm_fault_cleanup(object, ref->host.top);
+	vm_fault_copy_cleanup(page, ref->host.top);
 }
 
 /*

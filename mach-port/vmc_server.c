@@ -18,8 +18,9 @@
  *	File:	vm/vmc_server.c  (mosaic: mach-port/vmc_server.c)
  *
  *	The kernel side of the copies of experimental.defs:
- *	vm_copy_from_object, vm_copy_to_object and vm_copy_between_objects,
- *	and vm_copy_from_object as a trap.  Each copies between a memory
+ *	vm_copy_from_object, vm_copy_to_object and vm_copy_between_objects
+ *	(vm_copy_from_object is a trap too: syscall_vm_copy_from_object,
+ *	kern/ipc_mig.c).  Each copies between a memory
  *	object and a buffer in a task, or between two memory objects, at
  *	any alignment and length, without mapping anything: the core's copy
  *	engine (vmc_copy.h) does it, through the port layer (vmc_gnumach.c).
@@ -57,25 +58,17 @@
  *	the kernel: the client's mach_msg says MACH_SEND_INVALID_DEST.
  */
 
-#include <ipc/ipc_object.h>
 #include <ipc/ipc_port.h>
-#include <ipc/ipc_space.h>
 #include <kern/experimental.server.h>
-#include <kern/ipc_tt.h>
-#include <kern/task.h>
-#include <machine/locore.h>
 #include <mach/kern_return.h>
-#include <mach/message.h>
 #include <mach/vm_param.h>
 #include <mach/vm_prot.h>
+#include <vm/memory_object_proxy.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 
 #include "vmc_copy.h"
-#include "vmc_proxy.h"
-#include "vmc_proxy_gnumach.h"
 #include "vmc_range.h"
-#include "vmc_server.h"
 
 /*
  *	object_endpoint: the copy endpoint for memory object port `port`,
@@ -85,8 +78,8 @@
  *
  *	Conditions: nothing locked; may block (vm_object_enter).
  *	Returns: KERN_SUCCESS with *ep filled, and *object the object it
- *	referenced (endpoint_release drops it), or VM_OBJECT_NULL for a
- *	proxy, which lives as long as the caller's send right to port.
+ *	referenced (the caller drops it), or VM_OBJECT_NULL for a proxy,
+ *	which lives as long as the caller's send right to port.
  *	KERN_INVALID_ARGUMENT if port is not a live memory object or
  *	proxy; then nothing is referenced.
  */
@@ -98,18 +91,13 @@ object_endpoint(
 	struct vmc_endpoint	*ep,		/* OUT */
 	vm_object_t		*object)	/* OUT */
 {
-	struct vmc_proxy	*proxy;
 	boolean_t		alive;
 
 	*object = VM_OBJECT_NULL;
 
-	/* A proxy (a live one)?  Then the core's, segment by segment. */
-	proxy = mosaic_proxy_core(port);
-	if (proxy != NULL) {
-		*ep = vmc_endpoint_resolver(vmc_proxy_copy_resolve, proxy,
-					    position);
+	/* A proxy (a live one)?  Then its ranges, one by one. */
+	if (memory_object_proxy_endpoint(port, position, ep))
 		return KERN_SUCCESS;
-	}
 
 	/* Is there a live port at all?  (A snapshot: the port may die
 	   right after, which the copy survives, the object referenced.) */
@@ -291,80 +279,5 @@ experimental_vm_copy_between_objects(
 	}
 	if (src_held != VM_OBJECT_NULL)
 		vm_object_deallocate(src_held);
-	return kr;
-}
-
-/*
- *	Routine:	syscall_vm_copy_from_object [trap]
- *	Purpose:
- *		vm_copy_from_object without a message: the RPC's arguments,
- *		the ports as names in the caller's space, count a pointer
- *		into the caller's memory.  The names are taken as the
- *		message's copyin would take them (ipc_object_copyin,
- *		MACH_MSG_TYPE_COPY_SEND), so that the results are the
- *		RPC's.
- *	Conditions:
- *		Nothing locked.  May block.
- *	Returns:
- *		What the RPC returns, and where the RPC fails before
- *		reaching the kernel, what mach_msg would say:
- *		MACH_SEND_INVALID_DEST for a task name that is no send right
- *		to a live port, MACH_SEND_INVALID_RIGHT for a memory object
- *		name that is no send right (a dead name passes, and is then
- *		KERN_INVALID_ARGUMENT, as in the RPC).  *count is written
- *		every time (0 when nothing moved); KERN_INVALID_ADDRESS if
- *		it cannot be, in which case the copy may have happened.
- */
-kern_return_t
-syscall_vm_copy_from_object(
-	mach_port_name_t	target_task,
-	rpc_vm_offset_t		address,
-	rpc_vm_size_t		size,
-	mach_port_name_t	memory_object,
-	rpc_vm_offset_t		offset,
-	rpc_vm_size_t		*count)		/* OUT, user memory */
-{
-	ipc_port_t	task;
-	ipc_port_t	object;
-	vm_map_t	map;
-	vm_size_t	done = 0;
-	rpc_vm_size_t	user_count;
-	kern_return_t	kr;
-
-	/* The message's destination: a send right to a live port. */
-	if (!MACH_PORT_NAME_VALID(target_task) ||
-	    ipc_object_copyin(current_space(), target_task,
-			      MACH_MSG_TYPE_COPY_SEND,
-			      (ipc_object_t *) &task) != KERN_SUCCESS)
-		kr = MACH_SEND_INVALID_DEST;
-	else if (!IP_VALID(task)) {
-		/* A dead name. */
-		kr = MACH_SEND_INVALID_DEST;
-	} else {
-		/* A port in the message's body: null or dead pass. */
-		kr = KERN_SUCCESS;
-		if (!MACH_PORT_NAME_VALID(memory_object))
-			object = (ipc_port_t) invalid_name_to_port(memory_object);
-		else if (ipc_object_copyin(current_space(), memory_object,
-					   MACH_MSG_TYPE_COPY_SEND,
-					   (ipc_object_t *) &object) != KERN_SUCCESS)
-			kr = MACH_SEND_INVALID_RIGHT;
-		if (kr == KERN_SUCCESS) {
-			map = convert_port_to_map(task);
-			kr = task_object_copy(map, (vm_offset_t) address,
-					      (vm_size_t) size, object,
-					      (vm_offset_t) offset, TRUE,
-					      &done);
-			if (map != VM_MAP_NULL)
-				vm_map_deallocate(map);
-			if (IP_VALID(object))
-				ipc_port_release_send(object);
-		}
-		ipc_port_release_send(task);
-	}
-
-	user_count = (rpc_vm_size_t) done;
-	if (copyout(&user_count, count, sizeof user_count))
-		return KERN_INVALID_ADDRESS;
 	return kr;
 }

@@ -2,7 +2,8 @@
 # kernel-core-used.sh SRCROOT [CC] -- nothing in the kernel that the kernel
 # does not use: every function the core files the GNU Mach series adds
 # (mach-port/series/*.edit, `add core/...') define is called by another of
-# them or named by a port file the series adds (`add mach-port/...').
+# them or named by a port file the series adds (`add mach-port/...') or a
+# fragment of ours it puts into a GNU Mach file (`<mach-port/...').
 # The core's files for other hosts (names, the proxies' one-step creation
 # and inspection) are not among them; a function the kernel no longer calls
 # must move there or go.  Exit 1 naming each unused function.
@@ -14,7 +15,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cat "$top"/mach-port/series/*.edit | $AWK '$1 == "add" && $2 ~ /^core\/.*\.c$/ { print $2 }' > "$tmp/core"
-cat "$top"/mach-port/series/*.edit | $AWK '$1 == "add" && $2 ~ /^mach-port\// { print $2 }' > "$tmp/port"
+cat "$top"/mach-port/series/*.edit | $AWK '
+	$1 == "add" && $2 ~ /^mach-port\// { print $2 }
+	/^<mach-port\// { print substr($0, 2) }' > "$tmp/port"
 [ -s "$tmp/core" ] || { echo "kernel-core-used: the series adds no core source"; exit 1; }
 while IFS= read -r f; do
 	o="$tmp/$(basename "$f" .c).o"
