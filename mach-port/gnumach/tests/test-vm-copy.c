@@ -97,6 +97,7 @@ static void test_unaligned(void)
 
   for (unsigned i = 0; i < sizeof c / sizeof c[0]; i++)
     {
+      fill(file, 4 * P, 1);
       fill(buf, 4 * P, 2);
       count = 0;
       err = vm_copy_from_object(mach_task_self(), buf + c[i].at, c[i].len,
@@ -109,7 +110,6 @@ static void test_unaligned(void)
       expect_bytes(buf + c[i].at + c[i].len, 4 * P - c[i].at - c[i].len, 2,
 		   c[i].at + c[i].len, "vm_copy_from_object: after");
 
-      fill(file, 4 * P, 1);
       fill(buf, 4 * P, 3);
       count = 0;
       err = vm_copy_to_object(mach_task_self(), buf + c[i].at, c[i].len,
@@ -122,7 +122,6 @@ static void test_unaligned(void)
       expect_bytes(file + c[i].off + c[i].len, 4 * P - c[i].off - c[i].len,
 		   1, c[i].off + c[i].len, "vm_copy_to_object: after");
     }
-  fill(file, 4 * P, 1);
 }
 
 /* A copy stops exactly at a hole in the buffer, with the exact count, and
