@@ -18,7 +18,7 @@
  *	File:	vm/vmc_gnumach.c  (mosaic: mach-port/vmc_gnumach.c)
  *
  *	The porting header of the mosaic core (vmc_port.h) implemented
- *	over GNU Mach's VM internals.  With vmc_proxy_gnumach.c (GNU
+ *	over GNU Mach's VM internals.  With vm/memory_object_proxy.c (GNU
  *	Mach's proxies made of the core's) it is the port layer, the only
  *	place where core types and kernel types meet: a struct vmc_map is a
  *	struct vm_map, a struct vmc_object a struct vm_object, a struct

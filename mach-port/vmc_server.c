@@ -32,7 +32,7 @@
  *	object port into a copy endpoint, as vm_map (vm/vm_user.c) turns a
  *	port into what it maps, in the other order so that nothing is
  *	created for a proxy:
- *	  - a proxy (mosaic_proxy_core, vmc_proxy_gnumach.c) is used through
+ *	  - a proxy (memory_object_proxy_endpoint, vm/memory_object_proxy.c) is used through
  *	    the core's flattened proxy: each position resolves to its
  *	    segment's object with the segment's maximum protection, which is
  *	    the intersection along any chain of nested proxies; the copy

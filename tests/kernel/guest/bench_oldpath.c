@@ -16,7 +16,7 @@
  *             vm_map goes piece by piece through mosaic's proxy code);
  *   vm_read   vm_read the N bytes from the mapped file, copy them into the
  *             buffer, vm_deallocate the returned data;
- *   fast_rpc  vm_copy_from_object (mach-port/mosaic.defs): the kernel copies the N
+ *   fast_rpc  vm_copy_from_object (experimental.defs): the kernel copies the N
  *             bytes from the memory object straight into the buffer;
  *   fast_trap the same copy by mosaic's trap (vm_copy_from_object_trap);
  *   fast_rpc0 vm_copy_from_object of 0 bytes, the same at every size: what the

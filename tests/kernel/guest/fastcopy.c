@@ -1,7 +1,7 @@
 /*
  * fastcopy.c: mosaic's fast-copy RPCs on the kernel with mosaic built in.
  *
- * vm_copy_from_object, vm_copy_to_object and vm_copy_between_objects (mach-port/mosaic.defs)
+ * vm_copy_from_object, vm_copy_to_object and vm_copy_between_objects (experimental.defs)
  * against memory whose every byte the guest knows:
  *
  *   file    16 pages, filled with file_byte(); its memory objects are two

@@ -405,7 +405,7 @@ static void op_proxy(const struct scn_op *op, struct scn_outcome *out)
 		bind(op->sym[0], SYM_PORT)->port = port;
 }
 
-/* memory_object_create_proxy_ranges is mosaic's RPC (mosaic.defs): only a
+/* memory_object_create_proxy_ranges is mosaic's RPC (experimental.defs): only a
  * kernel with mosaic built in serves it; a stock kernel answers MIG_BAD_ID. */
 static void op_rangeproxy(const struct scn_op *op, struct scn_outcome *out)
 {
