@@ -81,8 +81,12 @@ static inline vmc_kr_t endpoint_check(const struct vmc_endpoint *ep, vmc_size_t 
 		return VMC_KERN_INVALID_ARGUMENT;
 	switch (ep->kind) {
 	case VMC_ENDPOINT_MAP:
-		/* Is there a map? */
+		/* Is there a map, and is a segment given any bytes long, with
+		 * offsets that do not wrap? */
 		if (ep->u.map.map == NULL)
+			return VMC_KERN_INVALID_ARGUMENT;
+		if (ep->u.map.object != NULL &&
+		    (ep->u.map.size == 0 || !vmc_range_make(ep->u.map.offset, ep->u.map.size, &r)))
 			return VMC_KERN_INVALID_ARGUMENT;
 		break;
 	case VMC_ENDPOINT_OBJECT:
@@ -126,6 +130,15 @@ static void side_init(struct side *sd, const struct vmc_endpoint *ep, vmc_prot_t
 	sd->have = false;
 	sd->ref = false;
 	sd->object = NULL;
+	if (ep->kind == VMC_ENDPOINT_MAP && ep->u.map.object != NULL) {
+		/* The caller's segment (vmc_endpoint_map_at), its reference
+		 * the caller's. */
+		sd->object = ep->u.map.object;
+		sd->offset = ep->u.map.offset;
+		sd->left = ep->u.map.size;
+		sd->version = ep->u.map.version;
+		sd->have = true;
+	}
 }
 
 /* Forgets the segment (and its reference): the next chunk looks it up again. */
