@@ -127,7 +127,7 @@ if [ $compare = 1 ]; then
 fi
 
 "$here/guest/build-guest.sh" "$build" "$src" "$name" \
-	tests/kernel/guest/runtime.c core/vmc_range.c "$@"
+	tests/kernel/guest/runtime.c core/vmc_kern_names.c "$@"
 
 set -- --timeout "${MOSAIC_GUEST_TIMEOUT:-60}"
 [ "${MOSAIC_QEMU_ICOUNT:-0}" = 1 ] && set -- "$@" --icount
