@@ -39,49 +39,6 @@
 
 #define P	vm_page_size
 
-/* Byte k of pattern SEED: every page of every pattern differs. */
-static unsigned char pat(vm_size_t k, unsigned seed)
-{
-  return (unsigned char) (k * 7 + (k >> 12) * 13 + seed * 31 + 1);
-}
-
-static void fill(vm_address_t a, vm_size_t n, unsigned seed)
-{
-  for (vm_size_t k = 0; k < n; k++)
-    ((unsigned char *) a)[k] = pat(k, seed);
-}
-
-/* [a, a + n) holds pattern SEED from its byte FROM on.  */
-static void expect_bytes(vm_address_t a, vm_size_t n, unsigned seed,
-			 vm_size_t from, const char *what)
-{
-  for (vm_size_t k = 0; k < n; k++)
-    if (((unsigned char *) a)[k] != pat(from + k, seed))
-      {
-	printf("%s: byte %u is 0x%x, not 0x%x\n", what, (unsigned) k,
-	       ((unsigned char *) a)[k], pat(from + k, seed));
-	FAILURE(what);
-      }
-}
-
-static vm_address_t alloc(vm_size_t size, unsigned seed)
-{
-  vm_address_t a = 0;
-  kern_return_t err = vm_allocate(mach_task_self(), &a, size, TRUE);
-  ASSERT_RET(err, "vm_allocate");
-  fill(a, size, seed);
-  return a;
-}
-
-static mach_port_t proxy_of(vm_address_t a, vm_size_t size, vm_prot_t prot)
-{
-  mach_port_t proxy;
-  kern_return_t err = vm_region_create_proxy(mach_task_self(), a, prot, size,
-					     &proxy);
-  ASSERT_RET(err, "vm_region_create_proxy");
-  return proxy;
-}
-
 /* A proxy of [2p, 3p) of A at 0, a hole, and [p, 2p) of B at 3p: pieces
    of two objects at offsets other than 0, with a hole between them.  */
 static mach_port_t two_objects(vm_address_t *a, vm_address_t *b,
@@ -92,10 +49,10 @@ static mach_port_t two_objects(vm_address_t *a, vm_address_t *b,
   rpc_vm_size_t len[2] = { P, P };
   kern_return_t err;
 
-  *a = alloc(4 * P, 1);
-  *b = alloc(4 * P, 2);
-  objs[0] = proxy_of(*a, 4 * P, VM_PROT_READ | VM_PROT_WRITE);
-  objs[1] = proxy_of(*b, 4 * P, VM_PROT_READ | VM_PROT_WRITE);
+  *a = test_pattern_alloc(4 * P, 1);
+  *b = test_pattern_alloc(4 * P, 2);
+  objs[0] = test_region_proxy(*a, 4 * P, VM_PROT_READ | VM_PROT_WRITE);
+  objs[1] = test_region_proxy(*b, 4 * P, VM_PROT_READ | VM_PROT_WRITE);
   err = memory_object_create_proxy(mach_task_self(), prot,
 				   objs, MACH_MSG_TYPE_COPY_SEND, 2,
 				   offset, 2, start, 2, len, 2, &proxy);
@@ -105,7 +62,7 @@ static mach_port_t two_objects(vm_address_t *a, vm_address_t *b,
 
 static void test_several_objects(void)
 {
-  vm_address_t a, b, at = 0, buf = alloc(4 * P, 3), data;
+  vm_address_t a, b, at = 0, buf = test_pattern_alloc(4 * P, 3), data;
   mach_port_t proxy = two_objects(&a, &b, VM_PROT_READ);
   mach_msg_type_number_t n;
   vm_size_t count = 0;
@@ -115,8 +72,8 @@ static void test_several_objects(void)
   err = vm_map(mach_task_self(), &at, 4 * P, 0, TRUE, proxy, 0, FALSE,
 	       VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE);
   ASSERT_RET(err, "vm_map of the proxy");
-  expect_bytes(at, P, 1, 2 * P, "piece 0: A from 2p");
-  expect_bytes(at + 3 * P, P, 2, P, "piece 2: B from p");
+  test_pattern_expect(at, P, 1, 2 * P, "piece 0: A from 2p");
+  test_pattern_expect(at + 3 * P, P, 2, P, "piece 2: B from p");
   err = vm_read(mach_task_self(), at + 2 * P, P, &data, &n);
   ASSERT(err == KERN_PROTECTION_FAILURE, "the hole is mapped with no access");
   err = vm_deallocate(mach_task_self(), at, 4 * P);
@@ -127,12 +84,12 @@ static void test_several_objects(void)
 			    &count);
   ASSERT_RET(err, "a copy up to the hole");
   ASSERT(count == P - 5, "the count stops at the hole");
-  expect_bytes(buf + 1, P - 5, 1, 2 * P + 5, "copied from A");
+  test_pattern_expect(buf + 1, P - 5, 1, 2 * P + 5, "copied from A");
   err = vm_copy_from_object(mach_task_self(), buf, 10, proxy, P, &count);
   ASSERT(err == KERN_INVALID_ADDRESS, "the hole");
   err = vm_copy_from_object(mach_task_self(), buf, P, proxy, 3 * P, &count);
   ASSERT_RET(err, "a copy past the hole");
-  expect_bytes(buf, P, 2, P, "copied from B");
+  test_pattern_expect(buf, P, 2, P, "copied from B");
 
   /* The proxy is read-only.  */
   err = vm_copy_to_object(mach_task_self(), buf, 10, proxy, 0, &count);
@@ -143,7 +100,7 @@ static void test_several_objects(void)
    along a chain.  */
 static void test_nested_rights(void)
 {
-  vm_address_t a, b, at = 0, buf = alloc(P, 4);
+  vm_address_t a, b, at = 0, buf = test_pattern_alloc(P, 4);
   mach_port_t ro = two_objects(&a, &b, VM_PROT_READ), rw;
   rpc_vm_offset_t offset = 0, start = 0;
   rpc_vm_size_t len = 4 * P;
@@ -168,19 +125,20 @@ static void test_nested_rights(void)
 		       VM_PROT_READ | VM_PROT_WRITE);
       ASSERT(err == KERN_PROTECTION_FAILURE,
 	     "a mapping of the chain cannot be made writable");
-      expect_bytes(at, P, 1, 2 * P, "the nested proxy's first piece");
+      test_pattern_expect(at, P, 1, 2 * P, "the nested proxy's first piece");
       err = vm_deallocate(mach_task_self(), at, P);
       ASSERT_RET(err, "vm_deallocate");
     }
   else
     ASSERT(err == KERN_PROTECTION_FAILURE, "vm_map of the chain");
-  expect_bytes(a, 4 * P, 1, 0, "the read-only memory is untouched");
+  test_pattern_expect(a, 4 * P, 1, 0, "the read-only memory is untouched");
 }
 
 /* vm_region_create_proxy: exactly the window, across map entries.  */
 static void test_region_window(void)
 {
-  vm_address_t a = alloc(3 * P, 5), buf = alloc(3 * P, 6);
+  vm_address_t a = test_pattern_alloc(3 * P, 5);
+  vm_address_t buf = test_pattern_alloc(3 * P, 6);
   mach_port_t proxy;
   vm_size_t count = 0;
   kern_return_t err;
@@ -194,28 +152,31 @@ static void test_region_window(void)
   err = vm_copy_from_object(mach_task_self(), buf, 3 * P, proxy, 0, &count);
   ASSERT_RET(err, "a copy of the whole window");
   ASSERT(count == 2 * P, "exactly the window, nothing past it");
-  expect_bytes(buf, 2 * P, 5, P / 2, "the window's bytes");
-  expect_bytes(buf + 2 * P, P, 6, 2 * P, "nothing past the window");
+  test_pattern_expect(buf, 2 * P, 5, P / 2, "the window's bytes");
+  test_pattern_expect(buf + 2 * P, P, 6, 2 * P, "nothing past the window");
 
   err = vm_region_create_proxy(mach_task_self(), a + P, VM_PROT_WRITE, P,
 			       &proxy);
-  ASSERT(err == KERN_PROTECTION_FAILURE, "a writable proxy of read-only memory");
+  ASSERT(err == KERN_PROTECTION_FAILURE,
+	 "a writable proxy of read-only memory");
 }
 
 /* The 2002 form: ranges end to end, a null object a hole, an open-ended
    last range.  */
 static void test_ranges_form(void)
 {
-  vm_address_t a = alloc(2 * P, 7), b = alloc(2 * P, 8), buf = alloc(4 * P, 9);
+  vm_address_t a = test_pattern_alloc(2 * P, 7);
+  vm_address_t b = test_pattern_alloc(2 * P, 8);
+  vm_address_t buf = test_pattern_alloc(4 * P, 9);
   mach_port_t objs[3], proxy;
   vm_prot_t prot[3] = { VM_PROT_READ, VM_PROT_READ, VM_PROT_READ };
   rpc_vm_offset_t start[2] = { P, 0 }, end[2] = { 2 * P, P };
   vm_size_t count = 0;
   kern_return_t err;
 
-  objs[0] = proxy_of(a, 2 * P, VM_PROT_READ);
+  objs[0] = test_region_proxy(a, 2 * P, VM_PROT_READ);
   objs[1] = MACH_PORT_NULL;
-  objs[2] = proxy_of(b, 2 * P, VM_PROT_READ);
+  objs[2] = test_region_proxy(b, 2 * P, VM_PROT_READ);
   err = memory_object_create_proxy_ranges(mach_task_self(), objs,
 					  MACH_MSG_TYPE_COPY_SEND, 3,
 					  prot, 3, start, 2, end, 2, &proxy);
@@ -223,19 +184,20 @@ static void test_ranges_form(void)
   err = vm_copy_from_object(mach_task_self(), buf, 4 * P, proxy, 0, &count);
   ASSERT_RET(err, "a copy up to the hole");
   ASSERT(count == P, "[p, 2p) of A, then the hole");
-  expect_bytes(buf, P, 7, P, "A's second page");
+  test_pattern_expect(buf, P, 7, P, "A's second page");
   err = vm_copy_from_object(mach_task_self(), buf, 2 * P, proxy, 2 * P,
 			    &count);
   ASSERT_RET(err, "a copy of the open-ended range");
   ASSERT(count == 2 * P, "B whole");
-  expect_bytes(buf, 2 * P, 8, 0, "B");
+  test_pattern_expect(buf, 2 * P, 8, 0, "B");
 }
 
 /* Bad arguments: each refused, no proxy made.  */
 static void test_bad_arguments(void)
 {
-  vm_address_t a = alloc(2 * P, 10);
-  mach_port_t obj = proxy_of(a, 2 * P, VM_PROT_READ), objs[2] = { obj, obj };
+  vm_address_t a = test_pattern_alloc(2 * P, 10);
+  mach_port_t obj = test_region_proxy(a, 2 * P, VM_PROT_READ);
+  mach_port_t objs[2] = { obj, obj };
   mach_port_t proxy;
   rpc_vm_offset_t offset[2] = { 0, P / 2 }, start[2] = { 0, 0 };
   rpc_vm_size_t len[2] = { P, P };

@@ -39,49 +39,6 @@
 
 #define P	vm_page_size
 
-/* Byte k of pattern SEED: every page of every pattern differs. */
-static unsigned char pat(vm_size_t k, unsigned seed)
-{
-  return (unsigned char) (k * 7 + (k >> 12) * 13 + seed * 31 + 1);
-}
-
-static void fill(vm_address_t a, vm_size_t n, unsigned seed)
-{
-  for (vm_size_t k = 0; k < n; k++)
-    ((unsigned char *) a)[k] = pat(k, seed);
-}
-
-/* [a, a + n) holds pattern SEED from its byte FROM on.  */
-static void expect_bytes(vm_address_t a, vm_size_t n, unsigned seed,
-			 vm_size_t from, const char *what)
-{
-  for (vm_size_t k = 0; k < n; k++)
-    if (((unsigned char *) a)[k] != pat(from + k, seed))
-      {
-	printf("%s: byte %u is 0x%x, not 0x%x\n", what, (unsigned) k,
-	       ((unsigned char *) a)[k], pat(from + k, seed));
-	FAILURE(what);
-      }
-}
-
-static vm_address_t alloc(vm_size_t size, unsigned seed)
-{
-  vm_address_t a = 0;
-  kern_return_t err = vm_allocate(mach_task_self(), &a, size, TRUE);
-  ASSERT_RET(err, "vm_allocate");
-  fill(a, size, seed);
-  return a;
-}
-
-static mach_port_t proxy_of(vm_address_t a, vm_size_t size, vm_prot_t prot)
-{
-  mach_port_t proxy;
-  kern_return_t err = vm_region_create_proxy(mach_task_self(), a, prot, size,
-					     &proxy);
-  ASSERT_RET(err, "vm_region_create_proxy");
-  return proxy;
-}
-
 /* Unaligned on both sides, across pages, both ways.  */
 static void test_unaligned(void)
 {
@@ -89,38 +46,41 @@ static void test_unaligned(void)
     { 0, 0, 1 }, { 1, 4095, 2 }, { 4095, 1, 4096 }, { 3, 5, 3 * 4096 - 7 },
     { 100, 200, 8192 },
   };
-  vm_address_t file = alloc(4 * P, 1);
-  mach_port_t obj = proxy_of(file, 4 * P, VM_PROT_READ | VM_PROT_WRITE);
-  vm_address_t buf = alloc(4 * P, 2);
+  vm_address_t file = test_pattern_alloc(4 * P, 1);
+  mach_port_t obj = test_region_proxy(file, 4 * P,
+				      VM_PROT_READ | VM_PROT_WRITE);
+  vm_address_t buf = test_pattern_alloc(4 * P, 2);
   vm_size_t count;
   kern_return_t err;
 
   for (unsigned i = 0; i < sizeof c / sizeof c[0]; i++)
     {
-      fill(file, 4 * P, 1);
-      fill(buf, 4 * P, 2);
+      test_pattern_fill(file, 4 * P, 1);
+      test_pattern_fill(buf, 4 * P, 2);
       count = 0;
       err = vm_copy_from_object(mach_task_self(), buf + c[i].at, c[i].len,
 				obj, c[i].off, &count);
       ASSERT_RET(err, "vm_copy_from_object");
       ASSERT(count == c[i].len, "vm_copy_from_object: count");
-      expect_bytes(buf, c[i].at, 2, 0, "vm_copy_from_object: before");
-      expect_bytes(buf + c[i].at, c[i].len, 1, c[i].off,
-		   "vm_copy_from_object: copied");
-      expect_bytes(buf + c[i].at + c[i].len, 4 * P - c[i].at - c[i].len, 2,
-		   c[i].at + c[i].len, "vm_copy_from_object: after");
+      test_pattern_expect(buf, c[i].at, 2, 0, "vm_copy_from_object: before");
+      test_pattern_expect(buf + c[i].at, c[i].len, 1, c[i].off,
+			  "vm_copy_from_object: copied");
+      test_pattern_expect(buf + c[i].at + c[i].len,
+			  4 * P - c[i].at - c[i].len, 2,
+			  c[i].at + c[i].len, "vm_copy_from_object: after");
 
-      fill(buf, 4 * P, 3);
+      test_pattern_fill(buf, 4 * P, 3);
       count = 0;
       err = vm_copy_to_object(mach_task_self(), buf + c[i].at, c[i].len,
 			      obj, c[i].off, &count);
       ASSERT_RET(err, "vm_copy_to_object");
       ASSERT(count == c[i].len, "vm_copy_to_object: count");
-      expect_bytes(file, c[i].off, 1, 0, "vm_copy_to_object: before");
-      expect_bytes(file + c[i].off, c[i].len, 3, c[i].at,
-		   "vm_copy_to_object: copied");
-      expect_bytes(file + c[i].off + c[i].len, 4 * P - c[i].off - c[i].len,
-		   1, c[i].off + c[i].len, "vm_copy_to_object: after");
+      test_pattern_expect(file, c[i].off, 1, 0, "vm_copy_to_object: before");
+      test_pattern_expect(file + c[i].off, c[i].len, 3, c[i].at,
+			  "vm_copy_to_object: copied");
+      test_pattern_expect(file + c[i].off + c[i].len,
+			  4 * P - c[i].off - c[i].len,
+			  1, c[i].off + c[i].len, "vm_copy_to_object: after");
     }
 }
 
@@ -128,9 +88,9 @@ static void test_unaligned(void)
    a retry from there says why.  */
 static void test_short_copy(void)
 {
-  vm_address_t file = alloc(4 * P, 4);
-  mach_port_t obj = proxy_of(file, 4 * P, VM_PROT_READ);
-  vm_address_t buf = alloc(3 * P, 5);
+  vm_address_t file = test_pattern_alloc(4 * P, 4);
+  mach_port_t obj = test_region_proxy(file, 4 * P, VM_PROT_READ);
+  vm_address_t buf = test_pattern_alloc(3 * P, 5);
   vm_size_t count = 0;
   kern_return_t err;
 
@@ -140,7 +100,7 @@ static void test_short_copy(void)
 			    &count);
   ASSERT_RET(err, "vm_copy_from_object up to a hole");
   ASSERT(count == 100, "the count stops at the hole");
-  expect_bytes(buf + P - 100, 100, 4, 7, "bytes before the hole");
+  test_pattern_expect(buf + P - 100, 100, 4, 7, "bytes before the hole");
   err = vm_copy_from_object(mach_task_self(), buf + P, 200, obj, 107, &count);
   ASSERT(err == KERN_INVALID_ADDRESS, "a retry at the hole says why");
 
@@ -155,48 +115,50 @@ static void test_short_copy(void)
    cannot be filled.  */
 static void test_protection(void)
 {
-  vm_address_t file = alloc(2 * P, 6);
-  mach_port_t ro = proxy_of(file, 2 * P, VM_PROT_READ);
-  vm_address_t buf = alloc(2 * P, 7);
+  vm_address_t file = test_pattern_alloc(2 * P, 6);
+  mach_port_t ro = test_region_proxy(file, 2 * P, VM_PROT_READ);
+  vm_address_t buf = test_pattern_alloc(2 * P, 7);
   vm_size_t count = 0;
   kern_return_t err;
 
   err = vm_copy_to_object(mach_task_self(), buf, 10, ro, 0, &count);
   ASSERT(err == KERN_PROTECTION_FAILURE, "writing a read-only proxy");
-  expect_bytes(file, 2 * P, 6, 0, "the read-only memory is untouched");
+  test_pattern_expect(file, 2 * P, 6, 0, "the read-only memory is untouched");
 
   err = vm_protect(mach_task_self(), buf + P, P, FALSE, VM_PROT_READ);
   ASSERT_RET(err, "vm_protect");
   err = vm_copy_from_object(mach_task_self(), buf + P - 10, 20, ro, 0, &count);
   ASSERT_RET(err, "vm_copy_from_object into a read-only page");
   ASSERT(count == 10, "the count stops at the read-only page");
-  expect_bytes(buf + P, P, 7, P, "the read-only page is untouched");
+  test_pattern_expect(buf + P, P, 7, P, "the read-only page is untouched");
 }
 
 /* Between two objects.  */
 static void test_between_objects(void)
 {
-  vm_address_t a = alloc(3 * P, 8), b = alloc(3 * P, 9);
-  mach_port_t src = proxy_of(a, 3 * P, VM_PROT_READ);
-  mach_port_t dst = proxy_of(b, 3 * P, VM_PROT_READ | VM_PROT_WRITE);
+  vm_address_t a = test_pattern_alloc(3 * P, 8);
+  vm_address_t b = test_pattern_alloc(3 * P, 9);
+  mach_port_t src = test_region_proxy(a, 3 * P, VM_PROT_READ);
+  mach_port_t dst = test_region_proxy(b, 3 * P, VM_PROT_READ | VM_PROT_WRITE);
   vm_size_t count = 0;
   kern_return_t err;
 
   err = vm_copy_between_objects(src, 5, dst, P + 3, P + 11, &count);
   ASSERT_RET(err, "vm_copy_between_objects");
   ASSERT(count == P + 11, "vm_copy_between_objects: count");
-  expect_bytes(b, P + 3, 9, 0, "vm_copy_between_objects: before");
-  expect_bytes(b + P + 3, P + 11, 8, 5, "vm_copy_between_objects: copied");
-  expect_bytes(b + 2 * P + 14, P - 14, 9, 2 * P + 14,
-	       "vm_copy_between_objects: after");
+  test_pattern_expect(b, P + 3, 9, 0, "vm_copy_between_objects: before");
+  test_pattern_expect(b + P + 3, P + 11, 8, 5,
+		      "vm_copy_between_objects: copied");
+  test_pattern_expect(b + 2 * P + 14, P - 14, 9, 2 * P + 14,
+		      "vm_copy_between_objects: after");
 }
 
 /* Bad arguments: KERN_INVALID_ARGUMENT, nothing written.  */
 static void test_bad_arguments(void)
 {
-  vm_address_t file = alloc(P, 10);
-  mach_port_t obj = proxy_of(file, P, VM_PROT_READ | VM_PROT_WRITE);
-  vm_address_t buf = alloc(P, 11);
+  vm_address_t file = test_pattern_alloc(P, 10);
+  mach_port_t obj = test_region_proxy(file, P, VM_PROT_READ | VM_PROT_WRITE);
+  vm_address_t buf = test_pattern_alloc(P, 11);
   vm_size_t count = 0;
   kern_return_t err;
 
@@ -208,7 +170,7 @@ static void test_bad_arguments(void)
   ASSERT(err == KERN_INVALID_ARGUMENT, "a task port is no memory object");
   err = vm_copy_from_object(mach_thread_self(), buf, 10, obj, 0, &count);
   ASSERT(err == KERN_INVALID_ARGUMENT, "a thread port is no task");
-  expect_bytes(buf, P, 11, 0, "nothing written");
+  test_pattern_expect(buf, P, 11, 0, "nothing written");
 }
 
 int main(int argc, char *argv[], int envc, char *envp[])
