@@ -73,16 +73,17 @@ SEED_TRACES = $(addprefix traces/workloads/,seq-1k.trace seq-4k.trace seq-8k.tra
 REAL_TRACES = $(sort $(wildcard traces/workloads/real/*.trace))
 MOSAIC      = ./$(BUILD)/sim/mosaic
 
+# Each replay ends with the kernel's measured old/fast beside its predicted
+# (--kernel-csv: bench/kernel-replay.tsv, kept from make kernel-replay).
 demo: build
 	@mkdir -p $(DEMO)
-	@echo "== the seed's workloads (warm cache)"
-	$(MOSAIC) replay $(SEED_TRACES)
-	@echo "== the seed's workloads (cold cache: the pager supplies every page)"
-	$(MOSAIC) replay --cache cold $(SEED_TRACES)
-	@echo "== real programs' traces (warm cache)"
-	$(MOSAIC) replay $(REAL_TRACES)
-	@echo "== the kernel's measurements (bench/kernel-replay.tsv, from make kernel-replay)"
 	@python3 bench/kernel_replay.py --ratios bench/kernel-replay.tsv > $(DEMO)/kernel.csv
+	@echo "== the seed's workloads (warm cache), and the kernel's measurements of them"
+	$(MOSAIC) replay --kernel-csv $(DEMO)/kernel.csv $(SEED_TRACES)
+	@echo "== the seed's workloads (cold cache: the pager supplies every page)"
+	$(MOSAIC) replay --cache cold --kernel-csv $(DEMO)/kernel.csv $(SEED_TRACES)
+	@echo "== real programs' traces (warm cache)"
+	$(MOSAIC) replay --kernel-csv $(DEMO)/kernel.csv $(REAL_TRACES)
 	@echo "== figures (mosaic replay --plot: the same for your own traces)"
 	@$(MOSAIC) replay --csv --plot $(DEMO)/seed --kernel-csv $(DEMO)/kernel.csv $(SEED_TRACES) > /dev/null
 	@$(MOSAIC) replay --csv --plot $(DEMO)/real --kernel-csv $(DEMO)/kernel.csv $(REAL_TRACES) > /dev/null

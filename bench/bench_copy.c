@@ -6,9 +6,6 @@
  * buffer 3 bytes in and the object 5 bytes in), one round times, in turn:
  *   memcpy      host buffer -> host buffer, same sizes and misalignments
  *               (the limit: the bytes are already mapped);
- *   copy_bytes  the same host copy with the engine's innermost loop
- *               (vmc_copy_bytes: 8-byte moves), separating the cost of the
- *               move width from the cost of the engine around it;
  *   write_fast  a task buffer -> a memory object (sim_vm_write_fast);
  *   read_fast   the memory object -> the task buffer (sim_vm_read_fast).
  * Pages are resident after a warm-up, so what is measured is the copy path:
@@ -126,8 +123,8 @@ static void rig_free(struct rig *r)
 	sim_vm_destroy(r->vm);
 }
 
-enum op { OP_MEMCPY, OP_COPY_BYTES, OP_WRITE_FAST, OP_READ_FAST, OP_COUNT };
-static const char *const op_names[] = { "memcpy", "copy_bytes", "write_fast", "read_fast" };
+enum op { OP_MEMCPY, OP_WRITE_FAST, OP_READ_FAST, OP_COUNT };
+static const char *const op_names[] = { "memcpy", "write_fast", "read_fast" };
 
 /* Nanoseconds per operation for `iters` operations of `size` bytes. */
 static double measure(struct rig *r, enum op op, size_t size, unsigned misalign_buf,
@@ -141,10 +138,6 @@ static double measure(struct rig *r, enum op op, size_t size, unsigned misalign_
 		switch (op) {
 		case OP_MEMCPY:
 			memcpy_fn(r->host_dst + misalign_obj, r->host_src + misalign_buf, size);
-			count = size;
-			break;
-		case OP_COPY_BYTES:
-			vmc_copy_bytes(r->host_dst + misalign_obj, r->host_src + misalign_buf, size);
 			count = size;
 			break;
 		case OP_WRITE_FAST:

@@ -37,8 +37,9 @@ PROXY = {"vm_protect:proxied", "vm_map:proxy", "vm_read:proxied", "vm_write:prox
 # the proxy must show has to move the 4,096 bytes into the page it shares:
 # GNU Mach's pmap_copy_page does it with memcpy's `rep movsb', 4,096
 # iterations that -icount counts one each (kernel_profile's plugin counts
-# them too), 8-byte moves take 1,583 instructions (vmc_copy_bytes); either
-# alone is above the 505 the goal leaves.
+# them too), 8-byte moves take 1,583 instructions (the core's word loop,
+# measured 2026-12-05, before the kernel's copies went to its own memcpy);
+# either alone is above the 505 the goal leaves.
 SHARED_REFERENCE = {"vm_write:proxied": "vm_write:shared", "vm_copy:proxied": "vm_copy:shared"}
 
 

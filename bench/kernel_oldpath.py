@@ -148,6 +148,8 @@ with open(tsv, "w") as f:
                     + "".join(f"\t{x:.2f}" for lim in ("limit_rpc", "limit_trap")
                             for x in spread(size, p, lim)) + "\n")
 print(open(tsv).read())
-subprocess.run(["gnuplot", "-e", f"in='{tsv}'; outdir='{out_dir}'; paths='{' '.join(paths)}'",
-                os.path.join(src, "plots", "kernel_oldpath.gp")], check=True)
+# gnuplot runs in out_dir on fixed names: no path of the build's is gnuplot
+# code (the path names are the guest's, from a fixed list).
+subprocess.run(["gnuplot", "-e", f"in='kernel_oldpath.tsv'; outdir='.'; paths='{' '.join(paths)}'",
+                os.path.join(src, "plots", "kernel_oldpath.gp")], check=True, cwd=out_dir)
 print(f"figures: {out_dir}/kernel_oldpath.png {out_dir}/kernel_oldpath.svg")

@@ -28,7 +28,8 @@
  *      looked up again from the current byte, which either finds the same
  *      access or stops the copy exactly there;
  *   4. check that the destination page is still the one a write must reach;
- *   5. move the bytes, unpin, advance both sides.
+ *   5. move the bytes (vmc_page_copy: the host reaches both pages' bytes),
+ *      unpin, advance both sides.
  *
  * The source map is checked, not held: its version is compared (verify and
  * verify_done at once) just before the destination map is verified, so two
@@ -40,94 +41,11 @@
 #include "vmc_copy.h"
 #include "vmc_walk.h"
 
-/* The innermost copy -------------------------------------------------------- */
-
 /* Always inlined: the helpers on a small copy's way.  Under emulation (QEMU
  * runs the kernel in CI and in the benchmarks) a call's return is an
  * indirect jump the emulator looks up, which costs several times a plain
  * instruction; a resident 1K read made some 40 calls. */
 #define VMC_INLINE static inline __attribute__((__always_inline__))
-
-/* 8-byte words that may alias any object; the unaligned one may also sit at
- * any address (one load on x86, byte loads where the CPU needs them). */
-typedef uint64_t vmc_word_t __attribute__((__may_alias__));
-typedef uint64_t vmc_uword_t __attribute__((__may_alias__, __aligned__(1)));
-
-/* GCC turns a plain copy loop into a call to memcpy, which a freestanding
- * core must not depend on; this keeps the loop a loop. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define VMC_NO_LIBCALL __attribute__((__optimize__("no-tree-loop-distribute-patterns")))
-#else
-#define VMC_NO_LIBCALL
-#endif
-
-/* n / 8 words from s to d; d is 8-byte aligned, and s is too when
- * `aligned' (loaded as whole words) or may be anywhere otherwise.  Four
- * words a turn, all loaded before any is stored, so the CPU can overlap
- * them; returns the bytes moved.  Always inlined, and `aligned' is a
- * constant at each call, so the compiler makes the two loops of this one. */
-static inline __attribute__((__always_inline__))
-vmc_size_t copy_words(unsigned char *d, const unsigned char *s, vmc_size_t n, bool aligned)
-{
-	vmc_word_t *dw = (vmc_word_t *)d;
-	const vmc_word_t *sa = (const vmc_word_t *)s;
-	const vmc_uword_t *su = (const vmc_uword_t *)s;
-	vmc_size_t words = n / 8, i = 0;
-
-	for (; words - i >= 4; i += 4) {
-		uint64_t w0 = aligned ? sa[i] : su[i];
-		uint64_t w1 = aligned ? sa[i + 1] : su[i + 1];
-		uint64_t w2 = aligned ? sa[i + 2] : su[i + 2];
-		uint64_t w3 = aligned ? sa[i + 3] : su[i + 3];
-		dw[i] = w0;
-		dw[i + 1] = w1;
-		dw[i + 2] = w2;
-		dw[i + 3] = w3;
-	}
-	for (; i < words; i++)
-		dw[i] = aligned ? sa[i] : su[i];
-	return words * 8;
-}
-
-VMC_NO_LIBCALL
-void vmc_copy_bytes(unsigned char *d, const unsigned char *s, vmc_size_t n)
-{
-	/* Head: bytes until the destination is 8-byte aligned. */
-	while (n > 0 && ((uintptr_t)d & 7) != 0) {
-		*d++ = *s++;
-		n--;
-	}
-
-	/* Body: 8-byte moves; aligned loads too if the source allows. */
-	vmc_size_t done = ((uintptr_t)s & 7) == 0 ? copy_words(d, s, n, true)
-						  : copy_words(d, s, n, false);
-	d += done;
-	s += done;
-	n -= done;
-
-	/* Tail. */
-	while (n > 0) {
-		*d++ = *s++;
-		n--;
-	}
-}
-
-/* Within one page of one object (source and destination are the same page):
- * the ranges may overlap, so copy backwards when the destination is above. */
-VMC_NO_LIBCALL
-static void copy_within_page(unsigned char *d, const unsigned char *s, vmc_size_t n)
-{
-	if (d <= s || d >= s + n) {
-		/* Forward is safe: byte by byte, the rare case does not need speed. */
-		for (vmc_size_t i = 0; i < n; i++)
-			d[i] = s[i];
-	} else {
-		while (n > 0) {
-			n--;
-			d[n] = s[n];
-		}
-	}
-}
 
 /* Endpoints ---------------------------------------------------------------- */
 
@@ -398,20 +316,17 @@ static vmc_size_t copy_resident_chunk(struct side *s, struct side *d, vmc_size_t
 	vmc_off_t dpage = vmc_trunc_page(d->offset);
 	bool one_object = s->object == d->object;
 	struct vmc_page_ref sref, dref;
-	unsigned char *sp, *dp;
 
 	/* Map before object, as a lookup locks them; a second object's lock
 	 * only tried. */
-	dp = vmc_object_page_peek(d->object, dpage, VMC_PROT_WRITE, VMC_PEEK_LOCK, &dref);
-	if (dp == NULL)
+	if (!vmc_object_page_peek(d->object, dpage, VMC_PROT_WRITE, VMC_PEEK_LOCK, &dref))
 		return 0;
 	dref.pages = 1;
 	if (one_object && spage == dpage) {
-		copy_within_page(dp + (d->offset - dpage), dp + (s->offset - spage), n);
+		vmc_page_copy(&dref, d->offset - dpage, &dref, s->offset - spage, n);
 	} else {
-		sp = vmc_object_page_peek(s->object, spage, VMC_PROT_READ,
-					  one_object ? VMC_PEEK_HELD : VMC_PEEK_TRY, &sref);
-		if (sp == NULL) {
+		if (!vmc_object_page_peek(s->object, spage, VMC_PROT_READ,
+					  one_object ? VMC_PEEK_HELD : VMC_PEEK_TRY, &sref)) {
 			vmc_object_page_unpeek(&dref, false);
 			return 0;
 		}
@@ -437,7 +352,7 @@ static vmc_size_t copy_resident_chunk(struct side *s, struct side *d, vmc_size_t
 		(void)left;
 		(void)budget;
 #endif
-		vmc_move_bytes(dp + (d->offset - dpage), sp + (s->offset - spage), n);
+		vmc_page_copy(&dref, d->offset - dpage, &sref, s->offset - spage, n);
 		vmc_object_page_unpeek(&sref, false);
 	}
 	*dpages = dref.pages;
@@ -577,11 +492,7 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 		return VMC_KERN_SUCCESS;
 	}
 
-	unsigned char *dp = vmc_page_bytes(&dref) + (d->offset - dpage);
-	if (same)
-		copy_within_page(dp, vmc_page_bytes(&dref) + (s->offset - spage), n);
-	else
-		vmc_move_bytes(dp, vmc_page_bytes(&sref) + (s->offset - spage), n);
+	vmc_page_copy(&dref, d->offset - dpage, same ? &dref : &sref, s->offset - spage, n);
 
 	side_verify_done(d);
 	if (!same)

@@ -139,12 +139,4 @@ static inline struct vmc_endpoint vmc_endpoint_resolver(vmc_resolve_fn fn, void 
 vmc_kr_t vmc_copy(const struct vmc_endpoint *src, const struct vmc_endpoint *dst,
 		  vmc_size_t size, vmc_size_t *count);
 
-/*
- * A byte mover a host may give as its vmc_move_bytes (vmc_port.h): n bytes
- * from s to d, which do not overlap, at any alignment.  8-byte moves where
- * the destination is aligned, bytes for the head and tail.  Freestanding:
- * no libc, no string instructions.  GNU Mach's port uses it.
- */
-void vmc_copy_bytes(unsigned char *d, const unsigned char *s, vmc_size_t n);
-
 #endif /* VMC_COPY_H */

@@ -145,10 +145,6 @@ struct vmc_page_ref {
 vmc_fault_t vmc_object_page_get(struct vmc_object *object, vmc_off_t offset,
 				vmc_prot_t access, struct vmc_page_ref *ref);
 
-/* The page's bytes, VMC_PAGE_SIZE of them, at a kernel virtual address.
- * [phystokv(page->phys_addr)]  Valid only while the page is pinned. */
-unsigned char *vmc_page_bytes(const struct vmc_page_ref *ref);
-
 /*
  * Is a write into this pinned page still going to the right place?  False if
  * the object gained a new copy object since the fault (a virtual copy was
@@ -160,17 +156,21 @@ unsigned char *vmc_page_bytes(const struct vmc_page_ref *ref);
 bool vmc_page_still_current(const struct vmc_page_ref *ref);
 
 /*
- * The byte mover: n bytes from s to d, pinned page bytes (vmc_page_bytes)
- * or a buffer of the caller's; the ranges do not overlap (the core copies
- * within one page itself, where they may); any alignment; n may be 0.
- * Every byte the core moves goes through here, so this is the copy's speed:
- * each host gives its fastest.  The simulator: the C library's memcpy.
- * GNU Mach: the core's vmc_copy_bytes (vmc_copy.h), because the kernel's
- * memcpy is `rep movsb', which QEMU's emulation runs a byte at a time
- * (mach-port/README.md has the measurement).
+ * Copies n bytes into the page dst holds, from its byte doff on, from the
+ * page src holds, from its byte soff on: every byte the core moves goes
+ * through here.  Each page is pinned (vmc_object_page_get) or peeked
+ * (vmc_object_page_peek).  src may be dst, the same page: the two ranges
+ * may then overlap, and the copy is as if through a buffer.  doff + n and
+ * soff + n are at most VMC_PAGE_SIZE, or at most the pages a peek's extent
+ * covers (ref->pages pages, vmc_object_page_extent).  Any alignment; n may
+ * be 0.  The host reaches the pages' bytes as it must: a kernel that maps
+ * only part of physical memory maps the rest for the copy.
+ * [vm_page_copy_part: pmap_copy_part_page, which maps a page above the
+ *  direct map in one of the processor's windows]
  * locks: any.  sleeps: no.
  */
-void vmc_move_bytes(unsigned char *d, const unsigned char *s, vmc_size_t n);
+void vmc_page_copy(const struct vmc_page_ref *dst, vmc_size_t doff,
+		   const struct vmc_page_ref *src, vmc_size_t soff, vmc_size_t n);
 
 /* Unpins the page; `dirtied` if the core wrote into it.
  * [PAGE_WAKEUP_DONE, page->dirty, vm_page_activate, vm_fault_cleanup]
@@ -210,9 +210,9 @@ bool vmc_map_lookup_locked(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t acce
  * object itself and can serve `access` as it is: idle (neither pinned nor
  * being paged in or out), without error, not locked against the access by
  * its pager, its object alive, and for a write, no copy object to push the
- * old contents to first.  Returns the page's bytes (VMC_PAGE_SIZE of them)
- * with the object locked until vmc_object_page_unpeek; or NULL, with
- * nothing more held, if any of that is not so.  `lock` says how:
+ * old contents to first.  Returns true, *ref filled, with the object locked
+ * until vmc_object_page_unpeek; or false, with nothing more held and *ref
+ * untouched, if any of that is not so.  `lock` says how:
  *   VMC_PEEK_LOCK  take the object's lock;
  *   VMC_PEEK_TRY   only try it (a second object's lock, taken while holding
  *                  a first: there is no lock order between objects);
@@ -224,9 +224,8 @@ bool vmc_map_lookup_locked(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t acce
  */
 enum vmc_peek_lock { VMC_PEEK_LOCK, VMC_PEEK_TRY, VMC_PEEK_HELD };
 
-unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
-				    vmc_prot_t access, enum vmc_peek_lock lock,
-				    struct vmc_page_ref *ref);
+bool vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset, vmc_prot_t access,
+			  enum vmc_peek_lock lock, struct vmc_page_ref *ref);
 
 /*
  * With the peek `ref` open at the page holding `offset`, how many bytes from

@@ -2,7 +2,8 @@
  * vmc_proxy.c: creation, flattening and resolution of proxy memory objects.
  * See vmc_proxy.h for the model.
  *
- * Both creation forms decode their arguments into the same list of
+ * Both creation forms (the seed's, its ranges given by ends or by
+ * lengths, and GNU Mach's) decode their arguments into the same list of
  * validated ranges (struct range: where in proxy space, which input, where
  * in the input, what protection), sorted by proxy offset and disjoint.
  * From there one path builds the proxy: count the segments that flattening
@@ -145,8 +146,6 @@ static uint64_t range_flatten(const struct range *r, struct vmc_proxy_seg *out)
 		return 0;
 	if (in->kind == VMC_PROXY_IN_OBJECT || in->kind == VMC_PROXY_IN_UNNAMED) {
 		if (out != NULL) {
-			if (in->kind != VMC_PROXY_IN_OBJECT || in->object == NULL)
-				vmc_panic("vmc_proxy_build: an input was not named");
 			*out = (struct vmc_proxy_seg){
 				.start = r->pstart, .last = r->plast,
 				.object = in->object, .offset = r->istart,
@@ -235,16 +234,36 @@ static struct vmc_proxy_plan *plan_alloc(uint32_t n)
 	return plan;
 }
 
+/* Is this input named now, as the build needs it (an object or a proxy
+ * that exists, or a hole)? */
+static bool input_named(const struct vmc_proxy_input *in)
+{
+	return in->kind == VMC_PROXY_IN_HOLE ||
+	       (in->kind == VMC_PROXY_IN_OBJECT && in->object != NULL) ||
+	       (in->kind == VMC_PROXY_IN_PROXY && in->proxy != NULL);
+}
+
 struct vmc_proxy *vmc_proxy_build(struct vmc_proxy_plan *plan)
 {
 	struct vmc_proxy *p = plan->proxy;
+	uint64_t nsegs = 0;
+
+	/* The host's side of the plan, before anything is written: every
+	 * input named, and the inputs still flattening into exactly the
+	 * segments the proxy has room for (at most 1024 ranges of at most
+	 * 65536 segments each: the count cannot wrap). */
+	for (uint32_t i = 0; i < plan->n; i++) {
+		if (!input_named(plan->ranges[i].in))
+			vmc_panic("vmc_proxy_build: an input was not named");
+		nsegs += range_flatten(&plan->ranges[i], NULL);
+	}
+	if (nsegs != plan->nsegs)
+		vmc_panic("vmc_proxy_build: the inputs changed since the plan");
 
 	/* Commit: nothing below can fail. */
 	p->nsegs = 0;
 	for (uint32_t i = 0; i < plan->n; i++)
 		p->nsegs += (uint32_t)range_flatten(&plan->ranges[i], &p->segs[p->nsegs]);
-	if (p->nsegs != plan->nsegs)
-		vmc_panic("vmc_proxy_build: the inputs changed since the plan");
 	p->nbuckets = plan->nbuckets;
 	p->shift = 0;
 	p->bucket = (uint32_t *)&p->segs[p->nsegs];
@@ -278,10 +297,14 @@ static bool input_valid(const struct vmc_proxy_input *in)
 }
 
 /* Decodes the seed's form into ranges laid end to end: into r, or, with r
- * NULL, only checking the arguments. */
+ * NULL, only checking the arguments.  A closed range is given by its start
+ * and either its exclusive end (end[], the seed's) or its length (len[],
+ * which can say a range that ends at the top of the input's offsets); the
+ * other array is NULL. */
 static vmc_kr_t decode_seed(const struct vmc_proxy_input *in, uint32_t n,
 			    const vmc_prot_t *maxprot, const vmc_off_t *start,
-			    const vmc_off_t *end, uint32_t nclosed, struct range *r)
+			    const vmc_off_t *end, const vmc_size_t *len, uint32_t nclosed,
+			    struct range *r)
 {
 	vmc_off_t p = 0;
 
@@ -302,11 +325,20 @@ static vmc_kr_t decode_seed(const struct vmc_proxy_input *in, uint32_t n,
 			one.open_ended = true;
 		} else {
 			struct vmc_range window;
-			/* Is the range non-empty and in order (end >= start)? */
-			if (end[i] <= start[i])
-				return VMC_KERN_INVALID_ARGUMENT;
+			vmc_size_t size;
+			if (end != NULL) {
+				/* Is the range non-empty and in order (end >= start)? */
+				if (end[i] <= start[i])
+					return VMC_KERN_INVALID_ARGUMENT;
+				size = end[i] - start[i];
+			} else {
+				/* Is the range non-empty, within the input's offsets? */
+				if (len[i] == 0 || !vmc_range_make(start[i], len[i], &window))
+					return VMC_KERN_INVALID_ARGUMENT;
+				size = len[i];
+			}
 			/* Does it fit in proxy space after the ranges before it? */
-			if (!vmc_range_make(p, end[i] - start[i], &window))
+			if (!vmc_range_make(p, size, &window))
 				return VMC_KERN_INVALID_ARGUMENT;
 			one.istart = start[i];
 			one.plast = vmc_range_last(&window);
@@ -320,11 +352,12 @@ static vmc_kr_t decode_seed(const struct vmc_proxy_input *in, uint32_t n,
 	return VMC_KERN_SUCCESS;
 }
 
-vmc_kr_t vmc_proxy_plan_ranges(const struct vmc_proxy_input *in, uint32_t n,
-			       const vmc_prot_t *maxprot, uint32_t nprot,
-			       const vmc_off_t *start, uint32_t nstart,
-			       const vmc_off_t *end, uint32_t nend,
-			       struct vmc_proxy_plan **out)
+/* The plan of the seed's form, with ends or lengths (decode_seed). */
+static vmc_kr_t plan_seed(const struct vmc_proxy_input *in, uint32_t n,
+			  const vmc_prot_t *maxprot, uint32_t nprot,
+			  const vmc_off_t *start, uint32_t nstart,
+			  const vmc_off_t *end, const vmc_size_t *len, uint32_t nend,
+			  struct vmc_proxy_plan **out)
 {
 	/* Is there at least one input, and not more than the interface takes? */
 	if (n == 0)
@@ -337,20 +370,29 @@ vmc_kr_t vmc_proxy_plan_ranges(const struct vmc_proxy_input *in, uint32_t n,
 		return VMC_KERN_INVALID_ARGUMENT;
 
 	/* Every argument, before anything is allocated. */
-	vmc_kr_t kr = decode_seed(in, n, maxprot, start, end, nstart, NULL);
+	vmc_kr_t kr = decode_seed(in, n, maxprot, start, end, len, nstart, NULL);
 	if (kr != VMC_KERN_SUCCESS)
 		return kr;
 
 	struct vmc_proxy_plan *plan = plan_alloc(n);
 	if (plan == NULL)
 		return VMC_KERN_RESOURCE_SHORTAGE;
-	(void)decode_seed(in, n, maxprot, start, end, nstart, plan->ranges);
+	(void)decode_seed(in, n, maxprot, start, end, len, nstart, plan->ranges);
 	if ((kr = plan_measure(plan)) != VMC_KERN_SUCCESS) {
 		plan_free(plan);
 		return kr;
 	}
 	*out = plan;
 	return VMC_KERN_SUCCESS;
+}
+
+vmc_kr_t vmc_proxy_plan_ranges(const struct vmc_proxy_input *in, uint32_t n,
+			       const vmc_prot_t *maxprot, uint32_t nprot,
+			       const vmc_off_t *start, uint32_t nstart,
+			       const vmc_off_t *end, uint32_t nend,
+			       struct vmc_proxy_plan **out)
+{
+	return plan_seed(in, n, maxprot, nprot, start, nstart, end, NULL, nend, out);
 }
 
 /* Sorts ranges by proxy start (heapsort: n is at most 1024, no recursion,
@@ -464,6 +506,15 @@ vmc_kr_t vmc_proxy_plan_placed(vmc_prot_t max_protection,
 }
 
 
+/* The create calls: a plan that succeeded, built. */
+static vmc_kr_t create_built(vmc_kr_t kr, struct vmc_proxy_plan *const *plan,
+			     struct vmc_proxy **out)
+{
+	if (kr == VMC_KERN_SUCCESS)
+		*out = vmc_proxy_build(*plan);
+	return kr;
+}
+
 vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
 				 const vmc_prot_t *maxprot, uint32_t nprot,
 				 const vmc_off_t *start, uint32_t nstart,
@@ -471,11 +522,21 @@ vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
 				 struct vmc_proxy **out)
 {
 	struct vmc_proxy_plan *plan;
-	vmc_kr_t kr = vmc_proxy_plan_ranges(in, n, maxprot, nprot, start, nstart, end, nend, &plan);
+	vmc_kr_t kr = plan_seed(in, n, maxprot, nprot, start, nstart, end, NULL, nend, &plan);
 
-	if (kr == VMC_KERN_SUCCESS)
-		*out = vmc_proxy_build(plan);
-	return kr;
+	return create_built(kr, &plan, out);
+}
+
+vmc_kr_t vmc_proxy_create_sized(const struct vmc_proxy_input *in, uint32_t n,
+				const vmc_prot_t *maxprot, uint32_t nprot,
+				const vmc_off_t *start, uint32_t nstart,
+				const vmc_size_t *len, uint32_t nlen,
+				struct vmc_proxy **out)
+{
+	struct vmc_proxy_plan *plan;
+	vmc_kr_t kr = plan_seed(in, n, maxprot, nprot, start, nstart, NULL, len, nlen, &plan);
+
+	return create_built(kr, &plan, out);
 }
 
 vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
@@ -489,9 +550,7 @@ vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
 	vmc_kr_t kr = vmc_proxy_plan_placed(max_protection, in, n, offset, noffset, start, nstart,
 					    len, nlen, &plan);
 
-	if (kr == VMC_KERN_SUCCESS)
-		*out = vmc_proxy_build(plan);
-	return kr;
+	return create_built(kr, &plan, out);
 }
 
 void vmc_proxy_destroy(struct vmc_proxy *proxy)

@@ -109,6 +109,21 @@ vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
 				 struct vmc_proxy **out);
 
 /*
+ * The seed's form with each closed range given by its start and length
+ * (len[i] > 0) instead of its end: range i maps [start[i], start[i] +
+ * len[i]) of input i.  What vm_region_create_proxy needs: an entry's
+ * object range may end at the very top of the offset space, where its
+ * exclusive end is one past the top and cannot be said.  Same rules and
+ * results as vmc_proxy_create_ranges (len[] in end[]'s place), plus
+ * VMC_KERN_INVALID_ARGUMENT for a zero length or a window that wraps.
+ */
+vmc_kr_t vmc_proxy_create_sized(const struct vmc_proxy_input *in, uint32_t n,
+				const vmc_prot_t *maxprot, uint32_t nprot,
+				const vmc_off_t *start, uint32_t nstart,
+				const vmc_size_t *len, uint32_t nlen,
+				struct vmc_proxy **out);
+
+/*
  * GNU Mach's form, memory_object_create_proxy: range i maps
  * [start[i], start[i] + len[i]) of input i at proxy offset offset[i].  All
  * ranges share max_protection.  Ranges may come in any order; gaps between
@@ -137,7 +152,12 @@ vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
  *   discard, but for naming the unnamed ones.
  *
  *   vmc_proxy_build commits: it takes the objects' references and returns
- *   the proxy; it cannot fail (it panics if an input is still unnamed).
+ *   the proxy; it cannot fail.  Inputs that break the rule above are the
+ *   host's bug, not a caller's error: it panics, before it writes or
+ *   references anything, if an input is still unnamed (or named as an
+ *   object or proxy that is NULL), or if the inputs no longer flatten into
+ *   exactly the segments planned (a hole named, or an input replaced by a
+ *   proxy of other segments); the plan is then still the caller's.
  *   vmc_proxy_plan_discard gives a plan up.  Either frees the plan.
  *
  * sleeps: yes (allocation).  locks: none.

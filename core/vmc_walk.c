@@ -105,7 +105,9 @@ bool vmc_walk_next(struct vmc_walk *walk, struct vmc_walk_segment *seg)
 
 vmc_kr_t vmc_walk_stopped(const struct vmc_walk *walk, vmc_addr_t *at, vmc_size_t *covered)
 {
-	if (at != NULL)
+	/* Stopped, done < size: inside the range.  A complete walk has no
+	 * first uncovered address (it may be one past the top). */
+	if (at != NULL && walk->status != VMC_KERN_SUCCESS)
 		*at = walk->range.start + walk->done;
 	if (covered != NULL)
 		*covered = walk->done;

@@ -87,9 +87,10 @@ bool vmc_walk_next(struct vmc_walk *walk, struct vmc_walk_segment *seg);
 
 /*
  * Why and where the walk ended.  Returns VMC_KERN_SUCCESS if every byte was
- * yielded so far without a stop; otherwise the code that stopped it, with
- * *at (if not NULL) set to the first address it could not cover.
- * *covered (if not NULL) gets the bytes yielded before that point.
+ * yielded so far without a stop (*at untouched: the end of a range that
+ * reaches the top of the space is one past it); otherwise the code that
+ * stopped it, with *at (if not NULL) set to the first address it could not
+ * cover.  *covered (if not NULL) gets the bytes yielded before that point.
  */
 vmc_kr_t vmc_walk_stopped(const struct vmc_walk *walk, vmc_addr_t *at, vmc_size_t *covered);
 

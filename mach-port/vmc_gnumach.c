@@ -36,7 +36,6 @@
 #include <kern/assert.h>
 #include <kern/debug.h>
 #include <kern/kalloc.h>
-#include <string.h>
 #include <mach/kern_return.h>
 #include <mach/vm_prot.h>
 #include <vm/vm_fault.h>
@@ -359,27 +358,20 @@ vmc_object_page_get(struct vmc_object *vobject, vmc_off_t offset,
 	return VMC_FAULT_OK;
 }
 
-unsigned char *
-vmc_page_bytes(const struct vmc_page_ref *ref)
-{
-	vm_page_t	page = (vm_page_t) ref->page;
-
-	return (unsigned char *) phystokv(page->phys_addr);
-}
-
 /*
- *	The byte mover: the core's word loop, not the kernel's memcpy,
- *	which is `rep movsb' (i386/i386/strings.c): QEMU's emulation runs
- *	that a byte at a time (mach-port/README.md, the measurement).
+ *	vmc_page_copy: vm_page_copy_part, whose pmap_copy_part_page maps a
+ *	page above the direct map of physical memory in one of the
+ *	processor's windows, as pmap_copy_page does, and moves the bytes
+ *	with the kernel's memcpy (memmove within one page).  Nothing sleeps
+ *	between the window's use and its release.
  */
 void
-vmc_move_bytes(unsigned char *d, const unsigned char *s, vmc_size_t n)
+vmc_page_copy(const struct vmc_page_ref *dst, vmc_size_t doff,
+	      const struct vmc_page_ref *src, vmc_size_t soff, vmc_size_t n)
 {
-#ifdef MOSAIC_MOVE_MEMCPY
-	memcpy(d, s, n);
-#else
-	vmc_copy_bytes(d, s, n);
-#endif
+	vm_page_copy_part((vm_page_t) src->page, (vm_offset_t) soff,
+			  (vm_page_t) dst->page, (vm_offset_t) doff,
+			  (vm_size_t) n);
 }
 
 bool
@@ -401,7 +393,7 @@ vmc_page_still_current(const struct vmc_page_ref *ref)
  *	reference bit tells the daemon it was used, as vm_fault does with
  *	software reference bits (GNU Mach's default).
  */
-unsigned char *
+bool
 vmc_object_page_peek(struct vmc_object *vobject, vmc_off_t offset,
 		     vmc_prot_t access, enum vmc_peek_lock lock,
 		     struct vmc_page_ref *ref)
@@ -412,7 +404,7 @@ vmc_object_page_peek(struct vmc_object *vobject, vmc_off_t offset,
 	switch (lock) {
 	case VMC_PEEK_TRY:
 		if (!vm_object_lock_try(object))
-			return NULL;
+			return FALSE;
 		break;
 	case VMC_PEEK_LOCK:
 		vm_object_lock(object);
@@ -424,13 +416,14 @@ vmc_object_page_peek(struct vmc_object *vobject, vmc_off_t offset,
 	if (!page_usable_as_is(object, page, (vm_prot_t) access)) {
 		if (lock != VMC_PEEK_HELD)
 			vm_object_unlock(object);
-		return NULL;
+		return FALSE;
 	}
 	ref->page = (struct vmc_page *) page;
 	ref->host.top = VM_PAGE_NULL;
 	ref->host.copy = VM_OBJECT_NULL;
 	ref->host.locked = (lock != VMC_PEEK_HELD);
-	return (unsigned char *) phystokv(page->phys_addr);
+	ref->pages = 1;
+	return TRUE;
 }
 
 void

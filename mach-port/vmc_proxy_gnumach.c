@@ -555,8 +555,10 @@ mosaic_memory_object_create_proxy_ranges(
  */
 
 /*
- *	The ranges of a region proxy, one per map entry, in the seed's
- *	form (vmc_proxy_create_ranges): arrays that grow by doubling.
+ *	The ranges of a region proxy, one per map entry, laid end to end
+ *	by start and length (vmc_proxy_create_sized: a range may end at the
+ *	top of its object's offsets, which no exclusive end can say):
+ *	arrays that grow by doubling.
  */
 struct region_ranges {
 	unsigned int		count;
@@ -564,11 +566,11 @@ struct region_ranges {
 	struct vmc_proxy_input	*in;
 	vmc_prot_t		*prot;
 	vmc_off_t		*start;
-	vmc_off_t		*end;
+	vmc_size_t		*len;
 };
 
 #define	RANGE_BYTES	(sizeof(struct vmc_proxy_input) + sizeof(vmc_prot_t) + \
-			 2 * sizeof(vmc_off_t))
+			 sizeof(vmc_off_t) + sizeof(vmc_size_t))
 
 static void
 region_ranges_free(struct region_ranges *r)
@@ -597,14 +599,14 @@ region_ranges_add(struct region_ranges *r, const struct vmc_walk_segment *seg,
 		bigger.count = r->count;
 		bigger.room = room;
 		bigger.in = (struct vmc_proxy_input *) block;
-		bigger.end = (vmc_off_t *) (bigger.in + room);
-		bigger.start = bigger.end + room;
-		bigger.prot = (vmc_prot_t *) (bigger.start + room);
+		bigger.start = (vmc_off_t *) (bigger.in + room);
+		bigger.len = (vmc_size_t *) (bigger.start + room);
+		bigger.prot = (vmc_prot_t *) (bigger.len + room);
 		for (unsigned int i = 0; i < r->count; i++) {
 			bigger.in[i] = r->in[i];
 			bigger.prot[i] = r->prot[i];
 			bigger.start[i] = r->start[i];
-			bigger.end[i] = r->end[i];
+			bigger.len[i] = r->len[i];
 		}
 		region_ranges_free(r);
 		*r = bigger;
@@ -614,8 +616,7 @@ region_ranges_add(struct region_ranges *r, const struct vmc_walk_segment *seg,
 	r->in[r->count].proxy = NULL;
 	r->prot[r->count] = prot;
 	r->start[r->count] = seg->offset;
-	r->end[r->count] = seg->offset + seg->size;	/* the walk cut it
-							   to fit */
+	r->len[r->count] = seg->size;
 	r->count++;
 	return TRUE;
 }
@@ -810,9 +811,9 @@ mosaic_vm_region_create_proxy(
 		goto again;
 	}
 	if (kr == KERN_SUCCESS)
-		kr = vmc_proxy_create_ranges(r.in, r.count, r.prot, r.count,
-					     r.start, r.count, r.end, r.count,
-					     &core);
+		kr = vmc_proxy_create_sized(r.in, r.count, r.prot, r.count,
+					    r.start, r.count, r.len, r.count,
+					    &core);
 	if (kr == KERN_SUCCESS) {
 		kr = proxy_publish(core, port);
 		if (kr != KERN_SUCCESS)

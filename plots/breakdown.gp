@@ -1,6 +1,8 @@
 # breakdown.gp: predicted time per read by event type, old path against
 # fast path, per trace and chunk size.
 #   gnuplot -e "in='replay.csv'; outdir='DIR'" plots/breakdown.gp
+# (mosaic replay --plot runs it in DIR with in='replay.csv'; outdir='.',
+# so that no path of the user's is ever gnuplot code)
 # Reads a replay CSV (format 3: nine columns, then old_us_<event>,
 # fast_us_<event>, old_n_<event> and fast_n_<event> for each event type, so
 # that the number of event types is (columns - 9) / 4); writes

@@ -10,6 +10,9 @@
 # 105/75, 185/95, 265/115) are drawn as points for comparison.
 if (!exists("in")) { print "usage: gnuplot -e \"in='replay.csv'; kern='kernel.csv'; outdir='DIR'\" speedup.gp"; exit status 1 }
 if (!exists("outdir")) { outdir = "." }
+# The kernel's CSV may come as ARG1 instead (gnuplot -c speedup.gp FILE: a
+# string gnuplot never parses; mosaic replay --plot passes it so).
+if (ARGC >= 1) { kern = ARG1 }
 # a read size as a label: 512, 4K, 1M
 size(b) = b >= 1048576 ? sprintf("%dM", b / 1048576) : b >= 1024 ? sprintf("%dK", b / 1024) : sprintf("%d", b)
 set datafile separator ","

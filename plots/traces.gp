@@ -11,6 +11,9 @@
 # 2049 to 4096 bytes.
 if (!exists("in")) { print "usage: gnuplot -e \"in='replay.csv'; outdir='DIR'\" traces.gp"; exit status 1 }
 if (!exists("outdir")) { outdir = "." }
+# The kernel's CSV may come as ARG1 instead (gnuplot -c traces.gp FILE: a
+# string gnuplot never parses; mosaic replay --plot passes it so).
+if (ARGC >= 1) { kern = ARG1 }
 set datafile separator ","
 # The traces' names, in file order, from column 1 (skipping the header).
 names = " "

@@ -128,6 +128,10 @@ void sim_vm_set_resident_shortcut(struct sim_vm *vm, bool on);
 /* Frames in use, and live VM objects: tests compare them with a baseline. */
 uint32_t sim_vm_frames_used(const struct sim_vm *vm);
 uint32_t sim_vm_object_count(const struct sim_vm *vm);
+/* Pages whose bytes the world keeps in the host: resident (in frames) and
+ * stored when they were evicted dirty.  What the world costs the host's
+ * memory, in pages; deterministic, unlike the process's RSS. */
+uint64_t sim_vm_pages_held(const struct sim_vm *vm);
 
 /* Allocation bookkeeping (process-wide): fail the nth allocation from now
  * (1 = the next one; 0 = never), calls made, bytes outstanding.  The

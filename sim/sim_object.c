@@ -660,6 +660,18 @@ void sim_frame_free(struct vmc_object *object, vmc_off_t offset, unsigned char *
 	}
 }
 
+uint64_t sim_vm_pages_held(const struct sim_vm *vm)
+{
+	uint64_t n = vm->frames_used;
+	GHashTableIter it;
+	gpointer o;
+
+	g_hash_table_iter_init(&it, vm->objects);
+	while (g_hash_table_iter_next(&it, &o, NULL))
+		n += g_hash_table_size(((struct vmc_object *)o)->store);
+	return n;
+}
+
 /* Gives the spare runs' allocations back to the host (the world's end). */
 void sim_frame_runs_release(struct sim_vm *vm)
 {

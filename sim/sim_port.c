@@ -80,17 +80,36 @@ vmc_fault_t vmc_object_page_get(struct vmc_object *object, vmc_off_t offset,
 	return VMC_FAULT_OK;
 }
 
-unsigned char *vmc_page_bytes(const struct vmc_page_ref *ref)
+/* The bytes a held page gives a copy: its frame, and for a peek whose
+ * extent ran on over following pages, theirs after it (an object's frames
+ * lie side by side in runs, sim_object.c).  A page not pinned must be a
+ * peek's, with a peek open. */
+static unsigned char *held_bytes(const struct vmc_page_ref *ref, vmc_size_t off, vmc_size_t n,
+				 const char *side)
 {
-	if (ref->page->busy == 0)
-		vmc_panic("vmc_page_bytes: page not pinned");
-	return ref->page->data;
+	vmc_size_t pages = 1;
+
+	if (ref->page->busy == 0) {
+		if (ref->host.object->vm->peeks == 0)
+			vmc_panic(side);
+		pages = ref->pages;
+	}
+	if (off > (vmc_size_t)pages * VMC_PAGE_SIZE || n > (vmc_size_t)pages * VMC_PAGE_SIZE - off)
+		vmc_panic("vmc_page_copy: bytes past the pages held");
+	return ref->page->data + off;
 }
 
-/* The C library's: the host's fastest (the core's contract: no overlap). */
-void vmc_move_bytes(unsigned char *d, const unsigned char *s, vmc_size_t n)
+/* The C library's memcpy, the host's fastest; memmove within one page. */
+void vmc_page_copy(const struct vmc_page_ref *dst, vmc_size_t doff,
+		   const struct vmc_page_ref *src, vmc_size_t soff, vmc_size_t n)
 {
-	memcpy(d, s, n);
+	unsigned char *d = held_bytes(dst, doff, n, "vmc_page_copy: destination page not held");
+	const unsigned char *s = held_bytes(src, soff, n, "vmc_page_copy: source page not held");
+
+	if (dst->page == src->page)
+		memmove(d, s, n);
+	else
+		memcpy(d, s, n);
 }
 
 bool vmc_page_still_current(const struct vmc_page_ref *ref)
@@ -146,38 +165,38 @@ bool vmc_map_lookup_locked(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t acce
 
 /* The end of a peek at page, what object shows at the page looked up
  * (NULL: not resident in object itself). */
-static inline unsigned char *peek_open(struct vmc_object *object, struct vmc_page *page,
-				       vmc_prot_t access, struct vmc_page_ref *ref)
+static inline bool peek_open(struct vmc_object *object, struct vmc_page *page,
+			     vmc_prot_t access, struct vmc_page_ref *ref)
 {
 	if (page == NULL || page->busy != 0)
-		return NULL;
+		return false;
 	if ((access & VMC_PROT_WRITE) && object->copies->len != 0)
-		return NULL;
+		return false;
 	object->vm->peeks++;
 	ref->page = page;
 	ref->host.object = object;
 	ref->host.stamp = 0;
-	return page->data;
+	ref->pages = 1;
+	return true;
 }
 
 /* A peek at a page off the index's hint: the walk from its root. */
-static __attribute__((__noinline__)) unsigned char *
+static __attribute__((__noinline__)) bool
 peek_walk(struct vmc_object *object, vmc_off_t offset, vmc_prot_t access,
 	  struct vmc_page_ref *ref)
 {
 	return peek_open(object, sim_object_page_find(object, offset), access, ref);
 }
 
-unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
-				    vmc_prot_t access, enum vmc_peek_lock lock,
-				    struct vmc_page_ref *ref)
+bool vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset, vmc_prot_t access,
+			  enum vmc_peek_lock lock, struct vmc_page_ref *ref)
 {
 	if (lock == VMC_PEEK_HELD && object->vm->peeks == 0)
 		vmc_panic("vmc_object_page_peek: VMC_PEEK_HELD with no peek open");
 	if (!vmc_page_aligned(offset))
 		vmc_panic("vmc_object_page_peek: offset not page aligned");
 	if (!object->vm->resident_shortcut || !object->alive)
-		return NULL;
+		return false;
 	if (!sim_pindex_hinted(&object->pages, (uint64_t)offset >> VMC_PAGE_SHIFT))
 		return peek_walk(object, offset, access, ref);
 	return peek_open(object, sim_object_page_find(object, offset), access, ref);

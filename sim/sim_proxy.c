@@ -212,16 +212,17 @@ vmc_kr_t sim_vm_region_create_proxy(struct sim_task *caller, sim_name_t target,
 	GArray *in = g_array_new(FALSE, FALSE, sizeof(struct vmc_proxy_input));
 	GArray *prot = g_array_new(FALSE, FALSE, sizeof(vmc_prot_t));
 	GArray *start = g_array_new(FALSE, FALSE, sizeof(vmc_off_t));
-	GArray *end = g_array_new(FALSE, FALSE, sizeof(vmc_off_t));
+	GArray *size = g_array_new(FALSE, FALSE, sizeof(vmc_size_t));
 	GPtrArray *held = g_ptr_array_new();
 	while (vmc_walk_next(&walk, &seg)) {
 		struct vmc_proxy_input i = { .kind = VMC_PROXY_IN_OBJECT, .object = seg.object };
 		vmc_prot_t p = max_protection & seg.prot;
-		vmc_off_t e = seg.offset + seg.size;    /* the walk cut it to fit */
 		g_array_append_val(in, i);
 		g_array_append_val(prot, p);
+		/* By start and size: the walk cut the segment to fit the object's
+		 * offsets, but its end may be one past the top of them. */
 		g_array_append_val(start, seg.offset);
-		g_array_append_val(end, e);
+		g_array_append_val(size, seg.size);
 		g_ptr_array_add(held, seg.object);
 	}
 	/* A hole at addr itself: nothing there (KERN_INVALID_ADDRESS).  One
@@ -235,10 +236,10 @@ vmc_kr_t sim_vm_region_create_proxy(struct sim_task *caller, sim_name_t target,
 		kr = KERN_NO_SPACE;
 	struct vmc_proxy *core = NULL;
 	if (kr == KERN_SUCCESS)
-		kr = vmc_proxy_create_ranges((struct vmc_proxy_input *)(void *)in->data, in->len,
-					     (vmc_prot_t *)(void *)prot->data, prot->len,
-					     (vmc_off_t *)(void *)start->data, start->len,
-					     (vmc_off_t *)(void *)end->data, end->len, &core);
+		kr = vmc_proxy_create_sized((struct vmc_proxy_input *)(void *)in->data, in->len,
+					    (vmc_prot_t *)(void *)prot->data, prot->len,
+					    (vmc_off_t *)(void *)start->data, start->len,
+					    (vmc_size_t *)(void *)size->data, size->len, &core);
 	/* The walk's references: the proxy took its own. */
 	for (guint i = 0; i < held->len; i++)
 		vmc_object_release(g_ptr_array_index(held, i));
@@ -246,7 +247,7 @@ vmc_kr_t sim_vm_region_create_proxy(struct sim_task *caller, sim_name_t target,
 	g_array_free(in, TRUE);
 	g_array_free(prot, TRUE);
 	g_array_free(start, TRUE);
-	g_array_free(end, TRUE);
+	g_array_free(size, TRUE);
 	if (kr == KERN_SUCCESS)
 		*out = proxy_publish(caller, core);
 	return kr;

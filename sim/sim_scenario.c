@@ -14,6 +14,15 @@
  * its own stores and loads, after asking the map whether every page allows
  * them (a hole: KERN_INVALID_ADDRESS; no access: KERN_PROTECTION_FAILURE;
  * nothing touched); on another task's region they are vm_write and vm_read.
+ *
+ * What it costs the host follows what the lines ask, in bounded steps: a
+ * fill or check moves its pattern through one buffer of SCN_CHUNK bytes,
+ * never the whole range at once, and one that covers more than
+ * SIM_SCENARIO_TOUCH_MAX bytes (more than the simulator holds for one line)
+ * is refused (`refused', the reason on the error stream).  A port bound
+ * to a name (a proxy) is released when the name is bound again or the
+ * scenario ends, so that a proxy and what it holds die with their last
+ * name, as the scenario can no longer reach them.
  */
 #include "sim_scenario.h"
 
@@ -37,12 +46,18 @@ struct sym {
 	sim_name_t port;         /* SYM_PORT */
 };
 
+/* The bytes of a fill's or check's pattern made at once. */
+#define SCN_CHUNK 65536u
+
 struct interp {
 	struct sim_vm *vm;
 	struct sim_task *self;
 	GHashTable *syms;        /* name -> struct sym* */
 	GPtrArray *tasks;        /* tasks the current scenario made */
 	uint64_t word;           /* the task's words: all ones of its width */
+	const char *file;        /* for messages on err */
+	FILE *err;
+	unsigned char *chunk;    /* SCN_CHUNK bytes: a pattern's, or loaded */
 };
 
 /*
@@ -62,6 +77,18 @@ static struct sym *lookup(struct interp *in, const char *name, enum sym_kind kin
 	return s != NULL && s->kind == kind ? s : NULL;
 }
 
+/* A name's binding goes: a port's right with it (each port is bound to
+ * one name only; a task's right is shared with its regions' bindings and
+ * goes with the scenario's tasks). */
+static void sym_free(gpointer p)
+{
+	struct sym *s = p;
+
+	if (s->kind == SYM_PORT)
+		(void)sim_port_deallocate(s->task, s->port);
+	g_free(s);
+}
+
 static struct sym *bind(struct interp *in, const char *name, enum sym_kind kind)
 {
 	struct sym *s = g_new0(struct sym, 1);
@@ -70,12 +97,20 @@ static struct sym *bind(struct interp *in, const char *name, enum sym_kind kind)
 	return s;
 }
 
+/* Binds name to a port of the interpreter's. */
+static void bind_port(struct interp *in, const char *name, sim_name_t port)
+{
+	struct sym *s = bind(in, name, SYM_PORT);
+	s->task = in->self;
+	s->port = port;
+}
+
 static void reset_names(struct interp *in)
 {
+	g_hash_table_remove_all(in->syms);
 	for (guint i = 0; i < in->tasks->len; i++)
 		sim_task_terminate(g_ptr_array_index(in->tasks, i));
 	g_ptr_array_set_size(in->tasks, 0);
-	g_hash_table_remove_all(in->syms);
 	struct sym *self = bind(in, "self", SYM_TASK);
 	self->task = in->self;
 	self->tname = sim_task_self(in->self);
@@ -101,25 +136,59 @@ static vmc_kr_t access_allowed(struct interp *in, vmc_addr_t addr, uint64_t len,
 		       ? KERN_SUCCESS : why;
 }
 
-static unsigned char *pattern_buf(unsigned pat, uint64_t len)
+/* Bytes [k0, k0 + n) of pattern pat into in->chunk (n <= SCN_CHUNK). */
+static void pattern_chunk(struct interp *in, unsigned pat, uint64_t k0, size_t n)
 {
-	unsigned char *b = g_malloc(len ? len : 1);
-	for (uint64_t k = 0; k < len; k++)
-		b[k] = scn_pattern_byte(pat, k);
-	return b;
+	for (size_t i = 0; i < n; i++)
+		in->chunk[i] = scn_pattern_byte(pat, k0 + i);
 }
 
-static void pattern_compare(const unsigned char *p, uint64_t len, unsigned pat,
-			    struct scn_outcome *out)
+/* Stores pattern pat over [addr, addr + len) of the interpreter, a chunk at
+ * a time; the first fault's code. */
+static vmc_kr_t pattern_store(struct interp *in, vmc_addr_t addr, uint64_t len, unsigned pat)
 {
+	vmc_addr_t at;
+
+	for (uint64_t k = 0; k < len; k += SCN_CHUNK) {
+		size_t n = (size_t)MIN(SCN_CHUNK, len - k);
+		pattern_chunk(in, pat, k, n);
+		if (!vmc_add(addr, k, &at))
+			return KERN_INVALID_ADDRESS;
+		vmc_kr_t kr = sim_task_store(in->self, at, in->chunk, n, NULL);
+		if (kr != KERN_SUCCESS)
+			return kr;
+	}
+	return KERN_SUCCESS;
+}
+
+/* Compares [addr, addr + len) of the interpreter with pattern pat, a chunk
+ * at a time, into out (the first differing offset); the first fault's
+ * code, nothing compared then. */
+static vmc_kr_t pattern_compare(struct interp *in, vmc_addr_t addr, uint64_t len, unsigned pat,
+				struct scn_outcome *out)
+{
+	vmc_addr_t at;
+	bool match = true;
+	uint64_t mismatch_at = 0;
+
+	for (uint64_t k = 0; k < len && match; k += SCN_CHUNK) {
+		size_t n = (size_t)MIN(SCN_CHUNK, len - k);
+		if (!vmc_add(addr, k, &at))
+			return KERN_INVALID_ADDRESS;
+		vmc_kr_t kr = sim_task_load(in->self, at, in->chunk, n, NULL);
+		if (kr != KERN_SUCCESS)
+			return kr;
+		for (size_t i = 0; i < n; i++)
+			if (in->chunk[i] != scn_pattern_byte(pat, k + i)) {
+				match = false;
+				mismatch_at = k + i;
+				break;
+			}
+	}
 	out->compared = true;
-	out->match = true;
-	for (uint64_t k = 0; k < len; k++)
-		if (p[k] != scn_pattern_byte(pat, k)) {
-			out->match = false;
-			out->mismatch_at = k;
-			return;
-		}
+	out->match = match;
+	out->mismatch_at = mismatch_at;
+	return KERN_SUCCESS;
 }
 
 /* Operations: each fills *out; an unbound name sets out->unbound. ------- */
@@ -192,6 +261,15 @@ static struct sym *fill_check_region(struct interp *in, const struct scn_op *op,
 		out->kr = KERN_INVALID_ARGUMENT;
 		return NULL;
 	}
+	/* Can the simulator hold what the line touches? */
+	if (op->num[1] > SIM_SCENARIO_TOUCH_MAX) {
+		fprintf(in->err, "%s:%u: %s of %" G_GUINT64_FORMAT " bytes refused: the simulator "
+			"holds at most %" G_GUINT64_FORMAT " bytes for one fill or check\n",
+			in->file, op->line, op->kind == SCN_FILL ? "fill" : "check", op->num[1],
+			(uint64_t)SIM_SCENARIO_TOUCH_MAX);
+		out->refused = true;
+		return NULL;
+	}
 	return r;
 }
 
@@ -201,25 +279,23 @@ static void op_fill(struct interp *in, const struct scn_op *op, struct scn_outco
 	uint64_t off = op->num[0], len = op->num[1];
 	if (!r)
 		return;
-	unsigned char *b = pattern_buf(op->pattern, len);
 	if (r->task == in->self) {
 		/* A store needs read access too: on x86 GNU Mach a write-only
 		 * page cannot be written by the task (the fault repeats for
 		 * ever, stock and mosaic alike: traces/SCENARIO.md). */
 		out->kr = access_allowed(in, r->addr + off, len, VMC_PROT_READ | VMC_PROT_WRITE);
 		if (out->kr == KERN_SUCCESS)
-			out->kr = sim_task_store(in->self, r->addr + off, b, len, NULL);
+			out->kr = pattern_store(in, r->addr + off, len, op->pattern);
 	} else {
 		/* Another task: the pattern goes here first, then vm_write. */
 		vmc_addr_t buf = 0;
 		out->kr = sim_vm_allocate(in->self, sim_task_self(in->self), &buf, len, true);
 		if (out->kr == KERN_SUCCESS) {
-			sim_task_store(in->self, buf, b, len, NULL);
+			(void)pattern_store(in, buf, len, op->pattern);
 			out->kr = sim_vm_write(in->self, r->tname, tw(in, r->addr + off), buf, len);
 			sim_vm_deallocate(in->self, sim_task_self(in->self), buf, len);
 		}
 	}
-	g_free(b);
 }
 
 static void op_check(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
@@ -228,24 +304,19 @@ static void op_check(struct interp *in, const struct scn_op *op, struct scn_outc
 	uint64_t off = op->num[0], len = op->num[1];
 	if (!r)
 		return;
-	unsigned char *b = g_malloc(len ? len : 1);
 	if (r->task == in->self) {
 		out->kr = access_allowed(in, r->addr + off, len, VMC_PROT_READ);
 		if (out->kr == KERN_SUCCESS)
-			out->kr = sim_task_load(in->self, r->addr + off, b, len, NULL);
-		if (out->kr == KERN_SUCCESS)
-			pattern_compare(b, len, op->pattern, out);
+			out->kr = pattern_compare(in, r->addr + off, len, op->pattern, out);
 	} else {
 		vmc_addr_t data = 0;
 		out->kr = sim_vm_read(in->self, r->tname, tw(in, r->addr + off), len, &data);
 		if (out->kr == KERN_SUCCESS) {
-			sim_task_load(in->self, data, b, len, NULL);
-			pattern_compare(b, len, op->pattern, out);
+			(void)pattern_compare(in, data, len, op->pattern, out);
 			if (len)
 				sim_vm_deallocate(in->self, sim_task_self(in->self), data, len);
 		}
 	}
-	g_free(b);
 }
 
 static void op_read(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
@@ -301,7 +372,7 @@ static void op_rproxy(struct interp *in, const struct scn_op *op, struct scn_out
 	out->kr = sim_vm_region_create_proxy(in->self, r->tname, tw(in, r->addr + op->num[0]),
 					     op->prot[0], tw(in, op->num[1]), &port);
 	if (out->kr == KERN_SUCCESS)
-		bind(in, op->sym[0], SYM_PORT)->port = port;
+		bind_port(in, op->sym[0], port);
 }
 
 /* The ports of a proxy line's ranges (the name `null' is the null port, a
@@ -338,7 +409,7 @@ static void op_proxy(struct interp *in, const struct scn_op *op, struct scn_outc
 						 offset, op->ranges, start, op->ranges, len,
 						 op->ranges, &port);
 	if (out->kr == KERN_SUCCESS)
-		bind(in, op->sym[0], SYM_PORT)->port = port;
+		bind_port(in, op->sym[0], port);
 }
 
 static void op_rangeproxy(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
@@ -363,7 +434,7 @@ static void op_rangeproxy(struct interp *in, const struct scn_op *op, struct scn
 							op->ranges, start, nclosed, end, nclosed,
 							&port);
 	if (out->kr == KERN_SUCCESS)
-		bind(in, op->sym[0], SYM_PORT)->port = port;
+		bind_port(in, op->sym[0], port);
 }
 
 static void op_map(struct interp *in, const struct scn_op *op, struct scn_outcome *out)
@@ -490,11 +561,12 @@ int sim_scenario_run(const char *file, const char *text, size_t len, uint64_t se
 	struct sim_vm_config cfg = { .seed = seed };
 	if (task_bits < VMC_ADDR_BITS)
 		cfg.map_max = SIM_MAP_MAX_USER32;
-	struct interp in = { .vm = sim_vm_create(&cfg) };
+	struct interp in = { .vm = sim_vm_create(&cfg), .file = file, .err = errout };
 	in.word = task_bits < 64 ? ((uint64_t)1 << task_bits) - 1 : UINT64_MAX;
 	in.self = sim_task_create(in.vm, "scenario");
-	in.syms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	in.syms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, sym_free);
 	in.tasks = g_ptr_array_new();
+	in.chunk = g_malloc(SCN_CHUNK);
 
 	scn_parser_init(&p, text, len);
 	while ((r = scn_next(&p, &op, &err)) == 1) {
@@ -538,6 +610,7 @@ int sim_scenario_run(const char *file, const char *text, size_t len, uint64_t se
 	reset_names(&in);
 	g_hash_table_destroy(in.syms);
 	g_ptr_array_free(in.tasks, TRUE);
+	g_free(in.chunk);
 	sim_vm_destroy(in.vm);
 	*scenarios = nscn;
 	*failed = nscn_failed;

@@ -8,6 +8,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The most bytes one fill or check may cover in the simulator: its pages
+ * are the host's memory.  A line asking more prints `refused' and fails,
+ * saying why on err. */
+#define SIM_SCENARIO_TOUCH_MAX ((uint64_t)1 << 30)
+
 /* Runs every scenario of text[0, len) in a fresh simulated world (seeded),
  * printing the canonical result lines to out.  task_bits is the width of
  * the interpreting task's words (32 or 64, at most VMC_ADDR_BITS, the

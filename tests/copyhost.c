@@ -314,21 +314,37 @@ vmc_fault_t vmc_object_page_get(struct vmc_object *object, vmc_off_t offset,
 	return VMC_FAULT_OK;
 }
 
-/* The core's own mover, with the contract checked: the ranges never
- * overlap. */
-void vmc_move_bytes(unsigned char *d, const unsigned char *s, vmc_size_t n)
-{
-	assert_true(n == 0 || d + n <= s || s + n <= d);
-	vmc_copy_bytes(d, s, n);
-}
-
-unsigned char *vmc_page_bytes(const struct vmc_page_ref *ref)
+/* The bytes of a held page at off, with the contract checked: the page is
+ * pinned, or peeked (with its extent's pages after it), and the n bytes
+ * lie within what is held. */
+static unsigned char *held_bytes(const struct vmc_page_ref *ref, vmc_size_t off, vmc_size_t n)
 {
 	struct vmc_object *o = ref->host.object;
 	uintptr_t p = (uintptr_t)ref->host.stamp;
+	vmc_size_t pages = 1;
 
-	assert_true(o->pins[p] > 0);
-	return o->data + p * VMC_PAGE_SIZE;
+	if (o->pins[p] == 0) {
+		assert_true(peeks_open > 0);
+		pages = ref->pages;
+	}
+	assert_true(off <= pages * VMC_PAGE_SIZE && n <= pages * VMC_PAGE_SIZE - off);
+	return o->data + p * VMC_PAGE_SIZE + off;
+}
+
+/* Byte by byte, through a buffer where the ranges may overlap: the
+ * contract's "as if through a buffer", checked against the model. */
+void vmc_page_copy(const struct vmc_page_ref *dst, vmc_size_t doff,
+		   const struct vmc_page_ref *src, vmc_size_t soff, vmc_size_t n)
+{
+	unsigned char *d = held_bytes(dst, doff, n);
+	const unsigned char *s = held_bytes(src, soff, n);
+
+	if (dst->host.object == src->host.object && dst->host.stamp == src->host.stamp) {
+		memmove(d, s, n);
+		return;
+	}
+	assert_true(n == 0 || d + n <= s || s + n <= d);
+	memcpy(d, s, n);
 }
 
 bool vmc_page_still_current(const struct vmc_page_ref *ref)
@@ -377,9 +393,8 @@ bool vmc_map_lookup_locked(struct vmc_map *map, vmc_addr_t addr, vmc_prot_t acce
 	return false;
 }
 
-unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
-				    vmc_prot_t access, enum vmc_peek_lock lock,
-				    struct vmc_page_ref *ref)
+bool vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset, vmc_prot_t access,
+			  enum vmc_peek_lock lock, struct vmc_page_ref *ref)
 {
 	(void)access;   /* no copy-on-write here: a write goes to the page */
 	assert_true((offset & VMC_PAGE_MASK) == 0);
@@ -388,14 +403,15 @@ unsigned char *vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset,
 	if (!shortcut || (lock == VMC_PEEK_TRY && shortcut_fail_try) || !object->alive ||
 	    p >= object->npages || !object->resident[p] || object->pins[p] != 0) {
 		counts.peek_declines++;
-		return NULL;
+		return false;
 	}
 	counts.peeks++;
 	peeks_open++;
 	ref->page = NULL;
 	ref->host.object = object;
 	ref->host.stamp = p;
-	return object->data + p * VMC_PAGE_SIZE;
+	ref->pages = 1;
+	return true;
 }
 
 /* An object's pages lie side by side in o->data, so a peek runs on over

@@ -32,6 +32,11 @@ void fake_alloc_fail_nth(unsigned long n);
 unsigned long fake_alloc_calls(void);
 unsigned long fake_alloc_outstanding(void);
 
+/* Panics: the message of the last vmc_panic (NULL: none yet).  A test that
+ * expects one calls the core under CMocka's expect_assert_failure, which
+ * vmc_panic then returns to; an unexpected panic aborts. */
+const char *fake_last_panic(void);
+
 /* Races: a function called at every vmc_yield() point (NULL: none). */
 typedef void (*fake_yield_fn)(enum vmc_yield_point where, void *ctx);
 void fake_set_yield(fake_yield_fn fn, void *ctx);

@@ -96,30 +96,6 @@ static struct vmc_map *map_d(struct vmc_object *d)
 	return m;
 }
 
-/* The innermost copy ------------------------------------------------------ */
-
-static void test_copy_bytes_any_alignment_any_length(void **state)
-{
-	(void)state;
-	unsigned char src[128], dst[160], want[160];
-	unsigned cases = 0;
-
-	for (unsigned i = 0; i < sizeof src; i++)
-		src[i] = (unsigned char)(i * 13 + 5);
-	for (unsigned so = 0; so < 16; so++)
-		for (unsigned dof = 0; dof < 16; dof++)
-			for (unsigned n = 0; n <= 100; n++) {
-				memset(dst, 0xa5, sizeof dst);
-				memset(want, 0xa5, sizeof want);
-				memcpy(want + 16 + dof, src + so, n);
-				vmc_copy_bytes(dst + 16 + dof, src + so, n);
-				assert_memory_equal(dst, want, sizeof dst);
-				cases++;
-			}
-	print_message("vmc_copy_bytes: %u (source alignment, destination alignment, length) cases\n",
-		      cases);
-}
-
 /* Arguments ----------------------------------------------------------------- */
 
 static void test_copy_zero_length_touches_nothing(void **state)
@@ -642,7 +618,6 @@ static void test_copy_multi_gib_sparse_count_never_truncates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_copy_bytes_any_alignment_any_length),
 		cmocka_unit_test_teardown(test_copy_zero_length_touches_nothing, teardown),
 		cmocka_unit_test_teardown(test_copy_rejects_wrap_before_anything, teardown),
 		cmocka_unit_test_teardown(test_copy_rejects_malformed_endpoints, teardown),

@@ -213,6 +213,50 @@ static void test_proxy_create_ranges_rejects_bad_ranges_and_prot(void **state)
 	assert_int_equal(fake_alloc_outstanding(), 0);
 }
 
+/* The seed's form by lengths (vmc_proxy_create_sized, what
+ * vm_region_create_proxy uses): a range may end at the very top of its
+ * input's offsets, which an exclusive end cannot say; a zero length, a
+ * window past the top and counts that differ are refused. */
+static void test_proxy_create_sized_reaches_top_of_input_offsets(void **state)
+{
+	(void)state;
+	struct vmc_proxy_input in[] = { obj(obj_a), obj(obj_b) };
+	vmc_prot_t prot[] = { RW, R };
+	vmc_off_t start[] = { 3 * P, VMC_ADDR_MAX - (P - 1) };
+	vmc_size_t len[] = { 2 * P, P };
+	struct vmc_proxy *p = NULL;
+
+	assert_int_equal(vmc_proxy_create_sized(in, 2, prot, 2, start, 2, len, 2, &p),
+			 KERN_SUCCESS);
+	assert_int_equal(vmc_proxy_segments(p), 2);
+	expect_at(p, 0, obj_a, 3 * P, RW, 2 * P);
+	expect_at(p, 2 * P, obj_b, VMC_ADDR_MAX - (P - 1), R, P);
+	expect_at(p, 3 * P - 1, obj_b, VMC_ADDR_MAX, R, 1);
+	expect_at(p, 3 * P, NULL, 0, VMC_PROT_NONE, VMC_ADDR_MAX - 3 * P + 1);
+	assert_int_equal(obj_b->refs, 2);
+	vmc_proxy_destroy(p);
+
+	/* One byte too many, a zero length, counts one off: nothing made. */
+	vmc_size_t past[] = { 2 * P, P + 1 }, empty[] = { 2 * P, 0 };
+	p = NULL;
+	assert_int_equal(vmc_proxy_create_sized(in, 2, prot, 2, start, 2, past, 2, &p),
+			 KERN_INVALID_ARGUMENT);
+	assert_int_equal(vmc_proxy_create_sized(in, 2, prot, 2, start, 2, empty, 2, &p),
+			 KERN_INVALID_ARGUMENT);
+	assert_int_equal(vmc_proxy_create_sized(in, 2, prot, 2, start, 2, len, 1, &p),
+			 KERN_INVALID_ARGUMENT);
+	assert_null(p);
+	assert_int_equal(obj_a->refs, 1);
+	assert_int_equal(obj_b->refs, 1);
+	assert_int_equal(fake_alloc_outstanding(), 0);
+	/* Open-ended last range, as in the seed's form: lengths one shorter. */
+	assert_int_equal(vmc_proxy_create_sized(in, 2, prot, 2, start, 1, len, 1, &p),
+			 KERN_SUCCESS);
+	assert_true(vmc_proxy_segment(p, 1)->open_ended);
+	expect_at(p, 2 * P, obj_b, 0, R, VMC_ADDR_MAX - 2 * P + 1);
+	vmc_proxy_destroy(p);
+}
+
 static void test_proxy_create_ranges_largest_count_and_one_more(void **state)
 {
 	(void)state;
@@ -511,6 +555,75 @@ static void test_proxy_resolve_matches_linear_scan_on_skewed_segments(void **sta
 	vmc_proxy_destroy(p);
 }
 
+/* --- the plan and the build -------------------------------------------- */
+
+/* A host that breaks the plan's rule (its inputs stay as they were but for
+ * naming the unnamed ones as objects): a host bug, which the build finds
+ * by counting before it writes, and panics (vmc_proxy.h).  Here an
+ * unnamed input named with a proxy of 64 segments, where the plan made
+ * room for one: the build used to write all 64 into the room for one (a
+ * heap overflow under ASan, a corrupt guard under CMocka's allocator)
+ * before it panicked.  Also an input left unnamed, and a hole turned into
+ * an object.  Nothing is written, referenced or freed; the plan can still
+ * be discarded. */
+static void test_proxy_build_panics_before_writing_if_inputs_changed(void **state)
+{
+	(void)state;
+	enum { NW = 64 };
+	struct vmc_proxy_input win[NW];
+	vmc_off_t woff[NW], wstart[NW];
+	vmc_size_t wlen[NW];
+	struct vmc_proxy *wide = NULL, *p;
+	struct vmc_proxy_plan *plan = NULL;
+
+	for (uint32_t i = 0; i < NW; i++) {
+		win[i] = obj(obj_b);
+		woff[i] = (vmc_off_t)i * P;      /* half pages, holes between */
+		wstart[i] = 0;
+		wlen[i] = P / 2;
+	}
+	assert_int_equal(vmc_proxy_create_placed(R, win, NW, woff, NW, wstart, NW, wlen, NW, &wide),
+			 KERN_SUCCESS);
+	assert_int_equal(vmc_proxy_segments(wide), NW);
+
+	struct vmc_proxy_input in[] = { { .kind = VMC_PROXY_IN_UNNAMED }, hole };
+	vmc_prot_t prot[] = { R, R };
+	vmc_off_t start[] = { 0, 0 }, end[] = { NW * P, P };
+
+	assert_int_equal(vmc_proxy_plan_ranges(in, 2, prot, 2, start, 2, end, 2, &plan),
+			 KERN_SUCCESS);
+	in[0] = prx(wide);
+	expect_assert_failure(vmc_proxy_build(plan));
+	assert_string_equal(fake_last_panic(), "vmc_proxy_build: the inputs changed since the plan");
+	assert_int_equal(obj_b->refs, 1 + NW);
+	vmc_proxy_plan_discard(plan);
+
+	in[0] = (struct vmc_proxy_input){ .kind = VMC_PROXY_IN_UNNAMED };
+	assert_int_equal(vmc_proxy_plan_ranges(in, 2, prot, 2, start, 2, end, 2, &plan),
+			 KERN_SUCCESS);
+	expect_assert_failure(vmc_proxy_build(plan));
+	assert_string_equal(fake_last_panic(), "vmc_proxy_build: an input was not named");
+	in[0] = obj(obj_a);
+	in[1] = obj(obj_c);
+	expect_assert_failure(vmc_proxy_build(plan));
+	assert_string_equal(fake_last_panic(), "vmc_proxy_build: the inputs changed since the plan");
+	assert_int_equal(obj_a->refs, 1);
+	assert_int_equal(obj_c->refs, 1);
+	vmc_proxy_plan_discard(plan);
+
+	/* Named as the rule says: built. */
+	in[0] = (struct vmc_proxy_input){ .kind = VMC_PROXY_IN_UNNAMED };
+	in[1] = hole;
+	assert_int_equal(vmc_proxy_plan_ranges(in, 2, prot, 2, start, 2, end, 2, &plan),
+			 KERN_SUCCESS);
+	in[0] = obj(obj_a);
+	p = vmc_proxy_build(plan);
+	assert_int_equal(vmc_proxy_segments(p), 1);
+	assert_int_equal(obj_a->refs, 2);
+	vmc_proxy_destroy(p);
+	vmc_proxy_destroy(wide);
+}
+
 /* --- failure injection and iteration ----------------------------------- */
 
 static void test_proxy_create_survives_allocation_failure_at_every_n(void **state)
@@ -686,6 +799,7 @@ int main(void)
 		T(test_proxy_create_open_ended_near_top_of_offset_space),
 		T(test_proxy_create_ranges_rejects_bad_counts),
 		T(test_proxy_create_ranges_rejects_bad_ranges_and_prot),
+		T(test_proxy_create_sized_reaches_top_of_input_offsets),
 		T(test_proxy_create_ranges_largest_count_and_one_more),
 		T(test_proxy_create_placed_sorts_and_leaves_gaps_as_holes),
 		T(test_proxy_create_rejects_overlap),
@@ -695,6 +809,7 @@ int main(void)
 		T(test_proxy_nested_window_past_inner_end_is_hole),
 		T(test_proxy_flattening_respects_segment_limit),
 		T(test_proxy_resolve_matches_linear_scan_on_skewed_segments),
+		T(test_proxy_build_panics_before_writing_if_inputs_changed),
 		T(test_proxy_create_survives_allocation_failure_at_every_n),
 		T(test_proxy_iter_yields_pieces_and_holes),
 		T(test_proxy_map_check_and_plan),

@@ -360,6 +360,10 @@ static void test_scn_result_line_ok_and_fail(void **state)
 	out = (struct scn_outcome){ .unbound = true };
 	scn_result_format(line, sizeof line, "s1", &op, &out);
 	assert_string_equal(line, "scn s1 1 check unbound FAIL want match");
+	out = (struct scn_outcome){ .refused = true, .compared = true, .match = true };
+	assert_false(scn_outcome_ok(&op, &out));
+	scn_result_format(line, sizeof line, "s1", &op, &out);
+	assert_string_equal(line, "scn s1 1 check refused FAIL want match");
 
 	assert_int_equal(parse1("map m self p 0 1p rw rw => KERN_INVALID_ARGUMENT", &op, &err), 1);
 	out = (struct scn_outcome){ .kr = 4 };

@@ -138,7 +138,7 @@ static void test_pinned_page_is_never_evicted(void **state)
 			 VMC_FAULT_OK);
 	st_check(st);   /* the core's reference is accounted for */
 	assert_int_equal(sim_task_evict(st->a, a), KERN_FAILURE);
-	vmc_page_bytes(&ref)[5] = 0x42;
+	ref.page->data[5] = 0x42;   /* a store into the pinned page */
 	vmc_page_put(&ref, true);
 	vmc_object_release(l.object);
 	assert_int_equal(sim_task_evict(st->a, a), KERN_SUCCESS);

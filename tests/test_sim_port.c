@@ -68,8 +68,7 @@ static vmc_kr_t mini_copy(struct vmc_object *src, vmc_off_t off, struct vmc_map 
 			(*retries)++;
 			continue;
 		}
-		memcpy(vmc_page_bytes(&dp) + (l.offset & VMC_PAGE_MASK),
-		       vmc_page_bytes(&sp) + (so & VMC_PAGE_MASK), n);
+		vmc_page_copy(&dp, l.offset & VMC_PAGE_MASK, &sp, so & VMC_PAGE_MASK, n);
 		vmc_map_verify_done(map, &l.version);
 		vmc_page_put(&dp, true);
 		vmc_page_put(&sp, false);

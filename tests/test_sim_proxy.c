@@ -271,6 +271,47 @@ static void test_region_proxy_is_exactly_the_window(void **state)
 	drop(st->a, file);
 }
 
+/* Memory whose object range ends exactly at the top of the offset space
+ * (the last page of an object as large as the offsets go: 4 GiB with
+ * 32-bit addresses): the proxy of it is exactly that page, as anywhere
+ * else.  The range's exclusive end is one past the top and cannot be
+ * computed; it used to wrap to 0 and the proxy was refused. */
+static void test_region_proxy_of_the_offset_spaces_last_page(void **state)
+{
+	struct st *st = *state;
+	vmc_off_t top = VMC_ADDR_MAX - (P - 1);     /* the last page's offset */
+	sim_name_t obj = st_memobj(st->a, 9, 0, 0), px, given;
+	vmc_addr_t m = 0;
+
+	assert_int_equal(sim_memory_object_set_answer(st->a, obj, top, SIM_PAGER_UNAVAILABLE),
+			 KERN_SUCCESS);
+	assert_int_equal(sim_vm_map(st->a, st->aself, &m, P, 0, true, obj, top, false, RW, RW),
+			 KERN_SUCCESS);
+	st_fill(st->a, m, P, 62);
+	assert_int_equal(sim_vm_region_create_proxy(st->a, st->aself, m + 10, RW, P - 10, &px),
+			 KERN_SUCCESS);
+	assert_int_equal(sim_port_copy_send(st->a, px, st->b, &given), KERN_SUCCESS);
+	drop(st->a, px);
+	/* Exactly the window: its bytes, and nothing past its end. */
+	sim_name_t file = st_memobj(st->b, 10, 4 * P, 0);
+	vmc_size_t count = 0;
+	assert_int_equal(sim_memory_object_copy(st->b, file, 2 * P, given, 0, 5, &count),
+			 KERN_SUCCESS);
+	assert_int_equal(count, 5);
+	assert_int_equal(sim_memory_object_copy(st->b, file, 0, given, P - 10, 1, &count),
+			 KERN_INVALID_ADDRESS);
+	assert_int_equal(count, 0);
+	assert_int_equal(sim_memory_object_copy(st->b, given, 0, file, 0, P, &count), KERN_SUCCESS);
+	assert_int_equal(count, P - 10);
+	assert_true(st_holds(st->a, m, 10, 62, 0));
+	assert_true(st_holds(st->a, m + 10, 5, 10, 2 * P));
+	assert_true(st_holds(st->a, m + 15, P - 15, 62, 15));
+	drop(st->b, given);
+	drop(st->b, file);
+	assert_int_equal(sim_vm_deallocate(st->a, st->aself, m, P), KERN_SUCCESS);
+	drop(st->a, obj);
+}
+
 /* The last send right to a proxy goes while a copy through it is under
  * way, at every yield point the copy passes (a first run records how many):
  * the copy completes (the call holds the proxy), the bytes arrive, and the
@@ -368,6 +409,7 @@ int main(void)
 		ST_TEST(test_proxy_map_window_checks_do_not_wrap),
 		ST_TEST(test_proxy_map_copy_leaves_original_unchanged),
 		ST_TEST(test_region_proxy_is_exactly_the_window),
+		ST_TEST(test_region_proxy_of_the_offset_spaces_last_page),
 		ST_TEST(test_proxy_last_right_dropped_during_copy),
 		ST_TEST(test_proxy_create_checks_names),
 	};

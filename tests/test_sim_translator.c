@@ -270,6 +270,52 @@ static void test_translator_warm_follows_the_bytes_read(void **state)
 	fixture_free(f);
 }
 
+/* Files that end at the top of the offset space, or in its last page:
+ * every path, warm and cold, serves their last bytes right.  A file of
+ * more than 2^64 - 4096 bytes rounded its size up to 0 pages (every read
+ * KERN_MEMORY_ERROR); one of 2^64 - 4096 made the warm cache's window
+ * offset wrap after the last window, and it mapped from the file's start
+ * again without end; so did an eviction's page offset. */
+static void read_at_top(uint64_t size, uint64_t offset, uint64_t len, bool cold)
+{
+	struct fixture *f = fixture_make(64, size, 3 * 4096, false);
+	enum sim_read_path paths[] = { SIM_READ_OLD, SIM_READ_FAST_PROXY, SIM_READ_FAST_TASK };
+	uint64_t ev[SIM_EV_COUNT], before[SIM_EV_COUNT], after[SIM_EV_COUNT];
+
+	printf("# file of %llu bytes, %s read of %llu at %llu\n", (unsigned long long)size,
+	       cold ? "cold" : "warm", (unsigned long long)len, (unsigned long long)offset);
+	for (unsigned i = 0; i < 3; i++) {
+		sim_events(f->vm, before);
+		assert_int_equal(cold ? sim_translator_evict(f->tr, 0, offset, len)
+				      : sim_translator_warm(f->tr, 0, offset, len),
+				 KERN_SUCCESS);
+		sim_events(f->vm, after);
+		/* The pages of this read only, once each. */
+		assert_true(after[SIM_EV_PAGEIN] - before[SIM_EV_PAGEIN] <= (cold ? 0 : 3));
+		read_ok(f, paths[i], offset, len, len, ev);
+		if (!cold)
+			assert_int_equal(ev[SIM_EV_PAGEIN], 0);
+		else
+			assert_true(ev[SIM_EV_PAGEIN] >= 1);
+	}
+	fixture_free(f);
+}
+
+static void test_translator_serves_files_ending_at_the_top_of_the_offsets(void **state)
+{
+	(void)state;
+	const uint64_t top = UINT64_MAX;          /* 2^64 - 1 bytes */
+	const uint64_t last_page = top - 4095;    /* 2^64 - 4096 */
+
+	for (int cold = 0; cold < 2; cold++) {
+		read_at_top(top, top - 100, 100, cold);
+		read_at_top(top, last_page - 5000, 9000, cold);
+		read_at_top(top - 1000, top - 2000, 1000, cold);
+		read_at_top(last_page, last_page - 4096 + 10, 100, cold);
+		read_at_top(last_page, last_page - 9000, 9000, cold);
+	}
+}
+
 /* bench/calibrate.py prices a page-in from bench_oldpath's `pagein' (a
  * user load of a mapped page whose page was flushed) by taking off the
  * events the simulator counts for that load besides the page-in itself:
@@ -436,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_translator_memory_pressure_keeps_bytes_right),
 		cmocka_unit_test(test_translator_fast_reads_deliver_bytes_with_two_rpcs),
 		cmocka_unit_test(test_translator_warm_follows_the_bytes_read),
+		cmocka_unit_test(test_translator_serves_files_ending_at_the_top_of_the_offsets),
 		cmocka_unit_test(test_calibration_cold_load_events),
 		cmocka_unit_test(test_calibration_ool_reply_events),
 	};

@@ -359,6 +359,42 @@ static void test_strace_import_size_from_fstat_and_newfstatat(void **state)
 	result_clear(&r);
 }
 
+/* An st_size that is no size (strace prints st_size=-1 for a file system
+ * that reports none; a number past off_t's range, a sign, no digits) says
+ * the size is unknown: the file's size is what its reads reached, as with
+ * no fstat at all, and the count of such sizes is reported.  It once read
+ * -1 as 2^64 - 1 bytes. */
+static void test_strace_import_invalid_st_size_is_unknown(void **state)
+{
+	(void)state;
+	struct result r;
+
+	import("openat(AT_FDCWD, \"/f\", O_RDONLY) = 3\n"
+	       "fstat(3, {st_mode=S_IFREG|0644, st_size=-1, ...}) = 0\n"
+	       "read(3, \"\", 100) = 100\n"
+	       "openat(AT_FDCWD, \"/g\", O_RDONLY) = 4\n"
+	       "fstat(4, {st_mode=S_IFREG|0644, st_size=9223372036854775808, ...}) = 0\n"
+	       "read(4, \"\", 10) = 10\n"
+	       "openat(AT_FDCWD, \"/h\", O_RDONLY) = 5\n"
+	       "fstat(5, {st_mode=S_IFREG|0644, st_size=+700, ...}) = 0\n"
+	       "fstat(5, {st_mode=S_IFREG|0644, st_size=, ...}) = 0\n"
+	       "read(5, \"\", 7) = 7\n"
+	       "openat(AT_FDCWD, \"/k\", O_RDONLY) = 6\n"
+	       "fstat(6, {st_mode=S_IFREG|0644, st_size=9223372036854775807, ...}) = 0\n"
+	       "fstat(6, {st_mode=S_IFREG|0644, st_size=-1, ...}) = 0\n"
+	       "read(6, \"\", 1) = 1\n", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.nfiles, 4);
+	assert_int_equal(r.files[0].size, 100);
+	assert_int_equal(r.files[1].size, 10);
+	assert_int_equal(r.files[2].size, 7);
+	/* The largest off_t is a size; a later unknown one does not undo it. */
+	assert_int_equal(r.files[3].size, INT64_MAX);
+	assert_int_equal(r.st.bad_sizes, 5);
+	assert_int_equal(r.st.reads, 4);
+	result_clear(&r);
+}
+
 static void test_strace_import_ids_are_sanitised_cut_and_unique(void **state)
 {
 	(void)state;
@@ -419,6 +455,40 @@ static void test_strace_importer_ff_logs_numeric_ids_and_map(void **state)
 	strace_importer_free(imp);
 }
 
+/* The map is one line a file, ID<TAB>PATH: a path's own tab, line feed,
+ * carriage return, backslash and other control bytes are escaped (\\t \\n
+ * \\r \\\\ \\ooo), so that a path cannot add a line or a field.  They
+ * were written raw. */
+static void test_strace_importer_map_escapes_paths(void **state)
+{
+	(void)state;
+	struct strace_importer *imp = strace_importer_new();
+	struct result r;
+	char *map = NULL;
+	size_t size;
+	GError *err = NULL;
+
+	strace_importer_set_numeric_ids(imp, true);
+	/* strace prints paths C-quoted; the importer reads them back to bytes. */
+	strace_importer_feed_line(imp, "openat(AT_FDCWD, \"/a\\tb\\nf1\\t/etc/x\", O_RDONLY) = 3\n", 1);
+	strace_importer_feed_line(imp, "read(3, \"\", 9) = 9\n", 1);
+	strace_importer_feed_line(imp, "openat(AT_FDCWD, \"/c\\\\d\\r\\33\\177\\303\\251\", O_RDONLY) = 4\n", 1);
+	strace_importer_feed_line(imp, "read(4, \"\", 9) = 9\n", 1);
+	memset(&r, 0, sizeof(r));
+	FILE *out = open_memstream(&r.trace, &size);
+	assert_true(strace_importer_write(imp, out, &err));
+	fclose(out);
+	out = open_memstream(&map, &size);
+	assert_true(strace_importer_write_map(imp, out, &err));
+	fclose(out);
+	printf("%s", map);
+	assert_string_equal(map, "f0\t/a\\tb\\nf1\\t/etc/x\n"
+				 "f1\t/c\\\\d\\r\\033\\177\303\251\n");
+	free(map);
+	result_clear(&r);
+	strace_importer_free(imp);
+}
+
 static void test_strace_import_splits_reads_over_the_format_limit(void **state)
 {
 	(void)state;
@@ -473,8 +543,10 @@ int main(void)
 		cmocka_unit_test(test_strace_import_y_path_corrects_a_stale_fd_table),
 		cmocka_unit_test(test_strace_import_ignores_pipes_ttys_proc),
 		cmocka_unit_test(test_strace_import_size_from_fstat_and_newfstatat),
+		cmocka_unit_test(test_strace_import_invalid_st_size_is_unknown),
 		cmocka_unit_test(test_strace_import_ids_are_sanitised_cut_and_unique),
 		cmocka_unit_test(test_strace_importer_ff_logs_numeric_ids_and_map),
+		cmocka_unit_test(test_strace_importer_map_escapes_paths),
 		cmocka_unit_test(test_strace_import_splits_reads_over_the_format_limit),
 		cmocka_unit_test(test_strace_import_garbage_counts_and_never_crashes),
 	};

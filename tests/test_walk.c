@@ -174,7 +174,13 @@ static void test_walk_reaches_top_of_address_space(void **state)
 	assert_int_equal(seg.offset, P - 1);
 	vmc_walk_segment_release(&seg);
 	assert_false(vmc_walk_next(&w, &seg));
-	assert_int_equal(vmc_walk_stopped(&w, NULL, NULL), KERN_SUCCESS);
+	/* Not stopped: no first uncovered address (it would be one past the
+	 * top), so *at is left as it was. */
+	vmc_addr_t at = 77;
+	vmc_size_t covered = 0;
+	assert_int_equal(vmc_walk_stopped(&w, &at, &covered), KERN_SUCCESS);
+	assert_int_equal(at, 77);
+	assert_int_equal(covered, P + 1);
 }
 
 /* Counts past 32 bits: with 64-bit addresses only (a 32-bit build's sizes

@@ -452,7 +452,7 @@ int scn_next(struct scn_parser *p, struct scn_op *op, struct scn_error *err)
 
 bool scn_outcome_ok(const struct scn_op *op, const struct scn_outcome *out)
 {
-	if (out->unbound)
+	if (out->unbound || out->refused)
 		return false;
 	if (op->want_cmp != SCN_CMP_NONE) {
 		if (out->kr != 0 || !out->compared)
@@ -533,6 +533,8 @@ size_t scn_result_format(char *buf, size_t cap, const char *scenario,
 	out_str(&o, " ");
 	if (out->unbound) {
 		out_str(&o, "unbound");
+	} else if (out->refused) {
+		out_str(&o, "refused");
 	} else {
 		out_str(&o, vmc_kr_name(out->kr));
 		if (out->has_count) {

@@ -125,6 +125,9 @@ struct scn_outcome {
 	bool match;
 	uint64_t mismatch_at;   /* check: first differing offset if !match */
 	bool unbound;           /* a name the op needs was never bound */
+	bool refused;           /* the interpreter cannot do what the line asks
+				   (the simulator: more bytes than it holds);
+				   it says why on its error stream */
 };
 
 /* Whether outcome meets op's expectation. */
@@ -137,7 +140,8 @@ bool scn_outcome_ok(const struct scn_op *op, const struct scn_outcome *out);
  *
  * RESULT is the status name, then `count=N' if a count came back, then
  * `match' or `mismatch@OFFSET' if bytes were compared; an op whose names
- * were never bound prints `unbound'.  Nothing in it depends on addresses or
+ * were never bound prints `unbound', one the interpreter refused `refused'
+ * (neither is ever ok).  Nothing in it depends on addresses or
  * port names, so two faithful interpreters print identical lines.  Returns
  * the length written (truncated to cap - 1). */
 size_t scn_result_format(char *buf, size_t cap, const char *scenario,

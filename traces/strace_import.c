@@ -572,25 +572,44 @@ static void on_close(struct strace_importer *imp, struct proc *pr, const struct 
 	g_hash_table_remove(pr->fds, GINT_TO_POINTER((int)fd));
 }
 
-/* st_mode and st_size out of a printed struct stat. */
-static void apply_stat(struct file *f, const char *st)
+/* A printed st_size: decimal digits that make an off_t at or above 0, up
+ * to the field's end.  Anything else (strace's -1 for a file system that
+ * reports no size, a sign, a number past off_t, no digits) is no size. */
+static bool parse_st_size(const char *z, uint64_t *out)
+{
+	char *end;
+
+	if (!g_ascii_isdigit(*z))
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(z, &end, 10);
+	if (errno != 0 || v > INT64_MAX || (*end != ',' && *end != '}' && *end != '\0'))
+		return false;
+	*out = v;
+	return true;
+}
+
+/* st_mode and st_size out of a printed struct stat.  An st_size that is no
+ * size leaves the size unknown (counted in bad_sizes): the reads' extent
+ * gives it, as for a file never stat'ed. */
+static void apply_stat(struct strace_importer *imp, struct file *f, const char *st)
 {
 	const char *m = st != NULL ? strstr(st, "st_mode=") : NULL;
 	const char *z = st != NULL ? strstr(st, "st_size=") : NULL;
+	uint64_t size;
 
 	if (f == NULL)
 		return;
 	if (m != NULL && !g_str_has_prefix(m + 8, "S_IFREG"))
 		f->not_regular = true;
-	if (z != NULL) {
-		char *end;
-		errno = 0;
-		unsigned long long v = strtoull(z + 8, &end, 10);
-		if (errno == 0 && end != z + 8) {
-			f->stat_size = v;
-			f->has_stat = true;
-		}
+	if (z == NULL)
+		return;
+	if (!parse_st_size(z + 8, &size)) {
+		imp->st.bad_sizes++;
+		return;
 	}
+	f->stat_size = size;
+	f->has_stat = true;
 }
 
 static void on_fstat(struct strace_importer *imp, struct proc *pr, const struct call *c)
@@ -601,7 +620,7 @@ static void on_fstat(struct strace_importer *imp, struct proc *pr, const struct 
 		imp->st.unmatched++;
 		return;
 	}
-	apply_stat(d->file, arg(c, 1));
+	apply_stat(imp, d->file, arg(c, 1));
 }
 
 /* newfstatat(fd, "", {...}, AT_EMPTY_PATH) is an fstat; with a path, a stat. */
@@ -616,10 +635,10 @@ static void on_fstatat(struct strace_importer *imp, struct proc *pr, const struc
 		if (d == NULL)
 			imp->st.unmatched++;
 		else
-			apply_stat(d->file, arg(c, 2));
+			apply_stat(imp, d->file, arg(c, 2));
 	} else if (path[0] == '/') {
 		/* Relative paths would need the cwd: not worth guessing. */
-		apply_stat(file_get(imp, path), arg(c, 2));
+		apply_stat(imp, file_get(imp, path), arg(c, 2));
 	}
 	g_free(path);
 }
@@ -920,11 +939,33 @@ gboolean strace_importer_write(struct strace_importer *imp, FILE *out, GError **
 	return check_out(out, err);
 }
 
+/* A path as the map writes it: one field of one line.  Tab, line feed,
+ * carriage return and backslash become \t \n \r \\, any other byte below
+ * 32 and DEL \ooo (three octal digits); the rest (UTF-8 included) as is. */
+static void map_path_write(FILE *out, const char *path)
+{
+	for (const unsigned char *c = (const unsigned char *)path; *c != '\0'; c++) {
+		switch (*c) {
+		case '\t': fputs("\\t", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\\': fputs("\\\\", out); break;
+		default:
+			if (*c < 32 || *c == 127)
+				fprintf(out, "\\%03o", *c);
+			else
+				fputc(*c, out);
+		}
+	}
+}
+
 gboolean strace_importer_write_map(struct strace_importer *imp, FILE *out, GError **err)
 {
 	for (guint i = 0; i < imp->order->len; i++) {
 		const struct file *f = g_ptr_array_index(imp->order, i);
-		fprintf(out, "%s\t%s\n", f->id, f->path);
+		fprintf(out, "%s\t", f->id);
+		map_path_write(out, f->path);
+		fputc('\n', out);
 	}
 	return check_out(out, err);
 }

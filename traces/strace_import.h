@@ -50,6 +50,8 @@ struct strace_import_stats {
 	uint64_t ignored;       /* calls of other system calls, and non-call lines */
 	uint64_t processes;     /* distinct pids seen */
 	uint64_t files;         /* regular files written to the trace */
+	uint64_t bad_sizes;     /* fstat sizes that are none (st_size=-1, past
+				   off_t): ignored, the size taken from the reads */
 };
 
 struct strace_importer;
@@ -81,7 +83,9 @@ gboolean strace_importer_read(struct strace_importer *imp, FILE *in, long defaul
 gboolean strace_importer_write(struct strace_importer *imp, FILE *out, GError **err);
 
 /* Writes "ID<TAB>PATH" for every file of the trace, for the person who
- * captured it (machine paths: keep it out of the repository). */
+ * captured it (machine paths: keep it out of the repository).  One line a
+ * file: the path's tab, line feed, carriage return and backslash are
+ * written \t \n \r \\, its other bytes below 32 and DEL \ooo (octal). */
 gboolean strace_importer_write_map(struct strace_importer *imp, FILE *out, GError **err);
 
 /* The counts so far (files: after strace_importer_write). */

@@ -36,6 +36,10 @@ static void print_stats(const struct strace_import_stats *st)
 		" not regular, %" G_GUINT64_FORMAT " other\n",
 		st->lines, st->calls, st->processes, st->files, st->reads, st->bytes, st->failed,
 		st->unmatched, st->eof_reads, st->other_reads, st->ignored);
+	if (st->bad_sizes > 0)
+		fprintf(stderr, "import: %" G_GUINT64_FORMAT " fstat result(s) with no size (st_size=-1, "
+			"or past off_t): those files' sizes are what their reads reached\n",
+			st->bad_sizes);
 }
 
 int strace_import_command(int argc, char **argv)

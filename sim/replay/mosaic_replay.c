@@ -3,12 +3,16 @@
  *
  * Replays each trace through the simulated translator by the old path, the
  * fast path or both, checks every read's bytes, and prints per chunk size the
- * predicted time of each path (event counts x the calibration file), their
- * ratio, and the host wall time of the simulation; then the events per read.
+ * predicted time of each path (event counts x the calibration file) and
+ * their ratio (--sim-speed: also the host's time spent simulating, the
+ * simulator's own speed); then the events per read; with --kernel-csv, the
+ * kernel's measured old/fast beside this run's predicted, per trace and
+ * chunk size.
  * --csv and --json print the same results for scripts (plots/ read the CSV);
  * --plot DIR writes that CSV to DIR/replay.csv and draws the figures of
  * plots/ from it with gnuplot (the same scripts make demo runs, found as the
- * calibration is: mosaic_data.h).
+ * calibration is: mosaic_data.h), run in DIR so that no path of the user's
+ * is ever part of gnuplot's code (draw).
  *
  * Memory does not grow with a trace's length: traces are streamed, and the
  * results are a fixed table per trace.
@@ -16,7 +20,9 @@
 #include <glib.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -30,44 +36,183 @@
  * ratios when given): plots/NAME.gp writes DIR/NAME.png and DIR/NAME.svg. */
 static const char *const figures[] = { "speedup", "breakdown", "traces" };
 
-/* Runs gnuplot on plots/NAME.gp for the CSV in dir.  False with *error set
- * if a script is missing or gnuplot fails. */
+/*
+ * Runs gnuplot on plots/NAME.gp for the CSV in dir.  False with *error set
+ * if a script is missing or gnuplot fails.
+ *
+ * The paths reach gnuplot as data, never as code: gnuplot runs in dir,
+ * its -e text is fixed (in='replay.csv'; outdir='.'), and the kernel's CSV
+ * comes as the script's ARG1 (gnuplot -c), a string gnuplot never parses,
+ * made absolute first so that it can name no special file of gnuplot's
+ * ('<command', '-', '+', '$datablock', '~').
+ */
 static gboolean draw(const char *gnuplot, const char *dir, const char *kernel_csv,
 		     GError **error)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(figures); i++) {
+	char *kern = kernel_csv != NULL ? g_canonicalize_filename(kernel_csv, NULL) : NULL;
+	gboolean ok = TRUE;
+
+	for (size_t i = 0; ok && i < G_N_ELEMENTS(figures); i++) {
 		char *name = g_strdup_printf("plots/%s.gp", figures[i]);
-		char *script = mosaic_data_file(name);
-		if (script == NULL) {
+		char *found = mosaic_data_file(name);
+		if (found == NULL) {
 			char *places = mosaic_data_places(name);
 			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
 				    "no gnuplot script %s (looked in %s)", name, places);
 			g_free(places);
 			g_free(name);
-			return FALSE;
+			ok = FALSE;
+			break;
 		}
-		char *csv = g_build_filename(dir, "replay.csv", NULL);
-		char *expr = kernel_csv != NULL
-			? g_strdup_printf("in='%s'; kern='%s'; outdir='%s'", csv, kernel_csv, dir)
-			: g_strdup_printf("in='%s'; outdir='%s'", csv, dir);
-		char *argv[] = { (char *)gnuplot, "-e", expr, script, NULL };
+		char *script = g_canonicalize_filename(found, NULL);
+		char *argv[] = { (char *)gnuplot, "-e", "in='replay.csv'; outdir='.'", "-c", script,
+				 kern, NULL };
 		gint wait_status = 0;
 		gchar *err_text = NULL;
-		gboolean ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
-					   &err_text, &wait_status, error) &&
-			      g_spawn_check_wait_status(wait_status, error);
+		ok = g_spawn_sync(dir, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err_text,
+				  &wait_status, error) &&
+		     g_spawn_check_wait_status(wait_status, error);
 		if (!ok)
 			g_prefix_error(error, "gnuplot %s: %s", script,
 				       err_text != NULL ? err_text : "");
 		g_free(err_text);
-		g_free(expr);
-		g_free(csv);
 		g_free(script);
+		g_free(found);
 		g_free(name);
-		if (!ok)
-			return FALSE;
 	}
-	return TRUE;
+	g_free(kern);
+	return ok;
+}
+
+/* A row of the kernel's ratios (bench/kernel_replay.py --ratios) for this
+ * run's cache and fast form. */
+struct kernel_row {
+	char *trace;
+	uint64_t chunk;
+	uint64_t reads;
+	double icount, plain;           /* old/fast measured */
+};
+
+static const char kernel_csv_header[] = "trace,cache,chunk,form,reads,icount,plain,predicted";
+
+static void kernel_row_clear(gpointer p)
+{
+	g_free(((struct kernel_row *)p)->trace);
+}
+
+/* A number of the CSV: all of field, a count or a ratio (nan allowed: a
+ * measurement missing). */
+static gboolean kernel_u64(const char *field, uint64_t *out)
+{
+	return g_ascii_string_to_unsigned(field, 10, 0, G_MAXUINT64, out, NULL);
+}
+
+static gboolean kernel_double(const char *field, double *out)
+{
+	char *end;
+
+	if (*field == '\0')
+		return FALSE;
+	*out = g_ascii_strtod(field, &end);
+	return *end == '\0';
+}
+
+/* Reads the kernel's ratios from path, keeping the rows of this cache and
+ * form.  FALSE with *error set (path and line) if it is not such a CSV:
+ * before any replay, as every input is checked. */
+static gboolean kernel_rows_load(const char *path, const char *cache, const char *form,
+				 GArray *rows, GError **error)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned lineno = 0;
+	gboolean header = FALSE, ok = TRUE;
+
+	if (f == NULL) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+			    "--kernel-csv %s: %s", path, g_strerror(errno));
+		return FALSE;
+	}
+	while (ok && (n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		g_strchomp(line);
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (!header) {
+			header = strcmp(line, kernel_csv_header) == 0;
+			if (!header)
+				ok = FALSE;
+			continue;
+		}
+		char **v = g_strsplit(line, ",", -1);
+		struct kernel_row row = { 0 };
+		double predicted;
+		if (g_strv_length(v) != 8 || v[0][0] == '\0' || !kernel_u64(v[2], &row.chunk) ||
+		    !kernel_u64(v[4], &row.reads) || !kernel_double(v[5], &row.icount) ||
+		    !kernel_double(v[6], &row.plain) || !kernel_double(v[7], &predicted))
+			ok = FALSE;
+		else if (strcmp(v[1], cache) == 0 && strcmp(v[3], form) == 0) {
+			row.trace = g_strdup(v[0]);
+			g_array_append_val(rows, row);
+		}
+		g_strfreev(v);
+	}
+	if (ok && ferror(f)) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_IO, "--kernel-csv %s: read error", path);
+	} else if (!ok || !header) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+			    "--kernel-csv %s:%u: not the kernel's ratios (%s, as "
+			    "bench/kernel_replay.py --ratios writes them)", path,
+			    ok ? lineno + 1 : lineno, kernel_csv_header);
+		ok = FALSE;
+	}
+	free(line);
+	fclose(f);
+	return ok;
+}
+
+/* The kernel's measured old/fast beside this run's predicted, per trace
+ * and chunk size the kernel measured. */
+static void kernel_table_print(FILE *out, const char *path, const GArray *rows,
+			       const struct sim_replay_result *const *res, size_t n,
+			       const struct sim_cost *cost, const char *cache, const char *form)
+{
+	unsigned printed = 0;
+
+	fprintf(out, "the kernel's measurements (%s: GNU Mach with mosaic in QEMU, %s cache, "
+		"%s form)\n", path, cache, form);
+	fprintf(out, "%-24s %6s %8s %8s %8s %10s %7s\n", "trace", "chunk", "reads", "icount",
+		"plain", "predicted", "diff");
+	for (size_t i = 0; i < n; i++) {
+		for (unsigned b = 0; b < SIM_REPLAY_BUCKETS; b++) {
+			const struct sim_replay_cell *old = &res[i]->cell[0][b], *fast = &res[i]->cell[1][b];
+			if (old->reads == 0 && fast->reads == 0)
+				continue;
+			for (guint k = 0; k < rows->len; k++) {
+				const struct kernel_row *row = &g_array_index(rows, struct kernel_row, k);
+				if (row->chunk != (uint64_t)1 << b || strcmp(row->trace, res[i]->trace) != 0)
+					continue;
+				double pred = sim_replay_cell_us(old, cost) / sim_replay_cell_us(fast, cost);
+				char label[16];
+				sim_replay_chunk_label(b, label, sizeof(label));
+				fprintf(out, "%-24s %6s %8" PRIu64 " %8.2f %8.2f", row->trace, label,
+					row->reads, row->icount, row->plain);
+				if (isnan(pred))
+					fprintf(out, " %10s %7s\n", "-", "-");
+				else
+					fprintf(out, " %10.2f %+6.0f%%\n", pred,
+						100.0 * (pred - row->icount) / row->icount);
+				printed++;
+			}
+		}
+	}
+	if (printed == 0)
+		fprintf(out, "  (no measurement of these traces and chunk sizes)\n");
+	fprintf(out, "\nold/fast per read: icount and plain measured on the kernel (QEMU -icount, and "
+		"plain\nemulation; reads: the kernel's), predicted by this replay; diff: predicted "
+		"against icount.\n");
 }
 
 struct replay_run {
@@ -166,7 +311,8 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 {
 	char *path_opt = NULL, *cache_opt = NULL, *form_opt = NULL, *calib = NULL;
 	char *plot_dir = NULL, *kernel_csv = NULL, *calib_found = NULL, *gnuplot = NULL;
-	gboolean json = FALSE, csv = FALSE;
+	gboolean json = FALSE, csv = FALSE, sim_speed = FALSE;
+	GArray *kernel_rows = g_array_new(FALSE, TRUE, sizeof(struct kernel_row));
 	gint frames = 0;
 	gint64 seed = (gint64)MIN(default_seed, (uint64_t)G_MAXINT64);
 	GError *error = NULL;
@@ -191,8 +337,11 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 		  "also write DIR/replay.csv and draw its figures there (PNG and SVG; needs "
 		  "gnuplot)", "DIR" },
 		{ "kernel-csv", 0, 0, G_OPTION_ARG_FILENAME, &kernel_csv,
-		  "with --plot: draw the kernel's measured ratios too (bench/kernel_replay.py "
-		  "--ratios)", "FILE" },
+		  "the kernel's measured ratios (bench/kernel_replay.py --ratios): printed beside "
+		  "the prediction, and drawn with --plot", "FILE" },
+		{ "sim-speed", 0, 0, G_OPTION_ARG_NONE, &sim_speed,
+		  "also print the simulator's own speed (host microseconds per simulated read; "
+		  "not a prediction)", NULL },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON", NULL },
 		{ "csv", 0, 0, G_OPTION_ARG_NONE, &csv, "print CSV (what plots/ read)", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -203,7 +352,8 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 	g_option_context_set_description(octx,
 		"Every read is checked: the client's buffer must hold the file's bytes.\n"
 		"Times are predicted from the simulator's event counts and the calibration\n"
-		"file (see bench/CALIBRATION.md); wall times are the host's, simulating.\n"
+		"file (see bench/CALIBRATION.md); --sim-speed adds the host's time spent\n"
+		"simulating, which measures the simulator, not a kernel.\n"
 		"Exit status: 0 done, 1 failed work (a trace, the calibration, gnuplot),\n"
 		"2 usage.  See mosaic(1).\n");
 	GPtrArray *results = g_ptr_array_new_with_free_func(
@@ -260,11 +410,6 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 			    "no trace given (try: mosaic replay traces/workloads/*)");
 		goto out;
 	}
-	if (kernel_csv != NULL && plot_dir == NULL) {
-		g_set_error(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-			    "--kernel-csv goes with --plot");
-		goto out;
-	}
 	/* What the work needs, before any of it is done. */
 	if (plot_dir != NULL && (gnuplot = g_find_program_in_path("gnuplot")) == NULL) {
 		g_set_error(&error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT,
@@ -272,6 +417,19 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 			    "(Debian: apt-get install gnuplot-nox)");
 		goto out;
 	}
+	/* (gnuplot would skip a file it cannot read and draw the figures
+	 * without it, saying nothing in its exit status.) */
+	g_array_set_clear_func(kernel_rows, kernel_row_clear);
+	if (kernel_csv != NULL && !g_file_test(kernel_csv, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(&error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+			    "--kernel-csv %s: no such file", kernel_csv);
+		goto out;
+	}
+	if (kernel_csv != NULL &&
+	    !kernel_rows_load(kernel_csv, config.cold ? "cold" : "warm",
+			      config.fast_path == SIM_READ_FAST_TASK ? "task" : "proxy", kernel_rows,
+			      &error))
+		goto out;
 	if (calib == NULL && (calib_found = mosaic_data_file("calibration.tsv")) == NULL) {
 		char *places = mosaic_data_places("calibration.tsv");
 		g_set_error(&error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
@@ -307,7 +465,13 @@ int mosaic_replay_main(int argc, char **argv, uint64_t default_seed)
 		sim_replay_print_json(stdout, res, results->len, &cost, meta);
 	else {
 		printf("mosaic replay: %s\n\n", meta);
-		sim_replay_print_table(stdout, res, results->len, &cost);
+		sim_replay_print_table(stdout, res, results->len, &cost, sim_speed);
+		if (kernel_csv != NULL) {
+			fputc('\n', stdout);
+			kernel_table_print(stdout, kernel_csv, kernel_rows, res, results->len, &cost,
+					   config.cold ? "cold" : "warm",
+					   config.fast_path == SIM_READ_FAST_TASK ? "task" : "proxy");
+		}
 	}
 	if (plot_dir != NULL) {
 		if (g_mkdir_with_parents(plot_dir, 0777) != 0) {
@@ -351,6 +515,7 @@ out:
 		g_error_free(error);
 	}
 	g_ptr_array_free(results, TRUE);
+	g_array_free(kernel_rows, TRUE);
 	g_option_context_free(octx);
 	g_free(path_opt);
 	g_free(cache_opt);

@@ -9,7 +9,9 @@
  *
  * All or nothing: the trace is parsed once without handing anything out (the
  * format's recommendation for users that set up state), and replayed only if
- * that pass succeeds.  Write operations are counted and skipped: the replay
+ * that pass succeeds.  The path is opened and read once, so it may be a pipe
+ * (/dev/stdin): what cannot be read again is kept in an unnamed temporary
+ * file for the replaying pass.  Write operations are counted and skipped: the replay
  * measures reads.
  */
 #ifndef REPLAY_TRACE_H

@@ -2,7 +2,12 @@
  * sim_replay.c: the replay engine and its reports (see sim_replay.h).
  *
  * State is bounded by the trace's files and clients, never by its length:
- * each read updates one cell per path and is forgotten.
+ * each read updates one cell per path and is forgotten.  The clients'
+ * buffers live in the simulated world, which is host memory: those of the
+ * clients that read last are kept, up to SIM_REPLAY_CLIENT_BYTES (the
+ * config's client_bytes) together; a client that read longest ago gives
+ * its buffer back to make room, and is made again (not counted) when it
+ * reads again.
  */
 #include "sim_replay.h"
 
@@ -14,8 +19,9 @@
 G_DEFINE_QUARK(sim-replay-error-quark, sim_replay_error)
 
 struct replay_client {
-	struct sim_client *client;
-	uint64_t bufsize;
+	struct sim_client *client;      /* NULL: none yet, or given back */
+	uint64_t bufsize;               /* its buffer's size, kept when given back */
+	uint64_t last_read;             /* r->reads when it last read */
 };
 
 struct sim_replay {
@@ -23,6 +29,8 @@ struct sim_replay {
 	struct sim_vm *vm;
 	struct sim_translator *tr;
 	GArray *clients;                /* struct replay_client, index = client id */
+	uint64_t client_bytes;          /* the live clients' buffers */
+	uint64_t reads;
 	struct sim_replay_result result;
 };
 
@@ -48,6 +56,8 @@ struct sim_replay *sim_replay_create(const struct sim_replay_config *config,
 	struct sim_vm_config vc = { .seed = config->seed, .frames = config->frames };
 
 	r->config = *config;
+	if (r->config.client_bytes == 0)
+		r->config.client_bytes = SIM_REPLAY_CLIENT_BYTES;
 	r->result.trace = g_strdup(trace_name);
 	r->clients = g_array_new(FALSE, TRUE, sizeof(struct replay_client));
 	r->vm = sim_vm_create(&vc);
@@ -99,6 +109,39 @@ gboolean sim_replay_add_file(struct sim_replay *r, uint32_t file, uint64_t size,
 	return TRUE;
 }
 
+/* Ends client rc's task and buffer; its size is kept for the next. */
+static void replay_client_give_back(struct sim_replay *r, struct replay_client *rc)
+{
+	sim_client_destroy(rc->client);
+	rc->client = NULL;
+	r->client_bytes -= rc->bufsize;
+}
+
+/* Do the live clients' buffers leave room for one of size bytes?
+ * (Subtracts: never wraps.) */
+static gboolean replay_client_room(const struct sim_replay *r, uint64_t size)
+{
+	return r->client_bytes <= r->config.client_bytes &&
+	       size <= r->config.client_bytes - r->client_bytes;
+}
+
+/* Gives back the buffer of the live client that read longest ago; false
+ * if there is none. */
+static gboolean replay_client_retire_oldest(struct sim_replay *r)
+{
+	struct replay_client *oldest = NULL;
+
+	for (guint i = 0; i < r->clients->len; i++) {
+		struct replay_client *rc = &g_array_index(r->clients, struct replay_client, i);
+		if (rc->client != NULL && (oldest == NULL || rc->last_read < oldest->last_read))
+			oldest = rc;
+	}
+	if (oldest == NULL)
+		return FALSE;
+	replay_client_give_back(r, oldest);
+	return TRUE;
+}
+
 /* The client `id`, with a buffer of at least len bytes (a client whose
  * buffer is too small is replaced by one with a buffer twice as large). */
 static struct sim_client *replay_client(struct sim_replay *r, uint32_t id, uint64_t len,
@@ -107,12 +150,19 @@ static struct sim_client *replay_client(struct sim_replay *r, uint32_t id, uint6
 	if (id >= r->clients->len)
 		g_array_set_size(r->clients, id + 1);
 	struct replay_client *rc = &g_array_index(r->clients, struct replay_client, id);
+	rc->last_read = ++r->reads;
 	if (rc->client != NULL && rc->bufsize >= len)
 		return rc->client;
 
 	uint64_t size = MAX(rc->bufsize, VMC_PAGE_SIZE);
 	while (size < len)
 		size *= 2;
+	/* The old buffer goes, then as many others as the new one needs room
+	 * for (the one being read into always gets its buffer). */
+	if (rc->client != NULL)
+		replay_client_give_back(r, rc);
+	while (!replay_client_room(r, size) && replay_client_retire_oldest(r))
+		;
 	char label[32];
 	g_snprintf(label, sizeof(label), "client%" PRIu32, id);
 	vmc_kr_t kr = KERN_SUCCESS;
@@ -125,6 +175,7 @@ static struct sim_client *replay_client(struct sim_replay *r, uint32_t id, uint6
 	}
 	rc->client = c;
 	rc->bufsize = size;
+	r->client_bytes += size;
 	return c;
 }
 
@@ -181,6 +232,11 @@ gboolean sim_replay_read(struct sim_replay *r, uint32_t client, uint32_t file,
 	    !replay_one(r, c, 1, r->config.fast_path, file, offset, len, error))
 		return FALSE;
 	return TRUE;
+}
+
+const struct sim_vm *sim_replay_world(const struct sim_replay *r)
+{
+	return r->vm;
 }
 
 const struct sim_replay_result *sim_replay_result(const struct sim_replay *r)
@@ -246,7 +302,7 @@ static double replay_cell_wall_us(const struct sim_replay_cell *c)
 	return c->reads == 0 ? NAN : (double)c->wall_ns / 1000.0 / (double)c->reads;
 }
 
-static void replay_chunk_label(unsigned b, char *out, size_t size)
+void sim_replay_chunk_label(unsigned b, char *out, size_t size)
 {
 	uint64_t v = (uint64_t)1 << b;
 	if (v >= 1024 * 1024 && v % (1024 * 1024) == 0)
@@ -267,18 +323,19 @@ static void replay_print_num(FILE *out, int width, double v)
 }
 
 static void replay_print_row(FILE *out, const char *label, const struct sim_replay_cell *old,
-			     const struct sim_replay_cell *fast, const struct sim_cost *cost)
+			     const struct sim_replay_cell *fast, const struct sim_cost *cost,
+			     bool sim_speed)
 {
 	double o = replay_cell_us(old, cost, NULL), f = replay_cell_us(fast, cost, NULL);
-	double ow = replay_cell_wall_us(old), fw = replay_cell_wall_us(fast);
 	fprintf(out, "%-6s %8" PRIu64, label, MAX(old->reads, fast->reads));
 	replay_print_num(out, 11, o);
 	replay_print_num(out, 11, f);
 	replay_print_num(out, 7, o / f);
 	replay_print_num(out, 8, o - f);
-	replay_print_num(out, 10, ow);
-	replay_print_num(out, 10, fw);
-	replay_print_num(out, 7, ow / fw);
+	if (sim_speed) {
+		replay_print_num(out, 10, replay_cell_wall_us(old));
+		replay_print_num(out, 10, replay_cell_wall_us(fast));
+	}
 	fputc('\n', out);
 }
 
@@ -299,32 +356,43 @@ static void replay_print_events(FILE *out, const struct sim_replay_cell *old,
 }
 
 void sim_replay_print_table(FILE *out, const struct sim_replay_result *const *res, size_t n,
-			    const struct sim_cost *cost)
+			    const struct sim_cost *cost, bool sim_speed)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct sim_replay_result *r = res[i];
 		unsigned rows = 0;
 		fprintf(out, "%s\n", r->trace);
-		fprintf(out, "%-6s %8s %11s %11s %7s %8s %10s %10s %7s\n", "chunk", "reads",
-			"old us", "fast us", "ratio", "saved", "old wall", "fast wall", "ratio");
+		fprintf(out, "%-6s %8s %11s %11s %7s %8s", "chunk", "reads", "old us", "fast us",
+			"ratio", "saved");
+		if (sim_speed)
+			fprintf(out, " %10s %10s", "sim old", "sim fast");
+		fputc('\n', out);
 		for (unsigned b = 0; b < SIM_REPLAY_BUCKETS; b++) {
 			if (r->cell[0][b].reads == 0 && r->cell[1][b].reads == 0)
 				continue;
 			char label[16];
-			replay_chunk_label(b, label, sizeof(label));
-			replay_print_row(out, label, &r->cell[0][b], &r->cell[1][b], cost);
+			sim_replay_chunk_label(b, label, sizeof(label));
+			replay_print_row(out, label, &r->cell[0][b], &r->cell[1][b], cost, sim_speed);
 			rows++;
 		}
 		struct sim_replay_cell old, fast;
 		replay_cell_total(r, 0, &old);
 		replay_cell_total(r, 1, &fast);
 		if (rows > 1)
-			replay_print_row(out, "all", &old, &fast, cost);
+			replay_print_row(out, "all", &old, &fast, cost, sim_speed);
 		replay_print_events(out, &old, &fast);
 		fprintf(out, "  %" PRIu64 " reads verified (bytes equal the file's)\n\n", r->verified);
 	}
-	fprintf(out, "us: predicted microseconds per read (event counts x calibration); saved: old - fast;\n"
-		"wall: host microseconds per read spent simulating it; ratio: old / fast.\n");
+	fprintf(out, "us: predicted microseconds per read (event counts x calibration); "
+		"ratio: old / fast;\nsaved: old - fast.\n");
+	if (sim_speed)
+		fprintf(out, "sim old, sim fast: the simulator's own speed, host microseconds it "
+			"took to simulate\na read (not a prediction of any kernel's time).\n");
+}
+
+double sim_replay_cell_us(const struct sim_replay_cell *cell, const struct sim_cost *cost)
+{
+	return replay_cell_us(cell, cost, NULL);
 }
 
 static void replay_csv_num(FILE *out, double v)

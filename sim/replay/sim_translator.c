@@ -17,6 +17,7 @@
 
 #include "sim_fast.h"
 #include "sim_proxy.h"
+#include "vmc_range.h"
 
 struct tr_file {
 	struct sim_translator *tr;
@@ -55,9 +56,30 @@ struct sim_client {
 
 static const uint64_t tr_page = VMC_PAGE_SIZE;
 
+/* Rounds a buffer's size or a task address up to a page: both are far
+ * below the top (the simulated address space ends at 2^47).  A file's
+ * offsets may reach the top of the 64-bit space: they go through
+ * tr_file_pages instead, which works in last bytes. */
 static uint64_t tr_round_page(uint64_t x)
 {
 	return (x + tr_page - 1) & ~(tr_page - 1);
+}
+
+/* The first and last page of the bytes of [offset, offset + len) that f
+ * has (cut at its end): false if there are none.  Counted by last bytes,
+ * so that a file whose last page is the last of the offset space needs no
+ * offset past it. */
+static bool tr_file_pages(const struct tr_file *f, uint64_t offset, uint64_t len,
+			  uint64_t *first, uint64_t *last)
+{
+	struct vmc_range r;
+
+	if (offset >= f->size || len == 0 ||
+	    !vmc_range_make(offset, MIN(len, f->size - offset), &r))
+		return false;
+	*first = vmc_trunc_page(r.start);
+	*last = vmc_trunc_page(vmc_range_last(&r));
+	return true;
 }
 
 /* Makes the scratch buffers at least len bytes. */
@@ -106,11 +128,25 @@ fail:
 	return NULL;
 }
 
+/* The client's task ends, and the server lets go of its rights to it and
+ * to its buffer's proxy: the buffer's memory goes with them. */
 static void tr_client_free(struct sim_client *c)
 {
+	struct sim_translator *tr = c->tr;
+
+	if (c->task_in_server != SIM_NAME_NULL)
+		(void)sim_port_deallocate(tr->server, c->task_in_server);
+	if (c->proxy_in_server != SIM_NAME_NULL)
+		(void)sim_port_deallocate(tr->server, c->proxy_in_server);
 	if (c->task != NULL)
 		sim_task_terminate(c->task);
 	g_free(c);
+}
+
+void sim_client_destroy(struct sim_client *c)
+{
+	g_ptr_array_remove(c->tr->clients, c);
+	tr_client_free(c);
 }
 
 void sim_translator_destroy(struct sim_translator *tr)
@@ -137,10 +173,13 @@ vmc_kr_t sim_translator_add_file(struct sim_translator *tr, uint32_t file, uint6
 	f->tr = tr;
 	f->id = file;
 	f->size = size;
+	/* The pager has data for every page that starts below the file's
+	 * end (sim_pager): its size need not be rounded, which for a file of
+	 * more than 2^64 - 4096 bytes would give 0. */
 	struct sim_pager pager = {
 		.content = tr_pager_content,
 		.ctx = f,
-		.size = tr_round_page(size),
+		.size = size,
 		.latency = 0,
 	};
 	vmc_kr_t kr = sim_memory_object_create(tr->server, &pager, &f->object);
@@ -150,9 +189,15 @@ vmc_kr_t sim_translator_add_file(struct sim_translator *tr, uint32_t file, uint6
 	}
 	/* memory_object_copy goes to its source: on the kernel that must be a
 	 * kernel port, so the proxy form copies from a read-only proxy of the
-	 * file (TRANSLATOR.md). */
+	 * file (TRANSLATOR.md): of its pages, [0, round_page(size)), or, for a
+	 * file whose last page is the last of the offset space (that end is
+	 * past the top), of its bytes. */
 	const vmc_off_t zero = 0;
-	const vmc_size_t len = tr_round_page(size);
+	vmc_size_t len;
+	if (vmc_add(size, tr_page - 1, &len))
+		len &= ~(tr_page - 1);
+	else
+		len = size;
 	if (len > 0)
 		kr = sim_memory_object_create_proxy(tr->server, VMC_PROT_READ, &f->object, 1,
 						    &zero, 1, &zero, 1, &len, 1, &f->proxy);
@@ -284,9 +329,13 @@ static vmc_kr_t tr_pager_memcpy(struct sim_translator *tr, struct tr_file *f,
 	const uint64_t max_window = SIM_TRANSLATOR_WINDOW_PAGES * tr_page;
 
 	while (len > 0) {
-		uint64_t win = vmc_trunc_page(offset);
-		uint64_t win_size = MIN(max_window, tr_round_page(offset + len) - win);
-		uint64_t n = MIN(len, win + win_size - offset);
+		uint64_t win, last;
+		if (!tr_file_pages(f, offset, len, &win, &last))
+			return KERN_INVALID_ARGUMENT;   /* the caller cut len at the end */
+		/* Up to the read's last page, at most max_window (by distances:
+		 * the last window may end at the top of the offset space). */
+		uint64_t win_size = last - win < max_window ? last - win + tr_page : max_window;
+		uint64_t n = MIN(len, win_size - (offset - win));
 		vmc_addr_t at = 0;
 		vmc_kr_t kr = sim_vm_map(tr->server, self, &at, win_size, 0, true, f->object,
 					 win, false, VMC_PROT_READ, VMC_PROT_READ);
@@ -301,9 +350,9 @@ static vmc_kr_t tr_pager_memcpy(struct sim_translator *tr, struct tr_file *f,
 			return kr;
 		if (kr2 != KERN_SUCCESS)
 			return kr2;
-		offset += n;
-		dst += n;
 		len -= n;
+		if (len > 0 && (!vmc_add(offset, n, &offset) || !vmc_add(dst, n, &dst)))
+			return KERN_INVALID_ARGUMENT;
 	}
 	return KERN_SUCCESS;
 }
@@ -460,37 +509,42 @@ vmc_kr_t sim_translator_evict(struct sim_translator *tr, uint32_t file, uint64_t
 			      uint64_t len)
 {
 	struct tr_file *f = tr_file_get(tr, file);
+	uint64_t first, last;
 	if (f == NULL)
 		return KERN_INVALID_ARGUMENT;
-	if (offset >= f->size || len == 0)
+	if (!tr_file_pages(f, offset, len, &first, &last))
 		return KERN_SUCCESS;
-	uint64_t end = tr_round_page(offset + MIN(len, f->size - offset));
-	for (uint64_t p = vmc_trunc_page(offset); p < end; p += tr_page) {
+	/* Up to the last page itself: the page after it may be past the top. */
+	for (uint64_t p = first;; p += tr_page) {
 		/* A page that is not resident is as cold as it gets. */
 		vmc_kr_t kr = sim_memory_object_evict(tr->server, f->object, p);
 		if (kr != KERN_SUCCESS && kr != KERN_INVALID_ADDRESS)
 			return kr;
+		if (p == last)
+			return KERN_SUCCESS;
 	}
-	return KERN_SUCCESS;
 }
 
 vmc_kr_t sim_translator_warm(struct sim_translator *tr, uint32_t file, uint64_t offset,
 			     uint64_t len)
 {
 	struct tr_file *f = tr_file_get(tr, file);
+	uint64_t first, last;
 	if (f == NULL)
 		return KERN_INVALID_ARGUMENT;
-	if (offset >= f->size || len == 0)
+	if (!tr_file_pages(f, offset, len, &first, &last))
 		return KERN_SUCCESS;
 	sim_name_t self = sim_task_self(tr->server);
 	const uint64_t chunk = 256 * tr_page;
-	uint64_t end = tr_round_page(offset + MIN(len, f->size - offset));
 	unsigned char byte;
 
 	/* Windows of at most 256 pages, each page read once: the work follows
-	 * the bytes asked for, never the file's declared size. */
-	for (uint64_t off = vmc_trunc_page(offset); off < end; off += chunk) {
-		uint64_t size = MIN(chunk, end - off);
+	 * the bytes asked for, never the file's declared size.  The loop ends
+	 * with the window holding the last page (the next one's offset may be
+	 * past the top of the offset space). */
+	for (uint64_t off = first;; off += chunk) {
+		bool final = last - off < chunk;
+		uint64_t size = final ? last - off + tr_page : chunk;
 		vmc_addr_t at = 0;
 		vmc_kr_t kr = sim_vm_map(tr->server, self, &at, size, 0, true, f->object, off,
 					 false, VMC_PROT_READ, VMC_PROT_READ);
@@ -503,8 +557,9 @@ vmc_kr_t sim_translator_warm(struct sim_translator *tr, uint32_t file, uint64_t 
 			return kr;
 		if (kr2 != KERN_SUCCESS)
 			return kr2;
+		if (final)
+			return KERN_SUCCESS;
 	}
-	return KERN_SUCCESS;
 }
 
 bool sim_client_verify(struct sim_client *c, uint32_t file, uint64_t offset, uint64_t len)

@@ -114,6 +114,10 @@ vmc_kr_t sim_translator_evict(struct sim_translator *tr, uint32_t file, uint64_t
 vmc_kr_t sim_translator_warm(struct sim_translator *tr, uint32_t file, uint64_t offset,
 			     uint64_t len);
 
+/* Ends the client: its task, its buffer, and the server's rights to both
+ * (the buffer's proxy dies with them).  Not counted in any read. */
+void sim_client_destroy(struct sim_client *client);
+
 /* Does the client's buffer hold the file's bytes [offset, offset + len)?
  * Reads the buffer with the client's own loads (events not counted in any
  * read).  Also returns false if the buffer cannot be read. */

@@ -32,6 +32,7 @@
 # instead of the one these select (kernel-matrix's builds);
 # MOSAIC_QEMU_ICOUNT=1 boots with -icount shift=0,sleep=off;
 # MOSAIC_GUEST_TIMEOUT (seconds, default 60) bounds one boot;
+# MOSAIC_QEMU_MEM (MiB, default 512) is the machine's memory;
 # MOSAIC_EXPECT_PANIC_AFTER=LINE expects a kernel panic right after the
 # scenario result line LINE (see run-guest.sh).
 set -eu
@@ -126,6 +127,7 @@ fi
 set -- --timeout "${MOSAIC_GUEST_TIMEOUT:-60}"
 [ "${MOSAIC_QEMU_ICOUNT:-0}" = 1 ] && set -- "$@" --icount
 [ "$ncpus" != 1 ] && set -- "$@" --smp "$ncpus"
+[ -n "${MOSAIC_QEMU_MEM:-}" ] && set -- "$@" --mem "$MOSAIC_QEMU_MEM"
 [ -n "${MOSAIC_EXPECT_PANIC_AFTER:-}" ] && set -- "$@" --expect-panic-after "$MOSAIC_EXPECT_PANIC_AFTER"
 if [ $compare = 0 ]; then
 	exec "$here/run-guest.sh" "$@" "$image" "$guests/$name" "$guests/runs"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# run-guest.sh [--icount] [--smp N] [--timeout SECONDS] [--expect-panic-after LINE]
+# run-guest.sh [--icount] [--smp N] [--mem MIB] [--timeout SECONDS] [--expect-panic-after LINE]
 #              KERNEL GUEST WORKDIR
 #
 # Boots GNU Mach (the multiboot image KERNEL) in qemu-system-x86_64 with the
@@ -25,6 +25,11 @@
 # CI has none).  --icount runs QEMU with -icount shift=0,sleep=off, which
 # makes instruction counts repeatable from boot to boot (and runs slower).
 #
+# --mem MIB gives the machine MIB MiB of memory (default 512).  Above about
+# 1 GiB (x86_64; less on i386), part of it lies beyond the kernel's direct
+# map of physical memory, where GNU Mach puts user pages first: the kernel
+# reaches those only through its mapping windows.
+#
 # --smp N boots N processors (a kernel built with --enable-ncpus); without
 # --icount QEMU then runs them in threads of their own (multi-threaded TCG),
 # so that two processors really run at once on a host with two cores.
@@ -40,11 +45,13 @@ set -eu
 icount=""
 smp=1
 timeout=60
+mem=512
 panic_after=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--icount) icount="-icount shift=0,sleep=off"; shift ;;
 	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--expect-panic-after) panic_after=$2; shift 2 ;;
 	--) shift; break ;;
@@ -106,7 +113,10 @@ plugin=""
 # Run, watching the log: stop at a marker, a panic, QEMU's exit or the limit.
 : > "$log"
 # shellcheck disable=SC2086
-"$qemu" -machine pc -cpu core2duo-v1 -m 512 $icount $cpus $plugin \
+case $mem in
+''|*[!0-9]*) echo "run-guest: --mem wants a number of MiB, not '$mem'" >&2; exit 2 ;;
+esac
+"$qemu" -machine pc -cpu core2duo-v1 -m "$mem" $icount $cpus $plugin \
 	-display none -monitor none -serial "file:$log" \
 	-no-reboot -boot d -cdrom "$iso" </dev/null >"$work/$name.qemu.log" 2>&1 &
 qemu_pid=$!

@@ -47,3 +47,34 @@ capture gcc-hello "gcc -O2 -c hello.c (stdio.h, string.h)" "" gcc -O2 -c hello.c
 # Python reads its site-packages' .pth files, whose names belong to this
 # machine's set-up: number the files only.
 capture python-startup "python3 -c pass (Debian's 3.11)" --numeric-ids /usr/bin/python3 -c pass
+# Many clients: a process pool of 4 workers, each task reading Python's
+# library with two threads beside it (ProcessPoolExecutor's own threads
+# read nothing); every process and thread that reads is a client.
+cat > "$work/pool.py" <<'PY'
+import concurrent.futures, glob, threading
+files = sorted(glob.glob('/usr/lib/python3.11/*.py'))[:40]
+def read_all(paths, chunk):
+    n = 0
+    for p in paths:
+        with open(p, 'rb', buffering=0) as f:
+            while True:
+                b = f.read(chunk)
+                if not b:
+                    break
+                n += len(b)
+    return n
+def worker(k):
+    mine = files[k::8]
+    ts = [threading.Thread(target=read_all, args=(mine[i::2], 1024 << i)) for i in range(2)]
+    for t in ts:
+        t.start()
+    n = read_all(mine, 4096)
+    for t in ts:
+        t.join()
+    return n
+if __name__ == '__main__':
+    with concurrent.futures.ProcessPoolExecutor(max_workers=4) as ex:
+        print(sum(ex.map(worker, range(8))))
+PY
+capture python-pool "python3 pool.py: 8 tasks of a 4-process pool, each reading 5 library files with 2 more threads" \
+	--numeric-ids python3 "$work/pool.py"

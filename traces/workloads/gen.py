@@ -5,6 +5,9 @@
                                 one file, the seed post's benchmark
     gen.py mix SEED [COUNT]     COUNT (1000) reads at seeded random offsets and
                                 lengths, unaligned, from two files, by two clients
+    gen.py fan CLIENTS [SEED]   4 reads by each of CLIENTS clients in turn, seeded
+                                offsets and lengths, from one file: a translator
+                                serving many client tasks at once (seed 1)
     gen.py all DIR              writes every bundled workload into DIR
 
 Deterministic: the random mix uses its own splitmix64 generator, not Python's
@@ -66,6 +69,26 @@ def mix(seed, count=1000):
     return f"random-mix-{seed}.trace", out
 
 
+def fan(clients, seed=1):
+    rng = SplitMix64(seed)
+    size = 1 << 20
+    lengths = [1, 100, 1024, 4096, 4097, 8192, 65536]
+    count = 4 * clients
+    out = ["mosaic-trace 1",
+           f"# {count} reads by {clients} clients in turn, one file",
+           "meta source generator",
+           f"meta generator traces/workloads/gen.py fan {clients} {seed}",
+           f"meta note seed {seed}; lengths drawn from {lengths}, offsets uniform and unaligned",
+           f"file data {size} pattern 1",
+           "ops"]
+    for i in range(count):
+        length = lengths[rng.below(len(lengths))]
+        offset = rng.below(size - length + 1)
+        out.append(f"{i % clients} data {offset} {length} r")
+    out.append(f"end {count}")
+    return f"fan-{clients}.trace", out
+
+
 def write(directory, name, lines):
     with open(os.path.join(directory, name), "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -77,10 +100,13 @@ def main(argv):
         name, lines = seq(int(argv[1]), *map(int, argv[2:3]))
     elif len(argv) >= 2 and argv[0] == "mix":
         name, lines = mix(int(argv[1]), *map(int, argv[2:3]))
+    elif len(argv) >= 2 and argv[0] == "fan":
+        name, lines = fan(int(argv[1]), *map(int, argv[2:3]))
     elif len(argv) == 2 and argv[0] == "all":
         for size in (1024, 4096, 8192, 65536):
             write(argv[1], *seq(size))
         write(argv[1], *mix(42))
+        write(argv[1], *fan(256))
         return 0
     else:
         print(__doc__, file=sys.stderr)

@@ -101,11 +101,12 @@ static bool path_fast(enum path p)
 	return p == FAST_RPC || p == FAST_TRAP || p == FAST_RPC0;
 }
 
-/* The copies are the runtime's guest_copy8: the shape of the kernel's loop
- * (core/vmc_copy.c, vmc_copy_bytes), four words a turn, all loaded before
- * any is stored, so that the fast paths and the limits differ by their
- * path, not their loop; and the copy the replay's translator and clients
- * make (tests/kernel/guest/replay.c), so that the calibrated byte is theirs. */
+/* The copies are the runtime's guest_copy8, 8-byte moves, four words a turn,
+ * all loaded before any is stored: the copy the replay's translator and
+ * clients make (tests/kernel/guest/replay.c), so that the calibrated byte is
+ * theirs.  The kernel's fast paths move bytes with its own memcpy (`rep
+ * movsb'), which QEMU runs and counts a byte at a time: their distance to
+ * the limits includes that (mach-port/README.md). */
 
 struct rig {
 	mach_port_t self;

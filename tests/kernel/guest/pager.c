@@ -95,6 +95,7 @@ struct object {
 	enum answer answer[OBJ_PAGES];
 	vm_address_t unmap_at;          /* ANSWER_UNMAP: what to unmap */
 	vm_size_t unmap_size;
+	vm_offset_t base;               /* where its pages lie: [base, base + OBJ_SIZE) */
 	/* the pager's */
 	mach_port_t control;            /* while initialized */
 	unsigned inits, terminates;
@@ -224,7 +225,7 @@ static void wait_for_caller(struct object *o)
 static void supply(struct object *o, mach_port_t control, vm_offset_t offset)
 {
 	kern_return_t kr = memory_object_data_supply(control, offset,
-		(vm_offset_t)&o->store[offset], P, FALSE, VM_PROT_NONE, FALSE,
+		(vm_offset_t)&o->store[offset - o->base], P, FALSE, VM_PROT_NONE, FALSE,
 		MACH_PORT_NULL);
 
 	if (kr != KERN_SUCCESS)
@@ -234,7 +235,8 @@ static void supply(struct object *o, mach_port_t control, vm_offset_t offset)
 /* Answers the data request for the page at offset. */
 static void answer_page(struct object *o, mach_port_t control, vm_offset_t offset)
 {
-	unsigned page = (unsigned)(offset / P);
+	vm_offset_t rel = offset - o->base;	/* past the pages: wraps above them */
+	unsigned page = rel < OBJ_SIZE ? (unsigned)(rel / P) : OBJ_PAGES;
 	kern_return_t kr = KERN_SUCCESS;
 
 	if (page >= OBJ_PAGES) {
@@ -398,6 +400,7 @@ kern_return_t seqnos_memory_object_data_return(mach_port_t memory_object,
 
 	(void)seqno, (void)kernel_copy;
 	control_seen(o, control, "memory_object_data_return");
+	offset -= o->base;
 	if (offset % P != 0 || data_count % P != 0 || offset > OBJ_SIZE ||
 	    data_count > OBJ_SIZE - offset)
 		guest_fail("pager: %s: data return offset %lu size %u", o->name,
@@ -544,7 +547,7 @@ static void expect(const char *call, const char *what, kern_return_t kr, vm_size
 			   (unsigned long)want_count);
 	pager_sync();
 	guest_printf("pager: %s %s: %s", call, what, guest_kr_name(kr));
-	if (kr == KERN_SUCCESS)
+	if (kr == KERN_SUCCESS && count != NO_COUNT)
 		guest_printf(" count=%lu", (unsigned long)count);
 	guest_printf(" ok (%s: init %u terminate %u, requests %u %u %u %u, waited %u",
 		     o->name, o->inits, o->terminates, o->requests[0], o->requests[1],
@@ -957,6 +960,41 @@ static void test_seed_form(void)
 	expect_uncached(o);
 }
 
+/*
+ * Memory whose object range ends at the top of the offset space: the
+ * object's four pages lie at its last four page offsets (2^32 - 4p on
+ * i386: the last pages of a 4 GiB file), mapped here.  A proxy of that
+ * region is exactly its window (the port's end of the range was once
+ * computed by an addition that wrapped to 0, and the call answered
+ * KERN_INVALID_ARGUMENT), and a copy through it reads the pages.
+ */
+static void test_region_at_top(void)
+{
+	struct object *o = object_new("region-at-top", "dddd", false);
+	vm_address_t at = 0;
+	mach_port_t proxy = MACH_PORT_NULL;
+
+	o->base = (vm_offset_t)0 - OBJ_SIZE;
+	GUEST_EXPECT_KR(vm_map(g.self, &at, OBJ_SIZE, 0, TRUE, o->port, o->base, FALSE,
+			       VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE), KERN_SUCCESS);
+	EXPECT("vm_region_create_proxy", "of the object's last 4 pages, mapped",
+	       vm_region_create_proxy(g.self, at, VM_PROT_READ, OBJ_SIZE, &proxy),
+	       KERN_SUCCESS, NO_COUNT, o);
+	fill(g.buf, BUF_SIZE, buf_byte);
+	EXPECT("vm_read_fast", "buf=7 region-proxy=P-3 len=2p (across its pages 0 and 1)",
+	       vm_read_fast(g.self, g.buf + 7, 2 * P, proxy, P - 3, &count),
+	       KERN_SUCCESS, 2 * P, o);
+	check("region-at-top: buf", g.buf, BUF_SIZE, buf_byte, 7, 2 * P,
+	      object_view(o) + P - 3);
+	EXPECT("vm_read_fast", "region-proxy=4p (its end)",
+	       vm_read_fast(g.self, g.buf, 1, proxy, OBJ_SIZE, &count),
+	       KERN_INVALID_ADDRESS, 0, o);
+	GUEST_EXPECT_KR(mach_port_deallocate(g.self, proxy), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_deallocate(g.self, at, OBJ_SIZE), KERN_SUCCESS);
+	pager_sync();
+	expect_uncached(o);
+}
+
 static void setup(void)
 {
 	g.self = mach_task_self();
@@ -991,5 +1029,6 @@ int guest_main(int argc, char **argv)
 	test_unmap();
 	test_object_copy();
 	test_seed_form();
+	test_region_at_top();
 	return 0;
 }

@@ -69,10 +69,14 @@ boolean_t kclient_server(mach_msg_header_t *in, mach_msg_header_t *out);
 #define REPLAY_COLD 0
 #endif
 
-/* What this guest can hold. */
+/* What this guest can hold.  Each client is a task with a buffer and a
+ * stack of its own: the buffers together are bounded (the guest boots with
+ * 512 MiB), not their number. */
 #define MAX_FILES       1024
-#define MAX_CLIENTS     6
+#define MAX_CLIENTS     2048
 #define MAX_BUF         ((vm_size_t)16 << 20)   /* a client's buffer */
+#define MAX_BUFS        ((vm_size_t)192 << 20)  /* all clients' buffers */
+#define CLIENT_STACK    (64 * 1024)    /* only the pages touched cost */
 #define MAX_FILE_SIZE   ((uint64_t)1 << 40)     /* a file's declared size */
 #define BUCKETS         40                      /* sim_replay.h's SIM_REPLAY_BUCKETS */
 #define WINDOW_PAGES    8                       /* sim_translator.h's window */
@@ -359,10 +363,6 @@ static void client_main(void *arg)
 
 /* The driver ---------------------------------------------------------------- */
 
-struct scan {
-	uint64_t maxlen[MAX_CLIENTS];
-};
-
 static struct client *client_index(uint32_t id, bool add)
 {
 	for (unsigned i = 0; i < g.nclients; i++)
@@ -441,14 +441,14 @@ static void start_client(struct client *c)
 	c->cmd = new_receive();
 	c->svc = new_receive();
 	GUEST_EXPECT_KR(mach_port_move_member(g.self, c->svc, g.svc_set), KERN_SUCCESS);
-	GUEST_EXPECT_KR(vm_allocate(g.self, &c->stack, 64 * 1024, TRUE), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_allocate(g.self, &c->stack, CLIENT_STACK, TRUE), KERN_SUCCESS);
 	/* The orders' receive right goes to the client; it keeps a send right
 	 * to its service port; both under the names they have here. */
 	struct guest_right rights[2] = {
 		{ c->cmd, MACH_MSG_TYPE_MOVE_RECEIVE },
 		{ c->svc, MACH_MSG_TYPE_MAKE_SEND },
 	};
-	kern_return_t kr = guest_task_start(client_main, c, (void *)c->stack, 64 * 1024, rights,
+	kern_return_t kr = guest_task_start(client_main, c, (void *)c->stack, CLIENT_STACK, rights,
 					    2, &c->task, &c->thread);
 	if (kr != KERN_SUCCESS)
 		guest_fail("guest_task_start for client %u: %s", c->id, guest_kr_name(kr));
@@ -541,6 +541,14 @@ int guest_main(int argc, char **argv)
 	parse(&scan_handler);
 	if (g.reads == 0)
 		refuse("the trace has no read");
+	vm_size_t bufs = 0;
+	for (unsigned i = 0; i < g.nclients; i++) {
+		/* Each at most MAX_BUF: the sum cannot wrap before it is refused. */
+		bufs += g.clients[i].bufsize;
+		if (bufs > MAX_BUFS)
+			refuse("the clients' buffers take more than this guest's %lu bytes "
+			       "(%u clients)", (unsigned long)MAX_BUFS, g.nclients);
+	}
 	guest_printf("mosaic-replay: trace of %u files, %u clients, %lu reads (%lu writes "
 		     "skipped), %s cache\n", g.nfiles, g.nclients, (unsigned long)g.reads,
 		     (unsigned long)g.writes, REPLAY_COLD ? "cold" : "warm");
