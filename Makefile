@@ -31,7 +31,10 @@
 #   make hurd-check GNUMACH_SRC=/path HURD_SRC=/path [MIG_SRC=/path]
 #                ... then boots it on GNU Mach i386 with mosaic and on stock
 #                GNU Mach of the same commit; the Hurd's ext2fs serves the
-#                read tests
+#                read tests; the Hurd as it is, and with mosaic's series
+#   make hurd-patch HURD_SRC=/path [HURD_OUT=dir]
+#                mosaic's series for the Hurd (libpager's pager_memcpy with
+#                the kernel's fast copies) as git format-patch files
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san
@@ -43,7 +46,7 @@ DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
        gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
        mawk gawk busybox
 
-.PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-matrix kernel-replay kernel-stress bench-kernel-calls kernel-profile hurd hurd-check clean
+.PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-matrix kernel-replay kernel-stress bench-kernel-calls kernel-profile hurd hurd-check hurd-patch clean
 
 all: build
 
@@ -206,8 +209,19 @@ hurd hurd-check:
 		$(MAKE) --no-print-directory kernel ARCH=i386 GNUMACH_SRC="$(GNUMACH_SRC)" MIG_SRC="$(MIG_SRC)" || exit 1; \
 		MIG_SRC="$(MIG_SRC)" sh mach-port/build-kernel.sh --stock --obj $(BUILD)/gnumach-obj-i386-stock \
 			$(BUILD) "$(GNUMACH_SRC)" build 1 i386 || exit 1; \
-		rc=0; for k in mosaic stock; do \
-			sh tests/hurd/hurd-check.sh --kernel $$k $(BUILD) || rc=1; done; exit $$rc; fi
+		rc=0; for hurd in stock mosaic; do for k in mosaic stock; do \
+			sh tests/hurd/hurd-check.sh --kernel $$k --hurd $$hurd $(BUILD) || rc=1; done; done; \
+		exit $$rc; fi
+
+# mosaic's series for the Hurd (mach-port/hurd/series) on the Hurd's commit
+# make hurd builds (b8bcd4eb, from HURD_SRC's history), written to
+# $(HURD_OUT) with git format-patch and a cover letter; checked to apply
+# (git am) to a clean clone of that commit and give the tree make hurd builds.
+HURD_OUT ?= $(BUILD)/hurd-patch
+hurd-patch:
+	@if [ -z "$(HURD_SRC)" ]; then \
+		echo "$@: set HURD_SRC to a Hurd tree (mosaic never downloads one)"; exit 1; fi
+	sh mach-port/hurd/patch-hurd.sh "$(HURD_SRC)" $(BUILD)/hurd-series "$(HURD_OUT)"
 
 bench: build
 	meson test -C $(BUILD) --benchmark --num-processes 1

@@ -34,6 +34,14 @@
 # MOSAIC_SERIES_DIR names another directory of .edit files (the tests'
 # fixtures); MOSAIC_SERIES_NOGIT=1 applies the edits to WORK as a plain
 # copy of GNUMACH_SRC, with no git (the tests' fixture trees).
+#
+# The same makes a series for another project's tree (the Hurd's:
+# mach-port/hurd/patch-hurd.sh): MOSAIC_SERIES_PROJECT names the project in
+# messages (default "GNU Mach"), MOSAIC_SERIES_TREE_FILE is a file every
+# tree of it has (default vm/vm_fault.c), MOSAIC_SERIES_BASE the commit of
+# the tree's history the series is made on (default its HEAD).  A series
+# directory with a file `cover-letter' (its first line the subject, the
+# rest the body) gets a cover letter, 0000-cover-letter.patch, with OUT.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -112,7 +120,7 @@ edit() {
 		return ;;
 	esac
 	file="$w/$f"
-	[ -f "$file" ] || fail "$where: GNU Mach has no $f"
+	[ -f "$file" ] || fail "$where: $project has no $f"
 	anchors=$(wc -l < "$tmp/p/anchor.$1")
 	sed -n 1p "$tmp/p/anchor.$1" > "$tmp/first"
 	sed -n 2p "$tmp/p/anchor.$1" > "$tmp/last"
@@ -155,6 +163,9 @@ edit() {
 	mv "$file.new" "$file"
 }
 
+project=${MOSAIC_SERIES_PROJECT:-GNU Mach}
+treefile=${MOSAIC_SERIES_TREE_FILE:-vm/vm_fault.c}
+
 ls "$series"/*.edit >/dev/null 2>&1 || fail "no patches (*.edit) in $series"
 
 # --check: every patch parses and every file it adds is in mosaic; no
@@ -189,10 +200,10 @@ if [ "$nogit" = 1 ]; then
 	cp -R "$src" "$work"
 	w=$(cd "$work" && pwd)
 else
-	git -C "$src" rev-parse --verify -q HEAD >/dev/null ||
-		fail "$src is not a git checkout of GNU Mach"
-	[ -f "$src/vm/vm_fault.c" ] || fail "$src does not look like a GNU Mach tree"
-	base=$(git -C "$src" rev-parse HEAD)
+	base=$(git -C "$src" rev-parse --verify -q "${MOSAIC_SERIES_BASE:-HEAD}^{commit}") ||
+		fail "$src is not a git checkout of $project${MOSAIC_SERIES_BASE:+ with commit $MOSAIC_SERIES_BASE}"
+	git -C "$src" cat-file -e "$base:$treefile" 2>/dev/null ||
+		fail "$src does not look like a tree of $project (no $treefile)"
 	# The series is sent by the person who makes it: their git identity.
 	# A build's own tree (no OUT) needs one too, but sends nothing: a
 	# machine without an identity builds under a local one.
@@ -230,7 +241,25 @@ if [ -n "$out" ] && [ "$nogit" != 1 ]; then
 	rm -rf "$out"
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
-	git -C "$w" format-patch -q -o "$out" "$base"
+	if [ -f "$series/cover-letter" ]; then
+		git -C "$w" format-patch -q --cover-letter -o "$out" "$base"
+		# The subject and the blurb, which format-patch leaves to fill.
+		letter="$out/0000-cover-letter.patch"
+		while IFS= read -r line; do
+			case $line in
+			*'*** SUBJECT HERE ***'*)
+				printf '%s%s\n' "${line%%\*\*\* SUBJECT HERE \*\*\**}" \
+					"$(sed -n 1p "$series/cover-letter")" ;;
+			'*** BLURB HERE ***') sed -n '2,$p' "$series/cover-letter" ;;
+			*) printf '%s\n' "$line" ;;
+			esac
+		done < "$letter" > "$letter.new"
+		grep -q '\*\*\* \(SUBJECT\|BLURB\) HERE' "$letter.new" &&
+			fail "the cover letter still has format-patch's placeholders"
+		mv "$letter.new" "$letter"
+	else
+		git -C "$w" format-patch -q -o "$out" "$base"
+	fi
 	# The series as a maintainer gets it: git am on a clean clone of the
 	# base must give exactly this tree.
 	check="$w.am-check"
@@ -238,12 +267,12 @@ if [ -n "$out" ] && [ "$nogit" != 1 ]; then
 	git clone -q --shared --no-checkout "$src" "$check"
 	git -C "$check" checkout -q --detach "$base"
 	git -C "$check" -c user.name="$(git -C "$w" config user.name)" \
-		-c user.email="$(git -C "$w" config user.email)" am -q "$out"/*.patch ||
+		-c user.email="$(git -C "$w" config user.email)" am -q $(ls "$out"/*.patch | grep -v '/0000-cover-letter\.patch$') ||
 		fail "git am of $out does not apply to $base"
 	[ "$(git -C "$check" rev-parse 'HEAD^{tree}')" = "$(git -C "$w" rev-parse 'HEAD^{tree}')" ] ||
 		fail "git am of $out gives another tree than $w"
 	rm -rf "$check"
-	echo "patch-series: $(ls "$out" | wc -l) patches on GNU Mach $base in $out (git am checked):"
+	echo "patch-series: $(ls "$out" | grep -c -v '^0000-cover-letter') patches on $project $base in $out (git am checked):"
 	for p in "$out"/*.patch; do
 		printf '  %-60s %6s lines\n' "$(basename "$p")" "$(wc -l < "$p")"
 	done

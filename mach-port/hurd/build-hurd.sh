@@ -285,7 +285,8 @@ hurd_funcs() {
 	done
 }
 
-# configure_hurd DIR: the Hurd configured for i686-gnu in DIR.  startup
+# configure_hurd DIR [SRC]: the Hurd (SRC, default src/hurd) configured for
+# i686-gnu in DIR.  startup
 # runs LIBEXECDIR/console-run LIBEXECDIR/runsystem: /libexec on the GNU
 # system (with libexecdir under /usr it finds neither, and reboots without
 # a word).
@@ -294,7 +295,7 @@ configure_hurd() {
 	mkdir -p "$1"
 	# shellcheck disable=SC2046
 	(cd "$1" && PKG_CONFIG_LIBDIR="$sysroot/usr/lib/pkgconfig" PKG_CONFIG_PATH= \
-		"$h/src/hurd/configure" $(hurd_funcs) --host=i686-gnu --build="$(gcc -dumpmachine)" \
+		"${2:-$h/src/hurd}/configure" $(hurd_funcs) --host=i686-gnu --build="$(gcc -dumpmachine)" \
 		--prefix=/usr --libexecdir=/libexec --disable-profile \
 		--without-parted --without-libcrypt --without-libbz2 --without-libz \
 		--without-rump --without-libtirpc --without-libdaemon --without-acpica \
@@ -365,12 +366,14 @@ st_sysroot=$stamp
 # links the .a beside each; make is told those names are there (-o), and
 # the .static program is linked anew every time, so that a changed
 # library is in it (a link takes a second).
-step_hurd() {
-	hurd_tree
-	o="$h/obj/hurd"
-	want="$HURD_COMMIT $(recipe configure_hurd hurd_funcs) $(hurd_funcs | tr '\n' ' ')"
+#
+# build_hurd SRC OBJ BOOT: the Hurd's tree SRC built in OBJ, the servers
+# copied into BOOT.
+build_hurd() {
+	o=$2
+	want="$1 $HURD_COMMIT $(recipe configure_hurd hurd_funcs) $(hurd_funcs | tr '\n' ' ')"
 	if [ "$(cat "$o/.configured" 2>/dev/null)" != "$want" ]; then
-		configure_hurd "$o"
+		configure_hurd "$o" "$1"
 		echo "$want" > "$o/.configured"
 	fi
 	make -C "$o" version.h
@@ -384,7 +387,7 @@ step_hurd() {
 	echo "== libstore: boot store types $types"
 	# shellcheck disable=SC2046
 	make -C "$o/libstore" $(for t in $types; do echo libstore_$t.a; done)
-	mkdir -p "$h/boot"
+	mkdir -p "$3"
 	for s in $SERVERS; do
 		d=${s%/*} p=${s#*/}
 		echo "== $p"
@@ -401,13 +404,17 @@ step_hurd() {
 			# shellcheck disable=SC2086
 			make -C "$o/$d" -j"$jobs" $p.static $assume
 		fi
-		cp "$o/$d/$p.static" "$h/boot/$p.static.new"
-		mv "$h/boot/$p.static.new" "$h/boot/$p.static"
+		cp "$o/$d/$p.static" "$3/$p.static.new"
+		mv "$3/$p.static.new" "$3/$p.static"
 	done
-	ls -l "$h/boot"
+	ls -l "$3"
+}
+step_hurd() {
+	hurd_tree
+	build_hurd "$h/src/hurd" "$h/obj/hurd" "$h/boot"
 }
 step hurd "the Hurd's libraries and servers (${SERVERS}), static" \
-	"$st_sysroot $HURD_COMMIT $(recipe step_hurd hurd_tree configure_hurd hurd_funcs checkout) $SERVERS $LIBS"
+	"$st_sysroot $HURD_COMMIT $(recipe step_hurd build_hurd hurd_tree configure_hurd hurd_funcs checkout) $SERVERS $LIBS"
 st_hurd=$stamp
 
 # --- our test programs ----------------------------------------------------------
@@ -447,15 +454,16 @@ st_tests=$stamp
 #
 # Every file of /data is read back from the image (debugfs) and compared
 # with what was staged.
-step_image() {
+# make_image BOOT IMAGE: the image of the servers in BOOT.
+make_image() {
 	r="$h/root"
-	rm -rf "$r" "$h/hurd.img.new"
+	rm -rf "$r" "$2.new"
 	mkdir -p "$r/hurd" "$r/libexec" "$r/servers" "$r/dev" "$r/tmp" "$r/data" "$r/etc"
 	for s in $SERVERS; do
 		p=${s#*/}
 		case $p in
-		console-run) cp "$h/boot/$p.static" "$r/libexec/$p" ;;
-		*) cp "$h/boot/$p.static" "$r/hurd/$p" ;;
+		console-run) cp "$1/$p.static" "$r/libexec/$p" ;;
+		*) cp "$1/$p.static" "$r/hurd/$p" ;;
 		esac
 	done
 	cp "$h/tests/hurdread" "$r/libexec/runsystem"
@@ -463,15 +471,66 @@ step_image() {
 	: > "$r/servers/startup"
 	chmod 1777 "$r/tmp"
 	"$h/tests/mkfiles" "$r/data"
-	mke2fs -q -F -o hurd -t ext2 -L mosaic-hurd -d "$r" "$h/hurd.img.new" 64M
+	mke2fs -q -F -o hurd -t ext2 -L mosaic-hurd -d "$r" "$2.new" 64M
 	for f in "$r"/data/*; do
-		debugfs -R "dump /data/${f##*/} $h/dumped" "$h/hurd.img.new" 2>/dev/null
+		debugfs -R "dump /data/${f##*/} $h/dumped" "$2.new" 2>/dev/null
 		cmp "$f" "$h/dumped"
 	done
 	rm -f "$h/dumped"
-	mv "$h/hurd.img.new" "$h/hurd.img"
-	dumpe2fs -h "$h/hurd.img" 2>/dev/null | grep -E 'OS type|Block size|Inode size|features'
+	mv "$2.new" "$2"
+	dumpe2fs -h "$2" 2>/dev/null | grep -E 'OS type|Block size|Inode size|features'
+}
+step_image() {
+	make_image "$h/boot" "$h/hurd.img"
 }
 step image "the ext2 image $h/hurd.img" \
-	"$st_hurd $st_tests $(recipe step_image) $SERVERS"
+	"$st_hurd $st_tests $(recipe step_image make_image) $SERVERS"
 echo "hurd: the Hurd in $h/boot, its root file system in $h/hurd.img"
+
+# --- the Hurd with mosaic's series -------------------------------------------------
+
+# The Hurd's series (mach-port/hurd/series: libpager copies with the
+# kernel's fast copies) needs the kernel's interface among the sysroot's
+# headers: the files below, as GNU Mach's series (mach-port/series, on
+# GNUMACH_SRC's HEAD, as make kernel builds it) has them.  They go into
+# the sysroot beside the 2023 headers, which they only add to.
+MACH_INTERFACE="include/mach/mosaic.defs include/mach/mosaic_types.h"
+step_mach_interface() {
+	sh "$top/mach-port/patch-series.sh" "$machsrc" "$h/gnumach-series"
+	for f in $MACH_INTERFACE; do
+		cp "$h/gnumach-series/$f" "$sysroot/usr/include/mach/${f##*/}"
+	done
+}
+step mach_interface "GNU Mach's interface with mosaic's calls into the sysroot ($MACH_INTERFACE)" \
+	"$st_sysroot $(git -C "$machsrc" rev-parse HEAD) $(hash "$top"/mach-port/series/*.edit "$top"/mach-port/*.defs "$top"/mach-port/*.h) $(recipe step_mach_interface) $MACH_INTERFACE"
+st_interface=$stamp
+
+# The series on the Hurd's commit (patch-hurd.sh: a clone with one commit a
+# patch), its files copied into src/hurd-mosaic only where they differ, so
+# that make rebuilds what a change of the series touches.
+step_hurd_mosaic() {
+	sh "$top/mach-port/hurd/patch-hurd.sh" "$hurdsrc" "$h/src/hurd-series"
+	t="$h/src/hurd-mosaic"
+	mkdir -p "$t"
+	git -C "$h/src/hurd-series" ls-files -z | (cd "$h/src/hurd-series" && xargs -0 sh -c '
+		for f; do
+			if [ -L "$f" ] || ! cmp -s "$f" "$0/$f"; then
+				mkdir -p "$0/$(dirname "$f")"
+				rm -f "$0/$f"
+				cp -P -p "$f" "$0/$f"
+				echo "updated: $f"
+			fi
+		done' "$t")
+	[ -x "$t/configure" ] || (cd "$t" && autoreconf -i)
+	build_hurd "$t" "$h/obj/hurd-mosaic" "$h/boot-mosaic"
+}
+step hurd_mosaic "the Hurd with mosaic's series (mach-port/hurd/series), static" \
+	"$st_interface $HURD_COMMIT $(hash "$top"/mach-port/hurd/series/* "$top/mach-port/hurd/patch-hurd.sh" "$top/mach-port/patch-series.sh") $(recipe step_hurd_mosaic build_hurd configure_hurd hurd_funcs) $SERVERS $LIBS"
+st_hurd_mosaic=$stamp
+
+step_image_mosaic() {
+	make_image "$h/boot-mosaic" "$h/hurd-mosaic.img"
+}
+step image_mosaic "the ext2 image $h/hurd-mosaic.img" \
+	"$st_hurd_mosaic $st_tests $(recipe step_image_mosaic make_image) $SERVERS"
+echo "hurd: the Hurd with mosaic's series in $h/boot-mosaic, its root file system in $h/hurd-mosaic.img"

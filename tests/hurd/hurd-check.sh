@@ -9,8 +9,9 @@
 # the same commit (`make hurd-check' builds it with build-kernel.sh --stock
 # into BUILDDIR/gnumach-obj-i386-stock/gnumach).  The Hurd: `stock' (the
 # default), the Hurd as it is (BUILDDIR/hurd/boot, hurd.img); `mosaic', the
-# Hurd with a libpager that copies with the kernel's fast copies
-# (BUILDDIR/hurd/boot-mosaic, hurd-mosaic.img; not built yet: skipped).
+# Hurd with mosaic's series (mach-port/hurd/series), whose libpager copies
+# with the kernel's fast copies (BUILDDIR/hurd/boot-mosaic,
+# hurd-mosaic.img); on the stock kernel it falls back to its mapped copies.
 #
 # On the kernel with mosaic the boot runs under a QEMU plugin that counts
 # every translation block's executions (bench/kprof_plugin.c), and the
