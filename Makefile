@@ -138,8 +138,8 @@ kernel kernel-check: build
 # GNU Mach's own CI matrix (i386 and x86_64; APIC, PAE, 1 and 8 processors,
 # kdb, 32-bit tasks), each configuration built stock and with mosaic, GNU
 # Mach's make check on both, our kernel suite on some (OURS=some: i386 with
-# and without PAE, x86_64 with 8 processors, x86_64 with 32-bit tasks; all;
-# none).  MATRIX=REGEX runs the configurations whose name matches.  One
+# and without PAE, x86_64 with 32-bit tasks, and every configuration of 8
+# processors; all; none).  MATRIX=REGEX runs the configurations whose name matches.  One
 # table at the end, also in $(BUILD)/matrix/matrix.tsv.
 OURS ?= some
 kernel-matrix: build
@@ -149,13 +149,26 @@ kernel-matrix: build
 	python3 tests/kernel/kernel_matrix.py . $(BUILD) "$(GNUMACH_SRC)" --ours $(OURS) $(if $(MATRIX),--only '$(MATRIX)')
 
 # mosaic as a patch series for the GNU Mach tree's HEAD commit, written to
-# $(OUT) with git format-patch; checked to apply (git am) to a clean clone
-# of that commit and give the tree make kernel builds.
+# $(OUT) with git format-patch after a cover letter; checked to apply (git
+# am) to a clean clone of that commit and give the tree make kernel builds;
+# then the kernel is built after each patch (ARCH, default x86_64), and the
+# target fails at the first patch that does not build.
 OUT ?= $(BUILD)/kernel-patch
-kernel-patch:
+kernel-patch: build
 	@if [ -z "$(GNUMACH_SRC)" ]; then \
 		echo "$@: set GNUMACH_SRC to a GNU Mach source tree (mosaic never downloads one)"; exit 1; fi
+	@$(MAKE) --no-print-directory deps DEBS="autoconf automake texinfo"
 	sh mach-port/patch-series.sh "$(GNUMACH_SRC)" $(BUILD)/gnumach-series "$(OUT)"
+	@n=$$(ls "$(OUT)" | grep -c '^0*[1-9][0-9]*-.*\.patch$$'); i=1; \
+	while [ $$i -le $$n ]; do \
+		echo "== kernel-patch: the kernel after patch $$i of $$n ($(ARCH))"; \
+		MIG_SRC="$(MIG_SRC)" sh mach-port/build-kernel.sh --patches $$i \
+			--obj $(BUILD)/gnumach-obj-patches$(if $(filter-out x86_64,$(ARCH)),-$(ARCH)) \
+			$(BUILD) "$(GNUMACH_SRC)" build 1 $(ARCH) >$(BUILD)/kernel-patch-$$i.log 2>&1 || { \
+			tail -20 $(BUILD)/kernel-patch-$$i.log; \
+			echo "kernel-patch: patch $$i does not build (see $(BUILD)/kernel-patch-$$i.log)"; exit 1; }; \
+		i=$$((i + 1)); \
+	done; echo "kernel-patch: every patch builds ($$n, $(ARCH))"
 
 # The stress guest (tests/kernel/guest/stress.c) on a kernel of $(SMP) processors.
 STRESS_S    ?= 20

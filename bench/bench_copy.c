@@ -26,11 +26,12 @@
  * per sim_vm_read_fast of 64 B, 662 of them in vmc_copy; at 1 MiB, 644.5 per
  * page (write_fast 657.7): 412 in memcpy, 111 in the engine itself, 77 in
  * the simulator's two page peeks, 25 in the two unpeeks.  In time, an
- * engine that moved a page per memcpy call was held to about 0.82 of one
+ * engine that moves a page per memcpy call is held to about 0.82 of one
  * memcpy of the whole MiB by those 256 calls alone (AMD EPYC, Zen 3,
- * 2026-12-05), whatever its overhead; it now moves up to 64 pages a call
- * where both sides' frames are side by side (vmc_object_page_extent), and
- * memcpy is 97% of a 1 MiB read_fast's instructions.
+ * 2026-12-05), whatever its overhead.  (From 2026-12-05 to 12-07 the core
+ * ran a chunk on over pages both sides kept side by side, up to 64 pages a
+ * memcpy, and came within a tenth of memcpy at 1 MiB; that was a branch for
+ * the simulator alone in a core that GNU Mach compiles, and went.)
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -23,7 +23,7 @@
 #include <time.h>
 
 #include "vmc_kern_names.h"
-#include "vmc_proxy.h"
+#include "vmc_proxy_host.h"
 
 #define LOOKUPS 200000u
 #define SEED 0x70726f7879ull
@@ -37,7 +37,7 @@ void *vmc_alloc(vmc_size_t size) { return malloc(size); }
 void vmc_free(void *p, vmc_size_t size) { (void)size; free(p); }
 void vmc_object_reference(struct vmc_object *o) { o->refs++; }
 void vmc_object_release(struct vmc_object *o) { o->refs--; }
-void vmc_yield(enum vmc_yield_point where) { (void)where; }
+void vmc_may_block(enum vmc_block_point where) { (void)where; }
 _Noreturn void vmc_panic(const char *msg)
 {
 	fprintf(stderr, "vmc_panic: %s\n", msg);

@@ -30,16 +30,15 @@ PROXY = {"vm_protect:proxied", "vm_map:proxy", "vm_read:proxied", "vm_write:prox
          "vm_copy:proxied", "memory_object_create_proxy", "vm_region_create_proxy:plain",
          "vm_region_create_proxy:proxied"}
 # Writes into memory a proxy holds go where writes into memory shared across
-# task_create go (in place, vm_fault_copy); stock's own cost of those is
-# printed beside them.  Why no in-place write of a page can come within 1.2x
-# of stock's write into unshared memory (2,523 instructions): stock moves no
-# byte there (the message's pages take the entry's place), and a write that
-# the proxy must show has to move the 4,096 bytes into the page it shares:
-# GNU Mach's pmap_copy_page does it with memcpy's `rep movsb', 4,096
-# iterations that -icount counts one each (kernel_profile's plugin counts
-# them too), 8-byte moves take 1,583 instructions (the core's word loop,
-# measured 2026-12-05, before the kernel's copies went to its own memcpy);
-# either alone is above the 505 the goal leaves.
+# task_create go (in place: stock's vm_fault_copy, the series' copy engine);
+# stock's own cost of those is printed beside them.  Why no in-place write
+# of a page can come within 1.2x of stock's write into unshared memory
+# (2,523 instructions): stock moves no byte there (the message's pages take
+# the entry's place), and a write that the proxy must show has to move the
+# 4,096 bytes into the page it shares, which both kernels do with memcpy's
+# `rep movsb', 4,096 iterations that -icount counts one each (4,100 of
+# vm_write:shared's instructions on either kernel: kernel_profile.py --call
+# vm_write:shared); that alone is above the 505 the goal leaves.
 SHARED_REFERENCE = {"vm_write:proxied": "vm_write:shared", "vm_copy:proxied": "vm_copy:shared"}
 
 

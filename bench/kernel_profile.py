@@ -14,10 +14,19 @@ window stay out.  The guest times the same window itself (rdtsc, which under
 -icount counts instructions), and the run fails when the profile's total
 and the guest's count disagree by more than 1%.
 
+With --call, the same for one of kernel_calls.py's stock calls instead
+(tests/kernel/guest/bench_calls.c, its BENCH_PROFILE_* defines): READS calls
+with what the guest does around each (the undoing of what it made), on the
+kernel given, so that stock GNU Mach's profile and mosaic's can be set side
+by side (--kernel BUILD/gnumach-obj-stock/gnumach, which make
+bench-kernel-calls builds).
+
 Usage: kernel_profile.py SOURCE_ROOT BUILD_ROOT [--path fast_rpc] [--size 1024]
-                         [--reads 10000] [--top 40] [--kernel IMAGE]
-Writes BUILD/bench/profile-PATH-SIZE.tsv (function, instructions per read)
-and prints the top of it.  Exit 77 when a kernel, QEMU or GRUB is missing.
+                         [--call vm_write:shared] [--reads 10000] [--top 40]
+                         [--kernel IMAGE]
+Writes BUILD/bench/profile-PATH-SIZE.tsv (function, instructions per read;
+profile-CALL.tsv with --call, the call's colon a dash) and prints the top
+of it.  Exit 77 when a kernel, QEMU or GRUB is missing.
 """
 import argparse
 import bisect
@@ -32,6 +41,19 @@ PATHS = {"old": "OLD", "old_pager": "OLD_PAGER", "vm_read": "VMREAD", "fast_rpc"
          "fast_trap": "FAST_TRAP", "fast_rpc0": "FAST_RPC0", "limit_rpc": "LIMIT_RPC",
          "limit_trap": "LIMIT_TRAP", "port_rpc": "PORT_RPC", "user_rpc": "USER_RPC",
          "copy": "COPY"}
+# kernel_calls.py's calls, as bench_calls.c's enum call names them.
+CALLS = {"vm_allocate": "ALLOCATE", "vm_deallocate": "DEALLOCATE",
+         "vm_protect:plain": "PROTECT_PLAIN", "vm_protect:proxied": "PROTECT_PROXIED",
+         "vm_map:object": "MAP_OBJECT", "vm_map:proxy": "MAP_PROXY",
+         "vm_read:plain": "READ_PLAIN", "vm_read:proxied": "READ_PROXIED",
+         "vm_write:plain": "WRITE_PLAIN", "vm_write:proxied": "WRITE_PROXIED",
+         "vm_write:shared": "WRITE_SHARED", "vm_copy:plain": "COPY_PLAIN",
+         "vm_copy:proxied": "COPY_PROXIED", "vm_copy:shared": "COPY_SHARED",
+         "memory_object_create_proxy": "CREATE_PROXY",
+         "vm_region_create_proxy:plain": "REGION_PROXY_PLAIN",
+         "vm_region_create_proxy:proxied": "REGION_PROXY_PROXIED"}
+CALLS_SOURCES = ["tests/kernel/guest/bench_calls.c", "tests/kernel/guest/filepager.c",
+                 "traces/trace_content.c"]
 
 
 class Symbols:
@@ -58,16 +80,22 @@ class Symbols:
 
 def boot(args, plugin, out):
     """One boot; returns the guest's binary and its count of the window."""
-    name = f"prof-{args.path}-{args.size}"
-    defines = (f"-DBENCH_PROFILE_PATH={PATHS[args.path]} -DBENCH_PROFILE_SIZE={args.size}"
-               f" -DBENCH_PROFILE_READS={args.reads}")
+    if args.call:
+        name = "prof-" + args.call.replace(":", "-")
+        defines = f"-DBENCH_PROFILE_CALL={CALLS[args.call]} -DBENCH_PROFILE_CALLS={args.reads}"
+        sources = CALLS_SOURCES
+    else:
+        name = f"prof-{args.path}-{args.size}"
+        defines = (f"-DBENCH_PROFILE_PATH={PATHS[args.path]} -DBENCH_PROFILE_SIZE={args.size}"
+                   f" -DBENCH_PROFILE_READS={args.reads}")
+        sources = OLDPATH_SOURCES
     env = {"MOSAIC_GUEST_TIMEOUT": "900", "MOSAIC_QEMU_ICOUNT": "1",
            "MOSAIC_GUEST_DEFINES": defines, "MOSAIC_QEMU_PLUGIN": f"{plugin},out={out}"}
     if args.kernel:
         env["MOSAIC_KERNEL_IMAGE"] = args.kernel
     if os.path.exists(out):
         os.unlink(out)
-    boot_guest(args.src, args.build, name, OLDPATH_SOURCES, env=env)
+    boot_guest(args.src, args.build, name, sources, env=env)
     if not os.path.exists(out):
         sys.exit(f"kernel_profile: the plugin wrote no {out}")
     ticks = None
@@ -98,6 +126,8 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--path", default="fast_rpc", choices=sorted(PATHS))
     ap.add_argument("--size", type=int, default=1024)
+    ap.add_argument("--call", choices=sorted(CALLS),
+                    help="one of kernel_calls' stock calls instead of a read path")
     ap.add_argument("--reads", type=int, default=10000)
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--kernel", help="the kernel image (default BUILD/gnumach-obj/gnumach)")
@@ -120,7 +150,8 @@ def main():
     subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-Wall", "-Werror",
                     "-o", plugin, os.path.join(args.src, "bench", "kprof_plugin.c")], check=True)
 
-    out = os.path.join(out_dir, f"kprof-{args.path}-{args.size}.txt")
+    what = args.call.replace(":", "-") if args.call else f"{args.path}-{args.size}"
+    out = os.path.join(out_dir, f"kprof-{what}.txt")
     guest, ticks = boot(args, plugin, out)
     counts = fold(out, Symbols(kernel, guest))
 
@@ -129,10 +160,12 @@ def main():
     total = sum(per.values())
     kernel_total = sum(v for fn, v in per.items() if not fn.startswith("user:"))
     guest_count = ticks / args.reads
-    tsv = os.path.join(out_dir, f"profile-{args.path}-{args.size}.tsv")
+    tsv = os.path.join(out_dir, f"profile-{what}.tsv")
+    title = args.call or f"{args.path} of {args.size} bytes"
+    unit = "call" if args.call else "read"
     with open(tsv, "w") as f:
-        f.write(f"# kernel_profile: {args.path} of {args.size} bytes, instructions per read "
-                f"({args.reads} reads under -icount)\n")
+        f.write(f"# kernel_profile: {title}, instructions per {unit} "
+                f"({args.reads} {unit}s under -icount)\n")
         try:
             with open(kernel + ".source") as src:
                 f.write(f"# kernel_image\t{src.read().strip()}\n")
@@ -143,7 +176,7 @@ def main():
         f.write("function\tinstructions\n")
         for v, fn in rows:
             f.write(f"{fn}\t{v:.1f}\n")
-    print(f"{args.path} of {args.size} bytes: {total:.1f} instructions per read "
+    print(f"{title}: {total:.1f} instructions per {unit} "
           f"({kernel_total:.1f} in the kernel); the guest counted {guest_count:.1f}; {tsv}")
     for v, fn in rows[:args.top]:
         print(f"{v:9.1f}  {fn}")

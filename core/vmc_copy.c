@@ -1,3 +1,19 @@
+/* Copyright (C) 2026 the mosaic authors.
+
+   This program is free software; you can redistribute it and/or
+   modify it under the terms of the GNU General Public License
+   as published by the Free Software Foundation; either
+   version 2 of the license, or (at your option) any later version.
+
+   This program is distributed in the hope that it will be useful,
+   but WITHOUT ANY WARRANTY; without even the implied warranty of
+   MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE. See the
+   GNU General Public License for more details.
+
+   You should have received a copy of the GNU General Public
+   License along with this program; if not, see
+   <http://www.gnu.org/licenses/>.
+*/
 /*
  * vmc_copy.c: the copy engine.  See vmc_copy.h for the contract.
  *
@@ -15,10 +31,9 @@
  *   then the resident shortcut (copy_resident): check the source map, hold
  *   the destination map (looked up under its lock, or verified), peek at
  *   the destination page for writing and at the source page for reading;
- *   while both are resident and idle, move the bytes under those locks
- *   (running on over following pages the host keeps side by side on both
- *   sides, as one move) and advance, chunk after chunk, up to
- *   VMC_RESIDENT_BATCH destination pages.  Otherwise, with
+ *   while both are resident and idle, move the bytes under those locks and
+ *   advance, chunk after chunk, up to VMC_RESIDENT_BATCH chunks.  Otherwise,
+ *   with
  *   nothing changed, the general path:
  *   2. fault and pin the destination page for writing (copy-on-write
  *      already resolved by the write lookup), then the source page;
@@ -41,12 +56,6 @@
 #include "vmc_copy.h"
 #include "vmc_walk.h"
 
-/* Always inlined: the helpers on a small copy's way.  Under emulation (QEMU
- * runs the kernel in CI and in the benchmarks) a call's return is an
- * indirect jump the emulator looks up, which costs several times a plain
- * instruction; a resident 1K read made some 40 calls. */
-#define VMC_INLINE static inline __attribute__((__always_inline__))
-
 /* Endpoints ---------------------------------------------------------------- */
 
 /* The start position of an endpoint (address, offset or resolver position). */
@@ -64,7 +73,7 @@ static vmc_off_t endpoint_start(const struct vmc_endpoint *ep)
 }
 
 /* Is the endpoint well formed, and does [start, start + size) fit? */
-VMC_INLINE vmc_kr_t endpoint_check(const struct vmc_endpoint *ep, vmc_size_t size)
+static inline vmc_kr_t endpoint_check(const struct vmc_endpoint *ep, vmc_size_t size)
 {
 	struct vmc_range r;
 
@@ -72,8 +81,12 @@ VMC_INLINE vmc_kr_t endpoint_check(const struct vmc_endpoint *ep, vmc_size_t siz
 		return VMC_KERN_INVALID_ARGUMENT;
 	switch (ep->kind) {
 	case VMC_ENDPOINT_MAP:
-		/* Is there a map? */
+		/* Is there a map, and is a segment given any bytes long, with
+		 * offsets that do not wrap? */
 		if (ep->u.map.map == NULL)
+			return VMC_KERN_INVALID_ARGUMENT;
+		if (ep->u.map.object != NULL &&
+		    (ep->u.map.size == 0 || !vmc_range_make(ep->u.map.offset, ep->u.map.size, &r)))
 			return VMC_KERN_INVALID_ARGUMENT;
 		break;
 	case VMC_ENDPOINT_OBJECT:
@@ -117,6 +130,15 @@ static void side_init(struct side *sd, const struct vmc_endpoint *ep, vmc_prot_t
 	sd->have = false;
 	sd->ref = false;
 	sd->object = NULL;
+	if (ep->kind == VMC_ENDPOINT_MAP && ep->u.map.object != NULL) {
+		/* The caller's segment (vmc_endpoint_map_at), its reference
+		 * the caller's. */
+		sd->object = ep->u.map.object;
+		sd->offset = ep->u.map.offset;
+		sd->left = ep->u.map.size;
+		sd->version = ep->u.map.version;
+		sd->have = true;
+	}
 }
 
 /* Forgets the segment (and its reference): the next chunk looks it up again. */
@@ -145,7 +167,7 @@ static void side_take(struct side *sd, const struct vmc_walk_segment *ws, bool r
 /* Fills the side's segment for pos, at most `limit` bytes long (limit > 0
  * and [pos, pos + limit) does not wrap: checked by vmc_copy).  Returns what
  * stops the copy at pos if there is no usable segment. */
-VMC_INLINE vmc_kr_t side_resolve(struct side *sd, vmc_size_t limit)
+static inline vmc_kr_t side_resolve(struct side *sd, vmc_size_t limit)
 {
 	const struct vmc_endpoint *ep = sd->ep;
 	struct vmc_walk_segment ws;
@@ -281,36 +303,20 @@ static vmc_size_t chunk_size(const struct side *s, const struct side *d, vmc_siz
 	return vmc_min(n, vmc_page_left(d->offset));
 }
 
-/* Pages moved under one hold of the destination map's lock, at most: a
- * writer of that map waits for no more than this many page copies (64: 256
- * KiB, some tens of microseconds on real hardware; a host that keeps pages
- * side by side moves them in as few as one call, which is what lets the
- * simulator's 1 MiB copy come within a tenth of one memcpy). */
+/* Chunks moved under one hold of the destination map's lock, at most: a
+ * writer of that map waits for no more than this many copies of at most a
+ * page each (64: 256 KiB, some tens of microseconds on real hardware). */
 #define VMC_RESIDENT_BATCH 64
 
-#if VMC_HOST_EXTENTS
-/* Pages that n > 0 bytes from offset touch. */
-static vmc_size_t pages_touched(vmc_off_t offset, vmc_size_t n)
-{
-	return ((offset & VMC_PAGE_MASK) + (n - 1)) / VMC_PAGE_SIZE + 1;
-}
-#endif
-
 /*
- * One chunk of the resident shortcut: n bytes (or more, see below) from the
- * source's current byte to the destination's, both pages peeked
- * (vmc_port.h) and both objects locked while the bytes move.  Both sides in
- * one object (anonymous memory that the kernel grew by coalescing, say)
- * share its lock; both in one page is the overlapping copy.  Where the host
- * keeps the following pages of both objects side by side in its memory
- * (vmc_object_page_extent), the chunk runs on over them, within `left`,
- * both segments and the batch's `budget` of destination pages, as one move:
- * the simulator's copies then move many pages at a time, as memcpy does.
- * Returns the bytes moved, with *dpages the destination pages they touched;
- * 0, with nothing moved or held, if a page cannot be used as it is.
+ * One chunk of the resident shortcut: n bytes from the source's current
+ * byte to the destination's, both pages peeked (vmc_port.h) and both
+ * objects locked while the bytes move.  Both sides in one object (anonymous
+ * memory that the kernel grew by coalescing, say) share its lock; both in
+ * one page is the overlapping copy.  Returns false, with nothing moved or
+ * held, if a page cannot be used as it is.
  */
-static vmc_size_t copy_resident_chunk(struct side *s, struct side *d, vmc_size_t n,
-				      vmc_size_t left, vmc_size_t budget, vmc_size_t *dpages)
+static bool copy_resident_chunk(struct side *s, struct side *d, vmc_size_t n)
 {
 	vmc_off_t spage = vmc_trunc_page(s->offset);
 	vmc_off_t dpage = vmc_trunc_page(d->offset);
@@ -320,44 +326,20 @@ static vmc_size_t copy_resident_chunk(struct side *s, struct side *d, vmc_size_t
 	/* Map before object, as a lookup locks them; a second object's lock
 	 * only tried. */
 	if (!vmc_object_page_peek(d->object, dpage, VMC_PROT_WRITE, VMC_PEEK_LOCK, &dref))
-		return 0;
-	dref.pages = 1;
+		return false;
 	if (one_object && spage == dpage) {
 		vmc_page_copy(&dref, d->offset - dpage, &dref, s->offset - spage, n);
 	} else {
 		if (!vmc_object_page_peek(s->object, spage, VMC_PROT_READ,
 					  one_object ? VMC_PEEK_HELD : VMC_PEEK_TRY, &sref)) {
 			vmc_object_page_unpeek(&dref, false);
-			return 0;
+			return false;
 		}
-		sref.pages = 1;
-#if VMC_HOST_EXTENTS
-		/* Further, where both sides' next pages follow in the host's
-		 * memory; never within one object, whose two runs could
-		 * overlap.  Each extent is at least the rest of its page, so n
-		 * only grows. */
-		vmc_size_t nmax = vmc_min(vmc_min(left, s->left), d->left);
-		nmax = vmc_min(nmax, budget * VMC_PAGE_SIZE - (d->offset & VMC_PAGE_MASK));
-		if (!one_object && nmax > n) {
-			vmc_size_t e = vmc_object_page_extent(&dref, d->offset, nmax, VMC_PROT_WRITE);
-			if (e > n)
-				e = vmc_object_page_extent(&sref, s->offset, e, VMC_PROT_READ);
-			if (e > n) {
-				n = e;
-				dref.pages = (uint32_t)pages_touched(d->offset, n);
-				sref.pages = (uint32_t)pages_touched(s->offset, n);
-			}
-		}
-#else
-		(void)left;
-		(void)budget;
-#endif
 		vmc_page_copy(&dref, d->offset - dpage, &sref, s->offset - spage, n);
 		vmc_object_page_unpeek(&sref, false);
 	}
-	*dpages = dref.pages;
 	vmc_object_page_unpeek(&dref, true);
-	return n;
+	return true;
 }
 
 /*
@@ -370,7 +352,7 @@ static vmc_size_t copy_resident_chunk(struct side *s, struct side *d, vmc_size_t
  * source map is checked before each chunk, not held (two map locks are
  * never held together).  It stops at the first chunk whose pages cannot be
  * used as they are, at the end of either segment, or after
- * VMC_RESIDENT_BATCH destination pages.  Returns the bytes moved; 0, with
+ * VMC_RESIDENT_BATCH chunks.  Returns the bytes moved; 0, with
  * nothing moved, changed or held, sends the chunk down the general path.
  * The source has its segment; the destination too unless it is a map.
  */
@@ -378,7 +360,7 @@ static vmc_size_t copy_resident(struct side *s, struct side *d, vmc_size_t left)
 {
 	bool looked_up = false;
 	vmc_size_t moved = 0;
-	vmc_size_t budget = VMC_RESIDENT_BATCH;   /* destination pages */
+	unsigned budget = VMC_RESIDENT_BATCH;
 
 	if (!d->have) {
 		if (!side_lookup_locked(d, left))
@@ -388,12 +370,11 @@ static vmc_size_t copy_resident(struct side *s, struct side *d, vmc_size_t left)
 		return 0;
 	}
 	while (budget > 0 && moved < left && s->left != 0 && d->left != 0) {
-		vmc_size_t n = chunk_size(s, d, left - moved), pages;
+		vmc_size_t n = chunk_size(s, d, left - moved);
 		/* The source mapping as looked up? */
-		if (!side_check(s) ||
-		    (n = copy_resident_chunk(s, d, n, left - moved, budget, &pages)) == 0)
+		if (!side_check(s) || !copy_resident_chunk(s, d, n))
 			break;
-		budget -= pages;
+		budget--;
 		moved += n;
 		side_consume(s, n);
 		side_consume(d, n);
@@ -421,7 +402,7 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 
 	*moved = 0;
 	if (!s->have) {
-		vmc_yield(VMC_YIELD_LOOKUP_SRC);
+		vmc_may_block(VMC_BLOCK_LOOKUP_SRC);
 		if ((kr = side_resolve(s, left)) != VMC_KERN_SUCCESS)
 			return kr;
 	}
@@ -430,7 +411,7 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 	bool lazy = !d->have && d->ep->kind == VMC_ENDPOINT_MAP &&
 		    s->ep->kind != VMC_ENDPOINT_MAP;
 	if (!d->have) {
-		vmc_yield(VMC_YIELD_LOOKUP_DST);
+		vmc_may_block(VMC_BLOCK_LOOKUP_DST);
 		if (!lazy && (kr = side_resolve(d, left)) != VMC_KERN_SUCCESS)
 			return kr;
 	}
@@ -456,12 +437,12 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 	 * real kernel the other order would also wait forever: the source
 	 * fault leaves the shared page busy, and the write fault waits for
 	 * it. */
-	vmc_yield(VMC_YIELD_FAULT_DST);
+	vmc_may_block(VMC_BLOCK_FAULT_DST);
 	fr = vmc_object_page_get(d->object, dpage, VMC_PROT_WRITE, &dref);
 	if (fr != VMC_FAULT_OK)
 		return fault_outcome(fr, s, d);
 	if (!same) {
-		vmc_yield(VMC_YIELD_FAULT_SRC);
+		vmc_may_block(VMC_BLOCK_FAULT_SRC);
 		fr = vmc_object_page_get(s->object, spage, VMC_PROT_READ, &sref);
 		if (fr != VMC_FAULT_OK) {
 			vmc_page_put(&dref, false);
@@ -469,7 +450,7 @@ static vmc_kr_t copy_chunk(struct side *s, struct side *d, vmc_size_t left, vmc_
 		}
 	}
 
-	vmc_yield(VMC_YIELD_VERIFY);
+	vmc_may_block(VMC_BLOCK_VERIFY);
 	if (!side_check(s)) {
 		/* The source was unmapped or protected: look it up again. */
 		if (!same)
@@ -531,7 +512,7 @@ vmc_kr_t vmc_copy(const struct vmc_endpoint *src, const struct vmc_endpoint *dst
 			break;
 		done += n;
 		if (n != 0 && done < size)
-			vmc_yield(VMC_YIELD_NEXT_CHUNK);
+			vmc_may_block(VMC_BLOCK_NEXT_CHUNK);
 	}
 	side_drop(&s);
 	side_drop(&d);

@@ -1,3 +1,19 @@
+/* Copyright (C) 2026 the mosaic authors.
+
+   This program is free software; you can redistribute it and/or
+   modify it under the terms of the GNU General Public License
+   as published by the Free Software Foundation; either
+   version 2 of the license, or (at your option) any later version.
+
+   This program is distributed in the hope that it will be useful,
+   but WITHOUT ANY WARRANTY; without even the implied warranty of
+   MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE. See the
+   GNU General Public License for more details.
+
+   You should have received a copy of the GNU General Public
+   License along with this program; if not, see
+   <http://www.gnu.org/licenses/>.
+*/
 /*
  * vmc_copy.h: the copy engine behind vm_read_fast, vm_write_fast and
  * object-to-object copies.
@@ -72,6 +88,12 @@ struct vmc_endpoint {
 		struct {
 			struct vmc_map *map;
 			vmc_addr_t addr;
+			/* The first segment, when the caller has it
+			 * (vmc_endpoint_map_at); object NULL otherwise. */
+			struct vmc_object *object;  /* the caller holds a reference */
+			vmc_off_t offset;
+			vmc_size_t size;
+			vmc_map_version_t version;
 		} map;
 		struct {
 			struct vmc_object *object;  /* the caller holds a reference */
@@ -94,6 +116,31 @@ static inline struct vmc_endpoint vmc_endpoint_map(struct vmc_map *map, vmc_addr
 
 	ep.u.map.map = map;
 	ep.u.map.addr = addr;
+	return ep;
+}
+
+/*
+ * A map endpoint whose first segment the caller has looked up itself: the
+ * `size` bytes from addr are those of object from `offset` on, allowing the
+ * access the copy needs on that side, for as long as the map's version is
+ * `version`.  The engine starts there with no lookup, checks the version
+ * before each chunk as it does for its own lookups, and looks the map up
+ * afresh once the version has changed or the segment is used up.  The
+ * caller holds a reference on object for the copy.  (GNU Mach's
+ * vm_map_copy_overwrite has the destination's entry in hand, as
+ * vm_fault_copy's callers had.)
+ */
+static inline struct vmc_endpoint vmc_endpoint_map_at(struct vmc_map *map, vmc_addr_t addr,
+						      struct vmc_object *object,
+						      vmc_off_t offset, vmc_size_t size,
+						      const vmc_map_version_t *version)
+{
+	struct vmc_endpoint ep = vmc_endpoint_map(map, addr);
+
+	ep.u.map.object = object;
+	ep.u.map.offset = offset;
+	ep.u.map.size = size;
+	ep.u.map.version = *version;
 	return ep;
 }
 

@@ -1,3 +1,19 @@
+/* Copyright (C) 2026 the mosaic authors.
+
+   This program is free software; you can redistribute it and/or
+   modify it under the terms of the GNU General Public License
+   as published by the Free Software Foundation; either
+   version 2 of the license, or (at your option) any later version.
+
+   This program is distributed in the hope that it will be useful,
+   but WITHOUT ANY WARRANTY; without even the implied warranty of
+   MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE. See the
+   GNU General Public License for more details.
+
+   You should have received a copy of the GNU General Public
+   License along with this program; if not, see
+   <http://www.gnu.org/licenses/>.
+*/
 /*
  * vmc_port.h: the porting boundary.  Everything the core needs from its host.
  *
@@ -12,7 +28,7 @@
  *
  * Every primitive states:
  *   locks    what must be held on entry, what is held on return;
- *   sleeps   whether it may block (the core calls vmc_yield() around each
+ *   sleeps   whether it may block (the core calls vmc_may_block() around each
  *            such call so that tests can plant a race there);
  *   returns  its results, and what it leaves untouched on failure.
  *
@@ -119,9 +135,6 @@ void vmc_map_verify_done(struct vmc_map *map, const vmc_map_version_t *version);
 struct vmc_page_ref {
 	struct vmc_page *page;
 	struct vmc_page_ref_host host;
-	/* A peek only: the pages it covers, from `page` on (1 unless the core
-	 * extended it over following pages, vmc_object_page_extent). */
-	uint32_t pages;
 };
 
 /*
@@ -161,9 +174,7 @@ bool vmc_page_still_current(const struct vmc_page_ref *ref);
  * through here.  Each page is pinned (vmc_object_page_get) or peeked
  * (vmc_object_page_peek).  src may be dst, the same page: the two ranges
  * may then overlap, and the copy is as if through a buffer.  doff + n and
- * soff + n are at most VMC_PAGE_SIZE, or at most the pages a peek's extent
- * covers (ref->pages pages, vmc_object_page_extent).  Any alignment; n may
- * be 0.  The host reaches the pages' bytes as it must: a kernel that maps
+ * soff + n are at most VMC_PAGE_SIZE.  Any alignment; n may be 0.  The host reaches the pages' bytes as it must: a kernel that maps
  * only part of physical memory maps the rest for the copy.
  * [vm_page_copy_part: pmap_copy_part_page, which maps a page above the
  *  direct map in one of the processor's windows]
@@ -227,62 +238,33 @@ enum vmc_peek_lock { VMC_PEEK_LOCK, VMC_PEEK_TRY, VMC_PEEK_HELD };
 bool vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset, vmc_prot_t access,
 			  enum vmc_peek_lock lock, struct vmc_page_ref *ref);
 
-/*
- * With the peek `ref` open at the page holding `offset`, how many bytes from
- * offset on, at most `max` (> 0), the host could give as one stretch of its
- * memory: the rest of that page, then whole following pages of the same
- * object, each resident and usable for `access` as vmc_object_page_peek
- * would find it, each placed right after the one before.  Changes nothing
- * and counts nothing: the core moves what both sides allow, sets
- * ref->pages to the pages its move touched, and vmc_object_page_unpeek
- * ends them all, under the lock the peek took.  A host whose pages are
- * never adjacent (GNU Mach, whose frames are scattered) defines
- * VMC_HOST_NO_EXTENT instead (below).  What it buys is the copy's speed where moving bytes is
- * cheap: one move for many pages (the simulator keeps an object's pages
- * side by side in runs).
- * [vm_page_lookup]  locks: as the peek's.  sleeps: no.
- */
-#ifdef VMC_HOST_NO_EXTENT
-/* A host that defines VMC_HOST_NO_EXTENT in its vmc_host.h never keeps pages
- * side by side: it provides no vmc_object_page_extent, and the core neither
- * asks nor computes how far a chunk could run on. */
-#define VMC_HOST_EXTENTS 0
-#else
-#define VMC_HOST_EXTENTS 1
-vmc_size_t vmc_object_page_extent(const struct vmc_page_ref *ref, vmc_off_t offset,
-				  vmc_size_t max, vmc_prot_t access);
-#endif
-
-/* Ends a peek, all ref->pages of it; `dirtied` if the core wrote into them.
+/* Ends a peek; `dirtied` if the core wrote into the page.
  * A VMC_PEEK_HELD peek is ended before the one that took the lock.
  * [page->dirty, page->reference, vm_object_unlock]  sleeps: no. */
 void vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied);
 
-/* Races ------------------------------------------------------------------- */
+/* Blocking points ---------------------------------------------------------- */
 
-/* The places where a real kernel may drop a lock or sleep.  The core calls
- * vmc_yield() at each of them; the simulator lets a test act there (unmap,
- * protect, evict, terminate); GNU Mach does nothing. */
-enum vmc_yield_point {
-	VMC_YIELD_LOOKUP_SRC,      /* before looking up the source entry */
-	VMC_YIELD_LOOKUP_DST,      /* before looking up the destination entry */
-	VMC_YIELD_FAULT_SRC,       /* before faulting the source page */
-	VMC_YIELD_FAULT_DST,       /* before faulting the destination page */
-	VMC_YIELD_VERIFY,          /* between the faults and the map verify */
-	VMC_YIELD_NEXT_CHUNK,      /* after a chunk was copied and released */
-	VMC_YIELD_COUNT
+/*
+ * The core calls vmc_may_block() at each place where the copy may block
+ * next (a lookup takes a sleeping lock, a fault waits for its pager), with
+ * no lock of its own held, as Linux code calls might_sleep().  A kernel
+ * checks there that nothing forbids blocking (GNU Mach: check_simple_locks,
+ * an assertion that no simple lock is held, in a MACH_LDEBUG kernel); the
+ * simulator lets a test act there as another thread could while the copy
+ * blocks (unmap, protect, evict, terminate).
+ */
+enum vmc_block_point {
+	VMC_BLOCK_LOOKUP_SRC,      /* before looking up the source entry */
+	VMC_BLOCK_LOOKUP_DST,      /* before looking up the destination entry */
+	VMC_BLOCK_FAULT_SRC,       /* before faulting the source page */
+	VMC_BLOCK_FAULT_DST,       /* before faulting the destination page */
+	VMC_BLOCK_VERIFY,          /* between the faults and the map verify */
+	VMC_BLOCK_NEXT_CHUNK,      /* after a chunk was copied and released */
+	VMC_BLOCK_COUNT
 };
 
-/* locks: none held by the caller.  sleeps: may.
- * A host that plants nothing there (GNU Mach) defines VMC_HOST_NO_YIELD in
- * its vmc_host.h, and the core's calls compile to nothing. */
-#ifdef VMC_HOST_NO_YIELD
-static inline void vmc_yield(enum vmc_yield_point where)
-{
-	(void)where;
-}
-#else
-void vmc_yield(enum vmc_yield_point where);
-#endif
+/* [check_simple_locks]  locks: none held by the caller.  sleeps: may. */
+void vmc_may_block(enum vmc_block_point where);
 
 #endif /* VMC_PORT_H */

@@ -1,3 +1,19 @@
+/* Copyright (C) 2026 the mosaic authors.
+
+   This program is free software; you can redistribute it and/or
+   modify it under the terms of the GNU General Public License
+   as published by the Free Software Foundation; either
+   version 2 of the license, or (at your option) any later version.
+
+   This program is distributed in the hope that it will be useful,
+   but WITHOUT ANY WARRANTY; without even the implied warranty of
+   MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE. See the
+   GNU General Public License for more details.
+
+   You should have received a copy of the GNU General Public
+   License along with this program; if not, see
+   <http://www.gnu.org/licenses/>.
+*/
 /*
  * vmc_proxy.c: creation, flattening and resolution of proxy memory objects.
  * See vmc_proxy.h for the model.
@@ -10,33 +26,7 @@
  * yields, allocate, then fill and take references.  Only the last step
  * changes anything outside the new proxy, and it cannot fail.
  */
-#include "vmc_proxy.h"
-
-/* Resolution is a binary search, narrowed first by a bucket index: the span
- * from the first segment's start to the last one's is cut into nbuckets
- * (a power of two, at least nsegs) slices of 2^shift offsets, and bucket[b]
- * is the first segment that ends at or after slice b's first offset.  With
- * evenly sized segments a lookup then touches one or two segments whatever
- * their number; with skewed ones it is never worse than the plain search. */
-struct vmc_proxy {
-	uint32_t nsegs;
-	uint32_t nbuckets;
-	uint32_t shift;
-	uint32_t *bucket;            /* nbuckets entries, after segs[] */
-	struct vmc_proxy_seg segs[]; /* sorted by start, disjoint */
-};
-
-uint32_t vmc_proxy_segments(const struct vmc_proxy *proxy)
-{
-	return proxy->nsegs;
-}
-
-const struct vmc_proxy_seg *vmc_proxy_segment(const struct vmc_proxy *proxy, uint32_t i)
-{
-	if (i >= proxy->nsegs)
-		vmc_panic("vmc_proxy_segment: no such segment");
-	return &proxy->segs[i];
-}
+#include "vmc_proxy_impl.h"
 
 /* One validated input range. */
 struct range {
@@ -506,27 +496,6 @@ vmc_kr_t vmc_proxy_plan_placed(vmc_prot_t max_protection,
 }
 
 
-/* The create calls: a plan that succeeded, built. */
-static vmc_kr_t create_built(vmc_kr_t kr, struct vmc_proxy_plan *const *plan,
-			     struct vmc_proxy **out)
-{
-	if (kr == VMC_KERN_SUCCESS)
-		*out = vmc_proxy_build(*plan);
-	return kr;
-}
-
-vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
-				 const vmc_prot_t *maxprot, uint32_t nprot,
-				 const vmc_off_t *start, uint32_t nstart,
-				 const vmc_off_t *end, uint32_t nend,
-				 struct vmc_proxy **out)
-{
-	struct vmc_proxy_plan *plan;
-	vmc_kr_t kr = plan_seed(in, n, maxprot, nprot, start, nstart, end, NULL, nend, &plan);
-
-	return create_built(kr, &plan, out);
-}
-
 vmc_kr_t vmc_proxy_create_sized(const struct vmc_proxy_input *in, uint32_t n,
 				const vmc_prot_t *maxprot, uint32_t nprot,
 				const vmc_off_t *start, uint32_t nstart,
@@ -536,21 +505,9 @@ vmc_kr_t vmc_proxy_create_sized(const struct vmc_proxy_input *in, uint32_t n,
 	struct vmc_proxy_plan *plan;
 	vmc_kr_t kr = plan_seed(in, n, maxprot, nprot, start, nstart, NULL, len, nlen, &plan);
 
-	return create_built(kr, &plan, out);
-}
-
-vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
-				 const struct vmc_proxy_input *in, uint32_t n,
-				 const vmc_off_t *offset, uint32_t noffset,
-				 const vmc_off_t *start, uint32_t nstart,
-				 const vmc_size_t *len, uint32_t nlen,
-				 struct vmc_proxy **out)
-{
-	struct vmc_proxy_plan *plan;
-	vmc_kr_t kr = vmc_proxy_plan_placed(max_protection, in, n, offset, noffset, start, nstart,
-					    len, nlen, &plan);
-
-	return create_built(kr, &plan, out);
+	if (kr == VMC_KERN_SUCCESS)
+		*out = vmc_proxy_build(plan);
+	return kr;
 }
 
 void vmc_proxy_destroy(struct vmc_proxy *proxy)
@@ -567,11 +524,8 @@ static vmc_size_t bytes_through(vmc_off_t x, vmc_off_t last)
 	return n == VMC_ADDR_MAX ? n : n + 1;
 }
 
-/* vmc_proxy_resolve's body, inlined into the copy engine's resolver too:
- * a copy resolves at least once per call, and the call through is a
- * measurable share of a small read's cost. */
-static inline __attribute__((__always_inline__))
-void resolve_at(const struct vmc_proxy *proxy, vmc_off_t x, struct vmc_proxy_resolved *out)
+void vmc_proxy_resolve(const struct vmc_proxy *proxy, vmc_off_t x,
+		       struct vmc_proxy_resolved *out)
 {
 	uint32_t i = seg_search(proxy, x);
 
@@ -588,12 +542,6 @@ void resolve_at(const struct vmc_proxy *proxy, vmc_off_t x, struct vmc_proxy_res
 	out->offset = 0;
 	out->max_prot = VMC_PROT_NONE;
 	out->left = i < proxy->nsegs ? proxy->segs[i].start - x : bytes_through(x, VMC_ADDR_MAX);
-}
-
-void vmc_proxy_resolve(const struct vmc_proxy *proxy, vmc_off_t x,
-		       struct vmc_proxy_resolved *out)
-{
-	resolve_at(proxy, x, out);
 }
 
 bool vmc_proxy_window_inside(const struct vmc_proxy *proxy, vmc_off_t offset, vmc_size_t size)
@@ -640,7 +588,7 @@ vmc_kr_t vmc_proxy_copy_resolve(void *ctx, vmc_off_t pos, struct vmc_segment *se
 {
 	struct vmc_proxy_resolved r;
 
-	resolve_at(ctx, pos, &r);
+	vmc_proxy_resolve(ctx, pos, &r);
 	if (r.object == NULL)
 		return VMC_KERN_INVALID_ADDRESS;
 	/* The proxy holds its objects, and the copy holds the proxy. */

@@ -1,3 +1,19 @@
+/* Copyright (C) 2026 the mosaic authors.
+
+   This program is free software; you can redistribute it and/or
+   modify it under the terms of the GNU General Public License
+   as published by the Free Software Foundation; either
+   version 2 of the license, or (at your option) any later version.
+
+   This program is distributed in the hope that it will be useful,
+   but WITHOUT ANY WARRANTY; without even the implied warranty of
+   MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE. See the
+   GNU General Public License for more details.
+
+   You should have received a copy of the GNU General Public
+   License along with this program; if not, see
+   <http://www.gnu.org/licenses/>.
+*/
 /*
  * vmc_proxy.h: proxy memory objects made of several objects and holes.
  *
@@ -56,15 +72,10 @@ struct vmc_proxy_seg {
 	bool open_ended;            /* came from an open-ended range */
 };
 
-/* A proxy: opaque outside vmc_proxy.c.  Its segments are sorted by start
- * and disjoint; vmc_proxy_segments and vmc_proxy_segment show them (to the
- * tests, the fuzzer and the benchmarks: the hosts need only the calls
- * below). */
+/* A proxy: opaque outside vmc_proxy.c (vmc_proxy_impl.h).  Its segments
+ * are sorted by start and disjoint; vmc_proxy_host.h shows them to the
+ * tests, the fuzzer and the benchmarks. */
 struct vmc_proxy;
-
-/* How many segments the proxy has, and segment i (i < that). */
-uint32_t vmc_proxy_segments(const struct vmc_proxy *proxy);
-const struct vmc_proxy_seg *vmc_proxy_segment(const struct vmc_proxy *proxy, uint32_t i);
 
 /* One creation input: a base object, an existing proxy, or a hole (the
  * null port).  The host turns ports into these. */
@@ -85,70 +96,14 @@ struct vmc_proxy_input {
 };
 
 /*
- * The seed's form: ranges laid end to end in proxy space.  Range i maps
- * [start[i], end[i]) of input i (end exclusive) with maximum protection
- * maxprot[i].  The start and end arrays may be exactly one shorter than the
- * inputs: then the last input is pasted whole (from its offset 0) and
- * open-ended.  With one input and no start/end at all, the proxy is that
- * whole object (the shorthand).  A hole input maps nothing.
+ * Creation is in steps (seL4's decode, then invoke), so that a host can act
+ * between validation and construction:
  *
- * sleeps: yes (allocation).  locks: none.
- * returns: VMC_KERN_SUCCESS and *out;
- *   VMC_KERN_INVALID_ARGUMENT: no input, a count that does not fit the rules,
- *     end < start, an empty closed range, proxy space that overflows;
- *   VMC_KERN_INVALID_VALUE: protection bits outside VMC_PROT_ALL;
- *   VMC_KERN_NO_SPACE: more than VMC_PROXY_MAX_RANGES inputs or
- *     VMC_PROXY_MAX_SEGMENTS segments after flattening;
- *   VMC_KERN_RESOURCE_SHORTAGE: allocation failed.
- *   On failure *out is untouched and no reference is taken.
- */
-vmc_kr_t vmc_proxy_create_ranges(const struct vmc_proxy_input *in, uint32_t n,
-				 const vmc_prot_t *maxprot, uint32_t nprot,
-				 const vmc_off_t *start, uint32_t nstart,
-				 const vmc_off_t *end, uint32_t nend,
-				 struct vmc_proxy **out);
-
-/*
- * The seed's form with each closed range given by its start and length
- * (len[i] > 0) instead of its end: range i maps [start[i], start[i] +
- * len[i]) of input i.  What vm_region_create_proxy needs: an entry's
- * object range may end at the very top of the offset space, where its
- * exclusive end is one past the top and cannot be said.  Same rules and
- * results as vmc_proxy_create_ranges (len[] in end[]'s place), plus
- * VMC_KERN_INVALID_ARGUMENT for a zero length or a window that wraps.
- */
-vmc_kr_t vmc_proxy_create_sized(const struct vmc_proxy_input *in, uint32_t n,
-				const vmc_prot_t *maxprot, uint32_t nprot,
-				const vmc_off_t *start, uint32_t nstart,
-				const vmc_size_t *len, uint32_t nlen,
-				struct vmc_proxy **out);
-
-/*
- * GNU Mach's form, memory_object_create_proxy: range i maps
- * [start[i], start[i] + len[i]) of input i at proxy offset offset[i].  All
- * ranges share max_protection.  Ranges may come in any order; gaps between
- * them are holes; overlapping ranges are rejected.  Every input must be an
- * object or a proxy (VMC_KERN_INVALID_NAME for a hole, as GNU Mach does for an
- * invalid port).  Same results as vmc_proxy_create_ranges, plus
- * VMC_KERN_INVALID_ARGUMENT for overlaps, zero lengths and wrapping ranges.
- */
-vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
-				 const struct vmc_proxy_input *in, uint32_t n,
-				 const vmc_off_t *offset, uint32_t noffset,
-				 const vmc_off_t *start, uint32_t nstart,
-				 const vmc_size_t *len, uint32_t nlen,
-				 struct vmc_proxy **out);
-
-/*
- * The same in three steps (seL4's decode, then invoke), for a host that
- * must act between validation and construction:
- *
- *   vmc_proxy_plan_ranges / vmc_proxy_plan_placed decode and check every
- *   argument before allocating anything (overlaps of GNU Mach's form are
- *   found on the ranges sorted in the plan's own array), then allocate
- *   the proxy, so that the build cannot fail.  Same results as the create
- *   calls; an input may be VMC_PROXY_IN_UNNAMED.  The plan refers to the
- *   caller's inputs, which must stay as they are until the build or the
+ *   a plan call decodes and checks every argument before allocating
+ *   anything (overlaps of GNU Mach's form are found on the ranges sorted in
+ *   the plan's own array), then allocates the proxy, so that the build
+ *   cannot fail.  An input may be VMC_PROXY_IN_UNNAMED.  The plan refers to
+ *   the caller's inputs, which must stay as they are until the build or the
  *   discard, but for naming the unnamed ones.
  *
  *   vmc_proxy_build commits: it takes the objects' references and returns
@@ -160,7 +115,33 @@ vmc_kr_t vmc_proxy_create_placed(vmc_prot_t max_protection,
  *   proxy of other segments); the plan is then still the caller's.
  *   vmc_proxy_plan_discard gives a plan up.  Either frees the plan.
  *
+ * The plan calls, for the two forms:
+ *
+ * The seed's form, vmc_proxy_plan_ranges: ranges laid end to end in proxy
+ * space.  Range i maps [start[i], end[i]) of input i (end exclusive) with
+ * maximum protection maxprot[i].  The start and end arrays may be exactly
+ * one shorter than the inputs: then the last input is pasted whole (from
+ * its offset 0) and open-ended.  With one input and no start/end at all,
+ * the proxy is that whole object (the shorthand).  A hole input maps
+ * nothing.
+ *
+ * GNU Mach's form, vmc_proxy_plan_placed (memory_object_create_proxy):
+ * range i maps [start[i], start[i] + len[i]) of input i at proxy offset
+ * offset[i].  All ranges share max_protection.  Ranges may come in any
+ * order; gaps between them are holes; overlapping ranges are rejected.
+ * Every input must be an object or a proxy (VMC_KERN_INVALID_NAME for a
+ * hole, as GNU Mach does for an invalid port).
+ *
  * sleeps: yes (allocation).  locks: none.
+ * returns: VMC_KERN_SUCCESS and *out;
+ *   VMC_KERN_INVALID_ARGUMENT: no input, a count that does not fit the rules,
+ *     end < start, an empty closed range, proxy space that overflows (and
+ *     for the placed form, overlaps, zero lengths and wrapping ranges);
+ *   VMC_KERN_INVALID_VALUE: protection bits outside VMC_PROT_ALL;
+ *   VMC_KERN_NO_SPACE: more than VMC_PROXY_MAX_RANGES inputs or
+ *     VMC_PROXY_MAX_SEGMENTS segments after flattening;
+ *   VMC_KERN_RESOURCE_SHORTAGE: allocation failed.
+ *   On failure *out is untouched and no reference is taken.
  */
 struct vmc_proxy_plan;
 
@@ -177,6 +158,22 @@ vmc_kr_t vmc_proxy_plan_placed(vmc_prot_t max_protection,
 			       struct vmc_proxy_plan **out);
 struct vmc_proxy *vmc_proxy_build(struct vmc_proxy_plan *plan);
 void vmc_proxy_plan_discard(struct vmc_proxy_plan *plan);
+
+/*
+ * The seed's form with each closed range given by its start and length
+ * (len[i] > 0) instead of its end, planned and built in one step (every
+ * input named): range i maps [start[i], start[i] + len[i]) of input i.
+ * What vm_region_create_proxy needs: an entry's object range may end at the
+ * very top of the offset space, where its exclusive end is one past the top
+ * and cannot be said.  Same rules and results as vmc_proxy_plan_ranges
+ * (len[] in end[]'s place), plus VMC_KERN_INVALID_ARGUMENT for a zero
+ * length or a window that wraps.
+ */
+vmc_kr_t vmc_proxy_create_sized(const struct vmc_proxy_input *in, uint32_t n,
+				const vmc_prot_t *maxprot, uint32_t nprot,
+				const vmc_off_t *start, uint32_t nstart,
+				const vmc_size_t *len, uint32_t nlen,
+				struct vmc_proxy **out);
 
 /* Drops the segments' object references and frees the proxy.
  * sleeps: yes (object release).  */

@@ -1,3 +1,19 @@
+/* Copyright (C) 2026 the mosaic authors.
+
+   This program is free software; you can redistribute it and/or
+   modify it under the terms of the GNU General Public License
+   as published by the Free Software Foundation; either
+   version 2 of the license, or (at your option) any later version.
+
+   This program is distributed in the hope that it will be useful,
+   but WITHOUT ANY WARRANTY; without even the implied warranty of
+   MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE. See the
+   GNU General Public License for more details.
+
+   You should have received a copy of the GNU General Public
+   License along with this program; if not, see
+   <http://www.gnu.org/licenses/>.
+*/
 /*
  * vmc_types.h: the core's basic types, Mach status codes and protections.
  *
@@ -90,10 +106,6 @@ typedef int vmc_kr_t;
 #define VMC_MACH_SEND_INVALID_DEST      0x10000003
 #define VMC_MACH_SEND_INTERRUPTED       0x10000007
 #define VMC_MACH_SEND_INVALID_MEMORY    0x1000000c
-
-/* The Mach name of a status code ("KERN_PROTECTION_FAILURE"), or "KERN_?"
- * for an unknown value.  Tools print codes by name. */
-const char *vmc_kr_name(vmc_kr_t kr);
 
 /* Result of the page-fault primitive (vmc_object_page_get).  Not a status
  * code: the core turns it into one (vmc_fault_kr). */

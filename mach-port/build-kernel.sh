@@ -1,6 +1,6 @@
 #!/bin/sh
-# build-kernel.sh [--stock] [--obj DIR] [--flags "OPTIONS"] BUILDDIR GNUMACH_SRC
-#                 [check|build] [NCPUS] [ARCH] -- builds GNU
+# build-kernel.sh [--stock] [--obj DIR] [--flags "OPTIONS"] [--patches N]
+#                 BUILDDIR GNUMACH_SRC [check|build] [NCPUS] [ARCH] -- builds GNU
 # Mach with mosaic: the patch series (patch-series.sh) on the HEAD commit of
 # the user's tree, in BUILDDIR/gnumach-series; its tree copied into
 # BUILDDIR/gnumach-src (only the files that differ, so that make rebuilds
@@ -23,6 +23,9 @@
 # built with gcc -m32 and that MIG, as are our guests.  No step runs an
 # i386 program on the build machine.
 #
+# --patches N builds the tree of the series' first N patches only (make
+# kernel-patch builds after each).
+#
 # For kernel-matrix (tests/kernel/kernel_matrix.py): --stock builds stock
 # GNU Mach of the same commit (the user's HEAD, cloned into
 # BUILDDIR/gnumach-stock-src) instead of the series; --obj DIR builds in
@@ -35,18 +38,20 @@
 set -eu
 
 stock=0
+patches=""
 objdir=""
 flags=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--stock) stock=1; shift ;;
 	--obj) objdir=${2:?}; shift 2 ;;
+	--patches) patches=${2:?}; shift 2 ;;
 	--flags) flags=${2?}; shift 2 ;;
 	-*) echo "build-kernel: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 2 ] || { echo "usage: $0 [--stock] [--obj DIR] [--flags OPTIONS] BUILDDIR GNUMACH_SRC [check|build] [NCPUS] [ARCH]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: $0 [--stock] [--obj DIR] [--flags OPTIONS] [--patches N] BUILDDIR GNUMACH_SRC [check|build] [NCPUS] [ARCH]" >&2; exit 2; }
 build=$(cd "$1" && pwd)
 tree=$(cd "$2" && pwd)
 what=${3:-build}
@@ -98,6 +103,17 @@ if [ $stock = 1 ]; then
 	fi
 else
 "$here/patch-series.sh" "$tree" "$build/gnumach-series"
+# --patches N: the first N patches of the series only (make kernel-patch
+# builds after each).
+if [ -n "$patches" ]; then
+	total=$(git -C "$build/gnumach-series" rev-list --count "$(git -C "$tree" rev-parse HEAD)..HEAD")
+	case $patches in
+	''|*[!0-9]*) echo "build-kernel: --patches wants a number, not '$patches'" >&2; exit 2 ;;
+	esac
+	[ "$patches" -le "$total" ] || {
+		echo "build-kernel: --patches $patches: the series has $total" >&2; exit 2; }
+	git -C "$build/gnumach-series" checkout -q --detach "HEAD~$((total - patches))"
+fi
 
 # The series' tree into the build's source tree, file by file.
 src="$build/gnumach-src"

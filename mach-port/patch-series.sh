@@ -26,22 +26,24 @@
 # splits the series' files into their parts (AWK, default awk: mawk, gawk
 # and busybox awk alike).
 #
-# With OUT, `git format-patch' writes the series there (emptied first);
-# `git am OUT/*.patch' on a clean tree of the same commit gives WORK's
-# tree, which is checked.  build-kernel.sh
+# With OUT, `git format-patch' writes the series there (emptied first),
+# after a cover letter (0000-cover-letter.patch: the subject and text of
+# mach-port/series/cover-letter, git's shortlog and diffstat); `git am' of
+# the patches on a clean tree of the same commit gives WORK's tree, which is
+# checked.  build-kernel.sh
 # builds from WORK, so `make kernel' and the series are one.
 #
 # MOSAIC_SERIES_DIR names another directory of .edit files (the tests'
 # fixtures); MOSAIC_SERIES_NOGIT=1 applies the edits to WORK as a plain
-# copy of GNUMACH_SRC, with no git (the tests' fixture trees).
+# copy of GNUMACH_SRC, with no git (the tests' fixture trees);
+# MOSAIC_SERIES_ONLY="FILE..." applies only the edits of those files of the
+# tree and adds nothing (the guests' build takes the interface files so).
 #
 # The same makes a series for another project's tree (the Hurd's:
 # mach-port/hurd/patch-hurd.sh): MOSAIC_SERIES_PROJECT names the project in
 # messages (default "GNU Mach"), MOSAIC_SERIES_TREE_FILE is a file every
 # tree of it has (default vm/vm_fault.c), MOSAIC_SERIES_BASE the commit of
-# the tree's history the series is made on (default its HEAD).  A series
-# directory with a file `cover-letter' (its first line the subject, the
-# rest the body) gets a cover letter, 0000-cover-letter.patch, with OUT.
+# the tree's history the series is made on (default its HEAD).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,6 +51,9 @@ top=$(cd "$here/.." && pwd)
 series=${MOSAIC_SERIES_DIR:-$here/series}
 AWK=${AWK:-awk}
 nogit=${MOSAIC_SERIES_NOGIT:-0}
+only=${MOSAIC_SERIES_ONLY:-}
+project=${MOSAIC_SERIES_PROJECT:-GNU Mach}
+treefile=${MOSAIC_SERIES_TREE_FILE:-vm/vm_fault.c}
 
 fail() { echo "patch-series: $*" >&2; exit 1; }
 
@@ -57,15 +62,17 @@ trap 'rm -rf "$tmp"' EXIT
 
 # split PATCH: the patch's parts into $tmp/p: msg (the commit message),
 # and for the Kth edit, op.K ("after FILE", "before FILE", "replace FILE"
-# or "add SRC DST"), anchor.K (its = lines) and lines.K (its + lines,
-# without the marker).  Lines are written as read, the marker cut off.
+# or "add SRC DST"), anchor.K (its = lines), lines.K (its + lines, without
+# the marker), block.K (its ~ lines: the lines the first anchor line must
+# be followed by), from.K (the mosaic file its < line names) and toend.K
+# (if it has a $ line).  Lines are written as read, the marker cut off.
 split() {
 	rm -rf "$tmp/p"
 	mkdir "$tmp/p"
 	PATCH_PARTS="$tmp/p" $AWK '
 		function fail(why) { print FILENAME ":" FNR ": " why > "/dev/stderr"; bad = 1; exit 1 }
 		function close_op() {
-			if (k > 0) { close(dir "/anchor." k); close(dir "/lines." k) }
+			if (k > 0) { close(dir "/anchor." k); close(dir "/lines." k); close(dir "/block." k) }
 		}
 		in_msg && $0 == "---" { in_msg = 0; close(dir "/msg"); next }
 		in_msg { print > (dir "/msg"); next }
@@ -81,8 +88,14 @@ split() {
 			print > (dir "/op." k); close(dir "/op." k)
 			next
 		}
-		inop && /^=/ { print substr($0, 2) > (dir "/anchor." k); next }
+		inop && /^=/ { nanchor[k]++; print substr($0, 2) > (dir "/anchor." k); next }
+		inop && /^~/ {
+			if (nanchor[k] != 1) fail("a ~ line not right after the first = line: " $0)
+			print substr($0, 2) > (dir "/block." k); next
+		}
 		inop && /^\+/ { print substr($0, 2) > (dir "/lines." k); next }
+		inop && $0 == "$" { print "" > (dir "/toend." k); close(dir "/toend." k); next }
+		inop && /^</ { print substr($0, 2) > (dir "/from." k); close(dir "/from." k); next }
 		{ fail("not an edit line: " $0) }
 		BEGIN { in_msg = 1; dir = ENVIRON["PATCH_PARTS"] }
 		END {
@@ -98,6 +111,19 @@ count() {
 	grep -c -x -F -f "$2" "$1" || true
 }
 
+# block_at FILE BLOCKFILE: the numbers of the lines of FILE where the lines
+# of BLOCKFILE begin, consecutive and whole (its first line is found by
+# grep, the others compared).
+block_at() {
+	head -n 1 "$2" > "$tmp/block.first"
+	nb=$(wc -l < "$2")
+	grep -n -x -F -f "$tmp/block.first" "$1" | while IFS=: read -r k rest; do
+		if tail -n +"$k" "$1" | head -n "$nb" | cmp -s - "$2"; then
+			echo "$k"
+		fi
+	done
+}
+
 # line_of FILE PATTERNFILE [FROM]: the number of the first line of FILE, at
 # FROM or after, equal to the line in PATTERNFILE; empty if none.
 line_of() {
@@ -111,6 +137,10 @@ line_of() {
 edit() {
 	read -r what f rest < "$tmp/p/op.$1"
 	where="$2: edit $1 ($what $f)"
+	if [ -n "$only" ]; then
+		case $what in add) return ;; esac
+		case " $only " in *" $f "*) ;; *) return ;; esac
+	fi
 	case $what in
 	add)
 		[ -f "$top/$f" ] || fail "$where: no file $f in mosaic"
@@ -121,28 +151,54 @@ edit() {
 	esac
 	file="$w/$f"
 	[ -f "$file" ] || fail "$where: $project has no $f"
+	if [ -f "$tmp/p/from.$1" ]; then
+		from=$(cat "$tmp/p/from.$1")
+		[ ! -s "$tmp/p/lines.$1" ] || fail "$where: both + lines and <$from"
+		[ -f "$top/$from" ] || fail "$where: no file $from in mosaic"
+		cat "$top/$from" > "$tmp/p/lines.$1"
+	fi
+	toend=0
+	if [ -f "$tmp/p/toend.$1" ]; then
+		[ "$what" = replace ] || fail "$where: \$ (through the end of the file) in a $what"
+		toend=1
+	fi
 	anchors=$(wc -l < "$tmp/p/anchor.$1")
 	sed -n 1p "$tmp/p/anchor.$1" > "$tmp/first"
 	sed -n 2p "$tmp/p/anchor.$1" > "$tmp/last"
 	first=$(cat "$tmp/first")
-	case $what:$anchors in
-	after:1|before:1|replace:1|replace:2) ;;
+	case $what:$anchors:$toend in
+	after:1:0|before:1:0|replace:1:*|replace:2:0) ;;
 	*) fail "$where: $anchors anchor line(s)" ;;
 	esac
 	[ -n "$first" ] || fail "$where: an empty anchor line"
-	n=$(count "$file" "$tmp/first")
-	[ "$n" = 1 ] || fail "$where: the line '$first' is there $n times, not once"
-	a=$(line_of "$file" "$tmp/first")
+	# The anchor: its first line, and the ~ lines that must follow it.
+	cat "$tmp/first" > "$tmp/block"
+	[ ! -f "$tmp/p/block.$1" ] || cat "$tmp/p/block.$1" >> "$tmp/block"
+	nblock=$(wc -l < "$tmp/block")
+	if [ "$nblock" = 1 ]; then
+		n=$(count "$file" "$tmp/first")
+		[ "$n" = 1 ] || fail "$where: the line '$first' is there $n times, not once"
+		a=$(line_of "$file" "$tmp/first")
+	else
+		block_at "$file" "$tmp/block" > "$tmp/at"
+		n=$(wc -l < "$tmp/at")
+		[ "$n" = 1 ] ||
+			fail "$where: the $nblock lines '$first' ... '$(tail -n 1 "$tmp/block")' are there $n times, not once"
+		a=$(cat "$tmp/at")
+	fi
+	z=$((a + nblock - 1))	# the anchor's last line
 	case $what in
-	after)   keep=$a;       resume=$((a + 1)) ;;
+	after)   keep=$z;       resume=$((z + 1)) ;;
 	before)  keep=$((a - 1)); resume=$a ;;
 	replace)
 		keep=$((a - 1))
-		if [ "$anchors" = 2 ]; then
-			b=$(line_of "$file" "$tmp/last" "$((a + 1))")
+		if [ $toend = 1 ]; then
+			b=$(wc -l < "$file")
+		elif [ "$anchors" = 2 ]; then
+			b=$(line_of "$file" "$tmp/last" "$((z + 1))")
 			[ -n "$b" ] || fail "$where: no line '$(cat "$tmp/last")' after '$first'"
 		else
-			b=$a
+			b=$z
 		fi
 		resume=$((b + 1)) ;;
 	esac
@@ -157,14 +213,11 @@ edit() {
 	head -n "$keep" "$file" > "$tmp/before"
 	tail -n +"$resume" "$file" > "$tmp/after"
 	head -n "$keep" "$file.new" | cmp -s - "$tmp/before" &&
-	sed -n "$((keep + 1)),$((keep + added))p" "$file.new" | cmp -s - "$tmp/p/lines.$1" &&
+	tail -n +"$((keep + 1))" "$file.new" | head -n "$added" | cmp -s - "$tmp/p/lines.$1" &&
 	tail -n +"$((keep + added + 1))" "$file.new" | cmp -s - "$tmp/after" ||
 		fail "$where: the edit at '$first' is not in the file"
 	mv "$file.new" "$file"
 }
-
-project=${MOSAIC_SERIES_PROJECT:-GNU Mach}
-treefile=${MOSAIC_SERIES_TREE_FILE:-vm/vm_fault.c}
 
 ls "$series"/*.edit >/dev/null 2>&1 || fail "no patches (*.edit) in $series"
 
@@ -241,25 +294,28 @@ if [ -n "$out" ] && [ "$nogit" != 1 ]; then
 	rm -rf "$out"
 	mkdir -p "$out"
 	out=$(cd "$out" && pwd)
-	if [ -f "$series/cover-letter" ]; then
-		git -C "$w" format-patch -q --cover-letter -o "$out" "$base"
-		# The subject and the blurb, which format-patch leaves to fill.
-		letter="$out/0000-cover-letter.patch"
-		while IFS= read -r line; do
-			case $line in
-			*'*** SUBJECT HERE ***'*)
-				printf '%s%s\n' "${line%%\*\*\* SUBJECT HERE \*\*\**}" \
-					"$(sed -n 1p "$series/cover-letter")" ;;
-			'*** BLURB HERE ***') sed -n '2,$p' "$series/cover-letter" ;;
-			*) printf '%s\n' "$line" ;;
-			esac
-		done < "$letter" > "$letter.new"
-		grep -q '\*\*\* \(SUBJECT\|BLURB\) HERE' "$letter.new" &&
-			fail "the cover letter still has format-patch's placeholders"
-		mv "$letter.new" "$letter"
-	else
-		git -C "$w" format-patch -q -o "$out" "$base"
-	fi
+	git -C "$w" format-patch -q --cover-letter -o "$out" "$base"
+	# The cover letter: the subject and the text of series/cover-letter
+	# (its first line, then the rest) in place of git's placeholders,
+	# before its shortlog and diffstat.
+	letter="$out/0000-cover-letter.patch"
+	[ -f "$series/cover-letter" ] || fail "no cover letter: $series/cover-letter"
+	head -n 1 "$series/cover-letter" > "$tmp/subject"
+	tail -n +3 "$series/cover-letter" > "$tmp/blurb"
+	[ "$(grep -c -x -F '*** BLURB HERE ***' "$letter")" = 1 ] &&
+	[ "$(grep -c -F '*** SUBJECT HERE ***' "$letter")" = 1 ] ||
+		fail "git format-patch's cover letter has not the placeholders this script fills"
+	PATCH_SUBJECT="$(cat "$tmp/subject")" PATCH_BLURB="$tmp/blurb" $AWK '
+		index($0, "*** SUBJECT HERE ***") {
+			sub(/\*\*\* SUBJECT HERE \*\*\*/, "")
+			print $0 ENVIRON["PATCH_SUBJECT"]; next
+		}
+		$0 == "*** BLURB HERE ***" {
+			while ((getline l < ENVIRON["PATCH_BLURB"]) > 0) print l
+			next
+		}
+		{ print }' "$letter" > "$letter.new"
+	mv "$letter.new" "$letter"
 	# The series as a maintainer gets it: git am on a clean clone of the
 	# base must give exactly this tree.
 	check="$w.am-check"
@@ -267,7 +323,8 @@ if [ -n "$out" ] && [ "$nogit" != 1 ]; then
 	git clone -q --shared --no-checkout "$src" "$check"
 	git -C "$check" checkout -q --detach "$base"
 	git -C "$check" -c user.name="$(git -C "$w" config user.name)" \
-		-c user.email="$(git -C "$w" config user.email)" am -q $(ls "$out"/*.patch | grep -v '/0000-cover-letter\.patch$') ||
+		-c user.email="$(git -C "$w" config user.email)" am -q \
+		$(ls "$out"/*.patch | grep -v '/0000-cover-letter\.patch$') ||
 		fail "git am of $out does not apply to $base"
 	[ "$(git -C "$check" rev-parse 'HEAD^{tree}')" = "$(git -C "$w" rev-parse 'HEAD^{tree}')" ] ||
 		fail "git am of $out gives another tree than $w"

@@ -1,16 +1,24 @@
-/*
- * Copyright (c) 2026 the mosaic authors.
- *
- * This program is free software; you can redistribute it and/or modify it
- * under the terms of the GNU General Public License as published by the Free
- * Software Foundation; either version 2, or (at your option) any later
- * version.
- */
+/* Copyright (C) 2026 the mosaic authors.
+
+   This program is free software; you can redistribute it and/or
+   modify it under the terms of the GNU General Public License
+   as published by the Free Software Foundation; either
+   version 2 of the license, or (at your option) any later version.
+
+   This program is distributed in the hope that it will be useful,
+   but WITHOUT ANY WARRANTY; without even the implied warranty of
+   MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE. See the
+   GNU General Public License for more details.
+
+   You should have received a copy of the GNU General Public
+   License along with this program; if not, see
+   <http://www.gnu.org/licenses/>.
+*/
 /*
  *	File:	vm/vmc_gnumach.c  (mosaic: mach-port/vmc_gnumach.c)
  *
  *	The porting header of the mosaic core (vmc_port.h) implemented
- *	over GNU Mach's VM internals.  With vmc_proxy_gnumach.c (GNU
+ *	over GNU Mach's VM internals.  With vm/memory_object_proxy.c (GNU
  *	Mach's proxies made of the core's) it is the port layer, the only
  *	place where core types and kernel types meet: a struct vmc_map is a
  *	struct vm_map, a struct vmc_object a struct vm_object, a struct
@@ -24,18 +32,18 @@
  *	Locking, as in vm_fault_copy: the core holds no lock across a call,
  *	except between a successful vmc_map_verify and vmc_map_verify_done,
  *	when the destination map is read-locked and the core only copies
- *	bytes between two busy pages.
+ *	bytes between two busy pages (and in the resident shortcut, whose
+ *	peeks hold the objects' locks, vmc_port.h).
  *
- *	The other way round, the kernel calls the core through the two
- *	routines of vmc_gnumach.h at the end of this file (the fast-copy
- *	RPCs of vmc_server.c use them): they take kernel types, build the
- *	core's endpoints (a proxy's is the core's own resolver) and run its
- *	copy engine.
+ *	The other way round, the kernel calls the core's copy engine
+ *	(vmc_copy.h) with endpoints built of kernel objects cast to the
+ *	core's: vmc_server.c does.
  */
 
 #include <kern/assert.h>
 #include <kern/debug.h>
 #include <kern/kalloc.h>
+#include <kern/lock.h>
 #include <mach/kern_return.h>
 #include <mach/vm_prot.h>
 #include <vm/vm_fault.h>
@@ -43,11 +51,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 
-#include "vmc_copy.h"
-#include "vmc_gnumach.h"
 #include "vmc_port.h"
-#include "vmc_proxy.h"
-#include "vmc_range.h"
 
 /*
  *	The core's numbers are Mach's: each checked against GNU Mach's own
@@ -125,49 +129,9 @@ vmc_object_release(struct vmc_object *object)
 }
 
 /*
- *	entry_lookup_as_is: with map read-locked, the entry holding addr if
- *	vm_map_lookup would use it as it is for `access`: it holds an object
- *	already, allows the access, is neither a submap nor wired, and has no
- *	copy-on-write to resolve for a write.  vm_map_lookup would then change
- *	nothing and return the entry's object, offset and protection (write
- *	removed for a read of a copy-on-write entry), as fill_lookup does.
- *	Otherwise (errors included) VM_MAP_ENTRY_NULL.
- */
-static inline __attribute__((__always_inline__)) vm_map_entry_t
-entry_lookup_as_is(vm_map_t map, vm_offset_t addr, vm_prot_t access)
-{
-	vm_map_entry_t	entry;
-
-	if (vm_map_lookup_entry(map, addr, &entry)
-	    && !entry->is_sub_map && entry->wired_count == 0
-	    && entry->object.vm_object != VM_OBJECT_NULL
-	    && (entry->protection & access) == access
-	    && !(entry->needs_copy && (access & VM_PROT_WRITE)))
-		return entry;
-	return VM_MAP_ENTRY_NULL;
-}
-
-static void
-fill_lookup(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr,
-	    struct vmc_lookup *out)
-{
-	out->object = from_object(entry->object.vm_object);
-	out->offset = (addr - entry->vme_start) + entry->offset;
-	out->entry_start = entry->vme_start;
-	out->entry_last = entry->vme_end - 1;
-	out->prot = entry->protection;
-	if (entry->needs_copy)
-		out->prot &= ~VM_PROT_WRITE;
-	out->version.stamp = map->timestamp;
-}
-
-/*
  *	vmc_map_lookup: vm_map_lookup, keeping the map read-locked just
  *	long enough to read the bounds of the entry it used and to take a
  *	reference on the object it returned (locked).
- *
- *	The common case is taken without it (entry_lookup_as_is); everything
- *	else, errors included, goes to vm_map_lookup.
  *
  *	User task maps have no submaps, so the entry found again by
  *	vm_map_lookup_entry is the one vm_map_lookup used; a submap would
@@ -186,16 +150,6 @@ vmc_map_lookup(struct vmc_map *vmap, vmc_addr_t addr, vmc_prot_t access,
 	boolean_t		wired;
 	vm_map_entry_t		entry;
 	kern_return_t		kr;
-
-	vm_map_lock_read(map);
-	entry = entry_lookup_as_is(map, (vm_offset_t) addr, (vm_prot_t) access);
-	if (entry != VM_MAP_ENTRY_NULL) {
-		vm_object_reference(entry->object.vm_object);
-		fill_lookup(map, entry, (vm_offset_t) addr, out);
-		vm_map_unlock_read(map);
-		return KERN_SUCCESS;
-	}
-	vm_map_unlock_read(map);
 
 	kr = vm_map_lookup(&found_map, (vm_offset_t) addr, (vm_prot_t) access,
 			   TRUE, &version, &object, &offset, &prot, &wired);
@@ -224,8 +178,8 @@ vmc_map_lookup(struct vmc_map *vmap, vmc_addr_t addr, vmc_prot_t access,
 }
 
 /*
- *	vmc_map_lookup_locked: the resident shortcut's lookup, the common
- *	case of vmc_map_lookup with the map left read-locked and no
+ *	vmc_map_lookup_locked: the resident shortcut's lookup,
+ *	vm_map_lookup_in_place, with the map left read-locked and no
  *	reference taken.
  */
 bool
@@ -234,14 +188,24 @@ vmc_map_lookup_locked(struct vmc_map *vmap, vmc_addr_t addr, vmc_prot_t access,
 {
 	vm_map_t	map = to_map(vmap);
 	vm_map_entry_t	entry;
+	vm_object_t	object;
+	vm_offset_t	offset;
+	vm_prot_t	prot;
 
 	vm_map_lock_read(map);
-	entry = entry_lookup_as_is(map, (vm_offset_t) addr, (vm_prot_t) access);
+	entry = vm_map_lookup_in_place(map, (vm_offset_t) addr,
+				       (vm_prot_t) access, &object, &offset,
+				       &prot);
 	if (entry == VM_MAP_ENTRY_NULL) {
 		vm_map_unlock_read(map);
 		return FALSE;
 	}
-	fill_lookup(map, entry, (vm_offset_t) addr, out);
+	out->object = from_object(object);
+	out->offset = offset;
+	out->entry_start = entry->vme_start;
+	out->entry_last = entry->vme_end - 1;
+	out->prot = prot;
+	out->version.stamp = map->timestamp;
 	return TRUE;
 }
 
@@ -262,30 +226,11 @@ vmc_map_verify_done(struct vmc_map *map, const vmc_map_version_t *v)
 }
 
 /*
- *	page_usable_as_is: can `page`, found in `object` itself (locked),
- *	serve `access` without vm_fault_page?  What vm_fault_page would find
- *	and leave alone: not busy, absent, in error or fictitious, not locked
- *	by its pager against the access, its object alive, and, for a write,
- *	no copy object the old contents must first be pushed to.
- */
-static boolean_t
-page_usable_as_is(vm_object_t object, vm_page_t page, vm_prot_t access)
-{
-	return page != VM_PAGE_NULL && object->alive && !page->busy
-	    && !page->absent && !page->error && !page->fictitious
-	    && (page->page_lock & access) == 0
-	    && (!(access & VM_PROT_WRITE) || object->copy == VM_OBJECT_NULL);
-}
-
-/*
  *	vmc_object_page_get: vm_fault_page, as vm_fault_copy calls it.
  *	Memory and fictitious-page shortages are waited out here; a retry
  *	goes back to the core, which may have to redo its map lookup (the
  *	map can change while vm_fault_page sleeps).
  */
-/* vm/vm_fault.c's switch, which no header declares. */
-extern boolean_t	software_reference_bits;
-
 vmc_fault_t
 vmc_object_page_get(struct vmc_object *vobject, vmc_off_t offset,
 		    vmc_prot_t access, struct vmc_page_ref *ref)
@@ -294,33 +239,6 @@ vmc_object_page_get(struct vmc_object *vobject, vmc_off_t offset,
 	vm_prot_t		prot;
 	vm_page_t		page;
 	vm_page_t		top_page;
-
-	/*
-	 *	The common case, taken without vm_fault_page: the page is
-	 *	resident in the object itself, idle (not busy, absent or in
-	 *	error), not locked by its pager against the access, and, for
-	 *	a write, the object has no copy object a write would first
-	 *	push to.  vm_fault_page would then only take the page off the
-	 *	pageout queues (unless software reference bits are on, GNU
-	 *	Mach's default) and mark it busy, as here.
-	 */
-	vm_object_lock(object);
-	page = vm_page_lookup(object, (vm_offset_t) offset);
-	if (page_usable_as_is(object, page, (vm_prot_t) access)) {
-		if (!software_reference_bits) {
-			vm_page_lock_queues();
-			VM_PAGE_QUEUES_REMOVE(page);
-			vm_page_unlock_queues();
-		}
-		page->busy = TRUE;
-		vm_object_paging_begin(object);
-		ref->page = (struct vmc_page *) page;
-		ref->host.top = VM_PAGE_NULL;
-		ref->host.copy = object->copy;
-		vm_object_unlock(object);
-		return VMC_FAULT_OK;
-	}
-	vm_object_unlock(object);
 
 	for (;;) {
 		prot = (vm_prot_t) access;
@@ -387,11 +305,12 @@ vmc_page_still_current(const struct vmc_page_ref *ref)
 }
 
 /*
- *	vmc_object_page_peek: the resident shortcut (vmc_port.h).  The page
- *	is not made busy: with its object locked the pageout daemon cannot
- *	take it.  It stays where it is on the paging queues, and the
- *	reference bit tells the daemon it was used, as vm_fault does with
- *	software reference bits (GNU Mach's default).
+ *	vmc_object_page_peek: the resident shortcut (vmc_port.h),
+ *	vm_fault_page_resident under the object's lock.  The page is not
+ *	made busy: with its object locked the pageout daemon cannot take
+ *	it.  It stays where it is on the paging queues, and the reference
+ *	bit tells the daemon it was used, as vm_fault does with software
+ *	reference bits (GNU Mach's default).
  */
 bool
 vmc_object_page_peek(struct vmc_object *vobject, vmc_off_t offset,
@@ -412,8 +331,9 @@ vmc_object_page_peek(struct vmc_object *vobject, vmc_off_t offset,
 	case VMC_PEEK_HELD:
 		break;
 	}
-	page = vm_page_lookup(object, (vm_offset_t) offset);
-	if (!page_usable_as_is(object, page, (vm_prot_t) access)) {
+	page = vm_fault_page_resident(object, (vm_offset_t) offset,
+				      (vm_prot_t) access);
+	if (page == VM_PAGE_NULL) {
 		if (lock != VMC_PEEK_HELD)
 			vm_object_unlock(object);
 		return FALSE;
@@ -422,7 +342,6 @@ vmc_object_page_peek(struct vmc_object *vobject, vmc_off_t offset,
 	ref->host.top = VM_PAGE_NULL;
 	ref->host.copy = VM_OBJECT_NULL;
 	ref->host.locked = (lock != VMC_PEEK_HELD);
-	ref->pages = 1;
 	return TRUE;
 }
 
@@ -430,8 +349,6 @@ void
 vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
 {
 	vm_page_t	page = (vm_page_t) ref->page;
-
-	assert(ref->pages == 1);
 
 	if (dirtied)
 		page->dirty = TRUE;
@@ -443,66 +360,27 @@ vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
 }
 
 /*
- *	vmc_page_put: what vm_fault_copy's cleanup does, plus marking
- *	the page dirty when the core wrote into it.
+ *	vmc_page_put: vm_fault_copy's cleanup, the page marked dirty first
+ *	when the core wrote into it, as vm_fault_copy marks it.
  */
 void
 vmc_page_put(struct vmc_page_ref *ref, bool dirtied)
 {
 	vm_page_t	page = (vm_page_t) ref->page;
-	vm_object_t	object = page->object;
 
-	vm_object_lock(object);
 	if (dirtied)
 		page->dirty = TRUE;
-	PAGE_WAKEUP_DONE(page);
-	vm_page_lock_queues();
-	if (!page->active && !page->inactive)
-		vm_page_activate(page);
-	vm_page_unlock_queues();
-	vm_fault_cleanup(object, ref->host.top);
+	vm_fault_copy_cleanup(page, ref->host.top);
 }
 
 /*
- *	Copies for the rest of the kernel (vmc_gnumach.h).
+ *	vmc_may_block: the core may block next (a lookup's lock, a fault's
+ *	wait for its pager); no simple lock may be held (MACH_LDEBUG checks
+ *	it, as elsewhere before a thread blocks).
  */
-
-/*
- *	endpoint_of: the core's endpoint for one side.  An unknown kind
- *	becomes an endpoint without a map, which vmc_copy refuses
- *	(KERN_INVALID_ARGUMENT) before touching anything.
- */
-static inline struct vmc_endpoint
-endpoint_of(const struct mosaic_side *side)
+void
+vmc_may_block(enum vmc_block_point where)
 {
-	switch (side->kind) {
-	case MOSAIC_SIDE_MAP:
-		return vmc_endpoint_map((struct vmc_map *) side->map,
-					side->address);
-	case MOSAIC_SIDE_OBJECT:
-		return vmc_endpoint_object(from_object(side->object),
-					   side->position,
-					   side->max_protection);
-	case MOSAIC_SIDE_PROXY:
-		return vmc_endpoint_resolver(vmc_proxy_copy_resolve,
-					     side->proxy, side->position);
-	}
-	return vmc_endpoint_map(NULL, 0);
-}
-
-kern_return_t
-mosaic_copy(
-	const struct mosaic_side	*src,
-	const struct mosaic_side	*dst,
-	vm_size_t			size,
-	vm_size_t			*count)
-{
-	struct vmc_endpoint	s = endpoint_of(src);
-	struct vmc_endpoint	d = endpoint_of(dst);
-	vmc_size_t		done = 0;
-	vmc_kr_t		kr;
-
-	kr = vmc_copy(&s, &d, size, &done);
-	*count = done;
-	return kr;
+	(void) where;
+	check_simple_locks();
 }

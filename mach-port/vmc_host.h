@@ -1,11 +1,19 @@
-/*
- * Copyright (c) 2026 the mosaic authors.
- *
- * This program is free software; you can redistribute it and/or modify it
- * under the terms of the GNU General Public License as published by the Free
- * Software Foundation; either version 2, or (at your option) any later
- * version.
- */
+/* Copyright (C) 2026 the mosaic authors.
+
+   This program is free software; you can redistribute it and/or
+   modify it under the terms of the GNU General Public License
+   as published by the Free Software Foundation; either
+   version 2 of the license, or (at your option) any later version.
+
+   This program is distributed in the hope that it will be useful,
+   but WITHOUT ANY WARRANTY; without even the implied warranty of
+   MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE. See the
+   GNU General Public License for more details.
+
+   You should have received a copy of the GNU General Public
+   License along with this program; if not, see
+   <http://www.gnu.org/licenses/>.
+*/
 /*
  *	File:	vm/vmc_host.h  (mosaic: mach-port/vmc_host.h)
  *
@@ -21,20 +29,6 @@
 #else
 #define	VMC_ADDR_BITS	32
 #endif
-
-/*
- *	Nothing happens at the core's yield points in the kernel (the
- *	simulator is where races are planted): vmc_yield compiles to
- *	nothing (vmc_port.h).
- */
-#define	VMC_HOST_NO_YIELD	1
-
-/*
- *	GNU Mach's frames lie where its page allocator put them, so a peek
- *	never runs on past its page: there is no vmc_object_page_extent,
- *	and the core's copy does not ask (vmc_port.h).
- */
-#define	VMC_HOST_NO_EXTENT	1
 
 struct vm_page;
 struct vm_object;

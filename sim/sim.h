@@ -17,7 +17,7 @@
  *
  * Everything is deterministic: one seeded random generator per world (its
  * seed is printed by the tests), single-threaded.  Races are planted through
- * the yield hook (sim_vm_set_yield_hook): the core calls vmc_yield() where
+ * the yield hook (sim_vm_set_yield_hook): the core calls vmc_may_block() where
  * a real kernel may sleep, and the hook may change the world there.
  *
  * Every operation counts its events (enum sim_event); a cost model (bench/)
@@ -106,9 +106,9 @@ const char *sim_event_name(enum sim_event ev);
 void sim_events(const struct sim_vm *vm, uint64_t out[SIM_EV_COUNT]);
 void sim_count(struct sim_vm *vm, enum sim_event ev, uint64_t n);
 
-/* Races: called at every vmc_yield() point of the core, and where the
+/* Races: called at every vmc_may_block() point of the core, and where the
  * simulator itself would sleep (a pager with latency). */
-typedef void (*sim_yield_fn)(struct sim_vm *vm, enum vmc_yield_point where, void *ctx);
+typedef void (*sim_yield_fn)(struct sim_vm *vm, enum vmc_block_point where, void *ctx);
 void sim_vm_set_yield_hook(struct sim_vm *vm, sim_yield_fn fn, void *ctx);
 
 /* A pager with latency makes a fault wait (the yield hook is called
@@ -187,7 +187,7 @@ struct sim_pager {
 	void (*content)(void *ctx, vmc_off_t offset, unsigned char *page);
 	void *ctx;
 	vmc_size_t size;          /* bytes the pager has; past it: data_error */
-	uint32_t latency;         /* yields (VMC_YIELD_FAULT_*) before data arrives */
+	uint32_t latency;         /* yields (VMC_BLOCK_FAULT_*) before data arrives */
 };
 
 /* Knobs on a pager-backed object, per page: answer with an error, answer

@@ -244,7 +244,7 @@ bool sim_alloc_try(void);
 
 /* sim_world.c */
 struct sim_vm *sim_vm_current(void);
-void sim_yield_at(struct sim_vm *vm, enum vmc_yield_point where);
+void sim_yield_at(struct sim_vm *vm, enum vmc_block_point where);
 void sim_world_enter(struct sim_vm *vm);     /* the current world from now */
 void sim_world_leave(struct sim_vm *vm);
 

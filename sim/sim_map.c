@@ -625,7 +625,7 @@ static void entry_share(struct sim_entry *e)
  * at most max_entries entries.  Otherwise nothing changes and the result
  * is false (the walk then gives the answer).  The kernel's
  * vm_region_create_proxy does the same under the map's write lock
- * (mach-port/vmc_proxy_gnumach.c, region_share).
+ * (vm_map_share_range, mach-port/gnumach/vm_map_proxy.c).
  */
 bool sim_map_share_range(struct vmc_map *map, vmc_addr_t addr, vmc_size_t len,
 			 vmc_prot_t access, uint32_t max_entries)

@@ -31,7 +31,7 @@
  * unavailable (zero fill, as GNU Mach does for memory_object_data_unavailable),
  * never (the wait is interrupted: VMC_FAULT_INTERRUPTED).  A pager with
  * latency L makes a fault wait: the yield hook is called L times
- * (VMC_YIELD_FAULT_SRC for reads, _DST for writes), then the data is made
+ * (VMC_BLOCK_FAULT_SRC for reads, _DST for writes), then the data is made
  * resident and, by default, the fault returns VMC_FAULT_RETRY once, as GNU
  * Mach's vm_fault_page does after sleeping; sim_vm_set_retry_after_wait(vm,
  * false) makes it continue instead.  Either way is deterministic.
@@ -283,8 +283,8 @@ static vmc_fault_t pager_request(struct vmc_object *o, vmc_off_t offset, vmc_pro
 				 struct vmc_page **out)
 {
 	struct sim_vm *vm = o->vm;
-	enum vmc_yield_point where = (access & VMC_PROT_WRITE) ? VMC_YIELD_FAULT_DST
-							       : VMC_YIELD_FAULT_SRC;
+	enum vmc_block_point where = (access & VMC_PROT_WRITE) ? VMC_BLOCK_FAULT_DST
+							       : VMC_BLOCK_FAULT_SRC;
 	enum sim_pager_answer answer = pager_answer(o, offset);
 
 	if (answer == SIM_PAGER_ERROR)
@@ -474,13 +474,11 @@ void sim_object_terminate(struct vmc_object *object)
  * back to their object's store by sim_page_evict, so nothing is lost).
  *
  * Where a frame's bytes live in the host is the simulator's own business,
- * but it sets the speed of every copy: the host's memcpy streams from one
- * page into the next only when they are next to each other, and the copy
- * engine moves many pages in one call where both sides' pages are
- * (vmc_object_page_extent, sim_port.c).  So the frames of an object come in
+ * but it sets the speed of every copy.  The frames of an object come in
  * runs: the frames of pages [64 r, 64 r + 64) of one object are consecutive
  * in one host allocation (made with the run's first frame, freed with its
- * last).  Each
+ * last), one allocation for many pages, next to each other as a copy walks
+ * them.  Each
  * run starts at its own offset in a host page (its colour): with every
  * frame at the same offset, a copy whose destination sits 1 to 15 bytes
  * above its source in the page meets the slowest case of the CPU's

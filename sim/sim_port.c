@@ -80,22 +80,15 @@ vmc_fault_t vmc_object_page_get(struct vmc_object *object, vmc_off_t offset,
 	return VMC_FAULT_OK;
 }
 
-/* The bytes a held page gives a copy: its frame, and for a peek whose
- * extent ran on over following pages, theirs after it (an object's frames
- * lie side by side in runs, sim_object.c).  A page not pinned must be a
+/* The bytes of a held page at off: its frame.  A page not pinned must be a
  * peek's, with a peek open. */
 static unsigned char *held_bytes(const struct vmc_page_ref *ref, vmc_size_t off, vmc_size_t n,
 				 const char *side)
 {
-	vmc_size_t pages = 1;
-
-	if (ref->page->busy == 0) {
-		if (ref->host.object->vm->peeks == 0)
-			vmc_panic(side);
-		pages = ref->pages;
-	}
-	if (off > (vmc_size_t)pages * VMC_PAGE_SIZE || n > (vmc_size_t)pages * VMC_PAGE_SIZE - off)
-		vmc_panic("vmc_page_copy: bytes past the pages held");
+	if (ref->page->busy == 0 && ref->host.object->vm->peeks == 0)
+		vmc_panic(side);
+	if (off > VMC_PAGE_SIZE || n > VMC_PAGE_SIZE - off)
+		vmc_panic("vmc_page_copy: bytes past the page");
 	return ref->page->data + off;
 }
 
@@ -176,7 +169,6 @@ static inline bool peek_open(struct vmc_object *object, struct vmc_page *page,
 	ref->page = page;
 	ref->host.object = object;
 	ref->host.stamp = 0;
-	ref->pages = 1;
 	return true;
 }
 
@@ -202,30 +194,6 @@ bool vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset, vmc_prot_
 	return peek_open(object, sim_object_page_find(object, offset), access, ref);
 }
 
-/* The object's pages after a peeked one that a copy may run on over: each
- * resident, idle, and whose frame follows the one before (an object's pages
- * lie side by side in runs, sim_object.c).  The object-wide condition of a
- * write (no copy objects) was the peek's.  Counts no lookup: the pages used
- * are counted when the peek ends. */
-vmc_size_t vmc_object_page_extent(const struct vmc_page_ref *ref, vmc_off_t offset,
-				  vmc_size_t max, vmc_prot_t access)
-{
-	struct vmc_object *object = ref->host.object;
-	vmc_size_t n = vmc_min(vmc_page_left(offset), max);
-	uint64_t pn = (uint64_t)offset >> VMC_PAGE_SHIFT;
-	const unsigned char *next = ref->page->data + VMC_PAGE_SIZE;
-
-	(void)access;
-	while (n < max) {
-		const struct vmc_page *q = sim_pindex_lookup(&object->pages, ++pn);
-		if (q == NULL || q->busy != 0 || q->data != next)
-			break;
-		n = vmc_min(n + VMC_PAGE_SIZE, max);
-		next += VMC_PAGE_SIZE;
-	}
-	return n;
-}
-
 void vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
 {
 	struct vmc_object *object = ref->host.object;
@@ -234,21 +202,12 @@ void vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
 	if (object->vm->peeks == 0)
 		vmc_panic("vmc_object_page_unpeek: no peek open");
 	object->vm->peeks--;
-	for (uint32_t i = 0; i < ref->pages; i++) {
-		/* The pages a copy ran on over, each looked up as a peek of
-		 * its own would have. */
-		if (i != 0)
-			page = sim_object_page_find(object, ref->page->offset +
-							    (vmc_off_t)i * VMC_PAGE_SIZE);
-		if (page == NULL)
-			vmc_panic("vmc_object_page_unpeek: a page of the extent went away");
-		if (dirtied)
-			page->dirty = true;
-		page->referenced = true;
-	}
+	if (dirtied)
+		page->dirty = true;
+	page->referenced = true;
 }
 
-void vmc_yield(enum vmc_yield_point where)
+void vmc_may_block(enum vmc_block_point where)
 {
 	sim_yield_at(sim_vm_current(), where);
 }

@@ -19,7 +19,7 @@
  */
 #include "sim_internal.h"
 #include "sim_proxy.h"
-#include "vmc_proxy.h"
+#include "vmc_proxy_host.h"
 #include "vmc_walk.h"
 
 struct sim_proxy {

@@ -4,7 +4,7 @@
  * races, the switches tests turn, and which world is current.
  *
  * The porting header has no "world" argument (a kernel has one world), so
- * the most recently created world still alive is the current one: vmc_yield()
+ * the most recently created world still alive is the current one: vmc_may_block()
  * finds it through sim_vm_current().  Tests use one world at a time.
  */
 #include "sim_internal.h"
@@ -98,7 +98,7 @@ uint32_t sim_vm_object_count(const struct sim_vm *vm)
 
 /* Calls the test's hook, if any.  The hook may change anything; callers
  * revalidate what they knew before calling this. */
-void sim_yield_at(struct sim_vm *vm, enum vmc_yield_point where)
+void sim_yield_at(struct sim_vm *vm, enum vmc_block_point where)
 {
 	if (vm != NULL && vm->peeks != 0)
 		vmc_panic("sim_yield_at: a yield with a page peek open");

@@ -315,19 +315,14 @@ vmc_fault_t vmc_object_page_get(struct vmc_object *object, vmc_off_t offset,
 }
 
 /* The bytes of a held page at off, with the contract checked: the page is
- * pinned, or peeked (with its extent's pages after it), and the n bytes
- * lie within what is held. */
+ * pinned or peeked, and the n bytes lie within it. */
 static unsigned char *held_bytes(const struct vmc_page_ref *ref, vmc_size_t off, vmc_size_t n)
 {
 	struct vmc_object *o = ref->host.object;
 	uintptr_t p = (uintptr_t)ref->host.stamp;
-	vmc_size_t pages = 1;
-
-	if (o->pins[p] == 0) {
+	if (o->pins[p] == 0)
 		assert_true(peeks_open > 0);
-		pages = ref->pages;
-	}
-	assert_true(off <= pages * VMC_PAGE_SIZE && n <= pages * VMC_PAGE_SIZE - off);
+	assert_true(off <= VMC_PAGE_SIZE && n <= VMC_PAGE_SIZE - off);
 	return o->data + p * VMC_PAGE_SIZE + off;
 }
 
@@ -410,29 +405,7 @@ bool vmc_object_page_peek(struct vmc_object *object, vmc_off_t offset, vmc_prot_
 	ref->page = NULL;
 	ref->host.object = object;
 	ref->host.stamp = p;
-	ref->pages = 1;
 	return true;
-}
-
-/* An object's pages lie side by side in o->data, so a peek runs on over
- * every following page that is resident and unpinned (none for an alias
- * object, whose pages are all page 0). */
-vmc_size_t vmc_object_page_extent(const struct vmc_page_ref *ref, vmc_off_t offset,
-				  vmc_size_t max, vmc_prot_t access)
-{
-	struct vmc_object *o = ref->host.object;
-	vmc_addr_t p = (vmc_addr_t)ref->host.stamp;
-	vmc_size_t n = vmc_page_left(offset) < max ? vmc_page_left(offset) : max;
-
-	(void)access;
-	assert_true(peeks_open > 0);
-	if (!o->alias)
-		assert_int_equal(offset / VMC_PAGE_SIZE, p);
-	while (n < max && !o->alias && ++p < o->npages && o->resident[p] && o->pins[p] == 0) {
-		n = max - n > VMC_PAGE_SIZE ? n + VMC_PAGE_SIZE : max;
-		counts.extended_pages++;
-	}
-	return n;
 }
 
 void vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
@@ -441,13 +414,13 @@ void vmc_object_page_unpeek(struct vmc_page_ref *ref, bool dirtied)
 	uintptr_t p = (uintptr_t)ref->host.stamp;
 
 	assert_true(peeks_open > 0);
-	assert_true(ref->pages >= 1 && p + ref->pages <= (o->alias ? 1 : o->npages));
+	assert_true(p < (o->alias ? 1 : o->npages));
 	peeks_open--;
-	for (uint32_t i = 0; dirtied && i < ref->pages; i++)
-		o->dirty[p + i] = true;
+	if (dirtied)
+		o->dirty[p] = true;
 }
 
-void vmc_yield(enum vmc_yield_point where)
+void vmc_may_block(enum vmc_block_point where)
 {
 	assert_int_equal(peeks_open, 0);   /* never yield holding a peek */
 	counts.yields++;

@@ -86,15 +86,14 @@ void ch_fail_still_current(int n);
  * tries its object's lock fails (another CPU holds it). */
 void ch_set_shortcut(bool on, bool fail_try);
 
-/* Races: fn is called at every vmc_yield (NULL: none). */
-typedef void (*ch_yield_fn)(enum vmc_yield_point where, void *ctx);
+/* Races: fn is called at every vmc_may_block (NULL: none). */
+typedef void (*ch_yield_fn)(enum vmc_block_point where, void *ctx);
 void ch_set_yield(ch_yield_fn fn, void *ctx);
 
 /* Event counts since the last reset. */
 struct ch_counts {
 	unsigned long lookups, faults, verifies, verify_failures, yields;
 	unsigned long peeks, peek_declines, locked_lookups;
-	unsigned long extended_pages;   /* pages vmc_object_page_extent offered */
 };
 const struct ch_counts *ch_counts(void);
 

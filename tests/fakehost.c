@@ -95,7 +95,7 @@ void fake_set_yield(fake_yield_fn fn, void *ctx)
 	yield_ctx = ctx;
 }
 
-void vmc_yield(enum vmc_yield_point where)
+void vmc_may_block(enum vmc_block_point where)
 {
 	if (yield_fn != NULL)
 		yield_fn(where, yield_ctx);

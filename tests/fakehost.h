@@ -37,8 +37,8 @@ unsigned long fake_alloc_outstanding(void);
  * vmc_panic then returns to; an unexpected panic aborts. */
 const char *fake_last_panic(void);
 
-/* Races: a function called at every vmc_yield() point (NULL: none). */
-typedef void (*fake_yield_fn)(enum vmc_yield_point where, void *ctx);
+/* Races: a function called at every vmc_may_block() point (NULL: none). */
+typedef void (*fake_yield_fn)(enum vmc_block_point where, void *ctx);
 void fake_set_yield(fake_yield_fn fn, void *ctx);
 
 #endif /* FAKEHOST_H */

@@ -61,7 +61,7 @@ for a in $awks; do
 	# A broken anchor, in each of the patches' edits of GNU Mach files:
 	# the script stops and names the patch, the file and the anchor.
 	for p in 01-first 02-second; do
-		grep -n '^=' "$fx/patches/$p.edit" | while IFS=: read -r n line; do
+		grep -n '^[=~]' "$fx/patches/$p.edit" | while IFS=: read -r n line; do
 			rm -rf "$tmp/pp"; cp -R "$fx/patches" "$tmp/pp"
 			sed "${n}s/\$/ (broken)/" "$fx/patches/$p.edit" > "$tmp/pp/$p.edit"
 			if run "$a" "$tmp/pp" "$fx/tree" "$tmp/out"; then
@@ -86,6 +86,22 @@ for a in $awks; do
 		bad "$a: an anchor there twice was taken"
 	else
 		grep -qF "is there 2 times" "$tmp/err" || bad "$a: twice: $(cat "$tmp/err")"
+	fi
+
+	# A block anchor there twice: its first line alone is not enough.
+	rm -rf "$tmp/pb" "$tmp/tb"; mkdir -p "$tmp/pb" "$tmp/tb"
+	printf '/*\n * one\n */\n/*\n * two\n */\n/*\n * one\n */\n' > "$tmp/tb/f"
+	printf 'fixture: Anchor on a block\n---\nafter f\n=/*\n~ * one\n+new\n' > "$tmp/pb/01.edit"
+	if run "$a" "$tmp/pb" "$tmp/tb" "$tmp/out"; then
+		bad "$a: a block anchor there twice was taken"
+	else
+		grep -qF "'/*' ... ' * one' are there 2 times" "$tmp/err" || bad "$a: block twice: $(cat "$tmp/err")"
+	fi
+	printf 'fixture: Anchor on a block\n---\nafter f\n=/*\n~ * two\n+new\n' > "$tmp/pb/01.edit"
+	if run "$a" "$tmp/pb" "$tmp/tb" "$tmp/out" && [ "$(sed -n 6p "$tmp/out/f")" = new ]; then
+		:
+	else
+		bad "$a: a block anchor there once: $(cat "$tmp/err")"
 	fi
 
 	# A replaced range whose last line is not after its first.

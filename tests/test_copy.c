@@ -21,7 +21,7 @@
 #include "vmc_kern_names.h"
 #include "copyhost.h"
 #include "vmc_copy.h"
-#include "vmc_proxy.h"
+#include "vmc_proxy_host.h"
 
 #define P VMC_PAGE_SIZE
 #define BASE ((vmc_addr_t)0x100000)
@@ -439,6 +439,90 @@ static void test_copy_looks_up_once_per_entry(void **state)
 	assert_int_equal(ch_counts()->verify_failures, 0);
 }
 
+/* A map endpoint whose first segment the caller gives (vmc_endpoint_map_at,
+ * GNU Mach's vm_map_copy_overwrite): used with no lookup while the map's
+ * version holds, on the general path and on the resident shortcut; looked up
+ * afresh once the version changed or the segment is used up. */
+static void test_copy_map_at_uses_the_callers_segment_while_version_holds(void **state)
+{
+	(void)state;
+	for (int shortcut = 0; shortcut < 2; shortcut++) {
+		struct vmc_object *s = ch_object(1, NPAGES, pattern);
+		struct vmc_object *d = ch_object(2, NPAGES, pattern);
+		/* The caller's segment names another object than the map's
+		 * entry: which one the bytes reach shows which was used. */
+		struct vmc_object *given = ch_object(3, NPAGES, pattern);
+		struct vmc_map *m = map_d(d);
+		unsigned char *d_before = test_malloc(NPAGES * P);
+		vmc_size_t count = 0;
+
+		ch_set_shortcut(shortcut != 0, false);
+		memcpy(d_before, d->data, NPAGES * P);
+		vmc_map_version_t v = { .stamp = m->stamp };
+		struct vmc_endpoint src = vmc_endpoint_object(s, 0, VMC_PROT_READ);
+		struct vmc_endpoint dst = vmc_endpoint_map_at(m, BASE + 5, given, P + 5, P, &v);
+
+		/* The version holds: a copy within the segment goes to `given'
+		 * with no lookup at all. */
+		assert_int_equal(vmc_copy(&src, &dst, 100, &count), KERN_SUCCESS);
+		assert_int_equal(count, 100);
+		assert_memory_equal(given->data + P + 5, s->data, 100);
+		assert_int_equal(ch_counts()->lookups + ch_counts()->locked_lookups, 0);
+		assert_memory_equal(d->data, d_before, NPAGES * P);
+
+		/* Past the segment: its P bytes go to `given' at P + 5, the
+		 * next 2P, looked up, to the map's d. */
+		assert_int_equal(vmc_copy(&src, &dst, 3 * P, &count), KERN_SUCCESS);
+		assert_int_equal(count, 3 * P);
+		assert_memory_equal(given->data + P + 5, s->data, P);
+		assert_memory_equal(d->data + P + 5, s->data + P, 2 * P);
+		assert_memory_equal(d->data, d_before, P + 5);
+		assert_int_equal(ch_counts()->verify_failures, 0);
+		assert_true(ch_counts()->lookups + ch_counts()->locked_lookups >= 1);
+
+		/* A stale version: nothing reaches `given'; d gets the bytes. */
+		memcpy(given->data, d_before, NPAGES * P);  /* any known bytes */
+		unsigned char *given_before = test_malloc(NPAGES * P);
+		memcpy(given_before, given->data, NPAGES * P);
+		v.stamp = m->stamp - 1;
+		dst = vmc_endpoint_map_at(m, BASE, given, 0, NPAGES * P, &v);
+		src = vmc_endpoint_object(s, 3 * P, VMC_PROT_READ);
+		assert_int_equal(vmc_copy(&src, &dst, P + 9, &count), KERN_SUCCESS);
+		assert_int_equal(count, P + 9);
+		assert_memory_equal(d->data, s->data + 3 * P, P + 9);
+		assert_memory_equal(given->data, given_before, NPAGES * P);
+		assert_true(ch_counts()->verify_failures >= 1);
+
+		test_free(given_before);
+		test_free(d_before);
+		const char *why = "";
+		if (!ch_check(&why))
+			fail_msg("shortcut %d: copy host not back to baseline: %s", shortcut, why);
+		ch_reset();
+	}
+}
+
+/* The caller's segment is checked as the endpoint is: any bytes long, its
+ * offsets not wrapping. */
+static void test_copy_map_at_rejects_malformed_segments(void **state)
+{
+	(void)state;
+	struct vmc_object *s = ch_object(1, NPAGES, pattern);
+	struct vmc_object *d = ch_object(2, NPAGES, pattern);
+	struct vmc_map *m = map_d(d);
+	vmc_map_version_t v = { .stamp = m->stamp };
+	struct vmc_endpoint src = vmc_endpoint_object(s, 0, VMC_PROT_READ);
+	struct vmc_endpoint dst;
+	vmc_size_t count = 99;
+
+	dst = vmc_endpoint_map_at(m, BASE, d, 0, 0, &v);
+	assert_int_equal(vmc_copy(&src, &dst, P, &count), KERN_INVALID_ARGUMENT);
+	assert_int_equal(count, 0);
+	dst = vmc_endpoint_map_at(m, BASE, d, VMC_ADDR_MAX - 10, 12, &v);
+	assert_int_equal(vmc_copy(&src, &dst, P, &count), KERN_INVALID_ARGUMENT);
+	assert_int_equal(ch_counts()->lookups + ch_counts()->faults + ch_counts()->verifies, 0);
+}
+
 /* Overlap within one object: no double pin (which would deadlock). */
 static void test_copy_same_object_same_page_does_not_pin_twice(void **state)
 {
@@ -631,6 +715,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_copy_retry_from_count_completes, teardown),
 		cmocka_unit_test_teardown(test_copy_refaults_when_page_not_current, teardown),
 		cmocka_unit_test_teardown(test_copy_looks_up_once_per_entry, teardown),
+		cmocka_unit_test_teardown(test_copy_map_at_uses_the_callers_segment_while_version_holds,
+					  teardown),
+		cmocka_unit_test_teardown(test_copy_map_at_rejects_malformed_segments, teardown),
 		cmocka_unit_test_teardown(test_copy_same_object_same_page_does_not_pin_twice, teardown),
 		cmocka_unit_test_teardown(test_copy_resolver_endpoint_stops_at_hole_and_prot, teardown),
 		cmocka_unit_test_teardown(test_copy_through_nested_proxy_splices_and_keeps_rights, teardown),

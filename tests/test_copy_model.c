@@ -175,8 +175,11 @@ static void make_objects(struct mside *s, int n)
 		struct mobj *o = &s->obj[k];
 		int id = ++next_id;
 		o->real = ch_object(id, OPAGES, NULL);
-		for (vmc_addr_t i = 0; i < OPAGES * P; i++)
-			o->real->data[i] = (unsigned char)rnd();
+		/* Eight bytes of each draw: a fill per object and case. */
+		for (vmc_addr_t i = 0; i < OPAGES * P; i += 8) {
+			uint64_t r = rnd();
+			memcpy(&o->real->data[i], &r, 8);
+		}
 		for (unsigned p = 0; p < OPAGES; p++) {
 			o->real->answer[p] = o->answer[p] = random_answer();
 			o->real->resident[p] = o->resident[p] = below(4) == 0;
@@ -310,7 +313,7 @@ static vmc_addr_t random_length(void)
 /* 0: the general path only; 1: the resident shortcut; 2: the shortcut,
  * with every lock it only tries taken elsewhere.  And what it did. */
 static int shortcut_mode;
-static unsigned long peeks, peek_declines, extended;
+static unsigned long peeks, peek_declines;
 
 /* One case: returns the bytes the engine copied. */
 static vmc_addr_t one_case(struct mside *s, struct mside *d, unsigned long n)
@@ -330,7 +333,6 @@ static vmc_addr_t one_case(struct mside *s, struct mside *d, unsigned long n)
 	vmc_kr_t kr = vmc_copy(&src, &dst, len, &count);
 	peeks += ch_counts()->peeks;
 	peek_declines += ch_counts()->peek_declines;
-	extended += ch_counts()->extended_pages;
 	vmc_addr_t mcount;
 	vmc_kr_t mkr = model_copy(s, d, len, &mcount);
 
@@ -343,7 +345,7 @@ static vmc_addr_t one_case(struct mside *s, struct mside *d, unsigned long n)
 	for (int k = 0; k < 2; k++)
 		for (int j = 0; j < NOBJ; j++) {
 			struct mobj *o = &sides[k]->obj[j];
-			if (o->real == NULL)
+			if (o->real == NULL || memcmp(o->real->data, o->data, OPAGES * P) == 0)
 				continue;
 			for (vmc_addr_t i = 0; i < OPAGES * P; i++)
 				if (o->real->data[i] != o->data[i])
@@ -374,7 +376,7 @@ static void run_cases(int mode)
 		      (unsigned long long)seed, cases);
 	rng_state = seed ? seed : 1;
 	shortcut_mode = mode;
-	peeks = peek_declines = extended = 0;
+	peeks = peek_declines = 0;
 	for (unsigned long n = 0; n < cases; n++) {
 		vmc_addr_t c = one_case(&s, &d, n);
 		bytes += c;
@@ -386,12 +388,11 @@ static void run_cases(int mode)
 	/* The generator must reach both outcomes, or the test proves little. */
 	assert_true(shorts > cases / 4 && empties > cases / 20);
 	/* And each mode must do what it says. */
-	print_message("copy model: %lu peeks, %lu declined, %lu pages run on over\n", peeks,
-		      peek_declines, extended);
+	print_message("copy model: %lu peeks, %lu declined\n", peeks, peek_declines);
 	if (mode == 0)
 		assert_true(peeks == 0);
 	else if (mode == 1)
-		assert_true(peeks > cases / 4 && extended > cases / 20);
+		assert_true(peeks > cases / 4);
 	else
 		assert_true(peeks > 0 && peek_declines > cases / 4);
 }

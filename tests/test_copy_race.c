@@ -58,7 +58,7 @@ struct world {
 	int at;                     /* yield index to act at, -1: never */
 	int seen;                   /* yields seen so far */
 	/* Recording. */
-	enum vmc_yield_point where[MAX_YIELDS];
+	enum vmc_block_point where[MAX_YIELDS];
 	vmc_size_t progress[MAX_YIELDS];
 };
 
@@ -147,7 +147,7 @@ static void act(struct world *w)
 	}
 }
 
-static void on_yield(enum vmc_yield_point where, void *ctx)
+static void on_yield(enum vmc_block_point where, void *ctx)
 {
 	struct world *w = ctx;
 
@@ -202,16 +202,16 @@ static vmc_size_t expected_count(const struct world *rec, enum action a, int at)
 	 * were already pinned and the mapping it uses is unaffected. */
 	vmc_size_t next = LEN;
 	for (int q = at + 1; q < rec->seen; q++)
-		if (rec->where[q] == VMC_YIELD_NEXT_CHUNK) {
+		if (rec->where[q] == VMC_BLOCK_NEXT_CHUNK) {
 			next = rec->progress[q];
 			break;
 		}
 	/* The destination is faulted first, then the source: the object is
 	 * pinned, for a read (it is the source), at VERIFY only; for a write,
 	 * from FAULT_SRC on. */
-	bool obj_pinned = rec->read ? rec->where[at] == VMC_YIELD_VERIFY
-				    : (rec->where[at] == VMC_YIELD_FAULT_SRC ||
-				       rec->where[at] == VMC_YIELD_VERIFY);
+	bool obj_pinned = rec->read ? rec->where[at] == VMC_BLOCK_VERIFY
+				    : (rec->where[at] == VMC_BLOCK_FAULT_SRC ||
+				       rec->where[at] == VMC_BLOCK_VERIFY);
 
 	switch (a) {
 	case ACT_UNMAP:

@@ -12,7 +12,7 @@
 
 #include "vmc_kern_names.h"
 #include "fakehost.h"
-#include "vmc_proxy.h"
+#include "vmc_proxy_host.h"
 
 #define P VMC_PAGE_SIZE
 #define RW (VMC_PROT_READ | VMC_PROT_WRITE)

@@ -5,7 +5,7 @@
  * The copy: LEN bytes, unaligned on both sides, over 5 buffer pages and 3
  * map entries (three memory objects mapped side by side in the client),
  * between the buffer and a memory object F the server holds.  A first run
- * plants nothing and records the sequence of yield points (vmc_yield, seen
+ * plants nothing and records the sequence of yield points (vmc_may_block, seen
  * through sim_vm_set_yield_hook).  Then the RPC is rerun in a fresh world
  * once per (yield point, action), the action done by the hook at that point:
  *   - unmap the buffer (vm_deallocate by the client);
@@ -100,7 +100,7 @@ struct world {
 	enum action act;
 	int at;                         /* yield index to act at; -1: never */
 	int seen;
-	enum vmc_yield_point where[MAX_YIELDS];
+	enum vmc_block_point where[MAX_YIELDS];
 };
 
 /* The worlds made next: the resident shortcut on or off
@@ -212,7 +212,7 @@ static void act(struct world *w)
 	}
 }
 
-static void on_yield(struct sim_vm *vm, enum vmc_yield_point where, void *ctx)
+static void on_yield(struct sim_vm *vm, enum vmc_block_point where, void *ctx)
 {
 	struct world *w = ctx;
 
@@ -306,7 +306,7 @@ static vmc_size_t progress_at(const struct world *rec, int at, const vmc_size_t 
 {
 	unsigned done = 0;
 	for (int q = 0; q <= at; q++)
-		if (rec->where[q] == VMC_YIELD_NEXT_CHUNK)
+		if (rec->where[q] == VMC_BLOCK_NEXT_CHUNK)
 			done++;
 	return done ? ends[done - 1] : 0;
 }
@@ -320,9 +320,9 @@ static vmc_size_t expected_count(const struct world *rec, enum action a, int at,
 	 * termination.  The destination is faulted first, then the source: for
 	 * a read (F is the source) that is at VERIFY only; for a write (F is
 	 * the destination), from FAULT_SRC on. */
-	bool f_pinned = rec->read ? rec->where[at] == VMC_YIELD_VERIFY
-				  : (rec->where[at] == VMC_YIELD_FAULT_SRC ||
-				     rec->where[at] == VMC_YIELD_VERIFY);
+	bool f_pinned = rec->read ? rec->where[at] == VMC_BLOCK_VERIFY
+				  : (rec->where[at] == VMC_BLOCK_FAULT_SRC ||
+				     rec->where[at] == VMC_BLOCK_VERIFY);
 	vmc_size_t next = LEN;
 	for (unsigned c = 0; c < MAX_YIELDS; c++)
 		if (ends[c] > prog) {

@@ -148,13 +148,13 @@ static void test_pinned_page_is_never_evicted(void **state)
 }
 
 struct hook_log {
-	int calls[VMC_YIELD_COUNT];
+	int calls[VMC_BLOCK_COUNT];
 	struct sim_task *task;
 	vmc_addr_t unmap;       /* nonzero: deallocate this page at the first call */
 	sim_name_t terminate;   /* nonzero: terminate this object at the first call */
 };
 
-static void hook(struct sim_vm *vm, enum vmc_yield_point where, void *ctx)
+static void hook(struct sim_vm *vm, enum vmc_block_point where, void *ctx)
 {
 	struct hook_log *h = ctx;
 
@@ -184,14 +184,14 @@ static void test_latency_yields_then_retries_once(void **state)
 	assert_int_equal(vmc_map_lookup(st->a->map, at, VMC_PROT_READ, &l), KERN_SUCCESS);
 	assert_int_equal(vmc_object_page_get(l.object, 0, VMC_PROT_READ, &ref), VMC_FAULT_RETRY);
 	assert_null(ref.page);
-	assert_int_equal(h.calls[VMC_YIELD_FAULT_SRC], 3);
+	assert_int_equal(h.calls[VMC_BLOCK_FAULT_SRC], 3);
 	assert_int_equal(vmc_object_page_get(l.object, 0, VMC_PROT_READ, &ref), VMC_FAULT_OK);
-	assert_int_equal(h.calls[VMC_YIELD_FAULT_SRC], 3);
+	assert_int_equal(h.calls[VMC_BLOCK_FAULT_SRC], 3);
 	vmc_page_put(&ref, false);
 	/* Switched off: the write fault waits and continues. */
 	sim_vm_set_retry_after_wait(st->vm, false);
 	assert_int_equal(vmc_object_page_get(l.object, P, VMC_PROT_WRITE, &ref), VMC_FAULT_OK);
-	assert_int_equal(h.calls[VMC_YIELD_FAULT_DST], 3);
+	assert_int_equal(h.calls[VMC_BLOCK_FAULT_DST], 3);
 	vmc_page_put(&ref, false);
 	vmc_object_release(l.object);
 	sim_vm_set_yield_hook(st->vm, NULL, NULL);

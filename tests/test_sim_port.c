@@ -27,11 +27,11 @@ static vmc_kr_t mini_copy(struct vmc_object *src, vmc_off_t off, struct vmc_map 
 		struct vmc_page_ref sp, dp;
 		vmc_fault_t f;
 
-		vmc_yield(VMC_YIELD_LOOKUP_DST);
+		vmc_may_block(VMC_BLOCK_LOOKUP_DST);
 		vmc_kr_t kr = vmc_map_lookup(map, va, VMC_PROT_WRITE, &l);
 		if (kr != KERN_SUCCESS)
 			return *done ? KERN_SUCCESS : kr;
-		vmc_yield(VMC_YIELD_FAULT_SRC);
+		vmc_may_block(VMC_BLOCK_FAULT_SRC);
 		f = vmc_object_page_get(src, vmc_trunc_page(so), VMC_PROT_READ, &sp);
 		if (f != VMC_FAULT_OK) {
 			vmc_object_release(l.object);
@@ -41,7 +41,7 @@ static vmc_kr_t mini_copy(struct vmc_object *src, vmc_off_t off, struct vmc_map 
 			}
 			return *done ? KERN_SUCCESS : KERN_MEMORY_ERROR;
 		}
-		vmc_yield(VMC_YIELD_FAULT_DST);
+		vmc_may_block(VMC_BLOCK_FAULT_DST);
 		f = vmc_object_page_get(l.object, vmc_trunc_page(l.offset), VMC_PROT_WRITE, &dp);
 		if (f != VMC_FAULT_OK) {
 			vmc_page_put(&sp, false);
@@ -52,7 +52,7 @@ static vmc_kr_t mini_copy(struct vmc_object *src, vmc_off_t off, struct vmc_map 
 			}
 			return *done ? KERN_SUCCESS : KERN_MEMORY_ERROR;
 		}
-		vmc_yield(VMC_YIELD_VERIFY);
+		vmc_may_block(VMC_BLOCK_VERIFY);
 		if (!vmc_map_verify(map, &l.version)) {
 			vmc_page_put(&dp, false);
 			vmc_page_put(&sp, false);
@@ -74,14 +74,14 @@ static vmc_kr_t mini_copy(struct vmc_object *src, vmc_off_t off, struct vmc_map 
 		vmc_page_put(&sp, false);
 		vmc_object_release(l.object);
 		*done += n;
-		vmc_yield(VMC_YIELD_NEXT_CHUNK);
+		vmc_may_block(VMC_BLOCK_NEXT_CHUNK);
 	}
 	return KERN_SUCCESS;
 }
 
 struct race {
 	struct st *st;
-	enum vmc_yield_point at;
+	enum vmc_block_point at;
 	int countdown;           /* act at the countdown-th visit of `at` */
 	void (*act)(struct race *r);
 	vmc_addr_t addr;
@@ -89,7 +89,7 @@ struct race {
 	bool checked;
 };
 
-static void race_hook(struct sim_vm *vm, enum vmc_yield_point where, void *ctx)
+static void race_hook(struct sim_vm *vm, enum vmc_block_point where, void *ctx)
 {
 	struct race *r = ctx;
 	const char *why;
@@ -146,7 +146,7 @@ static void test_copy_loop_stops_where_the_destination_was_unmapped(void **state
 	sim_name_t obj = st_memobj(st->a, 2, 4 * P, 0);
 	struct vmc_object *src;
 	vmc_addr_t buf = st_alloc(st, st->a, 3 * P);
-	struct race r = { .st = st, .at = VMC_YIELD_VERIFY, .countdown = 2,
+	struct race r = { .st = st, .at = VMC_BLOCK_VERIFY, .countdown = 2,
 			  .act = unmap_second_page };
 	vmc_size_t done;
 	int retries = 0;
@@ -174,7 +174,7 @@ static void test_copy_into_object_redone_when_copied_meanwhile(void **state)
 	sim_name_t obj = st_memobj(st->a, 3, 4 * P, 0);
 	vmc_addr_t win = 0, src = st_alloc(st, st->a, P);
 	struct vmc_object *srcobj;
-	struct race r = { .st = st, .at = VMC_YIELD_VERIFY, .countdown = 1,
+	struct race r = { .st = st, .at = VMC_BLOCK_VERIFY, .countdown = 1,
 			  .act = copy_the_object };
 	vmc_size_t done;
 	int retries = 0;

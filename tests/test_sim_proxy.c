@@ -321,7 +321,7 @@ static sim_name_t race_name;
 static struct sim_task *race_task;
 static int race_at, race_seen;
 
-static void drop_at_yield(struct sim_vm *vm, enum vmc_yield_point where, void *ctx)
+static void drop_at_yield(struct sim_vm *vm, enum vmc_block_point where, void *ctx)
 {
 	(void)vm; (void)where; (void)ctx;
 	if (race_seen++ == race_at)

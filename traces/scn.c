@@ -16,6 +16,7 @@
 #include "scn.h"
 
 #include "vmc_types.h"
+#include "vmc_kern_names.h"
 
 struct scn_keyword {
 	const char *word;

@@ -287,7 +287,7 @@ static void content(void *ctx, vmc_off_t offset, unsigned char *page)
 		}                                                               \
 	} while (0)
 
-static void on_yield(struct sim_vm *vm, enum vmc_yield_point where, void *ctx)
+static void on_yield(struct sim_vm *vm, enum vmc_block_point where, void *ctx)
 {
 	struct world *w = ctx;
 

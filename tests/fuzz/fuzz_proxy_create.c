@@ -17,7 +17,7 @@
 #include "vmc_kern_names.h"
 #include "fuzz.h"
 #include "fuzzhost.h"
-#include "vmc_proxy.h"
+#include "vmc_proxy_host.h"
 
 #define MAXN 40
 

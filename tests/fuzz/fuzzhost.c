@@ -48,4 +48,4 @@ void vmc_object_release(struct vmc_object *object)
 	object->refs--;
 }
 
-void vmc_yield(enum vmc_yield_point where) { (void)where; }
+void vmc_may_block(enum vmc_block_point where) { (void)where; }

@@ -34,7 +34,8 @@
 # MOSAIC_GUEST_TIMEOUT (seconds, default 60) bounds one boot;
 # MOSAIC_QEMU_MEM (MiB, default 512) is the machine's memory;
 # MOSAIC_EXPECT_PANIC_AFTER=LINE expects a kernel panic right after the
-# scenario result line LINE (see run-guest.sh).
+# scenario result line LINE (see run-guest.sh); MOSAIC_MIN_NCPUS=N skips a
+# test that needs N processors or more on a kernel of fewer.
 set -eu
 
 kernel=reference
@@ -55,6 +56,10 @@ here=$(dirname "$0")
 
 ncpus=${MOSAIC_NCPUS:-1}
 arch=${MOSAIC_ARCH:-x86_64}
+if [ "$ncpus" -lt "${MOSAIC_MIN_NCPUS:-1}" ]; then
+	echo "kernel-test: SKIP: $name needs a kernel of ${MOSAIC_MIN_NCPUS} processors or more (MOSAIC_NCPUS=$ncpus; make kernel-check NCPUS=8)"
+	exit 77
+fi
 case $arch in
 x86_64) suffix=""; guests="$build/guest" ;;
 i386|i386-pae) suffix="-$arch"; guests="$build/guest-i386" ;;
@@ -122,7 +127,7 @@ if [ $compare = 1 ]; then
 fi
 
 "$here/guest/build-guest.sh" "$build" "$src" "$name" \
-	tests/kernel/guest/runtime.c core/vmc_range.c "$@"
+	tests/kernel/guest/runtime.c core/vmc_kern_names.c "$@"
 
 set -- --timeout "${MOSAIC_GUEST_TIMEOUT:-60}"
 [ "${MOSAIC_QEMU_ICOUNT:-0}" = 1 ] && set -- "$@" --icount

@@ -13,7 +13,8 @@ GNU Mach of the tree's HEAD commit (--stock) and the patch series on it;
 GNU Mach's `make check' runs on both (a failure stock has too is not
 mosaic's).  Our kernel suite (meson test --suite kernel) runs on the
 mosaic kernel of the configurations in OURS_SOME (--ours some, the
-default), of all (--ours all) or none.
+default: every one of 8 processors among them), of all (--ours all) or
+none.
 
 The Xen configurations are listed and not run: GNU Mach's Xen platform is
 a paravirtualized guest that needs a Xen hypervisor, and QEMU here has no
@@ -56,11 +57,15 @@ KDB = ["--enable-kdb", "--disable-kdb"]
 USER32 = ["--enable-user32", "--disable-user32"]
 
 # Where our suite runs with --ours some: i386 with PAE and without, x86_64
-# with 8 processors, x86_64 with 32-bit tasks.
+# with 32-bit tasks, and every configuration of 8 processors (kdb on: the
+# same kernel otherwise), booted with -smp 8.
 OURS_SOME = {
     "i386 apic=no pae=no ncpus=1 kdb=yes",
     "i386 apic=no pae=yes ncpus=1 kdb=yes",
+    "i386 apic=yes pae=no ncpus=8 kdb=yes",
+    "i386 apic=yes pae=yes ncpus=8 kdb=yes",
     "x86_64 apic=yes ncpus=8 user32=no kdb=yes",
+    "x86_64 apic=yes ncpus=8 user32=yes kdb=yes",
     "x86_64 apic=no ncpus=1 user32=yes kdb=yes",
 }
 

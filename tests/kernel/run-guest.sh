@@ -7,7 +7,8 @@
 # log, kept as WORKDIR/NAME.log (NAME is the guest's file name):
 #
 #   exit 0   the log has "mosaic-guest: PASS NAME"
-#   exit 1   a FAIL marker, a kernel panic, no marker, or the time ran out
+#   exit 1   a FAIL marker, a kernel panic, a trap in the kernel or its
+#            debugger, no marker, or the time ran out
 #   exit 77  qemu, grub-mkrescue or xorriso is missing, or KERNEL or GUEST
 #            is not there (the reason is printed): the test is skipped
 #
@@ -96,8 +97,11 @@ grub-mkrescue -o "$iso" "$tree" >"$work/$name.mkrescue.log" 2>&1 \
 	|| { echo "run-guest: grub-mkrescue failed:"; cat "$work/$name.mkrescue.log"; exit 1; }
 rm -rf "$tree"
 
-# GNU Mach's panic() and assert() print these (kern/debug.c).
-panic_re='panic \({cpu\|[^ ]*:[0-9]*: \)\|Assertion `.*failed'
+# GNU Mach's panic() and assert() print these (kern/debug.c); a trap in the
+# kernel prints "Kernel <trap> trap, ..." (i386/i386/trap.c), and a kernel
+# built with kdb then stops in its debugger, whose prompt is "db{CPU}> ",
+# where it would wait for the time limit: all are the kernel's end.
+panic_re='panic \({cpu\|[^ ]*:[0-9]*: \)\|Assertion `.*failed\|^Kernel [^,]*trap[^,]*, eip \|db{[0-9]*}> '
 
 # Several processors: each in a host thread of its own, unless -icount
 # (which needs QEMU's single-threaded emulation) is asked for.
@@ -167,7 +171,7 @@ if grep -q "^mosaic-guest: FAIL" "$log"; then
 	exit 1
 fi
 if grep -q -e "$panic_re" "$log"; then
-	echo "run-guest: $name FAILED (kernel panic)"
+	echo "run-guest: $name FAILED (kernel panic, trap or debugger)"
 	exit 1
 fi
 if grep -q "^mosaic-guest: PASS $name\$" "$log"; then

@@ -16,10 +16,10 @@
  *             vm_map goes piece by piece through mosaic's proxy code);
  *   vm_read   vm_read the N bytes from the mapped file, copy them into the
  *             buffer, vm_deallocate the returned data;
- *   fast_rpc  vm_read_fast (mach-port/mosaic.defs): the kernel copies the N
+ *   fast_rpc  vm_copy_from_object (experimental.defs): the kernel copies the N
  *             bytes from the memory object straight into the buffer;
- *   fast_trap the same copy by mosaic's trap (vm_read_fast_trap);
- *   fast_rpc0 vm_read_fast of 0 bytes, the same at every size: what the
+ *   fast_trap the same copy by mosaic's trap (vm_copy_from_object_trap);
+ *   fast_rpc0 vm_copy_from_object of 0 bytes, the same at every size: what the
  *             interface costs before any byte (the message and its two
  *             ports, the task's map and the memory object looked up, the
  *             arguments checked), the floor under fast_rpc;
@@ -56,7 +56,7 @@
  *             tasks: bench/calibrate.py uses them).
  *
  * The fast paths need a kernel with mosaic built in (make kernel); on
- * another kernel vm_read_fast answers MIG_BAD_ID and they are left out
+ * another kernel vm_copy_from_object answers MIG_BAD_ID and they are left out
  * (`mosaic-bench: no fast paths' on the console).
  *
  * Every copy moves 8 bytes at a time through volatile pointers (no
@@ -74,7 +74,7 @@
 #include "mach.user.h"
 #include "mach4.user.h"
 #include "mach_port.user.h"
-#include "mosaic.user.h"
+#include "experimental.user.h"
 
 #include "ktrans.server.h"
 #include "ktrans.user.h"
@@ -154,15 +154,15 @@ static kern_return_t read_once(struct rig *r, enum path path, vm_offset_t off, v
 	case FAST_TRAP: {
 		vm_size_t count = 0;
 		kr = path == FAST_RPC
-		     ? vm_read_fast(r->self, r->buf, n, r->object, off, &count)
-		     : vm_read_fast_trap(r->self, r->buf, n, r->object, off, &count);
+		     ? vm_copy_from_object(r->self, r->buf, n, r->object, off, &count)
+		     : vm_copy_from_object_trap(r->self, r->buf, n, r->object, off, &count);
 		if (kr == KERN_SUCCESS && count != n)
 			return KERN_FAILURE;
 		return kr;
 	}
 	case FAST_RPC0: {
 		vm_size_t count = 1;
-		kr = vm_read_fast(r->self, r->buf, 0, r->object, off, &count);
+		kr = vm_copy_from_object(r->self, r->buf, 0, r->object, off, &count);
 		if (kr == KERN_SUCCESS && count != 0)
 			return KERN_FAILURE;
 		return kr;
@@ -387,10 +387,10 @@ int guest_main(int argc, char **argv)
 	r.self_name = r.self;
 	{
 		vm_size_t count = 0;
-		kern_return_t kr = vm_read_fast(r.self, r.buf, 1, r.object, 0, &count);
+		kern_return_t kr = vm_copy_from_object(r.self, r.buf, 1, r.object, 0, &count);
 		r.fast = kr == KERN_SUCCESS;
 		if (!r.fast)
-			guest_printf("mosaic-bench: no fast paths (vm_read_fast: %s)\n",
+			guest_printf("mosaic-bench: no fast paths (vm_copy_from_object: %s)\n",
 				     guest_kr_name(kr));
 	}
 

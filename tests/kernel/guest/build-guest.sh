@@ -14,8 +14,9 @@
 # can run as its boot module.  Needs the reference kernel's headers and MIG
 # in BUILDDIR/refkernel (mach-port/fetch-kernel.sh).  The MIG user stubs
 # (and the server stubs of the interfaces a guest may serve) are generated
-# once per build directory (again when mach-port/mosaic.defs or this script
-# changes), from the .defs the kernel package ships and from mosaic.defs,
+# once per build directory (again when the series or this script changes),
+# from the .defs the kernel package ships, experimental.defs as the series
+# (mach-port/series) makes it,
 # into BUILDDIR/guest/mig.  SOURCE paths are relative to SRCROOT.
 #
 # The guest is built with the host's gcc whatever compiler the Meson build
@@ -65,16 +66,30 @@ command -v "$CC_GUEST" >/dev/null 2>&1 || { echo "build-guest: $CC_GUEST not fou
 # The interfaces the guests call: VM and tasks (mach), proxies (mach4),
 # ports, the host (reboot), the console device and the kernel's allocator
 # statistics (mach_debug: host_slab_info), from the kernel
-# package's headers; and mosaic's own RPCs (mach-port/mosaic.defs), which
-# only a kernel with mosaic built in (make kernel) serves.
+# package's headers; and GNU Mach's experimental.defs as the series makes it
+# (mach-port/series: mosaic's copies and proxy creation, which only a
+# kernel with mosaic built in serves; the package's own lacks them).
 defs="mach/mach mach/mach4 mach/mach_port mach/mach_host device/device mach_debug/mach_debug"
-mosaic_defs="$src/mach-port/mosaic.defs"
 # The interfaces a guest serves: the pager side of memory_object.defs, for a
 # guest's pager thread (guest/pager.c).  Made with SEQNOS, as the Hurd's
 # libpager makes them, so the routines a guest implements are
-# seqnos_memory_object_*: that also keeps the pager interface's
-# memory_object_copy apart from mosaic.defs' user stub of the same name.
+# seqnos_memory_object_*.
 server_defs="mach/memory_object"
+# experimental.defs and vm_prot.h as the kernel the guest runs on has them:
+# a message's id is its routine's place in the file, so the stubs come from
+# the kernel's own tree (make kernel's patched tree; an i386 tree's headers
+# installed in $inc).  Without one no test can call these routines, and the
+# series' edits are applied to the subsystem alone
+# (guest/experimental-base.defs, what GNU Mach's file holds before them) so
+# that the guests link.
+series_files="include/mach/experimental.defs include/mach/vm_prot.h"
+if grep -q vm_copy_from_object "$inc/mach/experimental.defs"; then
+	exp_tree=$inc/..
+elif [ -f "$build/gnumach-series/include/mach/experimental.defs" ]; then
+	exp_tree=$build/gnumach-series
+else
+	exp_tree=""
+fi
 
 gen_one() {  # DEFS NAME
 	"$CC_GUEST" $archflags -E -x c -nostdinc -I"$inc" -o "$mig.tmp/$2.defs.i" "$1"
@@ -98,22 +113,46 @@ gen_mig() {
 	for d in $defs; do
 		gen_one "$inc/$d.defs" "$(basename "$d")"
 	done
-	gen_one "$mosaic_defs" mosaic
-	# mosaic.defs imports <mach/mosaic_types.h> (installed with it in a
-	# kernel tree): beside the stubs, found before the package's mach/.
+	# experimental.defs and vm_prot.h (beside the stubs, found before the
+	# package's mach/).
 	mkdir -p "$mig.tmp/mach"
-	cp "$src/mach-port/mosaic_types.h" "$mig.tmp/mach/"
+	exp_sources
+	cp "$mig.tmp/tree/include/mach/vm_prot.h" "$mig.tmp/mach/"
+	gen_one "$mig.tmp/tree/include/mach/experimental.defs" experimental
+	cat "$mig.tmp/tree/include/mach/experimental.defs" > "$mig.tmp/experimental.defs.src"
 	rm -rf "$mig"
 	mv "$mig.tmp" "$mig"
 }
 
-# The stubs are current when the last one made exists and is newer than
-# mosaic.defs and this script (the kernel package's .defs do not change
+# The two interface files into the tree $mig.tmp/tree.
+exp_sources() {
+	mkdir -p "$mig.tmp/tree/include/mach"
+	if [ -n "$exp_tree" ]; then
+		for f in $series_files; do cp "$exp_tree/$f" "$mig.tmp/tree/$f"; done
+		return
+	fi
+	cp "$src/tests/kernel/guest/experimental-base.defs" "$mig.tmp/tree/include/mach/experimental.defs"
+	cp "$inc/mach/vm_prot.h" "$mig.tmp/tree/include/mach/vm_prot.h"
+	MOSAIC_SERIES_NOGIT=1 MOSAIC_SERIES_ONLY="$series_files" \
+		sh "$src/mach-port/patch-series.sh" "$mig.tmp/tree" "$mig.tmp/tree.patched" >/dev/null
+	rm -rf "$mig.tmp/tree"
+	mv "$mig.tmp/tree.patched" "$mig.tmp/tree"
+}
+
+# The stubs are current when they were made from the experimental.defs the
+# guest's kernel has (or, with none, the base as the series leaves it) and
+# are newer than this script (the kernel package's .defs do not change
 # under us).
+exp_current() {
+	if [ -n "$exp_tree" ]; then
+		cmp -s "$exp_tree/include/mach/experimental.defs" "$mig/experimental.defs.src"
+	else
+		[ -z "$(find "$src/mach-port/series" "$src/tests/kernel/guest/experimental-base.defs" \
+			-newer "$mig/experimental.defs.src")" ]
+	fi
+}
 stubs_current() {
-	[ -f "$mig/mosaic.user.c" ] && [ ! "$mosaic_defs" -nt "$mig/mosaic.user.c" ] &&
-		[ ! "$src/mach-port/mosaic_types.h" -nt "$mig/mosaic.user.c" ] &&
-		[ ! "$0" -nt "$mig/mosaic.user.c" ]
+	[ -f "$mig/experimental.defs.src" ] && [ ! "$0" -nt "$mig/experimental.user.c" ] && exp_current
 }
 
 mkdir -p "$out"
@@ -139,7 +178,7 @@ migflags="-std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pie
 
 rm -rf "$objs"
 mkdir -p "$objs"
-for n in $(for d in $defs; do basename "$d"; done) mosaic; do
+for n in $(for d in $defs; do basename "$d"; done) experimental; do
 	# shellcheck disable=SC2086
 	"$CC_GUEST" $archflags $migflags -c "$mig/$n.user.c" -o "$objs/mig-$n.o"
 done

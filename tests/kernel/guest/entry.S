@@ -29,10 +29,10 @@
 	mach_trap swtch_pri,		-59
 	mach_trap swtch,		-60
 
-	/* mosaic's trap form of vm_read_fast (mach-port/vmc_server.h,
-	 * MOSAIC_TRAP_VM_READ_FAST); a kernel without mosaic answers
+	/* mosaic's trap form of vm_copy_from_object (syscall_vm_copy_from_object,
+	 * kern/ipc_mig.c); a kernel without mosaic answers
 	 * KERN_INVALID_ARGUMENT. */
-	mach_trap vm_read_fast_trap,	-120
+	mach_trap vm_copy_from_object_trap,	-120
 .endm
 
 #if defined(__x86_64__)

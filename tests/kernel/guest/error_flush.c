@@ -26,7 +26,7 @@
  *
  * On the reference kernel (stock) this panics with the assertion above in
  * the first round the flush wins (kernel-stock-panic-error-flush).  The
- * kernel with mosaic carries the fix (patch 7 of mach-port/patch-series.sh): a
+ * kernel with mosaic carries the fix (mach-port/series/02-error-page.edit): a
  * page in error holds no data, so memory_object_lock_page is done with it,
  * and a flush frees it.  There the guest passes, every round failing the
  * send with MACH_SEND_INVALID_DATA, and it fails if the flush never won

@@ -1,7 +1,7 @@
 /*
  * fastcopy.c: mosaic's fast-copy RPCs on the kernel with mosaic built in.
  *
- * vm_read_fast, vm_write_fast and memory_object_copy (mach-port/mosaic.defs)
+ * vm_copy_from_object, vm_copy_to_object and vm_copy_between_objects (experimental.defs)
  * against memory whose every byte the guest knows:
  *
  *   file    16 pages, filled with file_byte(); its memory objects are two
@@ -20,7 +20,7 @@
  * the task, ports that are not memory objects, wrapping ranges, holes in
  * the buffer and past a proxy's window (short count, then the reason on
  * the retry), a read-only proxy or page as a destination.  Last, the trap
- * form of vm_read_fast (Mach trap 120): the same copies and results, and
+ * form of vm_copy_from_object (Mach trap 120): the same copies and results, and
  * its count, which is written even on an error.  And copies through
  * proxies made by memory_object_create_proxy: a read-write proxy wrapping
  * the read-only one (rights are intersected: no write reaches the file),
@@ -30,8 +30,8 @@
  * shares: the file's object then has a copy object, so its resident pages
  * cannot take the resident shortcut for a write (the old bytes must be
  * pushed to the snapshot first); the snapshot must keep them, through the
- * file's proxy (vm_write_fast) and through the file's own mapping
- * (vm_read_fast into it).
+ * file's proxy (vm_copy_to_object) and through the file's own mapping
+ * (vm_copy_from_object into it).
  *
  * One line per case, `fastcopy: <call> <arguments>: <result> ok'; any
  * difference fails the guest with what was expected.
@@ -43,7 +43,7 @@
 #include "mach.user.h"
 #include "mach4.user.h"
 #include "mach_port.user.h"
-#include "mosaic.user.h"
+#include "experimental.user.h"
 
 const char guest_name[] = MOSAIC_GUEST_NAME;
 
@@ -265,11 +265,11 @@ static void test_read(void)
 		const char *args = args3("buf", s->a, "file", s->o, s->len);
 
 		fill(t.buf, BUF_SIZE, buf_byte);
-		EXPECT("vm_read_fast", args,
-		       vm_read_fast(t.self, t.buf + s->a, s->len, t.file_ro, s->o, &count),
+		EXPECT("vm_copy_from_object", args,
+		       vm_copy_from_object(t.self, t.buf + s->a, s->len, t.file_ro, s->o, &count),
 		       KERN_SUCCESS, s->len);
-		check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, s->a, s->len, file_byte, s->o);
-		check("vm_read_fast: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
+		check("vm_copy_from_object: buf", t.buf, BUF_SIZE, buf_byte, s->a, s->len, file_byte, s->o);
+		check("vm_copy_from_object: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
 	}
 }
 
@@ -281,12 +281,12 @@ static void test_write(void)
 
 		fill(t.buf, BUF_SIZE, buf_byte);
 		fill(t.file, FILE_SIZE, file_byte);
-		EXPECT("vm_write_fast", args,
-		       vm_write_fast(t.self, t.buf + s->a, s->len, t.file_rw, s->o, &count),
+		EXPECT("vm_copy_to_object", args,
+		       vm_copy_to_object(t.self, t.buf + s->a, s->len, t.file_rw, s->o, &count),
 		       KERN_SUCCESS, s->len);
-		check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, s->o, s->len, buf_byte,
+		check("vm_copy_to_object: file", t.file, FILE_SIZE, file_byte, s->o, s->len, buf_byte,
 		      s->a);
-		check("vm_write_fast: buf", t.buf, BUF_SIZE, buf_byte, 0, 0, buf_byte, 0);
+		check("vm_copy_to_object: buf", t.buf, BUF_SIZE, buf_byte, 0, 0, buf_byte, 0);
 	}
 	fill(t.file, FILE_SIZE, file_byte);
 }
@@ -304,12 +304,12 @@ static void test_object_copy(void)
 		const char *args = args3("dst", cs[i].a, "file", cs[i].o, cs[i].len);
 
 		fill(t.dst, DST_SIZE, dst_byte);
-		EXPECT("memory_object_copy", args,
-		       memory_object_copy(t.file_ro, cs[i].o, t.dst_rw, cs[i].a, cs[i].len, &count),
+		EXPECT("vm_copy_between_objects", args,
+		       vm_copy_between_objects(t.file_ro, cs[i].o, t.dst_rw, cs[i].a, cs[i].len, &count),
 		       KERN_SUCCESS, cs[i].len);
-		check("memory_object_copy: dst", t.dst, DST_SIZE, dst_byte, cs[i].a, cs[i].len,
+		check("vm_copy_between_objects: dst", t.dst, DST_SIZE, dst_byte, cs[i].a, cs[i].len,
 		      file_byte, cs[i].o);
-		check("memory_object_copy: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
+		check("vm_copy_between_objects: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
 	}
 	fill(t.dst, DST_SIZE, dst_byte);
 }
@@ -320,57 +320,57 @@ static void test_short(void)
 {
 	/* The buffer ends at a hole 100 bytes in. */
 	fill(t.edge, 2 * P, buf_byte);
-	EXPECT("vm_read_fast", "edge=8092 file=5 len=300 (hole after 100)",
-	       vm_read_fast(t.self, t.edge + 2 * P - 100, 300, t.file_ro, 5, &count),
+	EXPECT("vm_copy_from_object", "edge=8092 file=5 len=300 (hole after 100)",
+	       vm_copy_from_object(t.self, t.edge + 2 * P - 100, 300, t.file_ro, 5, &count),
 	       KERN_SUCCESS, 100);
-	check("vm_read_fast: edge", t.edge, 2 * P, buf_byte, 2 * P - 100, 100, file_byte, 5);
-	EXPECT("vm_read_fast", "edge=8192 file=105 len=200 (retry at the hole)",
-	       vm_read_fast(t.self, t.edge + 2 * P, 200, t.file_ro, 105, &count),
+	check("vm_copy_from_object: edge", t.edge, 2 * P, buf_byte, 2 * P - 100, 100, file_byte, 5);
+	EXPECT("vm_copy_from_object", "edge=8192 file=105 len=200 (retry at the hole)",
+	       vm_copy_from_object(t.self, t.edge + 2 * P, 200, t.file_ro, 105, &count),
 	       KERN_INVALID_ADDRESS, 0);
 
 	fill(t.edge, 2 * P, buf_byte);
-	EXPECT("vm_write_fast", "edge=8092 file=5 len=300 (hole after 100)",
-	       vm_write_fast(t.self, t.edge + 2 * P - 100, 300, t.file_rw, 5, &count),
+	EXPECT("vm_copy_to_object", "edge=8092 file=5 len=300 (hole after 100)",
+	       vm_copy_to_object(t.self, t.edge + 2 * P - 100, 300, t.file_rw, 5, &count),
 	       KERN_SUCCESS, 100);
-	check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, 5, 100, buf_byte, 2 * P - 100);
-	EXPECT("vm_write_fast", "edge=8192 file=105 len=200 (retry at the hole)",
-	       vm_write_fast(t.self, t.edge + 2 * P, 200, t.file_rw, 105, &count),
+	check("vm_copy_to_object: file", t.file, FILE_SIZE, file_byte, 5, 100, buf_byte, 2 * P - 100);
+	EXPECT("vm_copy_to_object", "edge=8192 file=105 len=200 (retry at the hole)",
+	       vm_copy_to_object(t.self, t.edge + 2 * P, 200, t.file_rw, 105, &count),
 	       KERN_INVALID_ADDRESS, 0);
 	fill(t.file, FILE_SIZE, file_byte);
 
 	/* The proxy's window ends 50 bytes in. */
 	fill(t.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_read_fast", "buf=3 file=65486 len=200 (window ends after 50)",
-	       vm_read_fast(t.self, t.buf + 3, 200, t.file_ro, FILE_SIZE - 50, &count),
+	EXPECT("vm_copy_from_object", "buf=3 file=65486 len=200 (window ends after 50)",
+	       vm_copy_from_object(t.self, t.buf + 3, 200, t.file_ro, FILE_SIZE - 50, &count),
 	       KERN_SUCCESS, 50);
-	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 3, 50, file_byte, FILE_SIZE - 50);
-	EXPECT("vm_read_fast", "buf=53 file=65536 len=150 (retry past the window)",
-	       vm_read_fast(t.self, t.buf + 53, 150, t.file_ro, FILE_SIZE, &count),
+	check("vm_copy_from_object: buf", t.buf, BUF_SIZE, buf_byte, 3, 50, file_byte, FILE_SIZE - 50);
+	EXPECT("vm_copy_from_object", "buf=53 file=65536 len=150 (retry past the window)",
+	       vm_copy_from_object(t.self, t.buf + 53, 150, t.file_ro, FILE_SIZE, &count),
 	       KERN_INVALID_ADDRESS, 0);
 	fill(t.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_write_fast", "buf=0 file=65530 len=20 (window ends after 6)",
-	       vm_write_fast(t.self, t.buf, 20, t.file_rw, FILE_SIZE - 6, &count),
+	EXPECT("vm_copy_to_object", "buf=0 file=65530 len=20 (window ends after 6)",
+	       vm_copy_to_object(t.self, t.buf, 20, t.file_rw, FILE_SIZE - 6, &count),
 	       KERN_SUCCESS, 6);
-	check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, FILE_SIZE - 6, 6, buf_byte, 0);
+	check("vm_copy_to_object: file", t.file, FILE_SIZE, file_byte, FILE_SIZE - 6, 6, buf_byte, 0);
 	fill(t.file, FILE_SIZE, file_byte);
-	EXPECT("memory_object_copy", "dst=16000 file=0 len=1000 (dst window ends after 384)",
-	       memory_object_copy(t.file_ro, 0, t.dst_rw, DST_SIZE - 384, 1000, &count),
+	EXPECT("vm_copy_between_objects", "dst=16000 file=0 len=1000 (dst window ends after 384)",
+	       vm_copy_between_objects(t.file_ro, 0, t.dst_rw, DST_SIZE - 384, 1000, &count),
 	       KERN_SUCCESS, 384);
-	check("memory_object_copy: dst", t.dst, DST_SIZE, dst_byte, DST_SIZE - 384, 384,
+	check("vm_copy_between_objects: dst", t.dst, DST_SIZE, dst_byte, DST_SIZE - 384, 384,
 	      file_byte, 0);
 	fill(t.dst, DST_SIZE, dst_byte);
 
 	/* A read-only page in the buffer: reads stop at it. */
 	GUEST_EXPECT_KR(vm_protect(t.self, t.buf + 3 * P, P, FALSE, VM_PROT_READ), KERN_SUCCESS);
 	fill(t.buf, 3 * P, buf_byte);
-	EXPECT("vm_read_fast", "buf=12188 file=7 len=500 (read-only page after 100)",
-	       vm_read_fast(t.self, t.buf + 3 * P - 100, 500, t.file_ro, 7, &count),
+	EXPECT("vm_copy_from_object", "buf=12188 file=7 len=500 (read-only page after 100)",
+	       vm_copy_from_object(t.self, t.buf + 3 * P - 100, 500, t.file_ro, 7, &count),
 	       KERN_SUCCESS, 100);
-	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 3 * P - 100, 100, file_byte, 7);
-	EXPECT("vm_read_fast", "buf=12288 file=107 len=400 (retry at the read-only page)",
-	       vm_read_fast(t.self, t.buf + 3 * P, 400, t.file_ro, 107, &count),
+	check("vm_copy_from_object: buf", t.buf, BUF_SIZE, buf_byte, 3 * P - 100, 100, file_byte, 7);
+	EXPECT("vm_copy_from_object", "buf=12288 file=107 len=400 (retry at the read-only page)",
+	       vm_copy_from_object(t.self, t.buf + 3 * P, 400, t.file_ro, 107, &count),
 	       KERN_PROTECTION_FAILURE, 0);
-	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 3 * P - 100, 100, file_byte, 7);
+	check("vm_copy_from_object: buf", t.buf, BUF_SIZE, buf_byte, 3 * P - 100, 100, file_byte, 7);
 	GUEST_EXPECT_KR(vm_protect(t.self, t.buf + 3 * P, P, FALSE,
 				   VM_PROT_READ | VM_PROT_WRITE), KERN_SUCCESS);
 	fill(t.buf, BUF_SIZE, buf_byte);
@@ -382,70 +382,70 @@ static void test_errors(void)
 
 	/* Where the message goes: a null or dead task port never reaches the
 	 * kernel; a thread port does, and is not a task. */
-	EXPECT("vm_read_fast", "task=null",
-	       vm_read_fast(MACH_PORT_NULL, t.buf, 10, t.file_ro, 0, &count),
+	EXPECT("vm_copy_from_object", "task=null",
+	       vm_copy_from_object(MACH_PORT_NULL, t.buf, 10, t.file_ro, 0, &count),
 	       MACH_SEND_INVALID_DEST, 0);
 	GUEST_EXPECT_KR(task_create(t.self, FALSE, &child), KERN_SUCCESS);
 	GUEST_EXPECT_KR(task_terminate(child), KERN_SUCCESS);
-	EXPECT("vm_read_fast", "task=dead",
-	       vm_read_fast(child, t.buf, 10, t.file_ro, 0, &count),
+	EXPECT("vm_copy_from_object", "task=dead",
+	       vm_copy_from_object(child, t.buf, 10, t.file_ro, 0, &count),
 	       MACH_SEND_INVALID_DEST, 0);
-	EXPECT("vm_write_fast", "task=dead",
-	       vm_write_fast(child, t.buf, 10, t.file_rw, 0, &count),
+	EXPECT("vm_copy_to_object", "task=dead",
+	       vm_copy_to_object(child, t.buf, 10, t.file_rw, 0, &count),
 	       MACH_SEND_INVALID_DEST, 0);
-	EXPECT("vm_read_fast", "task=thread-port",
-	       vm_read_fast(thread, t.buf, 10, t.file_ro, 0, &count),
+	EXPECT("vm_copy_from_object", "task=thread-port",
+	       vm_copy_from_object(thread, t.buf, 10, t.file_ro, 0, &count),
 	       KERN_INVALID_ARGUMENT, 0);
 
 	/* Memory objects that are not. */
-	EXPECT("vm_read_fast", "object=null",
-	       vm_read_fast(t.self, t.buf, 10, MACH_PORT_NULL, 0, &count),
+	EXPECT("vm_copy_from_object", "object=null",
+	       vm_copy_from_object(t.self, t.buf, 10, MACH_PORT_NULL, 0, &count),
 	       KERN_INVALID_ARGUMENT, 0);
-	EXPECT("vm_read_fast", "object=task-port",
-	       vm_read_fast(t.self, t.buf, 10, t.self, 0, &count),
+	EXPECT("vm_copy_from_object", "object=task-port",
+	       vm_copy_from_object(t.self, t.buf, 10, t.self, 0, &count),
 	       KERN_INVALID_ARGUMENT, 0);
-	EXPECT("vm_write_fast", "object=thread-port",
-	       vm_write_fast(t.self, t.buf, 10, thread, 0, &count),
+	EXPECT("vm_copy_to_object", "object=thread-port",
+	       vm_copy_to_object(t.self, t.buf, 10, thread, 0, &count),
 	       KERN_INVALID_ARGUMENT, 0);
-	EXPECT("vm_read_fast", "object=dead-name",
-	       vm_read_fast(t.self, t.buf, 10, child, 0, &count),
+	EXPECT("vm_copy_from_object", "object=dead-name",
+	       vm_copy_from_object(t.self, t.buf, 10, child, 0, &count),
 	       KERN_INVALID_ARGUMENT, 0);
-	EXPECT("memory_object_copy", "dst=task-port",
-	       memory_object_copy(t.file_ro, 0, t.self, 0, 10, &count),
+	EXPECT("vm_copy_between_objects", "dst=task-port",
+	       vm_copy_between_objects(t.file_ro, 0, t.self, 0, 10, &count),
 	       KERN_INVALID_ARGUMENT, 0);
-	EXPECT("memory_object_copy", "src=task-port",
-	       memory_object_copy(t.self, 0, t.dst_rw, 0, 10, &count),
+	EXPECT("vm_copy_between_objects", "src=task-port",
+	       vm_copy_between_objects(t.self, 0, t.dst_rw, 0, 10, &count),
 	       KERN_INVALID_ARGUMENT, 0);
 
 	/* Ranges that wrap, on either side (past the top of a 32-bit
 	   task's words on a 64-bit kernel: TASK_WRAPS). */
-	EXPECT("vm_read_fast", "address=2^N-4096 len=8192 (wraps)",
-	       vm_read_fast(t.self, (vm_address_t)0 - P, 2 * P, t.file_ro, 0, &count),
+	EXPECT("vm_copy_from_object", "address=2^N-4096 len=8192 (wraps)",
+	       vm_copy_from_object(t.self, (vm_address_t)0 - P, 2 * P, t.file_ro, 0, &count),
 	       WRAP_KR, 0);
-	EXPECT("vm_read_fast", "offset=2^N-4096 len=8192 (wraps)",
-	       vm_read_fast(t.self, t.buf, 2 * P, t.file_ro, (vm_offset_t)0 - P, &count),
+	EXPECT("vm_copy_from_object", "offset=2^N-4096 len=8192 (wraps)",
+	       vm_copy_from_object(t.self, t.buf, 2 * P, t.file_ro, (vm_offset_t)0 - P, &count),
 	       WRAP_KR, 0);
-	EXPECT("vm_write_fast", "offset=2^N-1 len=2 (wraps)",
-	       vm_write_fast(t.self, t.buf, 2, t.file_rw, (vm_offset_t)0 - 1, &count),
+	EXPECT("vm_copy_to_object", "offset=2^N-1 len=2 (wraps)",
+	       vm_copy_to_object(t.self, t.buf, 2, t.file_rw, (vm_offset_t)0 - 1, &count),
 	       WRAP_KR, 0);
-	EXPECT("memory_object_copy", "dst_offset=2^N-8 len=16 (wraps)",
-	       memory_object_copy(t.file_ro, 0, t.dst_rw, (vm_offset_t)0 - 8, 16, &count),
+	EXPECT("vm_copy_between_objects", "dst_offset=2^N-8 len=16 (wraps)",
+	       vm_copy_between_objects(t.file_ro, 0, t.dst_rw, (vm_offset_t)0 - 8, 16, &count),
 	       WRAP_KR, 0);
 
 	/* Nothing at the first byte. */
-	EXPECT("vm_read_fast", "address=hole",
-	       vm_read_fast(t.self, t.edge + 2 * P, 10, t.file_ro, 0, &count),
+	EXPECT("vm_copy_from_object", "address=hole",
+	       vm_copy_from_object(t.self, t.edge + 2 * P, 10, t.file_ro, 0, &count),
 	       KERN_INVALID_ADDRESS, 0);
-	EXPECT("vm_read_fast", "offset=past the window",
-	       vm_read_fast(t.self, t.buf, 10, t.file_ro, FILE_SIZE + 5 * P, &count),
+	EXPECT("vm_copy_from_object", "offset=past the window",
+	       vm_copy_from_object(t.self, t.buf, 10, t.file_ro, FILE_SIZE + 5 * P, &count),
 	       KERN_INVALID_ADDRESS, 0);
 
 	/* No write access to the destination. */
-	EXPECT("vm_write_fast", "object=read-only proxy",
-	       vm_write_fast(t.self, t.buf + 1, 5000, t.file_ro, 3, &count),
+	EXPECT("vm_copy_to_object", "object=read-only proxy",
+	       vm_copy_to_object(t.self, t.buf + 1, 5000, t.file_ro, 3, &count),
 	       KERN_PROTECTION_FAILURE, 0);
-	EXPECT("memory_object_copy", "dst=read-only proxy",
-	       memory_object_copy(t.file_ro, 0, t.dst_ro, 1, 100, &count),
+	EXPECT("vm_copy_between_objects", "dst=read-only proxy",
+	       vm_copy_between_objects(t.file_ro, 0, t.dst_ro, 1, 100, &count),
 	       KERN_PROTECTION_FAILURE, 0);
 
 	/* None of the failed calls wrote anything. */
@@ -456,7 +456,7 @@ static void test_errors(void)
 	(void)mach_port_deallocate(t.self, thread);
 }
 
-/* The trap form of vm_read_fast: the RPC's results, and the count written
+/* The trap form of vm_copy_from_object: the RPC's results, and the count written
  * every time (0 when nothing moved). */
 static void test_trap(void)
 {
@@ -467,19 +467,19 @@ static void test_trap(void)
 		const char *args = args3("buf", s->a, "file", s->o, s->len);
 
 		fill(t.buf, BUF_SIZE, buf_byte);
-		EXPECT("vm_read_fast_trap", args,
-		       vm_read_fast_trap(t.self, t.buf + s->a, s->len, t.file_ro, s->o, &count),
+		EXPECT("vm_copy_from_object_trap", args,
+		       vm_copy_from_object_trap(t.self, t.buf + s->a, s->len, t.file_ro, s->o, &count),
 		       KERN_SUCCESS, s->len);
-		check("vm_read_fast_trap: buf", t.buf, BUF_SIZE, buf_byte, s->a, s->len, file_byte,
+		check("vm_copy_from_object_trap: buf", t.buf, BUF_SIZE, buf_byte, s->a, s->len, file_byte,
 		      s->o);
 	}
 	fill(t.buf, BUF_SIZE, buf_byte);
 
 	fill(t.edge, 2 * P, buf_byte);
-	EXPECT("vm_read_fast_trap", "edge=8092 file=5 len=300 (hole after 100)",
-	       vm_read_fast_trap(t.self, t.edge + 2 * P - 100, 300, t.file_ro, 5, &count),
+	EXPECT("vm_copy_from_object_trap", "edge=8092 file=5 len=300 (hole after 100)",
+	       vm_copy_from_object_trap(t.self, t.edge + 2 * P - 100, 300, t.file_ro, 5, &count),
 	       KERN_SUCCESS, 100);
-	check("vm_read_fast_trap: edge", t.edge, 2 * P, buf_byte, 2 * P - 100, 100, file_byte, 5);
+	check("vm_copy_from_object_trap: edge", t.edge, 2 * P, buf_byte, 2 * P - 100, 100, file_byte, 5);
 
 	/* Errors: the count is written too, 0. */
 	GUEST_EXPECT_KR(mach_port_allocate(t.self, MACH_PORT_RIGHT_RECEIVE, &receive),
@@ -523,23 +523,23 @@ static void test_trap(void)
 		mach_port_t object = objects[bad[i].object];
 		vm_address_t base = bad[i].a == 3 * P ? t.edge - P : t.buf;
 		vm_size_t count = NO_COUNT;
-		kern_return_t kr = vm_read_fast_trap(task, base + bad[i].a, bad[i].len, object,
+		kern_return_t kr = vm_copy_from_object_trap(task, base + bad[i].a, bad[i].len, object,
 						     bad[i].o, &count);
 
 		if (kr != bad[i].want || count != 0)
-			guest_fail("vm_read_fast_trap %s: %s count %lu, expected %s count 0",
+			guest_fail("vm_copy_from_object_trap %s: %s count %lu, expected %s count 0",
 				   bad[i].what, guest_kr_name(kr), (unsigned long)count,
 				   guest_kr_name(bad[i].want));
-		guest_printf("fastcopy: vm_read_fast_trap %s: %s count=0 ok\n", bad[i].what,
+		guest_printf("fastcopy: vm_copy_from_object_trap %s: %s count=0 ok\n", bad[i].what,
 			     guest_kr_name(kr));
 	}
 
 	/* A count the kernel cannot write: the copy happens, the trap says so. */
 	fill(t.buf, BUF_SIZE, buf_byte);
-	GUEST_EXPECT_KR(vm_read_fast_trap(t.self, t.buf + 1, 10, t.file_ro, 2,
+	GUEST_EXPECT_KR(vm_copy_from_object_trap(t.self, t.buf + 1, 10, t.file_ro, 2,
 					  (vm_size_t *)(t.edge + 2 * P)), KERN_INVALID_ADDRESS);
-	check("vm_read_fast_trap: buf", t.buf, BUF_SIZE, buf_byte, 1, 10, file_byte, 2);
-	guest_printf("fastcopy: vm_read_fast_trap count=hole: KERN_INVALID_ADDRESS ok\n");
+	check("vm_copy_from_object_trap: buf", t.buf, BUF_SIZE, buf_byte, 1, 10, file_byte, 2);
+	guest_printf("fastcopy: vm_copy_from_object_trap count=hole: KERN_INVALID_ADDRESS ok\n");
 	fill(t.buf, BUF_SIZE, buf_byte);
 
 	check("trap: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
@@ -596,16 +596,16 @@ static void test_proxies(void)
 	mach_port_t nest = make_proxy(VM_PROT_READ | VM_PROT_WRITE, 1, &ro, &zero, &zero, &whole);
 
 	fill(t.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_write_fast", "object=rw proxy of the ro proxy",
-	       vm_write_fast(t.self, t.buf + 1, 5000, nest, 3, &count),
+	EXPECT("vm_copy_to_object", "object=rw proxy of the ro proxy",
+	       vm_copy_to_object(t.self, t.buf + 1, 5000, nest, 3, &count),
 	       KERN_PROTECTION_FAILURE, 0);
-	EXPECT("memory_object_copy", "dst=rw proxy of the ro proxy",
-	       memory_object_copy(t.dst_rw, 5, nest, 7, 100, &count),
+	EXPECT("vm_copy_between_objects", "dst=rw proxy of the ro proxy",
+	       vm_copy_between_objects(t.dst_rw, 5, nest, 7, 100, &count),
 	       KERN_PROTECTION_FAILURE, 0);
-	EXPECT("vm_read_fast", "object=rw proxy of the ro proxy",
-	       vm_read_fast(t.self, t.buf + 11, 3 * P, nest, 4 * P + 9, &count),
+	EXPECT("vm_copy_from_object", "object=rw proxy of the ro proxy",
+	       vm_copy_from_object(t.self, t.buf + 11, 3 * P, nest, 4 * P + 9, &count),
 	       KERN_SUCCESS, 3 * P);
-	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 11, 3 * P, file_byte, 4 * P + 9);
+	check("vm_copy_from_object: buf", t.buf, BUF_SIZE, buf_byte, 11, 3 * P, file_byte, 4 * P + 9);
 	check("nested: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
 	fill(t.buf, BUF_SIZE, buf_byte);
 
@@ -622,43 +622,43 @@ static void test_proxies(void)
 	rpc_vm_size_t lens[3] = { P, P, 2 * P };
 	mach_port_t multi = make_proxy(VM_PROT_READ | VM_PROT_WRITE, 3, objs, offs, starts, lens);
 
-	EXPECT("vm_read_fast", "multi=4046 len=100 (across dst into file)",
-	       vm_read_fast(t.self, t.buf + 1, 100, multi, P - 50, &count), KERN_SUCCESS, 100);
-	check_part("vm_read_fast: dst part", t.buf, 1, 50, dst_byte, 2 * P - 50);
-	check_part("vm_read_fast: file part", t.buf, 51, 50, file_byte, 3 * P);
-	check_outside("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 1, 100);
+	EXPECT("vm_copy_from_object", "multi=4046 len=100 (across dst into file)",
+	       vm_copy_from_object(t.self, t.buf + 1, 100, multi, P - 50, &count), KERN_SUCCESS, 100);
+	check_part("vm_copy_from_object: dst part", t.buf, 1, 50, dst_byte, 2 * P - 50);
+	check_part("vm_copy_from_object: file part", t.buf, 51, 50, file_byte, 3 * P);
+	check_outside("vm_copy_from_object: buf", t.buf, BUF_SIZE, buf_byte, 1, 100);
 	fill(t.buf, BUF_SIZE, buf_byte);
 
-	EXPECT("vm_read_fast", "multi=8192 len=8192 (hole after 4096)",
-	       vm_read_fast(t.self, t.buf + 3, 2 * P, multi, 2 * P, &count), KERN_SUCCESS, P);
-	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 3, P, file_byte, 4 * P);
-	EXPECT("vm_read_fast", "multi=12288 len=10 (retry in the hole)",
-	       vm_read_fast(t.self, t.buf, 10, multi, 3 * P, &count), KERN_INVALID_ADDRESS, 0);
+	EXPECT("vm_copy_from_object", "multi=8192 len=8192 (hole after 4096)",
+	       vm_copy_from_object(t.self, t.buf + 3, 2 * P, multi, 2 * P, &count), KERN_SUCCESS, P);
+	check("vm_copy_from_object: buf", t.buf, BUF_SIZE, buf_byte, 3, P, file_byte, 4 * P);
+	EXPECT("vm_copy_from_object", "multi=12288 len=10 (retry in the hole)",
+	       vm_copy_from_object(t.self, t.buf, 10, multi, 3 * P, &count), KERN_INVALID_ADDRESS, 0);
 	fill(t.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_read_fast", "multi=20476 len=100 (the read-only range's end)",
-	       vm_read_fast(t.self, t.buf + 5, 100, multi, 5 * P - 4, &count), KERN_SUCCESS, 4);
-	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 5, 4, file_byte, 9 * P - 4);
+	EXPECT("vm_copy_from_object", "multi=20476 len=100 (the read-only range's end)",
+	       vm_copy_from_object(t.self, t.buf + 5, 100, multi, 5 * P - 4, &count), KERN_SUCCESS, 4);
+	check("vm_copy_from_object: buf", t.buf, BUF_SIZE, buf_byte, 5, 4, file_byte, 9 * P - 4);
 	fill(t.buf, BUF_SIZE, buf_byte);
 
-	EXPECT("vm_write_fast", "multi=16384 (the read-only range)",
-	       vm_write_fast(t.self, t.buf, 10, multi, 4 * P, &count), KERN_PROTECTION_FAILURE, 0);
-	EXPECT("vm_write_fast", "multi=4000 len=5000 (dst, then file)",
-	       vm_write_fast(t.self, t.buf + 7, 5000, multi, 4000, &count), KERN_SUCCESS, 5000);
-	check("vm_write_fast: dst", t.dst, DST_SIZE, dst_byte, P + 4000, 96, buf_byte, 7);
-	check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, 3 * P, 5000 - 96, buf_byte,
+	EXPECT("vm_copy_to_object", "multi=16384 (the read-only range)",
+	       vm_copy_to_object(t.self, t.buf, 10, multi, 4 * P, &count), KERN_PROTECTION_FAILURE, 0);
+	EXPECT("vm_copy_to_object", "multi=4000 len=5000 (dst, then file)",
+	       vm_copy_to_object(t.self, t.buf + 7, 5000, multi, 4000, &count), KERN_SUCCESS, 5000);
+	check("vm_copy_to_object: dst", t.dst, DST_SIZE, dst_byte, P + 4000, 96, buf_byte, 7);
+	check("vm_copy_to_object: file", t.file, FILE_SIZE, file_byte, 3 * P, 5000 - 96, buf_byte,
 	      7 + 96);
 	fill(t.dst, DST_SIZE, dst_byte);
 	fill(t.file, FILE_SIZE, file_byte);
-	EXPECT("vm_write_fast", "multi=12000 len=1000 (stops at the hole)",
-	       vm_write_fast(t.self, t.buf, 1000, multi, 3 * P - 288, &count), KERN_SUCCESS, 288);
-	check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, 5 * P - 288, 288, buf_byte, 0);
+	EXPECT("vm_copy_to_object", "multi=12000 len=1000 (stops at the hole)",
+	       vm_copy_to_object(t.self, t.buf, 1000, multi, 3 * P - 288, &count), KERN_SUCCESS, 288);
+	check("vm_copy_to_object: file", t.file, FILE_SIZE, file_byte, 5 * P - 288, 288, buf_byte, 0);
 	fill(t.file, FILE_SIZE, file_byte);
 
-	EXPECT("memory_object_copy", "src=multi=4089 dst=12288 len=20 (across ranges)",
-	       memory_object_copy(multi, P - 7, t.dst_rw, 3 * P, 20, &count), KERN_SUCCESS, 20);
-	check_part("memory_object_copy: dst part", t.dst, 3 * P, 7, dst_byte, 2 * P - 7);
-	check_part("memory_object_copy: file part", t.dst, 3 * P + 7, 13, file_byte, 3 * P);
-	check_outside("memory_object_copy: dst", t.dst, DST_SIZE, dst_byte, 3 * P, 20);
+	EXPECT("vm_copy_between_objects", "src=multi=4089 dst=12288 len=20 (across ranges)",
+	       vm_copy_between_objects(multi, P - 7, t.dst_rw, 3 * P, 20, &count), KERN_SUCCESS, 20);
+	check_part("vm_copy_between_objects: dst part", t.dst, 3 * P, 7, dst_byte, 2 * P - 7);
+	check_part("vm_copy_between_objects: file part", t.dst, 3 * P + 7, 13, file_byte, 3 * P);
+	check_outside("vm_copy_between_objects: dst", t.dst, DST_SIZE, dst_byte, 3 * P, 20);
 	fill(t.dst, DST_SIZE, dst_byte);
 
 	check("proxies: file", t.file, FILE_SIZE, file_byte, 0, 0, file_byte, 0);
@@ -711,19 +711,19 @@ static void test_seed_proxy(void)
 	/* [0, 2p) file [2p, 4p) rw, [2p, 3p) a hole, [3p, ...) all of dst, r. */
 	GUEST_EXPECT_KR(seed_proxy(3, objs, 3, prots, 2, starts, 2, ends, &seed), KERN_SUCCESS);
 	fill(t.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_read_fast", "seed=8182 len=100 (stops at the hole)",
-	       vm_read_fast(t.self, t.buf + 1, 100, seed, 2 * P - 10, &count), KERN_SUCCESS, 10);
-	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 1, 10, file_byte, 4 * P - 10);
+	EXPECT("vm_copy_from_object", "seed=8182 len=100 (stops at the hole)",
+	       vm_copy_from_object(t.self, t.buf + 1, 100, seed, 2 * P - 10, &count), KERN_SUCCESS, 10);
+	check("vm_copy_from_object: buf", t.buf, BUF_SIZE, buf_byte, 1, 10, file_byte, 4 * P - 10);
 	fill(t.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_read_fast", "seed=16389 len=5000 (the open-ended range: dst from 1p+5)",
-	       vm_read_fast(t.self, t.buf + 3, 5000, seed, 4 * P + 5, &count), KERN_SUCCESS, 5000);
-	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 3, 5000, dst_byte, P + 5);
+	EXPECT("vm_copy_from_object", "seed=16389 len=5000 (the open-ended range: dst from 1p+5)",
+	       vm_copy_from_object(t.self, t.buf + 3, 5000, seed, 4 * P + 5, &count), KERN_SUCCESS, 5000);
+	check("vm_copy_from_object: buf", t.buf, BUF_SIZE, buf_byte, 3, 5000, dst_byte, P + 5);
 	fill(t.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_write_fast", "seed=12288 (the open-ended range is read-only)",
-	       vm_write_fast(t.self, t.buf, 10, seed, 3 * P, &count), KERN_PROTECTION_FAILURE, 0);
-	EXPECT("vm_write_fast", "seed=100 len=50 (file, read-write)",
-	       vm_write_fast(t.self, t.buf + 9, 50, seed, 100, &count), KERN_SUCCESS, 50);
-	check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, 2 * P + 100, 50, buf_byte, 9);
+	EXPECT("vm_copy_to_object", "seed=12288 (the open-ended range is read-only)",
+	       vm_copy_to_object(t.self, t.buf, 10, seed, 3 * P, &count), KERN_PROTECTION_FAILURE, 0);
+	EXPECT("vm_copy_to_object", "seed=100 len=50 (file, read-write)",
+	       vm_copy_to_object(t.self, t.buf + 9, 50, seed, 100, &count), KERN_SUCCESS, 50);
+	check("vm_copy_to_object: file", t.file, FILE_SIZE, file_byte, 2 * P + 100, 50, buf_byte, 9);
 	fill(t.file, FILE_SIZE, file_byte);
 	check("seed proxy: dst", t.dst, DST_SIZE, dst_byte, 0, 0, dst_byte, 0);
 	(void)mach_port_deallocate(t.self, seed);
@@ -739,20 +739,20 @@ static void test_snapshots(void)
 	fill(t.buf, BUF_SIZE, buf_byte);
 	GUEST_EXPECT_KR(vm_read(t.self, t.file, 4 * P, &snap, &snap_count), KERN_SUCCESS);
 	GUEST_CHECK(snap_count == 4 * P);
-	EXPECT("vm_write_fast", "buf=3 file=4103 len=8192 (the file's pages shared by a vm_read snapshot)",
-	       vm_write_fast(t.self, t.buf + 3, 2 * P, t.file_rw, P + 7, &count), KERN_SUCCESS,
+	EXPECT("vm_copy_to_object", "buf=3 file=4103 len=8192 (the file's pages shared by a vm_read snapshot)",
+	       vm_copy_to_object(t.self, t.buf + 3, 2 * P, t.file_rw, P + 7, &count), KERN_SUCCESS,
 	       2 * P);
-	check("vm_write_fast: file", t.file, FILE_SIZE, file_byte, P + 7, 2 * P, buf_byte, 3);
-	check("vm_write_fast: the snapshot", snap, 4 * P, file_byte, 0, 0, file_byte, 0);
+	check("vm_copy_to_object: file", t.file, FILE_SIZE, file_byte, P + 7, 2 * P, buf_byte, 3);
+	check("vm_copy_to_object: the snapshot", snap, 4 * P, file_byte, 0, 0, file_byte, 0);
 	GUEST_EXPECT_KR(vm_deallocate(t.self, snap, snap_count), KERN_SUCCESS);
 
 	/* A read into the file's own mapping, its pages shared by a snapshot. */
 	fill(t.file, FILE_SIZE, file_byte);
 	GUEST_EXPECT_KR(vm_read(t.self, t.file, 4 * P, &snap, &snap_count), KERN_SUCCESS);
-	EXPECT("vm_read_fast", "file=5 dst=9 len=6000 (into pages a vm_read snapshot shares)",
-	       vm_read_fast(t.self, t.file + 5, 6000, t.dst_ro, 9, &count), KERN_SUCCESS, 6000);
-	check("vm_read_fast: file", t.file, FILE_SIZE, file_byte, 5, 6000, dst_byte, 9);
-	check("vm_read_fast: the snapshot", snap, 4 * P, file_byte, 0, 0, file_byte, 0);
+	EXPECT("vm_copy_from_object", "file=5 dst=9 len=6000 (into pages a vm_read snapshot shares)",
+	       vm_copy_from_object(t.self, t.file + 5, 6000, t.dst_ro, 9, &count), KERN_SUCCESS, 6000);
+	check("vm_copy_from_object: file", t.file, FILE_SIZE, file_byte, 5, 6000, dst_byte, 9);
+	check("vm_copy_from_object: the snapshot", snap, 4 * P, file_byte, 0, 0, file_byte, 0);
 	GUEST_EXPECT_KR(vm_deallocate(t.self, snap, snap_count), KERN_SUCCESS);
 	fill(t.file, FILE_SIZE, file_byte);
 }
@@ -797,9 +797,9 @@ static void test_proxy_abuse(void)
 		     guest_kr_name(mr));
 	GUEST_CHECK(mr == MACH_MSG_SUCCESS);
 	fill(t.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_read_fast", "object=the proxy after a forged no-senders",
-	       vm_read_fast(t.self, t.buf + 3, 2 * P, proxy, 5, &count), KERN_SUCCESS, 2 * P);
-	check("vm_read_fast: buf", t.buf, BUF_SIZE, buf_byte, 3, 2 * P, file_byte, 5);
+	EXPECT("vm_copy_from_object", "object=the proxy after a forged no-senders",
+	       vm_copy_from_object(t.self, t.buf + 3, 2 * P, proxy, 5, &count), KERN_SUCCESS, 2 * P);
+	check("vm_copy_from_object: buf", t.buf, BUF_SIZE, buf_byte, 3, 2 * P, file_byte, 5);
 	fill(t.buf, BUF_SIZE, buf_byte);
 	GUEST_EXPECT_KR(mach_port_deallocate(t.self, proxy), KERN_SUCCESS);
 }

@@ -109,7 +109,7 @@ kern_return_t seqnos_memory_object_copy(mach_port_t old_memory_object,
 {
 	(void)old_memory_object, (void)seqno, (void)old_control, (void)offset;
 	(void)length, (void)new_memory_object;
-	guest_fail("pager: unexpected memory_object_copy");
+	guest_fail("pager: unexpected vm_copy_between_objects");
 }
 
 kern_return_t seqnos_memory_object_data_request(mach_port_t memory_object,

@@ -6,7 +6,7 @@
  * filepager_add makes its memory object, a port whose receive right the
  * pager thread serves (memory_object.defs, with SEQNOS as the Hurd's
  * libpager); the kernel makes the object when a send right reaches it
- * (vm_map, a proxy, vm_read_fast) and the pager readies it cached, so its
+ * (vm_map, a proxy, vm_copy_from_object) and the pager readies it cached, so its
  * pages stay while the object lives.
  *
  * A cold read is prepared in two steps, neither of which a measurement

@@ -43,9 +43,9 @@ extern mach_port_t mach_thread_self(void);
 extern mach_port_t mach_task_self(void);
 extern mach_port_t mach_host_self(void);
 extern boolean_t swtch(void);
-/* mosaic's trap form of vm_read_fast: the RPC's arguments and results
- * (mach-port/mosaic.defs), and *count written every time. */
-extern kern_return_t vm_read_fast_trap(mach_port_t target_task,
+/* mosaic's trap form of vm_copy_from_object: the RPC's arguments and results
+ * (experimental.defs), and *count written every time. */
+extern kern_return_t vm_copy_from_object_trap(mach_port_t target_task,
 	vm_address_t address, vm_size_t size, mach_port_t memory_object,
 	vm_offset_t offset, vm_size_t *count);
 

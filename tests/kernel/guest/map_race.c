@@ -15,7 +15,7 @@
  * removed and entered again) leaves moments, inside one vm_map call, when
  * a part of the window is free; the other thread, on another processor,
  * can take it.  mosaic's vm_map enters the pieces with the map locked
- * throughout (pieces_enter, vmc_proxy_gnumach.c).
+ * throughout (vm_map_enter_pieces, mach-port/gnumach/vm_map_proxy.c).
  *
  * What may happen: the second thread gets W + 2p before the call reserves
  * the window (the call then fails with KERN_NO_SPACE and leaves nothing),

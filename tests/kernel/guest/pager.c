@@ -8,8 +8,8 @@
  * kernel's memory_object_init, _data_request, _data_return,
  * _lock_completed and _terminate with the server stubs MIG makes of
  * memory_object.defs (guest/build-guest.sh).  The first thread passes a
- * send right to an object straight to vm_read_fast, vm_write_fast or
- * memory_object_copy, and the kernel (vmc_server.c, vm_object_enter) makes
+ * send right to an object straight to vm_copy_from_object, vm_copy_to_object or
+ * vm_copy_between_objects, and the kernel (vmc_server.c, vm_object_enter) makes
  * the object and pages it from the pager like any other.
  *
  * Each object has four pages, and for each page the pager's answer to a
@@ -53,7 +53,7 @@
 #include "mach4.user.h"
 #include "mach_port.user.h"
 #include "memory_object.server.h"
-#include "mosaic.user.h"
+#include "experimental.user.h"
 
 /* MIG's demux routine for memory_object.defs (memory_object.server.c),
  * which its header does not declare. */
@@ -334,8 +334,8 @@ kern_return_t seqnos_memory_object_copy(mach_port_t old_memory_object,
 					mach_port_t new_memory_object)
 {
 	(void)seqno, (void)old_control, (void)offset, (void)length, (void)new_memory_object;
-	guest_fail("pager: unexpected memory_object_copy for %s",
-		   object_of(old_memory_object, "memory_object_copy")->name);
+	guest_fail("pager: unexpected vm_copy_between_objects for %s",
+		   object_of(old_memory_object, "vm_copy_between_objects")->name);
 }
 
 kern_return_t seqnos_memory_object_data_request(mach_port_t memory_object,
@@ -588,16 +588,16 @@ static void test_late(void)
 	struct object *t = object_new("late-trap", "ldld", false);
 
 	fill(g.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_read_fast", "buf=33 late=77 len=12388 (each page late)",
-	       vm_read_fast(g.self, g.buf + 33, 3 * P + 100, o->port, 77, &count),
+	EXPECT("vm_copy_from_object", "buf=33 late=77 len=12388 (each page late)",
+	       vm_copy_from_object(g.self, g.buf + 33, 3 * P + 100, o->port, 77, &count),
 	       KERN_SUCCESS, 3 * P + 100, o);
 	check("late: buf", g.buf, BUF_SIZE, buf_byte, 33, 3 * P + 100, object_view(o) + 77);
 	GUEST_CHECK(o->waits == 4 && o->requests[3] == 1);
 	expect_uncached(o);
 
 	fill(g.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_read_fast_trap", "buf=1 late-trap=5 len=16379 (pages 0 and 2 late)",
-	       vm_read_fast_trap(g.self, g.buf + 1, OBJ_SIZE - 5, t->port, 5, &count),
+	EXPECT("vm_copy_from_object_trap", "buf=1 late-trap=5 len=16379 (pages 0 and 2 late)",
+	       vm_copy_from_object_trap(g.self, g.buf + 1, OBJ_SIZE - 5, t->port, 5, &count),
 	       KERN_SUCCESS, OBJ_SIZE - 5, t);
 	check("late-trap: buf", g.buf, BUF_SIZE, buf_byte, 1, OBJ_SIZE - 5, object_view(t) + 5);
 	GUEST_CHECK(t->waits == 2);
@@ -623,15 +623,15 @@ static void test_error(void)
 
 		fill(g.buf, BUF_SIZE, buf_byte);
 		if (cases[i].k == 0) {
-			EXPECT("vm_read_fast", cases[i].what,
-			       vm_read_fast(g.self, g.buf + a, len, o->port, off, &count),
+			EXPECT("vm_copy_from_object", cases[i].what,
+			       vm_copy_from_object(g.self, g.buf + a, len, o->port, off, &count),
 			       KERN_MEMORY_ERROR, 0, o);
 		} else {
-			EXPECT("vm_read_fast", cases[i].what,
-			       vm_read_fast(g.self, g.buf + a, len, o->port, off, &count),
+			EXPECT("vm_copy_from_object", cases[i].what,
+			       vm_copy_from_object(g.self, g.buf + a, len, o->port, off, &count),
 			       KERN_SUCCESS, before, o);
-			EXPECT("vm_read_fast", "(retry from the first uncopied byte)",
-			       vm_read_fast(g.self, g.buf + a + before, len - before, o->port,
+			EXPECT("vm_copy_from_object", "(retry from the first uncopied byte)",
+			       vm_copy_from_object(g.self, g.buf + a + before, len - before, o->port,
 					    off + before, &count),
 			       KERN_MEMORY_ERROR, 0, o);
 		}
@@ -650,11 +650,11 @@ static void test_error(void)
 		want[k] = o->store[k];
 	for (vm_size_t k = 100; k < P; k++)
 		want[k] = buf_byte(7 + k - 100);
-	EXPECT("vm_write_fast", "buf=7 error-write=100 len=12288 (error on page 1)",
-	       vm_write_fast(g.self, g.buf + 7, 3 * P, o->port, 100, &count),
+	EXPECT("vm_copy_to_object", "buf=7 error-write=100 len=12288 (error on page 1)",
+	       vm_copy_to_object(g.self, g.buf + 7, 3 * P, o->port, 100, &count),
 	       KERN_SUCCESS, P - 100, o);
-	EXPECT("vm_write_fast", "(retry from the first uncopied byte)",
-	       vm_write_fast(g.self, g.buf + 7 + P - 100, 2 * P + 100, o->port, P, &count),
+	EXPECT("vm_copy_to_object", "(retry from the first uncopied byte)",
+	       vm_copy_to_object(g.self, g.buf + 7 + P - 100, 2 * P + 100, o->port, P, &count),
 	       KERN_MEMORY_ERROR, 0, o);
 	check("error-write: buf", g.buf, BUF_SIZE, buf_byte, 0, 0, NULL);
 	check("error-write: the pager's store", (vm_address_t)o->store, OBJ_SIZE, buf_byte, 0,
@@ -669,8 +669,8 @@ static void test_unavailable(void)
 	struct object *o = object_new("unavailable", "duud", false);
 
 	fill(g.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_read_fast", "buf=1 unavailable=1 len=16382 (pages 1 and 2 unavailable)",
-	       vm_read_fast(g.self, g.buf + 1, OBJ_SIZE - 2, o->port, 1, &count),
+	EXPECT("vm_copy_from_object", "buf=1 unavailable=1 len=16382 (pages 1 and 2 unavailable)",
+	       vm_copy_from_object(g.self, g.buf + 1, OBJ_SIZE - 2, o->port, 1, &count),
 	       KERN_SUCCESS, OBJ_SIZE - 2, o);
 	check("unavailable: buf", g.buf, BUF_SIZE, buf_byte, 1, OBJ_SIZE - 2, object_view(o) + 1);
 	expect_uncached(o);
@@ -688,21 +688,21 @@ static void test_never(void)
 	const vm_size_t a = 9, off = 100, len = 2 * P, before = P - off;
 
 	fill(g.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_read_fast", "buf=9 never=100 len=8192 (page 1 never answered, caller aborted)",
-	       vm_read_fast(g.self, g.buf + a, len, o->port, off, &count),
+	EXPECT("vm_copy_from_object", "buf=9 never=100 len=8192 (page 1 never answered, caller aborted)",
+	       vm_copy_from_object(g.self, g.buf + a, len, o->port, off, &count),
 	       KERN_SUCCESS, before, o);
-	EXPECT("vm_read_fast", "(retry from the first uncopied byte, aborted again)",
-	       vm_read_fast(g.self, g.buf + a + before, len - before, o->port, P, &count),
+	EXPECT("vm_copy_from_object", "(retry from the first uncopied byte, aborted again)",
+	       vm_copy_from_object(g.self, g.buf + a + before, len - before, o->port, P, &count),
 	       MACH_SEND_INTERRUPTED, 0, o);
 
 	vm_size_t trap_count = NO_COUNT;
-	kern_return_t kr = vm_read_fast_trap(g.self, g.buf + a + before, len - before, o->port,
+	kern_return_t kr = vm_copy_from_object_trap(g.self, g.buf + a + before, len - before, o->port,
 					     P, &trap_count);
 	if (kr != MACH_SEND_INTERRUPTED || trap_count != 0)
-		guest_fail("vm_read_fast_trap never: %s count %lu, expected "
+		guest_fail("vm_copy_from_object_trap never: %s count %lu, expected "
 			   "MACH_SEND_INTERRUPTED count 0", guest_kr_name(kr),
 			   (unsigned long)trap_count);
-	expect("vm_read_fast_trap", "(the retry by trap, aborted again; count written 0)", kr,
+	expect("vm_copy_from_object_trap", "(the retry by trap, aborted again; count written 0)", kr,
 	       0, MACH_SEND_INTERRUPTED, 0, o);
 	check("never: buf", g.buf, BUF_SIZE, buf_byte, a, before, object_view(o) + off);
 	GUEST_CHECK(o->aborts == 3 && o->requests[1] == 3);
@@ -716,9 +716,9 @@ static void test_never(void)
 	fill(g.buf, BUF_SIZE, buf_byte);
 	for (vm_size_t k = 0; k < OBJ_SIZE; k++)
 		want[k] = k >= 200 && k < P ? buf_byte(1 + k - 200) : w->store[k];
-	EXPECT("vm_write_fast",
+	EXPECT("vm_copy_to_object",
 	       "buf=1 write-never=200 len=8192 (page 1 never answered, caller aborted)",
-	       vm_write_fast(g.self, g.buf + 1, 2 * P, w->port, 200, &count),
+	       vm_copy_to_object(g.self, g.buf + 1, 2 * P, w->port, 200, &count),
 	       KERN_SUCCESS, P - 200, w);
 	check("write-never: buf", g.buf, BUF_SIZE, buf_byte, 0, 0, NULL);
 	check("write-never: the pager's store", (vm_address_t)w->store, OBJ_SIZE, buf_byte, 0,
@@ -743,8 +743,8 @@ static void test_killed(void)
 
 	fill(g.buf, BUF_SIZE, buf_byte);
 	const unsigned char *view = object_view(o);
-	EXPECT("vm_read_fast", "buf=2 killed=50 len=12288 (port destroyed while waiting for page 1)",
-	       vm_read_fast(g.self, g.buf + a, len, port, off, &count),
+	EXPECT("vm_copy_from_object", "buf=2 killed=50 len=12288 (port destroyed while waiting for page 1)",
+	       vm_copy_from_object(g.self, g.buf + a, len, port, off, &count),
 	       KERN_SUCCESS, P - off, o);
 	check("killed: buf", g.buf, BUF_SIZE, buf_byte, a, P - off, view + off);
 	GUEST_CHECK(o->kills == 1 && o->terminates == 0);
@@ -752,15 +752,15 @@ static void test_killed(void)
 	struct object *first = object_new("killed-first", "kddd", false);
 
 	fill(g.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_read_fast", "buf=2 killed-first=50 len=12288 (port destroyed while waiting "
-	       "for page 0)", vm_read_fast(g.self, g.buf + a, len, first->port, off, &count),
+	EXPECT("vm_copy_from_object", "buf=2 killed-first=50 len=12288 (port destroyed while waiting "
+	       "for page 0)", vm_copy_from_object(g.self, g.buf + a, len, first->port, off, &count),
 	       KERN_MEMORY_ERROR, 0, first);
 	check("killed-first: buf", g.buf, BUF_SIZE, buf_byte, 0, 0, NULL);
 	GUEST_CHECK(first->kills == 1 && first->terminates == 0);
 }
 
 /*
- * vm_write_fast into an object whose pages the kernel keeps: nothing comes
+ * vm_copy_to_object into an object whose pages the kernel keeps: nothing comes
  * back until the guest asks (memory_object_lock_request: return the dirty
  * pages and flush them); then the pager has the bytes as written, and a
  * read asks it for them again.
@@ -778,8 +778,8 @@ static void test_write_back(void)
 		want[off + k] = buf_byte(a + k);
 
 	fill(g.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_write_fast", "buf=3 write-back=4046 len=8292 (the kernel keeps the pages)",
-	       vm_write_fast(g.self, g.buf + a, len, o->port, off, &count),
+	EXPECT("vm_copy_to_object", "buf=3 write-back=4046 len=8292 (the kernel keeps the pages)",
+	       vm_copy_to_object(g.self, g.buf + a, len, o->port, off, &count),
 	       KERN_SUCCESS, len, o);
 	GUEST_CHECK(o->inits == 1 && o->terminates == 0 && o->control != MACH_PORT_NULL);
 	GUEST_CHECK(o->returns[0] + o->returns[1] + o->returns[2] + o->returns[3] == 0);
@@ -807,8 +807,8 @@ static void test_write_back(void)
 		     "pages 0-3 returned dirty once, bytes as written, then terminated ok\n");
 
 	fill(g.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_read_fast", "buf=0 write-back=0 len=16384 (read back after the flush)",
-	       vm_read_fast(g.self, g.buf, OBJ_SIZE, o->port, 0, &count),
+	EXPECT("vm_copy_from_object", "buf=0 write-back=0 len=16384 (read back after the flush)",
+	       vm_copy_from_object(g.self, g.buf, OBJ_SIZE, o->port, 0, &count),
 	       KERN_SUCCESS, OBJ_SIZE, o);
 	check("write-back: read back", g.buf, BUF_SIZE, buf_byte, 0, OBJ_SIZE, want);
 	for (unsigned i = 0; i < OBJ_PAGES; i++)
@@ -841,11 +841,11 @@ static void test_unmap(void)
 	o->unmap_at = g.dst + P;
 	o->unmap_size = DST_SIZE - P;
 	fill(g.dst, DST_SIZE, dst_byte);
-	EXPECT("vm_read_fast", "dst=50 unmap=100 len=8692 (dst pages 1-3 unmapped while waiting)",
-	       vm_read_fast(g.self, g.dst + 50, 2 * P + 500, o->port, 100, &count),
+	EXPECT("vm_copy_from_object", "dst=50 unmap=100 len=8692 (dst pages 1-3 unmapped while waiting)",
+	       vm_copy_from_object(g.self, g.dst + 50, 2 * P + 500, o->port, 100, &count),
 	       KERN_SUCCESS, P - 50, o);
-	EXPECT("vm_read_fast", "(retry from the first uncopied byte: the hole)",
-	       vm_read_fast(g.self, g.dst + P, P + 550, o->port, P + 50, &count),
+	EXPECT("vm_copy_from_object", "(retry from the first uncopied byte: the hole)",
+	       vm_copy_from_object(g.self, g.dst + P, P + 550, o->port, P + 50, &count),
 	       KERN_INVALID_ADDRESS, 0, o);
 	check("unmap: dst", g.dst, P, dst_byte, 50, P - 50, object_view(o) + 100);
 	GUEST_CHECK(o->unmaps == 1);
@@ -857,8 +857,8 @@ static void test_unmap(void)
 	all->unmap_at = g.dst;
 	all->unmap_size = DST_SIZE;
 	fill(g.dst, DST_SIZE, dst_byte);
-	EXPECT("vm_read_fast", "dst=10 unmap-all=0 len=4096 (all of dst unmapped while waiting)",
-	       vm_read_fast(g.self, g.dst + 10, P, all->port, 0, &count),
+	EXPECT("vm_copy_from_object", "dst=10 unmap-all=0 len=4096 (all of dst unmapped while waiting)",
+	       vm_copy_from_object(g.self, g.dst + 10, P, all->port, 0, &count),
 	       KERN_INVALID_ADDRESS, 0, all);
 	GUEST_CHECK(all->unmaps == 1);
 	expect_uncached(all);
@@ -867,7 +867,7 @@ static void test_unmap(void)
 	fill(g.dst, DST_SIZE, dst_byte);
 }
 
-/* memory_object_copy with a pager object on either side: as the source
+/* vm_copy_between_objects with a pager object on either side: as the source
  * through a proxy (the message goes to a kernel port), as the destination
  * directly. */
 static void test_object_copy(void)
@@ -885,8 +885,8 @@ static void test_object_copy(void)
 	GUEST_EXPECT_KR(vm_region_create_proxy(g.self, g.dst, VM_PROT_READ | VM_PROT_WRITE,
 					       DST_SIZE, &dst_rw), KERN_SUCCESS);
 	fill(g.dst, DST_SIZE, dst_byte);
-	EXPECT("memory_object_copy", "proxy-late=300 dst=20 len=12000 (pages 1 and 2 late)",
-	       memory_object_copy(proxy, 300, dst_rw, 20, 12000, &count),
+	EXPECT("vm_copy_between_objects", "proxy-late=300 dst=20 len=12000 (pages 1 and 2 late)",
+	       vm_copy_between_objects(proxy, 300, dst_rw, 20, 12000, &count),
 	       KERN_SUCCESS, 12000, src);
 	check("proxy-late: dst", g.dst, DST_SIZE, dst_byte, 20, 12000, object_view(src) + 300);
 	/* The proxy holds the object (its segments are made of the kernel's
@@ -904,11 +904,11 @@ static void test_object_copy(void)
 		want[k] = dst->store[k];
 	for (vm_size_t k = 2 * P + 1; k < 3 * P; k++)
 		want[k] = buf_byte(11 + k - (2 * P + 1));
-	EXPECT("memory_object_copy", "buf=11 dst-error=8193 len=8000 (error on page 3)",
-	       memory_object_copy(buf_ro, 11, dst->port, 2 * P + 1, 8000, &count),
+	EXPECT("vm_copy_between_objects", "buf=11 dst-error=8193 len=8000 (error on page 3)",
+	       vm_copy_between_objects(buf_ro, 11, dst->port, 2 * P + 1, 8000, &count),
 	       KERN_SUCCESS, P - 1, dst);
-	EXPECT("memory_object_copy", "(retry from the first uncopied byte)",
-	       memory_object_copy(buf_ro, 11 + P - 1, dst->port, 3 * P, 8000 - (P - 1), &count),
+	EXPECT("vm_copy_between_objects", "(retry from the first uncopied byte)",
+	       vm_copy_between_objects(buf_ro, 11 + P - 1, dst->port, 3 * P, 8000 - (P - 1), &count),
 	       KERN_MEMORY_ERROR, 0, dst);
 	check("dst-error: the pager's store", (vm_address_t)dst->store, OBJ_SIZE, buf_byte, 0,
 	      OBJ_SIZE, want);
@@ -943,17 +943,17 @@ static void test_seed_form(void)
 	GUEST_CHECK(o->inits == 1);
 	/* [0, 2p): pages 1-2 of the object (page 1 late); [2p, 3p): a hole. */
 	fill(g.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_read_fast", "buf=5 seed-form-proxy=100 len=12288 (stops at the hole)",
-	       vm_read_fast(g.self, g.buf + 5, 3 * P, proxy, 100, &count),
+	EXPECT("vm_copy_from_object", "buf=5 seed-form-proxy=100 len=12288 (stops at the hole)",
+	       vm_copy_from_object(g.self, g.buf + 5, 3 * P, proxy, 100, &count),
 	       KERN_SUCCESS, 2 * P - 100, o);
 	check("seed-form: buf", g.buf, BUF_SIZE, buf_byte, 5, 2 * P - 100,
 	      object_view(o) + P + 100);
 	GUEST_CHECK(o->waits == 1 && o->requests[0] == 0 && o->requests[3] == 0);
-	EXPECT("vm_read_fast", "(retry at the hole)",
-	       vm_read_fast(g.self, g.buf + 5 + 2 * P - 100, 100, proxy, 2 * P, &count),
+	EXPECT("vm_copy_from_object", "(retry at the hole)",
+	       vm_copy_from_object(g.self, g.buf + 5 + 2 * P - 100, 100, proxy, 2 * P, &count),
 	       KERN_INVALID_ADDRESS, 0, o);
-	EXPECT("vm_write_fast", "seed-form-proxy=0 (the range is read-only)",
-	       vm_write_fast(g.self, g.buf, 10, proxy, 0, &count),
+	EXPECT("vm_copy_to_object", "seed-form-proxy=0 (the range is read-only)",
+	       vm_copy_to_object(g.self, g.buf, 10, proxy, 0, &count),
 	       KERN_PROTECTION_FAILURE, 0, o);
 	GUEST_EXPECT_KR(mach_port_deallocate(g.self, proxy), KERN_SUCCESS);
 	pager_sync();
@@ -981,13 +981,13 @@ static void test_region_at_top(void)
 	       vm_region_create_proxy(g.self, at, VM_PROT_READ, OBJ_SIZE, &proxy),
 	       KERN_SUCCESS, NO_COUNT, o);
 	fill(g.buf, BUF_SIZE, buf_byte);
-	EXPECT("vm_read_fast", "buf=7 region-proxy=P-3 len=2p (across its pages 0 and 1)",
-	       vm_read_fast(g.self, g.buf + 7, 2 * P, proxy, P - 3, &count),
+	EXPECT("vm_copy_from_object", "buf=7 region-proxy=P-3 len=2p (across its pages 0 and 1)",
+	       vm_copy_from_object(g.self, g.buf + 7, 2 * P, proxy, P - 3, &count),
 	       KERN_SUCCESS, 2 * P, o);
 	check("region-at-top: buf", g.buf, BUF_SIZE, buf_byte, 7, 2 * P,
 	      object_view(o) + P - 3);
-	EXPECT("vm_read_fast", "region-proxy=4p (its end)",
-	       vm_read_fast(g.self, g.buf, 1, proxy, OBJ_SIZE, &count),
+	EXPECT("vm_copy_from_object", "region-proxy=4p (its end)",
+	       vm_copy_from_object(g.self, g.buf, 1, proxy, OBJ_SIZE, &count),
 	       KERN_INVALID_ADDRESS, 0, o);
 	GUEST_EXPECT_KR(mach_port_deallocate(g.self, proxy), KERN_SUCCESS);
 	GUEST_EXPECT_KR(vm_deallocate(g.self, at, OBJ_SIZE), KERN_SUCCESS);

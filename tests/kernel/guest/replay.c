@@ -44,7 +44,7 @@
 #include "mach.user.h"
 #include "mach4.user.h"
 #include "mach_port.user.h"
-#include "mosaic.user.h"
+#include "experimental.user.h"
 
 #include "filepager.h"
 
@@ -244,10 +244,10 @@ kern_return_t S_io_read_direct(mach_port_t io, natural_t file, natural_t form,
 	while (done < n) {
 		vm_size_t moved = 0;
 		if (form == FORM_TASK)
-			kr = vm_read_fast(c->task, c->buf + done, n - done, f->fp.object,
+			kr = vm_copy_from_object(c->task, c->buf + done, n - done, f->fp.object,
 					  offset + done, &moved);
 		else
-			kr = memory_object_copy(f->proxy, offset + done, c->proxy, done,
+			kr = vm_copy_between_objects(f->proxy, offset + done, c->proxy, done,
 						n - done, &moved);
 		done += moved;
 		if (kr != KERN_SUCCESS || moved == 0)
@@ -462,7 +462,7 @@ static void add_file(uint32_t i)
 	if (f->fp.size == 0)
 		return;
 	/* A read-only proxy of the whole file: the proxy form's source
-	 * (memory_object_copy goes to a kernel port), and the reference that
+	 * (vm_copy_between_objects goes to a kernel port), and the reference that
 	 * keeps the object and its pages while the replay runs. */
 	mach_port_t object[1] = { f->fp.object };
 	rpc_vm_offset_t offset[1] = { 0 }, start[1] = { 0 };

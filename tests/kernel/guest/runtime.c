@@ -33,7 +33,7 @@
 #include "mach.user.h"
 #include "mach_host.user.h"
 #include "mach_port.user.h"
-#include "vmc_types.h"
+#include "vmc_kern_names.h"
 
 static mach_port_t host_priv_port;
 static mach_port_t device_master_port;

@@ -34,7 +34,7 @@
 #include "mach.user.h"
 #include "mach4.user.h"
 #include "mach_port.user.h"
-#include "mosaic.user.h"
+#include "experimental.user.h"
 #include "scn.h"
 
 #ifndef MOSAIC_GUEST_NAME
@@ -405,7 +405,7 @@ static void op_proxy(const struct scn_op *op, struct scn_outcome *out)
 		bind(op->sym[0], SYM_PORT)->port = port;
 }
 
-/* memory_object_create_proxy_ranges is mosaic's RPC (mosaic.defs): only a
+/* memory_object_create_proxy_ranges is mosaic's RPC (experimental.defs): only a
  * kernel with mosaic built in serves it; a stock kernel answers MIG_BAD_ID. */
 static void op_rangeproxy(const struct scn_op *op, struct scn_outcome *out)
 {
@@ -470,10 +470,10 @@ static void op_fast(const struct scn_op *op, struct scn_outcome *out)
 		return;
 	}
 	if (op->kind == SCN_FASTREAD)
-		out->kr = vm_read_fast(r->task, r->addr + op->num[0], op->num[2], o->port,
+		out->kr = vm_copy_from_object(r->task, r->addr + op->num[0], op->num[2], o->port,
 				       op->num[1], &count);
 	else
-		out->kr = vm_write_fast(r->task, r->addr + op->num[0], op->num[2], o->port,
+		out->kr = vm_copy_to_object(r->task, r->addr + op->num[0], op->num[2], o->port,
 					op->num[1], &count);
 	if (out->kr == KERN_SUCCESS) {
 		out->has_count = true;
@@ -481,7 +481,7 @@ static void op_fast(const struct scn_op *op, struct scn_outcome *out)
 	}
 }
 
-/* objcopy SRC SOFF DST DOFF LEN: memory_object_copy. */
+/* objcopy SRC SOFF DST DOFF LEN: vm_copy_between_objects. */
 static void op_objcopy(const struct scn_op *op, struct scn_outcome *out)
 {
 	struct sym *src = lookup(op->sym[0], SYM_PORT);
@@ -492,7 +492,7 @@ static void op_objcopy(const struct scn_op *op, struct scn_outcome *out)
 		out->unbound = true;
 		return;
 	}
-	out->kr = memory_object_copy(src->port, op->num[0], dst->port, op->num[1], op->num[2],
+	out->kr = vm_copy_between_objects(src->port, op->num[0], dst->port, op->num[1], op->num[2],
 				     &count);
 	if (out->kr == KERN_SUCCESS) {
 		out->has_count = true;

@@ -5,8 +5,8 @@
  * For STRESS_S seconds (build-time define, default 20), seeded by
  * STRESS_SEED (default 1, printed), at once:
  *
- *   copiers (two threads)  vm_read_fast by RPC and by trap, vm_write_fast,
- *            memory_object_copy, at unaligned offsets and lengths, across the
+ *   copiers (two threads)  vm_copy_from_object by RPC and by trap, vm_copy_to_object,
+ *            vm_copy_between_objects, at unaligned offsets and lengths, across the
  *            several map entries of a victim task's buffer, from the file's
  *            read-only proxy, a read-write proxy nested over it (rights
  *            intersected), a proxy of three ranges with a hole, and a file
@@ -31,7 +31,7 @@
  * buffer never change (checked with vm_read before each termination);
  * bytes copied into the victim's private pages, which no mutator touches,
  * equal the source's (read back with vm_read); the scratch object's
- * canaries around the window vm_write_fast writes never change; the file
+ * canaries around the window vm_copy_to_object writes never change; the file
  * never changes.  After the run: every task and proxy of the run gone, the
  * kernel's vm_object, vm_map_entry and ipc_port caches (host_slab_info)
  * back to within a few objects of where they started.  It prints the
@@ -45,7 +45,7 @@
 #include "mach4.user.h"
 #include "mach_debug.user.h"
 #include "mach_port.user.h"
-#include "mosaic.user.h"
+#include "experimental.user.h"
 
 #include "filepager.h"
 #include "trace_content.h"
@@ -81,7 +81,7 @@ enum op {
 	OP_PROXY_DROP, OP_REGION_PROXY, OP_FLUSH, OP_KILL_TARGET, OP_KILL_CALLER, NOPS
 };
 static const char *const op_names[NOPS] = {
-	"vm_read_fast (rpc)", "vm_read_fast (trap)", "vm_write_fast", "memory_object_copy",
+	"vm_copy_from_object (rpc)", "vm_copy_from_object (trap)", "vm_copy_to_object", "vm_copy_between_objects",
 	"vm_protect", "vm_deallocate + vm_allocate", "vm_map of a proxy", "proxy made, dropped",
 	"vm_region_create_proxy", "pager flush", "task_terminate (target)",
 	"task_terminate (caller)"
@@ -107,7 +107,7 @@ static struct {
 	vm_address_t file;              /* FILE_SIZE of pattern, ours */
 	mach_port_t file_ro, nest, holes;
 	struct fp_file pf;              /* paged by our misbehaving pager */
-	mach_port_t pf_ro;              /* a proxy of it: memory_object_copy's source
+	mach_port_t pf_ro;              /* a proxy of it: vm_copy_between_objects's source
 					 * must be a kernel port */
 	vm_address_t scratch;           /* SCRATCH_PAGES; window proxied below */
 	mach_port_t scratch_rw;
@@ -226,11 +226,11 @@ static void copier_main(void *arg)
 		switch (pick) {
 		case 0:
 			op = OP_READ_RPC;
-			kr = vm_read_fast(task, base + off, len, src, soff, &count);
+			kr = vm_copy_from_object(task, base + off, len, src, soff, &count);
 			break;
 		case 1:
 			op = OP_READ_TRAP;
-			kr = vm_read_fast_trap(task, base + off, len, src, soff, &count);
+			kr = vm_copy_from_object_trap(task, base + off, len, src, soff, &count);
 			break;
 		case 2: {
 			/* The victim's bytes into the scratch window: the canaries
@@ -238,13 +238,13 @@ static void copier_main(void *arg)
 			op = OP_WRITE;
 			vm_size_t wlen = len > 6 * P ? 6 * P : len;
 			vm_offset_t woff = rnd(&w->rng) % (6 * P - wlen + 1);
-			kr = vm_write_fast(task, base + off, wlen, g.scratch_rw, woff, &count);
+			kr = vm_copy_to_object(task, base + off, wlen, g.scratch_rw, woff, &count);
 			check_copy(op, kr, count, wlen);
 			for (vm_size_t k = 0; k < P; k++)
 				if (((volatile unsigned char *)g.scratch)[k] != canary_byte(k) ||
 				    ((volatile unsigned char *)g.scratch)[7 * P + k] !=
 					    canary_byte(7 * P + k))
-					guest_fail("vm_write_fast wrote outside the scratch window");
+					guest_fail("vm_copy_to_object wrote outside the scratch window");
 			count_op(w, op);
 			continue;
 		}
@@ -259,7 +259,7 @@ static void copier_main(void *arg)
 				count_op(w, OP_REGION_PROXY);
 				continue;
 			}
-			kr = memory_object_copy(src, soff, dst, 0, len, &count);
+			kr = vm_copy_between_objects(src, soff, dst, 0, len, &count);
 			(void)mach_port_deallocate(g.self, dst);
 			break;
 		}
@@ -362,7 +362,7 @@ static void caller_main(void *arg)
 	for (;;) {
 		vm_size_t count;
 		vm_size_t off = rnd(&rng) % (CONT_PAGES * P);
-		(void)vm_read_fast(g.vtask, g.vbuf + P + off, CONT_PAGES * P - off, g.file_ro,
+		(void)vm_copy_from_object(g.vtask, g.vbuf + P + off, CONT_PAGES * P - off, g.file_ro,
 				   rnd(&rng) % FILE_SIZE / 2, &count);
 	}
 }

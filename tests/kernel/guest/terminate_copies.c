@@ -7,8 +7,8 @@
  *   == object) || (shadow_object->copy == VM_OBJECT_NULL)' failed.
  *
  * One copier thread, over and over, on the current victim task's buffer:
- * vm_read_fast into it (from a proxy of anonymous memory, or from a file a
- * pager thread answers, 30% of requests 2 ms late), memory_object_copy into
+ * vm_copy_from_object into it (from a proxy of anonymous memory, or from a file a
+ * pager thread answers, 30% of requests 2 ms late), vm_copy_between_objects into
  * a write-only proxy of a page of it (vm_region_create_proxy), and vm_read
  * of it; the first thread makes a new victim every 20 ms and terminates the
  * old one, 400 times.  Before the fix (region proxies now give the
@@ -24,7 +24,7 @@
 #include "mach.user.h"
 #include "mach4.user.h"
 #include "mach_port.user.h"
-#include "mosaic.user.h"
+#include "experimental.user.h"
 #include "filepager.h"
 #include "trace_content.h"
 
@@ -52,11 +52,11 @@ static void copier(void *arg)
 		mach_port_t src = (r >> 20) & 1 ? file_ro : pf_ro;
 		switch ((r >> 24) % 3) {
 		case 0:
-			(void)vm_read_fast(v, buf + off, P, (r >> 21) & 1 ? file_ro : pf.object, 0, &count);
+			(void)vm_copy_from_object(v, buf + off, P, (r >> 21) & 1 ? file_ro : pf.object, 0, &count);
 			break;
 		case 1:
 			if (vm_region_create_proxy(v, buf + off, VM_PROT_WRITE, P, &dst) == KERN_SUCCESS) {
-				(void)memory_object_copy(src, 5, dst, 0, P, &count);
+				(void)vm_copy_between_objects(src, 5, dst, 0, P, &count);
 				(void)mach_port_deallocate(mach_task_self(), dst);
 			}
 			break;

@@ -1,76 +1,40 @@
-/*
- * Copyright (c) 2026 the mosaic authors.
- *
- * This program is free software; you can redistribute it and/or modify it
- * under the terms of the GNU General Public License as published by the Free
- * Software Foundation; either version 2, or (at your option) any later
- * version.
- */
-/*
- *	File:	vm/vmc_proxy_gnumach.c  (mosaic: mach-port/vmc_proxy_gnumach.c)
- *
- *	GNU Mach's proxy memory objects, made of the core's proxies
- *	(vmc_proxy.h).  Like vmc_gnumach.c this is the port layer, where
- *	core and kernel types meet: a struct vmc_object is a struct
- *	vm_object, a struct vmc_map a struct vm_map, and the conversion is
- *	a cast, here and in vmc_gnumach.c only.
- *
- *	A proxy is a kernel port of type IKOT_PAGER_PROXY, as in stock GNU
- *	Mach, whose kobject is a struct mosaic_proxy: the port, a second
- *	port that receives the first one's no-senders notification, and
- *	the core's proxy.  The core's proxy is flattened and immutable: a
- *	sorted array of segments, each a VM object (referenced), an offset
- *	and a maximum protection already intersected along any chain of
- *	nested proxies.  Holes are the gaps between segments.  Nothing
- *	holds a port of the objects the proxy was made from, so a proxy of
- *	anonymous memory needs no pager (stock GNU Mach creates one, and
- *	waits for the default pager to exist).
- *
- *	The routines below take the place of the stock ones (patch 4 of
- *	the series, mach-port/patch-series.sh): vm/memory_object_proxy.c's
- *	entry points, vm_map's branch for a proxy and
- *	vm_region_create_proxy call them:
- *
- *	  memory_object_create_proxy	GNU Mach's argument shapes, all of
- *		them: several objects and proxies, any offsets; the core
- *		validates everything (vmc_proxy_create_placed) before any
- *		reference is taken or any port is made.
- *	  memory_object_create_proxy_ranges (mosaic.defs)	the
- *		seed's form (vmc_proxy_create_ranges): ranges laid end to
- *		end, one protection each, null ports as holes, an
- *		open-ended last range; the same conversion of ports and
- *		publishing as memory_object_create_proxy.
- *	  vm_region_create_proxy	exactly the requested window of the
- *		task's memory, one range per map entry, from the core's
- *		walk (vmc_walk), after each entry got an object of its own
- *		that no copy-on-write relation reaches, as vm_map_fork
- *		gives memory inherited shared (region_share).
- *	  vm_map of a proxy		every piece of the window, one map
- *		entry each, or nothing; holes reserved with no access.
- *	  the no-senders notification	destroys the proxy, which drops
- *		the segments' object references.
- *
- *	Lifetime: a proxy lives until its port has no senders.  Every
- *	call that uses one holds a send right to its port (the request
- *	message's, or the trap's copied-in right), so no-senders cannot
- *	come while a call looks at it; mappings hold references on the
- *	base objects, not on the proxy.
- *
- *	Sharing: a proxy shares its objects with whoever maps it or copies
- *	through it.  A temporary object (anonymous memory) shared that way
- *	must use the asymmetric (delayed) copy strategy, as vm_map_fork
- *	decides for memory inherited shared: creation sets
- *	use_shared_copy on it, and a copy=TRUE mapping of it is a delayed
- *	copy.
- */
+/* A proxy memory object is a kernel port (IKOT_PAGER_PROXY) that can be
+   used like a memory object: in vm_map, and as the memory object of the
+   copies of experimental.defs.  It is made of ranges of several memory
+   objects and proxies, each range at its own offset in the proxy with its
+   own maximum protection; offsets no range covers are holes, which behave
+   like unmapped memory.  A proxy of a proxy is flattened when it is made:
+   its ranges are the inner proxy's, windows intersected and maximum
+   protections intersected along the chain, so rights only shrink (a
+   read-write proxy of a read-only one cannot be mapped writable).  The
+   flattening, the checks of the arguments and the resolution of an offset
+   are the mosaic core's (vm/vmc_proxy.c); this file turns ports into its
+   inputs and its proxies into ports and mappings.
+
+   Nothing holds a port of the objects a proxy was made from: it holds the
+   objects themselves (referenced), so a proxy of anonymous memory needs no
+   pager.
+
+   Lifetime: a proxy lives until its port has no senders.  Every call that
+   uses one holds a send right to its port (the request message's, or a
+   trap's copied-in right), so no-senders cannot come while a call looks at
+   it; mappings hold references on the objects, not on the proxy.
+
+   Sharing: a proxy shares its objects with whoever maps it or copies
+   through it.  A temporary object (anonymous memory) shared that way must
+   use the delayed copy strategy, as vm_map_fork decides for memory
+   inherited shared (vm_object_shared).  */
 
 #include <ipc/ipc_port.h>
 #include <ipc/ipc_space.h>
 #include <kern/assert.h>
 #include <kern/debug.h>
+#include <kern/experimental.server.h>
 #include <kern/ipc_kobject.h>
 #include <kern/kalloc.h>
+#include <kern/mach4.server.h>
 #include <kern/printf.h>
+#include <kern/slab.h>
 #include <kern/task.h>
 #include <mach/kern_return.h>
 #include <mach/notify.h>
@@ -80,39 +44,50 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 
-#include "vmc_proxy.h"
-#include "vmc_proxy_gnumach.h"
-#include "vmc_range.h"
-#include "vmc_walk.h"
+#include <vm/vmc_copy.h>
+#include <vm/vmc_proxy.h>
+#include <vm/vmc_walk.h>
 
 #define	to_object(o)	((vm_object_t)(o))
 #define	from_object(o)	((struct vmc_object *)(o))
 #define	from_map(m)	((struct vmc_map *)(m))
 
+/* The cache which holds our proxy memory objects.  */
+static struct kmem_cache memory_object_proxy_cache;
+
 /*
  *	A proxy memory object: the kobject of its port.
  */
-struct mosaic_proxy {
+struct memory_object_proxy {
 	ipc_port_t		port;		/* IKOT_PAGER_PROXY, the proxy */
 	ipc_port_t		notify;		/* IKOT_PAGER_PROXY, gets port's
 						   no-senders */
-	struct vmc_proxy	*core;		/* segments; immutable */
+	struct vmc_proxy	*core;		/* the ranges; immutable */
 };
+typedef struct memory_object_proxy *memory_object_proxy_t;
+
+void
+memory_object_proxy_init(void)
+{
+	kmem_cache_init(&memory_object_proxy_cache, "memory_object_proxy",
+			sizeof(struct memory_object_proxy), 0, NULL, 0);
+}
 
 /*
- *	proxy_of: the proxy whose port is port, or null.
+ *	memory_object_proxy_port_lookup: the proxy whose port is PORT, or
+ *	null.
  *	Conditions: nothing locked; takes and drops the port lock.
  */
-static struct mosaic_proxy *
-proxy_of(ipc_port_t port)
+static memory_object_proxy_t
+memory_object_proxy_port_lookup(ipc_port_t port)
 {
-	struct mosaic_proxy	*proxy = NULL;
+	memory_object_proxy_t	proxy = NULL;
 
 	if (!IP_VALID(port))
 		return NULL;
 	ip_lock(port);
 	if (ip_active(port) && ip_kotype(port) == IKOT_PAGER_PROXY)
-		proxy = (struct mosaic_proxy *) port->ip_kobject;
+		proxy = (memory_object_proxy_t) port->ip_kobject;
 	ip_unlock(port);
 	/* The notification port has the same kobject: not a proxy. */
 	if (proxy != NULL && proxy->port != port)
@@ -120,64 +95,67 @@ proxy_of(ipc_port_t port)
 	return proxy;
 }
 
-struct vmc_proxy *
-mosaic_proxy_core(ipc_port_t port)
+/*
+ *	memory_object_proxy_endpoint: if PORT is a proxy, the endpoint of a
+ *	copy through it from POSITION on (vm/vmc_copy.h): each position
+ *	resolves to its range's object with the range's maximum protection,
+ *	and a copy stops exactly at a hole or past the proxy's end.
+ *	Conditions: nothing locked.  The caller holds a send right to PORT
+ *	for the whole copy: the proxy lives as long.
+ *	Returns: TRUE and *EP, or FALSE (no proxy: *EP untouched).
+ */
+boolean_t
+memory_object_proxy_endpoint(
+	ipc_port_t		port,
+	vm_offset_t		position,
+	struct vmc_endpoint	*ep)		/* OUT */
 {
-	struct mosaic_proxy	*proxy = proxy_of(port);
+	memory_object_proxy_t	proxy = memory_object_proxy_port_lookup(port);
 
-	return proxy != NULL ? proxy->core : NULL;
+	if (proxy == NULL)
+		return FALSE;
+	*ep = vmc_endpoint_resolver(vmc_proxy_copy_resolve, proxy->core,
+				    position);
+	return TRUE;
 }
 
-/*
- *	proxy_objects_shared: marks the temporary objects of a new proxy
- *	as shared beyond their map entries (see "Sharing" above).
- */
+/* Marks a segment's object shared beyond its map entries. */
 static void
 object_shared(struct vmc_object *o, void *ctx)
 {
-	vm_object_t	object = to_object(o);
-
 	(void) ctx;
-	vm_object_lock(object);
-	if (object->temporary)
-		object->use_shared_copy = TRUE;
-	vm_object_unlock(object);
-}
-
-static void
-proxy_objects_shared(const struct vmc_proxy *core)
-{
-	vmc_proxy_for_each_object(core, object_shared, NULL);
+	vm_object_shared(to_object(o));
 }
 
 /*
  *	proxy_publish: makes the port of a new proxy, with its no-senders
- *	request, and a send right to it in *port.
- *	Returns KERN_SUCCESS (the proxy owns core from then on) or
- *	KERN_RESOURCE_SHORTAGE (core untouched, still the caller's).
+ *	request, and a send right to it in *PORT.
+ *	Returns KERN_SUCCESS (the proxy owns CORE from then on) or
+ *	KERN_RESOURCE_SHORTAGE (CORE untouched, still the caller's).
  */
 static kern_return_t
 proxy_publish(struct vmc_proxy *core, ipc_port_t *port)
 {
-	struct mosaic_proxy	*proxy;
+	memory_object_proxy_t	proxy;
 	ipc_port_t		notify;
 
-	proxy = (struct mosaic_proxy *) kalloc(sizeof *proxy);
+	proxy = (memory_object_proxy_t)
+		kmem_cache_alloc(&memory_object_proxy_cache);
 	if (proxy == NULL)
 		return KERN_RESOURCE_SHORTAGE;
 	proxy->core = core;
 	proxy->port = ipc_port_alloc_kernel();
 	if (proxy->port == IP_NULL) {
-		kfree((vm_offset_t) proxy, sizeof *proxy);
+		kmem_cache_free(&memory_object_proxy_cache, (vm_offset_t) proxy);
 		return KERN_RESOURCE_SHORTAGE;
 	}
 	proxy->notify = ipc_port_alloc_kernel();
 	if (proxy->notify == IP_NULL) {
 		ipc_port_dealloc_kernel(proxy->port);
-		kfree((vm_offset_t) proxy, sizeof *proxy);
+		kmem_cache_free(&memory_object_proxy_cache, (vm_offset_t) proxy);
 		return KERN_RESOURCE_SHORTAGE;
 	}
-	proxy_objects_shared(core);
+	vmc_proxy_for_each_object(core, object_shared, NULL);
 
 	ipc_kobject_set(proxy->port, (ipc_kobject_t) proxy, IKOT_PAGER_PROXY);
 	ipc_kobject_set(proxy->notify, (ipc_kobject_t) proxy, IKOT_PAGER_PROXY);
@@ -190,11 +168,15 @@ proxy_publish(struct vmc_proxy *core, ipc_port_t *port)
 	return KERN_SUCCESS;
 }
 
+/*
+ *	memory_object_proxy_notify: the no-senders notification of a
+ *	proxy's port destroys the proxy, which drops its objects.
+ */
 boolean_t
-mosaic_memory_object_proxy_notify(mach_msg_header_t *msg)
+memory_object_proxy_notify(mach_msg_header_t *msg)
 {
 	mach_no_senders_notification_t	*ns;
-	struct mosaic_proxy		*proxy;
+	memory_object_proxy_t		proxy;
 	ipc_port_t			notify;
 
 	if (msg->msgh_id != MACH_NOTIFY_NO_SENDERS) {
@@ -204,7 +186,7 @@ mosaic_memory_object_proxy_notify(mach_msg_header_t *msg)
 	}
 	ns = (mach_no_senders_notification_t *) msg;
 	notify = (ipc_port_t) ns->not_header.msgh_remote_port;
-	proxy = (struct mosaic_proxy *) notify->ip_kobject;
+	proxy = (memory_object_proxy_t) notify->ip_kobject;
 	if (proxy == NULL || notify != proxy->notify)
 		return FALSE;
 
@@ -213,7 +195,7 @@ mosaic_memory_object_proxy_notify(mach_msg_header_t *msg)
 	ipc_kobject_set(proxy->notify, IKO_NULL, IKOT_NONE);
 	ipc_port_dealloc_kernel(proxy->notify);
 	vmc_proxy_destroy(proxy->core);
-	kfree((vm_offset_t) proxy, sizeof *proxy);
+	kmem_cache_free(&memory_object_proxy_cache, (vm_offset_t) proxy);
 	return TRUE;
 }
 
@@ -245,7 +227,7 @@ typedef enum {
 static input_state_t
 input_of(ipc_port_t port, struct vmc_proxy_input *in)
 {
-	struct mosaic_proxy	*proxy;
+	memory_object_proxy_t	proxy;
 	ipc_kobject_type_t	kotype;
 	boolean_t		active;
 	vm_object_t		object;
@@ -264,7 +246,7 @@ input_of(ipc_port_t port, struct vmc_proxy_input *in)
 
 	switch (kotype) {
 	case IKOT_PAGER_PROXY:
-		proxy = proxy_of(port);
+		proxy = memory_object_proxy_port_lookup(port);
 		if (proxy == NULL)
 			return INPUT_BAD;
 		in->kind = VMC_PROXY_IN_PROXY;
@@ -287,8 +269,8 @@ input_of(ipc_port_t port, struct vmc_proxy_input *in)
 
 /*
  *	The arguments of a creation call besides its ports, in one of the
- *	two forms: GNU Mach's (vmc_proxy_create_placed) or the seed's
- *	(vmc_proxy_create_ranges).  form_plan gives the core's verdict
+ *	two forms: GNU Mach's (vmc_proxy_plan_placed) or the seed's
+ *	(vmc_proxy_plan_ranges).  form_plan gives the core's verdict
  *	on them for the inputs in[0, n), and its plan.
  */
 struct create_form {
@@ -502,8 +484,14 @@ create_from_ports(
 	return kr;
 }
 
+/*
+ *	memory_object_create_proxy [mach4.defs]: range i maps [start[i],
+ *	start[i] + len[i]) of object[i] (a memory object or a proxy) at
+ *	offset[i] of the proxy, all with max_protection; gaps are holes,
+ *	overlaps refused (the core's vmc_proxy_plan_placed has the rules).
+ */
 kern_return_t
-mosaic_memory_object_create_proxy(
+memory_object_create_proxy(
 	ipc_space_t		space,
 	vm_prot_t		max_protection,
 	ipc_port_t		*object,
@@ -527,8 +515,16 @@ mosaic_memory_object_create_proxy(
 	return create_from_ports(space, object, object_count, &form, port);
 }
 
+/*
+ *	memory_object_create_proxy_ranges [experimental.defs], the 2002
+ *	form: range i maps [start[i], end[i]) of object[i] (a memory object,
+ *	a proxy, or null: a hole) with maximum protection maxprot[i], the
+ *	ranges laid end to end from proxy offset 0; start and end one
+ *	shorter than object: the last object whole, open-ended
+ *	(vmc_proxy_plan_ranges).
+ */
 kern_return_t
-mosaic_memory_object_create_proxy_ranges(
+experimental_memory_object_create_proxy_ranges(
 	ipc_space_t		space,
 	ipc_port_t		*object,
 	natural_t		object_count,
@@ -622,112 +618,15 @@ region_ranges_add(struct region_ranges *r, const struct vmc_walk_segment *seg,
 }
 
 /*
- *	entry_share: gives a map entry an object that no copy-on-write
- *	relation reaches, so that the object can be shared beyond the
- *	entry, as vm_map_fork does for memory inherited shared.  An entry
- *	that is copy-on-write (needs_copy), or whose temporary object may
- *	be the source of a symmetric copy (it was copied, or it is larger
- *	than the entry, as after a vm_read of part of it clipped it), gets
- *	a new shadow object; if it was writable in place, write is taken
- *	out of its page table entries so that the next write copies the
- *	page up.  An entry with no object gets one.  The object is then
- *	use_shared_copy: every later virtual copy of it is a delayed copy;
- *	and the entry is_shared, as vm_map_fork marks the entries it
- *	shares: vm_write and vm_copy into it write the object in place.
- *
- *	Why: a symmetric copy trusts every writer to go through a
- *	needs_copy entry.  An object shared otherwise and then copied
- *	delayed (object->copy set) while another entry still shadows it
- *	symmetrically breaks vm_object_terminate's rule that an object
- *	shadowing another is that object's copy or nothing.
- *
- *	Conditions: map write-locked.
+ *	vm_region_create_proxy [mach4.defs]: a proxy of exactly [address,
+ *	address + len) of TASK's memory, one range per map entry (the core's
+ *	walk), each with the entry's protection capped by max_protection.
+ *	The entries first get objects of their own that the proxy can share
+ *	(vm_map_share_range).  Stock GNU Mach took the whole length from the
+ *	entry holding ADDRESS, past its end.
  */
-static void
-entry_share(vm_map_t map, vm_map_entry_t entry)
-{
-	vm_size_t	size = entry->vme_end - entry->vme_start;
-	vm_object_t	object = entry->object.vm_object;
-
-	if (object == VM_OBJECT_NULL) {
-		entry->object.vm_object = vm_object_allocate(size);
-		entry->offset = 0;
-	} else if (entry->needs_copy ||
-		   (object->temporary && !object->use_shared_copy &&
-		    (object->shadowed ||
-		     (!entry->is_shared && object->size > size)))) {
-		vm_object_shadow(&entry->object.vm_object, &entry->offset,
-				 size);
-		if (!entry->needs_copy &&
-		    (entry->protection & VM_PROT_WRITE))
-			pmap_protect(vm_map_pmap(map), entry->vme_start,
-				     entry->vme_end,
-				     entry->protection & ~VM_PROT_WRITE);
-		entry->needs_copy = FALSE;
-	}
-	object = entry->object.vm_object;
-	vm_object_lock(object);
-	if (object->temporary)
-		object->use_shared_copy = TRUE;
-	vm_object_unlock(object);
-	/* Shared beyond the entry: an overwrite (vm_write, vm_copy) writes
-	   the object in place, where the proxy sees it, instead of giving
-	   the entry another object (vm_map_copy_overwrite). */
-	entry->is_shared = TRUE;
-}
-
-/*
- *	region_share: entry_share for every entry holding a byte of
- *	[start, start + len), if the walk will take them all: the range
- *	does not wrap, every byte of it is in an entry that is not a
- *	submap and allows `access`, and there are at most
- *	VMC_PROXY_MAX_RANGES entries.  Otherwise nothing changes, and the
- *	walk gives the answer.
- *	Returns TRUE and in *stamp the map's timestamp after the change,
- *	which a walk with no writer in between sees too; FALSE when
- *	nothing changed.
- *	Conditions: nothing locked; takes and drops the map's write lock.
- */
-static boolean_t
-region_share(vm_map_t map, vm_offset_t start, vm_size_t len,
-	     vm_prot_t access, unsigned int *stamp)
-{
-	vm_offset_t	last = start + (len - 1);
-	vm_offset_t	at = start;
-	vm_map_entry_t	first, entry;
-	unsigned int	entries = 0;
-
-	if (last < start)
-		return FALSE;
-	vm_map_lock(map);
-	if (!vm_map_lookup_entry(map, start, &first)) {
-		vm_map_unlock(map);
-		return FALSE;
-	}
-	for (entry = first; ; entry = entry->vme_next) {
-		if (entry == vm_map_to_entry(map) || entry->vme_start > at ||
-		    entry->is_sub_map ||
-		    (entry->protection & access) != access ||
-		    ++entries > VMC_PROXY_MAX_RANGES) {
-			vm_map_unlock(map);
-			return FALSE;
-		}
-		if (entry->vme_end - 1 >= last)
-			break;
-		at = entry->vme_end;
-	}
-	for (entry = first; ; entry = entry->vme_next) {
-		entry_share(map, entry);
-		if (entry->vme_end - 1 >= last)
-			break;
-	}
-	*stamp = map->timestamp;
-	vm_map_unlock(map);
-	return TRUE;
-}
-
 kern_return_t
-mosaic_vm_region_create_proxy(
+vm_region_create_proxy(
 	struct task	*task,
 	vm_address_t	address,
 	vm_prot_t	max_protection,
@@ -763,13 +662,14 @@ mosaic_vm_region_create_proxy(
 
 	/*
 	 *	The proxy shares the entries' objects: first they get objects
-	 *	of their own (region_share), then the walk takes them.  A
+	 *	of their own (vm_map_share_range), then the walk takes them.  A
 	 *	writer in between (another thread of the task) may have
 	 *	undone that: then everything is let go and done again, as
 	 *	vm_map_copyin restarts.
 	 */
  again:
-	shared = region_share(task->map, address, len, access, &stamp);
+	shared = vm_map_share_range(task->map, address, len, access,
+				    VMC_PROXY_MAX_RANGES, &stamp);
 	stale = FALSE;
 	kr = vmc_walk_begin(&walk, from_map(task->map), address, len, access);
 	if (kr != KERN_SUCCESS)
@@ -831,19 +731,8 @@ mosaic_vm_region_create_proxy(
  *	vm_map of a proxy.
  */
 
-/*
- *	One map entry of a proxy mapping: a piece of the window.
- */
-struct map_piece {
-	vm_offset_t	at;		/* from the window's first byte */
-	vm_size_t	size;
-	vm_object_t	object;		/* null: a hole; else referenced once
-					   prepared, until entered */
-	vm_offset_t	offset;
-	boolean_t	needs_copy;
-	vm_prot_t	cur;
-	vm_prot_t	max;
-};
+/* Windows of at most this many pieces are planned on the stack. */
+#define MAP_PIECES_HERE	4
 
 /*
  *	piece_prepare: the object the piece's entry will hold, referenced:
@@ -854,7 +743,7 @@ struct map_piece {
  *	never have: a proxy needs none.
  */
 static kern_return_t
-piece_prepare(struct map_piece *pc, boolean_t copy)
+piece_prepare(struct vm_map_piece *pc, boolean_t copy)
 {
 	vm_object_t	object = pc->object;
 	vm_object_t	new_object;
@@ -893,7 +782,7 @@ piece_prepare(struct map_piece *pc, boolean_t copy)
 
 /* Drops the references of pieces [from, n) that were prepared. */
 static void
-pieces_release(struct map_piece *pieces, unsigned int from, unsigned int n)
+pieces_release(struct vm_map_piece *pieces, unsigned int from, unsigned int n)
 {
 	for (unsigned int i = from; i < n; i++)
 		if (pieces[i].object != VM_OBJECT_NULL)
@@ -901,132 +790,21 @@ pieces_release(struct map_piece *pieces, unsigned int from, unsigned int n)
 }
 
 /*
- *	pieces_enter: maps the prepared pieces of a window, all of them or
- *	none, with no moment at which another thread of the task sees, or
- *	can take, part of the window.
- *
- *	The window is reserved first by vm_map_enter (which finds room, or
- *	checks the fixed address, and keeps the map's accounting), as one
- *	entry with no access whose object is a marker: a fresh object
- *	nothing else can map.  Then, with the map write-locked, the entry
- *	is checked to be still the reservation, whole (another thread may
- *	have deallocated or changed it in between: then what is left of it
- *	is removed, KERN_NO_SPACE), and cut at the pieces' boundaries, each
- *	part given its piece: object, offset, copy-on-write, protections
- *	(holes keep no object and no access).  The pieces' mappings count
- *	toward the map's limit as vm_map_enter's would.
- *
- *	On success the entries hold the pieces' references; on failure the
- *	caller still holds them.
+ *	memory_object_proxy_map: vm_map of a window of a proxy, for vm_map
+ *	(vm/vm_user.c), whose arguments it takes once vm_map has checked
+ *	and rounded them: every piece of the window as an entry of its own,
+ *	holes reserved with no access, all of them or none
+ *	(vm_map_enter_pieces).  The core checks the window (vmc_proxy_map_
+ *	check: on page boundaries, inside the proxy, without wrap; a copy
+ *	only of readable pieces) and plans the pieces, protections capped
+ *	by each piece's maximum protection (not for a copy: the caller's
+ *	own memory then).
  *	Conditions: nothing locked.
+ *	Returns: KERN_INVALID_ARGUMENT if MEMORY_OBJECT is no proxy, or
+ *	what vm_map returns.
  */
-static kern_return_t
-pieces_enter(
-	vm_map_t		map,
-	vm_offset_t		*address,	/* IN/OUT */
-	vm_size_t		size,
-	vm_offset_t		mask,
-	boolean_t		anywhere,
-	vm_inherit_t		inheritance,
-	const struct map_piece	*pieces,
-	unsigned int		n)
-{
-	vm_object_t	marker;
-	vm_map_entry_t	entry, next;
-	vm_offset_t	start = *address;
-	vm_size_t	accessible = 0;
-	unsigned int	marker_refs = 0;
-	kern_return_t	kr;
-
-	marker = vm_object_allocate(size);
-	vm_object_reference(marker);		/* ours; the entry takes one */
-	kr = vm_map_enter(map, &start, size, mask, anywhere, marker, 0,
-			  FALSE, VM_PROT_NONE, VM_PROT_NONE, inheritance);
-	if (kr != KERN_SUCCESS) {
-		vm_object_deallocate(marker);	/* the entry's */
-		vm_object_deallocate(marker);
-		return kr;
-	}
-
-	for (unsigned int i = 0; i < n; i++)
-		if (pieces[i].object != VM_OBJECT_NULL &&
-		    pieces[i].max != VM_PROT_NONE)
-			accessible += pieces[i].size;
-
-	vm_map_lock(map);
-	if (!vm_map_lookup_entry(map, start, &entry) ||
-	    entry->vme_start != start || entry->vme_end != start + size ||
-	    entry->is_sub_map || entry->object.vm_object != marker)
-		kr = KERN_NO_SPACE;
-	/* The limit, as vm_map_enter enforces it (the reservation has no
-	   access, so it is not counted yet). */
-	else if (vm_map_pmap(map) != kernel_pmap && accessible > 0 &&
-		 (map->size - map->size_none + accessible < accessible ||
-		  map->size - map->size_none + accessible >
-		  map->size_cur_limit))
-		kr = KERN_NO_SPACE;
-	if (kr != KERN_SUCCESS) {
-		/* Whatever is left of the reservation is ours to remove. */
-		if (!vm_map_lookup_entry(map, start, &entry))
-			entry = entry->vme_next;
-		while (entry != vm_map_to_entry(map) &&
-		       entry->vme_start < start + size) {
-			next = entry->vme_next;
-			if (!entry->is_sub_map &&
-			    entry->object.vm_object == marker)
-				vm_map_delete(map, entry->vme_start,
-					      entry->vme_end);
-			entry = next;
-		}
-		vm_map_unlock(map);
-		vm_object_deallocate(marker);
-		return kr;
-	}
-
-	for (unsigned int i = 0; i < n; i++) {
-		vm_offset_t	a = start + pieces[i].at;
-
-		/* entry starts at a: cut off what follows the piece. */
-		assert(entry->vme_start == a);
-		if (a + pieces[i].size < entry->vme_end)
-			_vm_map_clip_end(&map->hdr, entry, a + pieces[i].size,
-					 TRUE);
-		marker_refs++;
-		entry->object.vm_object = pieces[i].object;
-		entry->offset = pieces[i].object != VM_OBJECT_NULL ?
-				pieces[i].offset : 0;
-		entry->needs_copy = pieces[i].needs_copy;
-		entry->protection = pieces[i].cur;
-		entry->max_protection = pieces[i].max;
-		if (pieces[i].max != VM_PROT_NONE)
-			map->size_none -= pieces[i].size;
-		entry = entry->vme_next;
-	}
-	vm_map_unlock(map);
-
-	/* The reservation's references (one per part it was cut into),
-	   and ours: the marker goes. */
-	while (marker_refs-- > 0)
-		vm_object_deallocate(marker);
-	vm_object_deallocate(marker);
-
-	/* Windows of at most this many pieces are planned on the stack. */
-#define MAP_PIECES_HERE	4
-
-/* As vm_map_enter does for a map that wires all it maps. */
-	if (map->wiring_required)
-		for (unsigned int i = 0; i < n; i++)
-			if (pieces[i].object != VM_OBJECT_NULL)
-				(void) vm_map_pageable(map,
-					start + pieces[i].at,
-					start + pieces[i].at + pieces[i].size,
-					pieces[i].cur, TRUE, FALSE);
-	*address = start;
-	return KERN_SUCCESS;
-}
-
 kern_return_t
-mosaic_vm_map_proxy(
+memory_object_proxy_map(
 	struct vm_map	*target_map,
 	vm_offset_t	*address,	/* IN/OUT */
 	vm_size_t	size,
@@ -1039,9 +817,10 @@ mosaic_vm_map_proxy(
 	vm_prot_t	max_protection,
 	vm_inherit_t	inheritance)
 {
-	const struct vmc_proxy	*core = mosaic_proxy_core(memory_object);
+	memory_object_proxy_t	proxy = memory_object_proxy_port_lookup(memory_object);
+	const struct vmc_proxy	*core;
 	struct vmc_proxy_map_piece *plan, plan_here[MAP_PIECES_HERE];
-	struct map_piece	*pieces, pieces_here[MAP_PIECES_HERE];
+	struct vm_map_piece	*pieces, pieces_here[MAP_PIECES_HERE];
 	vm_size_t		pieces_size, plan_size;
 	vm_offset_t		start = *address;
 	unsigned int		i;
@@ -1049,8 +828,9 @@ mosaic_vm_map_proxy(
 	kern_return_t		kr = KERN_SUCCESS;
 
 	/* Is the port a proxy?  (Nor a memory object: vm_map tried.) */
-	if (core == NULL)
+	if (proxy == NULL)
 		return KERN_INVALID_ARGUMENT;
+	core = proxy->core;
 	/* Is there anything left once vm_map rounded the size? */
 	if (size == 0)
 		return KERN_INVALID_ARGUMENT;
@@ -1070,7 +850,7 @@ mosaic_vm_map_proxy(
 		plan = (struct vmc_proxy_map_piece *) kalloc(plan_size);
 		if (plan == NULL)
 			return KERN_RESOURCE_SHORTAGE;
-		pieces = (struct map_piece *) kalloc(pieces_size);
+		pieces = (struct vm_map_piece *) kalloc(pieces_size);
 		if (pieces == NULL) {
 			kfree((vm_offset_t) plan, plan_size);
 			return KERN_RESOURCE_SHORTAGE;
@@ -1110,8 +890,7 @@ mosaic_vm_map_proxy(
 	}
 
 	/*
-	 *	Several pieces: reserved as one entry, then made into the
-	 *	pieces with the map locked throughout (pieces_enter).
+	 *	Several pieces: all or none (vm_map_enter_pieces).
 	 */
 	for (i = 0; i < n; i++) {
 		kr = piece_prepare(&pieces[i], copy);
@@ -1120,8 +899,8 @@ mosaic_vm_map_proxy(
 			goto done;
 		}
 	}
-	kr = pieces_enter(target_map, &start, size, mask, anywhere,
-			  inheritance, pieces, n);
+	kr = vm_map_enter_pieces(target_map, &start, size, mask, anywhere,
+				 inheritance, pieces, n);
 	if (kr != KERN_SUCCESS)
 		pieces_release(pieces, 0, n);
 
