@@ -41,6 +41,11 @@
 #   hurd           the Hurd's libraries, then the servers as static programs
 #   tests          our test programs (tests/hurd/*.c), static
 #   image          BUILDDIR/hurd/hurd.img: mke2fs -o hurd -d of a staged tree
+#   mach_interface GNU Mach's experimental.defs and vm_prot.h in the sysroot
+#                  with the series' edits of them (vm_copy_from_object & co.)
+#   hurd_mosaic    the Hurd with mosaic's series (mach-port/hurd/series,
+#                  patch-hurd.sh), its servers in BUILDDIR/hurd/boot-mosaic
+#   image_mosaic   BUILDDIR/hurd/hurd-mosaic.img, the same image with those
 #
 # Needs binutils-i686-gnu, glibc-source, gcc-multilib, flex, bison,
 # autoconf, automake, gawk, python3 and e2fsprogs (make hurd installs
@@ -490,19 +495,33 @@ echo "hurd: the Hurd in $h/boot, its root file system in $h/hurd.img"
 # --- the Hurd with mosaic's series -------------------------------------------------
 
 # The Hurd's series (mach-port/hurd/series: libpager copies with the
-# kernel's fast copies) needs the kernel's interface among the sysroot's
-# headers: the files below, as GNU Mach's series (mach-port/series, on
-# GNUMACH_SRC's HEAD, as make kernel builds it) has them.  They go into
-# the sysroot beside the 2023 headers, which they only add to.
-MACH_INTERFACE="include/mach/mosaic.defs include/mach/mosaic_types.h"
+# kernel's vm_copy_from_object and vm_copy_to_object) makes user stubs of
+# GNU Mach's experimental.defs, which must declare those calls.  The
+# sysroot's interface files (1b8d96d7's) get the edits GNU Mach's series
+# (mach-port/series) makes to them, and no others, as the kernel suite's
+# guests take them (MOSAIC_SERIES_ONLY): experimental.defs its calls,
+# vm_prot.h the C type of a proxy's protections its stubs name
+# (vm_prot_array_t).  1b8d96d7's experimental.defs declares no call, and
+# nothing else built here uses it (glibc 2.36 makes no stubs of it, the
+# Hurd as it is does not name it).
+MACH_INTERFACE="include/mach/experimental.defs include/mach/vm_prot.h"
 step_mach_interface() {
-	sh "$top/mach-port/patch-series.sh" "$machsrc" "$h/gnumach-series"
+	d="$h/mach-interface"
+	rm -rf "$d"
+	mkdir -p "$d/base/include/mach"
 	for f in $MACH_INTERFACE; do
-		cp "$h/gnumach-series/$f" "$sysroot/usr/include/mach/${f##*/}"
+		cp "$h/headers/mach/usr/$f" "$d/base/$f"
 	done
+	MOSAIC_SERIES_NOGIT=1 MOSAIC_SERIES_ONLY="$MACH_INTERFACE" \
+		sh "$top/mach-port/patch-series.sh" "$d/base" "$d/series"
+	for f in $MACH_INTERFACE; do
+		diff -u "$d/base/$f" "$d/series/$f" || true
+		cp "$d/series/$f" "$sysroot/usr/$f"
+	done
+	grep '^routine' "$sysroot/usr/include/mach/experimental.defs"
 }
-step mach_interface "GNU Mach's interface with mosaic's calls into the sysroot ($MACH_INTERFACE)" \
-	"$st_sysroot $(git -C "$machsrc" rev-parse HEAD) $(hash "$top"/mach-port/series/*.edit "$top"/mach-port/*.defs "$top"/mach-port/*.h) $(recipe step_mach_interface) $MACH_INTERFACE"
+step mach_interface "GNU Mach's interface files with the series' calls into the sysroot ($MACH_INTERFACE)" \
+	"$st_sysroot $(hash "$top"/mach-port/series/*.edit "$top/mach-port/patch-series.sh") $(recipe step_mach_interface) $MACH_INTERFACE"
 st_interface=$stamp
 
 # The series on the Hurd's commit (patch-hurd.sh: a clone with one commit a
