@@ -58,7 +58,7 @@ h="$build/hurd"
 
 # The kernel's routines of the fast copies: object -> task buffer, task
 # buffer -> object (the server side of the calls the Hurd's series makes).
-FAST_COPY_SYMBOLS="mosaic_vm_read_fast mosaic_vm_write_fast"
+FAST_COPY_SYMBOLS="experimental_vm_copy_from_object experimental_vm_copy_to_object"
 
 skip() { echo "hurd-check: SKIP: $*"; exit 77; }
 
@@ -184,8 +184,8 @@ if [ -n "$plugin" ]; then
 	set -- $FAST_COPY_SYMBOLS
 	echo "hurd-check: $run: the kernel's $1 ran $from times, $2 $to times; the test's reads that returned data: $reads"
 	if [ "$hurd" = mosaic ]; then
-		if [ "$from" -lt "$reads" ] || [ "$to" -lt 1 ]; then
-			echo "hurd-check: $run: FAILED (the Hurd with the series did not copy by the kernel's fast copies: $from < $reads reads, or no write by them)"
+		if [ "$from" -lt 1 ] || [ "$from" -lt "$reads" ] || [ "$to" -lt 1 ]; then
+			echo "hurd-check: $run: FAILED (the Hurd with the series did not copy by the kernel's fast copies: $from object-to-task copies for $reads reads with data, $to task-to-object copies)"
 			exit 1
 		fi
 	elif [ "$from" != 0 ] || [ "$to" != 0 ]; then
