@@ -32,6 +32,11 @@
 #                ... then boots it on GNU Mach i386 with mosaic and on stock
 #                GNU Mach of the same commit; the Hurd's ext2fs serves the
 #                read tests; the Hurd as it is, and with mosaic's series
+#   make hurd-replay GNUMACH_SRC=/path HURD_SRC=/path [MIG_SRC=/path] [TRACES="a.trace ..."]
+#                ... then replays traces as a Hurd process reading through
+#                ext2fs on the kernel with mosaic: the Hurd as it is and with
+#                the series, under -icount and plain, beside the simulator's
+#                prediction and the guest translator's (bench/hurd-replay.tsv)
 #   make hurd-patch HURD_SRC=/path [HURD_OUT=dir]
 #                mosaic's series for the Hurd (libpager's pager_memcpy with
 #                the kernel's fast copies) as git format-patch files
@@ -46,7 +51,7 @@ DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
        gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
        mawk gawk busybox
 
-.PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-matrix kernel-replay kernel-stress bench-kernel-calls kernel-profile hurd hurd-check hurd-patch clean
+.PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-matrix kernel-replay kernel-stress bench-kernel-calls kernel-profile hurd hurd-check hurd-replay hurd-patch clean
 
 all: build
 
@@ -208,10 +213,12 @@ kernel-replay: kernel
 # (your trees untouched), cached between runs.  hurd-check boots it on the
 # i386 kernel with mosaic (make kernel ARCH=i386) and on stock GNU Mach of
 # the same commit ($(BUILD)/gnumach-obj-i386-stock), with our read test
-# (tests/hurd/hurd-check.sh).
+# (tests/hurd/hurd-check.sh).  hurd-replay replays traces on the kernel
+# with mosaic (bench/hurd_replay.py; TRACES= to choose them), writes
+# $(BUILD)/bench/hurd_replay.tsv; bench/hurd-replay.tsv is a kept copy.
 HURD_DEBS = binutils-i686-gnu glibc-source gcc-multilib flex bison autoconf automake \
 	texinfo gawk python3 e2fsprogs qemu-system-x86 grub-pc-bin grub-common xorriso
-hurd hurd-check:
+hurd hurd-check hurd-replay:
 	@if [ -z "$(GNUMACH_SRC)" ] || [ -z "$(HURD_SRC)" ]; then \
 		echo "$@: set GNUMACH_SRC to a GNU Mach tree and HURD_SRC to a Hurd tree (mosaic never downloads one)"; exit 1; fi
 	@$(MAKE) --no-print-directory deps DEBS="$(HURD_DEBS)"
@@ -225,6 +232,9 @@ hurd hurd-check:
 		rc=0; for hurd in stock mosaic; do for k in mosaic stock; do \
 			sh tests/hurd/hurd-check.sh --kernel $$k --hurd $$hurd $(BUILD) || rc=1; done; done; \
 		exit $$rc; fi
+	@if [ $@ = hurd-replay ]; then \
+		$(MAKE) --no-print-directory build kernel ARCH=i386 GNUMACH_SRC="$(GNUMACH_SRC)" MIG_SRC="$(MIG_SRC)" || exit 1; \
+		python3 bench/hurd_replay.py . $(BUILD) $(TRACES); fi
 
 # mosaic's series for the Hurd (mach-port/hurd/series) on the Hurd's commit
 # make hurd builds (b8bcd4eb, from HURD_SRC's history), written to
