@@ -24,6 +24,22 @@
 #   make kernel-replay GNUMACH_SRC=/path [TRACES="a.trace ..."] [CACHE=warm|cold]
 #                the translator on that kernel: each trace by both paths under
 #                -icount and plain emulation, beside the simulator's prediction
+#   make hurd GNUMACH_SRC=/path HURD_SRC=/path [MIG_SRC=/path]
+#                the Hurd's own userland built from source (an i686-gnu
+#                toolchain from Debian's packages, MIG, glibc 2.36, the Hurd's
+#                servers) and an ext2 image with it and tests/hurd's programs
+#   make hurd-check GNUMACH_SRC=/path HURD_SRC=/path [MIG_SRC=/path]
+#                ... then boots it on GNU Mach i386 with mosaic and on stock
+#                GNU Mach of the same commit; the Hurd's ext2fs serves the
+#                read tests; the Hurd as it is, and with mosaic's series
+#   make hurd-replay GNUMACH_SRC=/path HURD_SRC=/path [MIG_SRC=/path] [TRACES="a.trace ..."]
+#                ... then replays traces as a Hurd process reading through
+#                ext2fs on the kernel with mosaic: the Hurd as it is and with
+#                the series, under -icount and plain, beside the simulator's
+#                prediction and the guest translator's (bench/hurd-replay.tsv)
+#   make hurd-patch HURD_SRC=/path [HURD_OUT=dir]
+#                mosaic's series for the Hurd (libpager's pager_memcpy with
+#                the kernel's fast copies) as git format-patch files
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san
@@ -35,7 +51,7 @@ DEBS = meson ninja-build pkg-config libglib2.0-dev libcmocka-dev gnuplot-nox \
        gcc qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
        mawk gawk busybox
 
-.PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-matrix kernel-replay kernel-stress bench-kernel-calls kernel-profile clean
+.PHONY: install kernel-patch all deps build demo check bench fuzz kernel kernel-check kernel-matrix kernel-replay kernel-stress bench-kernel-calls kernel-profile hurd hurd-check hurd-replay hurd-patch clean
 
 all: build
 
@@ -82,7 +98,7 @@ demo: build
 
 check: build
 	@rm -f $(BUILD)/meson-logs/testlog.json
-	$(MESON_TEST) -C $(BUILD) --suite unit --suite sim --suite fuzz --suite kernel; \
+	$(MESON_TEST) -C $(BUILD) --suite unit --suite sim --suite fuzz --suite kernel --suite hurd; \
 		echo $$? > $(BUILD)/check-main.rc
 	@test -f $(BUILD_SAN)/build.ninja || CC=clang meson setup $(BUILD_SAN) \
 		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
@@ -191,6 +207,44 @@ kernel-profile: kernel
 CACHE ?= both
 kernel-replay: kernel
 	python3 bench/kernel_replay.py . $(BUILD) --cache $(CACHE) $(TRACES)
+
+# The Hurd (mach-port/hurd/build-hurd.sh): its userland built from source
+# in $(BUILD)/hurd, from commits of your trees' histories that fit together
+# (your trees untouched), cached between runs.  hurd-check boots it on the
+# i386 kernel with mosaic (make kernel ARCH=i386) and on stock GNU Mach of
+# the same commit ($(BUILD)/gnumach-obj-i386-stock), with our read test
+# (tests/hurd/hurd-check.sh).  hurd-replay replays traces on the kernel
+# with mosaic (bench/hurd_replay.py; TRACES= to choose them), writes
+# $(BUILD)/bench/hurd_replay.tsv; bench/hurd-replay.tsv is a kept copy.
+HURD_DEBS = binutils-i686-gnu glibc-source gcc-multilib flex bison autoconf automake \
+	texinfo gawk python3 e2fsprogs qemu-system-x86 grub-pc-bin grub-common xorriso
+hurd hurd-check hurd-replay:
+	@if [ -z "$(GNUMACH_SRC)" ] || [ -z "$(HURD_SRC)" ]; then \
+		echo "$@: set GNUMACH_SRC to a GNU Mach tree and HURD_SRC to a Hurd tree (mosaic never downloads one)"; exit 1; fi
+	@$(MAKE) --no-print-directory deps DEBS="$(HURD_DEBS)"
+	@mkdir -p $(BUILD)
+	@start=$$(date +%s); sh mach-port/hurd/build-hurd.sh $(BUILD) "$(GNUMACH_SRC)" "$(HURD_SRC)" $(MIG_SRC) && \
+		echo "hurd: $$(( $$(date +%s) - start )) s"
+	@if [ $@ = hurd-check ]; then \
+		$(MAKE) --no-print-directory kernel ARCH=i386 GNUMACH_SRC="$(GNUMACH_SRC)" MIG_SRC="$(MIG_SRC)" || exit 1; \
+		MIG_SRC="$(MIG_SRC)" sh mach-port/build-kernel.sh --stock --obj $(BUILD)/gnumach-obj-i386-stock \
+			$(BUILD) "$(GNUMACH_SRC)" build 1 i386 || exit 1; \
+		rc=0; for hurd in stock mosaic; do for k in mosaic stock; do \
+			sh tests/hurd/hurd-check.sh --kernel $$k --hurd $$hurd $(BUILD) || rc=1; done; done; \
+		exit $$rc; fi
+	@if [ $@ = hurd-replay ]; then \
+		$(MAKE) --no-print-directory build kernel ARCH=i386 GNUMACH_SRC="$(GNUMACH_SRC)" MIG_SRC="$(MIG_SRC)" || exit 1; \
+		python3 bench/hurd_replay.py . $(BUILD) $(TRACES); fi
+
+# mosaic's series for the Hurd (mach-port/hurd/series) on the Hurd's commit
+# make hurd builds (b8bcd4eb, from HURD_SRC's history), written to
+# $(HURD_OUT) with git format-patch and a cover letter; checked to apply
+# (git am) to a clean clone of that commit and give the tree make hurd builds.
+HURD_OUT ?= $(BUILD)/hurd-patch
+hurd-patch:
+	@if [ -z "$(HURD_SRC)" ]; then \
+		echo "$@: set HURD_SRC to a Hurd tree (mosaic never downloads one)"; exit 1; fi
+	sh mach-port/hurd/patch-hurd.sh "$(HURD_SRC)" $(BUILD)/hurd-series "$(HURD_OUT)"
 
 bench: build
 	meson test -C $(BUILD) --benchmark --num-processes 1

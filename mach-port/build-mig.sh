@@ -1,7 +1,7 @@
 #!/bin/sh
-# build-mig.sh BUILDDIR GNUMACH_TREE [MIG_SRC] -- MIG for i686-gnu, built
-# for this machine, in BUILDDIR/mig-i686 (bin/i686-gnu-mig and
-# lib/mig/i686-gnu-migcom under usr/).
+# build-mig.sh [--suite SUITE] BUILDDIR GNUMACH_TREE [MIG_SRC] -- MIG for
+# i686-gnu, built for this machine, in BUILDDIR/mig-i686 (bin/i686-gnu-mig
+# and lib/mig/i686-gnu-migcom under usr/).
 #
 # A cross tool runs on the build machine.  Debian builds its mig-i686-gnu
 # for i386 hosts only, and an x86_64 machine need not run i386 programs at
@@ -9,9 +9,11 @@
 # MIG is built here from source, as one builds any cross tool:
 #
 #   - the source is the MIG tree MIG_SRC names (a git checkout: its HEAD
-#     commit, the user's tree untouched), or else Debian 13's source
-#     package of MIG (fetch-kernel.sh mig-source: the upstream tarball,
-#     from the archive this machine's apt configuration names);
+#     commit, the user's tree untouched), or else the source package of
+#     MIG of Debian's SUITE, by default trixie, Debian 13 (fetch-kernel.sh
+#     mig-source: the upstream tarball, from the archive this machine's
+#     apt configuration names; the Hurd's build asks for bookworm's, a
+#     MIG of the 2023 Hurd's time);
 #   - MIG computes the sizes of the target's message types at build time
 #     (cpu.sym, compiled to assembly only): from the Mach headers of
 #     GNUMACH_TREE, installed for i686-gnu (GNU Mach's make install-data,
@@ -29,7 +31,12 @@
 # there, 1 with the failing step named.
 set -eu
 
-[ $# -ge 2 ] && [ $# -le 3 ] || { echo "usage: $0 BUILDDIR GNUMACH_TREE [MIG_SRC]" >&2; exit 2; }
+suite=trixie
+if [ "${1:-}" = --suite ]; then
+	suite=${2:?}
+	shift 2
+fi
+[ $# -ge 2 ] && [ $# -le 3 ] || { echo "usage: $0 [--suite SUITE] BUILDDIR GNUMACH_TREE [MIG_SRC]" >&2; exit 2; }
 build=$(cd "$1" && pwd)
 tree=$(cd "$2" && pwd)
 migsrc=${3:-}
@@ -48,9 +55,9 @@ if [ -n "$migsrc" ]; then
 	from="MIG $rev ($migsrc)"
 else
 	rc=0
-	"$here/fetch-kernel.sh" "$build" mig-source || rc=$?
+	"$here/fetch-kernel.sh" "$build" mig-source "$suite" || rc=$?
 	[ $rc = 0 ] || fail "no MIG source: give a MIG tree as MIG_SRC=/path (a clone of GNU MIG), or let fetch-kernel.sh reach Debian's archive"
-	from="Debian 13 $(cat "$build/mig-source/.tarball")"
+	from="Debian $suite $(cat "$build/mig-source/.tarball")"
 fi
 machrev=$(git -C "$tree" rev-parse HEAD 2>/dev/null || echo "$tree")
 stamp="$from, Mach headers of GNU Mach $machrev"

@@ -1,7 +1,8 @@
 #!/bin/sh
-# fetch-kernel.sh BUILDDIR [mig-source] -- bring Debian's prebuilt GNU Mach
-# into BUILDDIR/refkernel/; with mig-source, Debian 13's source of MIG into
-# BUILDDIR/mig-source/ instead (build-mig.sh builds it for this machine).
+# fetch-kernel.sh BUILDDIR [mig-source [SUITE]] -- bring Debian's prebuilt
+# GNU Mach into BUILDDIR/refkernel/; with mig-source, the source of MIG of
+# Debian's SUITE (default trixie, Debian 13) into BUILDDIR/mig-source/
+# instead (build-mig.sh builds it for this machine).
 #
 # The kernel tests run our guest programs on a reference kernel that nobody has
 # to build: Debian 13's gnumach image for x86_64, its headers (gnumach-dev,
@@ -24,7 +25,7 @@
 # it cannot be had, so a caller running under a test harness can skip.
 set -eu
 
-[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 BUILDDIR [mig-source]" >&2; exit 2; }
+[ $# -ge 1 ] && [ $# -le 3 ] || { echo "usage: $0 BUILDDIR [mig-source [SUITE]]" >&2; exit 2; }
 build=$(cd "$1" && pwd)
 suite=trixie
 case ${2:-kernel} in
@@ -39,6 +40,12 @@ kernel)
 	others="gnumach-dev mig-x86-64-gnu"
 	;;
 mig-source)
+	# A 2023 Hurd needs a MIG of its time (bookworm's); a 2026 GNU Mach
+	# a newer one (trixie's).
+	suite=${3:-trixie}
+	case $suite in
+	''|*[!a-z]*) echo "fetch-kernel: SUITE is a Debian code name, not '$suite'" >&2; exit 2 ;;
+	esac
 	dest="$build/mig-source"
 	state="$build/mig-source-apt"
 	arch=amd64
@@ -46,19 +53,24 @@ mig-source)
 	images=""
 	others=""
 	;;
-*) echo "usage: $0 BUILDDIR [mig-source]" >&2; exit 2 ;;
+*) echo "usage: $0 BUILDDIR [mig-source [SUITE]]" >&2; exit 2 ;;
 esac
 
 skip() { echo "fetch-kernel: SKIP: $*" >&2; exit 77; }
 
-if [ -f "$dest/.complete" ]; then
+# have_dest: the destination is complete (and, for a source, of this suite).
+have_dest() {
+	[ -f "$dest/.complete" ] &&
+	{ [ $types = deb ] || [ "$(cat "$dest/.suite" 2>/dev/null || echo trixie)" = "$suite" ]; }
+}
+if have_dest; then
 	exit 0
 fi
 # Two kernel tests may start at once: the second waits for the first.
 if [ -z "${MOSAIC_FETCH_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
 	MOSAIC_FETCH_LOCKED=1 exec flock "$dest.lock" "$0" "$@"
 fi
-if [ -f "$dest/.complete" ]; then
+if have_dest; then
 	exit 0
 fi
 command -v apt-get >/dev/null 2>&1 || skip "apt-get not found (not a Debian system)"
@@ -181,14 +193,23 @@ if [ $types = deb-src ]; then
 	# a file only once its hash matches the signed index, so a tarball
 	# here is Debian's, whatever became of the other files of the
 	# package (some mirrors lack a .dsc).
-	ls mig_*.orig.tar.* >/dev/null 2>&1 ||
+	# The suite's own version: a tarball of another suite goes.
+	version=$(apt_cache_private showsrc mig 2>/dev/null | awk '$1 == "Version:" { print $2; exit }')
+	upstream=${version#*:}
+	upstream=${upstream%-*}
+	[ -n "$upstream" ] || skip "no source package mig in $suite (see $state/update.log)"
+	for t in mig_*.orig.tar.*; do
+		case $t in "mig_$upstream.orig.tar."*) ;; *) rm -f "$t" ;; esac
+	done
+	ls "mig_$upstream.orig.tar."* >/dev/null 2>&1 ||
 		apt_private source --download-only mig >"$state/download.log" 2>&1 || true
-	tarball=$(ls mig_*.orig.tar.* 2>/dev/null | head -n 1)
+	tarball=$(ls "mig_$upstream.orig.tar."* 2>/dev/null | head -n 1)
 	[ -n "$tarball" ] || skip "apt-get source mig in $suite gave no upstream tarball (see $state/download.log)"
 	rm -rf "$dest.tmp"
 	mkdir -p "$dest.tmp"
 	cp "$tarball" "$dest.tmp/"
 	echo "$tarball" > "$dest.tmp/.tarball"
+	echo "$suite" > "$dest.tmp/.suite"
 	rm -rf "$dest"
 	mv "$dest.tmp" "$dest"
 	touch "$dest/.complete"

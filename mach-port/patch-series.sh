@@ -38,6 +38,12 @@
 # copy of GNUMACH_SRC, with no git (the tests' fixture trees);
 # MOSAIC_SERIES_ONLY="FILE..." applies only the edits of those files of the
 # tree and adds nothing (the guests' build takes the interface files so).
+#
+# The same makes a series for another project's tree (the Hurd's:
+# mach-port/hurd/patch-hurd.sh): MOSAIC_SERIES_PROJECT names the project in
+# messages (default "GNU Mach"), MOSAIC_SERIES_TREE_FILE is a file every
+# tree of it has (default vm/vm_fault.c), MOSAIC_SERIES_BASE the commit of
+# the tree's history the series is made on (default its HEAD).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,6 +52,8 @@ series=${MOSAIC_SERIES_DIR:-$here/series}
 AWK=${AWK:-awk}
 nogit=${MOSAIC_SERIES_NOGIT:-0}
 only=${MOSAIC_SERIES_ONLY:-}
+project=${MOSAIC_SERIES_PROJECT:-GNU Mach}
+treefile=${MOSAIC_SERIES_TREE_FILE:-vm/vm_fault.c}
 
 fail() { echo "patch-series: $*" >&2; exit 1; }
 
@@ -142,7 +150,7 @@ edit() {
 		return ;;
 	esac
 	file="$w/$f"
-	[ -f "$file" ] || fail "$where: GNU Mach has no $f"
+	[ -f "$file" ] || fail "$where: $project has no $f"
 	if [ -f "$tmp/p/from.$1" ]; then
 		from=$(cat "$tmp/p/from.$1")
 		[ ! -s "$tmp/p/lines.$1" ] || fail "$where: both + lines and <$from"
@@ -245,10 +253,10 @@ if [ "$nogit" = 1 ]; then
 	cp -R "$src" "$work"
 	w=$(cd "$work" && pwd)
 else
-	git -C "$src" rev-parse --verify -q HEAD >/dev/null ||
-		fail "$src is not a git checkout of GNU Mach"
-	[ -f "$src/vm/vm_fault.c" ] || fail "$src does not look like a GNU Mach tree"
-	base=$(git -C "$src" rev-parse HEAD)
+	base=$(git -C "$src" rev-parse --verify -q "${MOSAIC_SERIES_BASE:-HEAD}^{commit}") ||
+		fail "$src is not a git checkout of $project${MOSAIC_SERIES_BASE:+ with commit $MOSAIC_SERIES_BASE}"
+	git -C "$src" cat-file -e "$base:$treefile" 2>/dev/null ||
+		fail "$src does not look like a tree of $project (no $treefile)"
 	# The series is sent by the person who makes it: their git identity.
 	# A build's own tree (no OUT) needs one too, but sends nothing: a
 	# machine without an identity builds under a local one.
@@ -321,7 +329,7 @@ if [ -n "$out" ] && [ "$nogit" != 1 ]; then
 	[ "$(git -C "$check" rev-parse 'HEAD^{tree}')" = "$(git -C "$w" rev-parse 'HEAD^{tree}')" ] ||
 		fail "git am of $out gives another tree than $w"
 	rm -rf "$check"
-	echo "patch-series: $(ls "$out" | wc -l) patches on GNU Mach $base in $out (git am checked):"
+	echo "patch-series: $(ls "$out" | grep -c -v '^0000-cover-letter') patches on $project $base in $out (git am checked):"
 	for p in "$out"/*.patch; do
 		printf '  %-60s %6s lines\n' "$(basename "$p")" "$(wc -l < "$p")"
 	done

@@ -131,5 +131,51 @@ for a in $awks; do
 	IFS='|'
 done
 unset IFS
+
+# Another project's tree, the series made on a commit of its history
+# (MOSAIC_SERIES_BASE, _PROJECT, _TREE_FILE: the Hurd's series so): a git
+# tree whose first commit is the fixture and whose HEAD has the anchor
+# twice.  The series goes on the first commit, not on HEAD; a tree without
+# the project's file, or without the commit, is refused, named.
+g="$tmp/git"
+rm -rf "$g" "$tmp/gw"
+cp -R "$fx/tree" "$g"
+git -C "$g" init -q
+git -C "$g" add -A
+git -C "$g" -c user.name=fixture -c user.email=fixture@localhost commit -q -m base
+gbase=$(git -C "$g" rev-parse HEAD)
+printf '\tkern/experimental.srv \\\n' >> "$g/Makefrag.am"
+git -C "$g" -c user.name=fixture -c user.email=fixture@localhost commit -q -a -m later
+gsh() {  # the engine on the git fixture, stderr in $tmp/err
+	rc=0
+	MOSAIC_SERIES_DIR="$fx/patches" MOSAIC_SERIES_PROJECT="the fixture" \
+		MOSAIC_SERIES_TREE_FILE="${treefile:-Makefrag.am}" "$@" \
+		sh "$script" "$g" "$tmp/gw" >/dev/null 2>"$tmp/err" || rc=$?
+	return $rc
+}
+npatches=$(ls "$fx/patches"/*.edit | wc -l)
+if gsh env MOSAIC_SERIES_BASE="$gbase" &&
+   [ "$(git -C "$tmp/gw" rev-list --count "$gbase..HEAD")" = "$npatches" ] &&
+   diff -r -x .git "$fx/expected" "$tmp/gw" >"$tmp/diff"; then
+	echo "ok: MOSAIC_SERIES_BASE: the series on that commit of the history, not on HEAD"
+else
+	bad "MOSAIC_SERIES_BASE: $(cat "$tmp/err" "$tmp/diff" 2>/dev/null)"
+fi
+if gsh env; then
+	bad "the series on the fixture's HEAD (its anchor there twice) was taken"
+fi
+if gsh env MOSAIC_SERIES_BASE=0123456789abcdef0123456789abcdef01234567; then
+	bad "a base the history lacks was taken"
+else
+	grep -qF "is not a git checkout of the fixture with commit 0123456789abcdef" "$tmp/err" ||
+		bad "no base: $(cat "$tmp/err")"
+fi
+if treefile=vm/vm_fault.c gsh env MOSAIC_SERIES_BASE="$gbase"; then
+	bad "a tree without the project's file was taken"
+else
+	grep -qF "does not look like a tree of the fixture (no vm/vm_fault.c)" "$tmp/err" ||
+		bad "no project file: $(cat "$tmp/err")"
+fi
+
 [ $failed = 0 ] || exit 1
 echo "PASS"
