@@ -13,6 +13,7 @@ installed (another architecture, no seccomp).
 """
 import ctypes
 import os
+import signal
 import platform
 import struct
 import sys
@@ -61,6 +62,10 @@ def main(argv):
         return 77
     print("no-ia32: no process under this command may run a 32-bit x86 program",
           file=sys.stderr, flush=True)
+    # Python ignores SIGPIPE, and an exec'd command would inherit that:
+    # give it the default, as a shell would (else every "... | head" in
+    # the build prints tail's and cat's write errors).
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     os.execvp(argv[0], argv)
     return 127
 
