@@ -136,7 +136,7 @@ if len(sys.argv) == 3 and sys.argv[1] == "--table":
     rows = read_tsv(sys.argv[2])
     with open(sys.argv[2]) as f:
         for line in f:
-            if line.startswith("# date") or line.startswith("# gnumach") or line.startswith("# load"):
+            if line.split("\t")[0] in ("# date", "# gnumach", "# load", "# fast_copies"):
                 print(line.rstrip("\n").replace("\t", " "))
     table(rows)
     print(fidelity(rows))
