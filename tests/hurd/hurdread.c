@@ -43,6 +43,7 @@
 #include <hurd.h>
 #include <device/device.h>
 
+#include "hurd_console.h"
 #include "hurd_files.h"
 
 #define MIB 1048576u
@@ -50,38 +51,6 @@
 #define CANARY 0xa5
 
 static uint8_t buf[MIB + 16 + SLACK];
-
-/* The kernel's console (the serial line), opened once. */
-static mach_port_t console = MACH_PORT_NULL;
-
-/* One line on the kernel's console, in one device_write so that the
- * children's lines do not mix. */
-static void out(const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	int n;
-	int written;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line - 2, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof line - 3)
-		n = sizeof line - 3;
-	line[n++] = '\r';
-	line[n++] = '\n';
-	if (console == MACH_PORT_NULL) {
-		mach_port_t device_master;
-
-		if (get_privileged_ports(NULL, &device_master) != 0 ||
-		    device_open(device_master, D_WRITE, "console", &console) != 0)
-			console = MACH_PORT_NULL;
-	}
-	if (console == MACH_PORT_NULL || device_write_inband(console, 0, 0, line, n, &written) != 0)
-		(void)!write(1, line, (size_t)n);
-}
 
 /* splitmix64: the workloads' offsets and lengths. */
 static uint64_t rng_next(uint64_t *s)
