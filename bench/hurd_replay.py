@@ -361,6 +361,7 @@ for hurd in HURDS:
 # the series at least two per read of 16 KiB or less (the warming read and
 # the timed one; a longer read may be one pager_memcpy moves with vm_copy,
 # eight pages from a page boundary, with the series too).
+total_reads = sum(n for b in measured[("stock", "icount")].values() for n, _ in b.values())
 small_reads = sum(n for b in measured[("stock", "icount")].values()
                   for k, (n, _) in b.items() if k <= 14)
 bad = []
