@@ -82,7 +82,8 @@ REAL_TRACES = $(sort $(wildcard traces/workloads/real/*.trace))
 MOSAIC      = ./$(BUILD)/sim/mosaic
 
 # Each replay ends with the kernel's measured old/fast beside its predicted
-# (--kernel-csv: bench/kernel-replay.tsv, kept from make kernel-replay).
+# (--kernel-csv: bench/kernel-replay.tsv, kept from make kernel-replay);
+# then the Hurd's figures (bench/hurd-replay.tsv, kept from make hurd-replay).
 demo: build
 	@mkdir -p $(DEMO)
 	@python3 bench/kernel_replay.py --ratios bench/kernel-replay.tsv > $(DEMO)/kernel.csv
@@ -95,6 +96,9 @@ demo: build
 	@echo "== figures (mosaic replay --plot: the same for your own traces)"
 	@$(MOSAIC) replay --csv --plot $(DEMO)/seed --kernel-csv $(DEMO)/kernel.csv $(SEED_TRACES) > /dev/null
 	@$(MOSAIC) replay --csv --plot $(DEMO)/real --kernel-csv $(DEMO)/kernel.csv $(REAL_TRACES) > /dev/null
+	@if [ -f bench/hurd-replay.tsv ]; then \
+		echo "== the same traces read through the Hurd's ext2fs (bench/hurd-replay.tsv, kept from make hurd-replay)"; \
+		python3 bench/hurd_replay.py --table bench/hurd-replay.tsv; fi
 
 check: build
 	@rm -f $(BUILD)/meson-logs/testlog.json

@@ -50,40 +50,12 @@
 
 #include "trace_parse.h"
 #include "trace_content.h"
+#include "hurd_console.h"
 #include "hurd_replay.h"
 
 #define SLACK 64
 #define CANARY 0xa5
 #define NBUCKETS 40
-
-static mach_port_t console = MACH_PORT_NULL;
-
-/* One line on the kernel's console (the serial line). */
-static void out(const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	int n, written;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line - 2, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof line - 3)
-		n = sizeof line - 3;
-	line[n++] = '\r';
-	line[n++] = '\n';
-	if (console == MACH_PORT_NULL) {
-		mach_port_t device_master;
-
-		if (get_privileged_ports(NULL, &device_master) != 0 ||
-		    device_open(device_master, D_WRITE, "console", &console) != 0)
-			console = MACH_PORT_NULL;
-	}
-	if (console == MACH_PORT_NULL || device_write_inband(console, 0, 0, line, n, &written) != 0)
-		(void)!write(1, line, (size_t)n);
-}
 
 static inline uint64_t ticks(void)
 {
@@ -236,31 +208,6 @@ static int replay_op(void *ctx, const struct trace_op *op)
 	return 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *data = NULL;
-	size_t cap = 0, n = 0;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 65536;
-			data = realloc(data, cap);
-			if (data == NULL)
-				return NULL;
-		}
-		size_t got = fread(data + n, 1, cap - n, f);
-		if (got == 0)
-			break;
-		n += got;
-	}
-	fclose(f);
-	*len = n;
-	return data;
-}
-
 /* One trace: parsed, then replayed.  Returns NULL or why it failed. */
 static const char *replay_trace(int n, const char *name)
 {
@@ -271,7 +218,7 @@ static const char *replay_trace(int n, const char *name)
 	char *data;
 
 	snprintf(path, sizeof path, "/replay/%d.trace", n);
-	data = slurp(path, &len);
+	data = hurd_replay_slurp(path, &len);
 	if (data == NULL) {
 		out("hurdreplay: %s: cannot read %s: %s", name, path, strerror(errno));
 		return "a trace is missing";

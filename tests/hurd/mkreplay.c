@@ -59,31 +59,6 @@ static int on_op(void *ctx, const struct trace_op *op)
 	return 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	size_t cap = 0, n = 0;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 65536;
-			data = realloc(data, cap);
-			if (data == NULL)
-				return NULL;
-		}
-		size_t got = fread(data + n, 1, cap - n, f);
-		if (got == 0)
-			break;
-		n += got;
-	}
-	fclose(f);
-	*len = n;
-	return data;
-}
-
 static int write_file(const char *path, uint64_t key, uint64_t size)
 {
 	static uint8_t buf[1 << 16];
@@ -132,7 +107,7 @@ int main(int argc, char **argv)
 		struct scan s = { 0, 0, 0, 0 };
 		const char *base = strrchr(argv[t], '/') ? strrchr(argv[t], '/') + 1 : argv[t];
 		size_t blen = strlen(base), len;
-		char *data = slurp(argv[t], &len);
+		char *data = hurd_replay_slurp(argv[t], &len);
 		char msg[256];
 		int n = t - 1;
 
