@@ -151,5 +151,5 @@ print(open(tsv).read())
 # gnuplot runs in out_dir on fixed names: no path of the build's is gnuplot
 # code (the path names are the guest's, from a fixed list).
 subprocess.run(["gnuplot", "-e", f"in='kernel_oldpath.tsv'; outdir='.'; paths='{' '.join(paths)}'",
-                os.path.join(src, "plots", "kernel_oldpath.gp")], check=True, cwd=out_dir)
+                os.path.abspath(os.path.join(src, "plots", "kernel_oldpath.gp"))], check=True, cwd=out_dir)
 print(f"figures: {out_dir}/kernel_oldpath.png {out_dir}/kernel_oldpath.svg")
