@@ -104,32 +104,22 @@ def ncpus_of(opts):
     return 1
 
 
-def check_counts(log):
-    """GNU Mach's make check summary: {'TOTAL': n, 'PASS': n, ...}."""
-    counts = {}
+def read_check(log):
+    """GNU Mach's make check: its summary ({'TOTAL': n, 'PASS': n, ...}) and
+    its tests' results ({'tests/test-hello': 'PASS', ...})."""
+    counts, results = {}, {}
     try:
         with open(log, errors="replace") as f:
             for line in f:
                 m = re.match(r"^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR): +(\d+)", line)
                 if m:
                     counts[m.group(1)] = int(m.group(2))
-    except OSError:
-        pass
-    return counts
-
-
-def check_results(log):
-    """GNU Mach's make check, test by test: {'tests/test-hello': 'PASS', ...}."""
-    results = {}
-    try:
-        with open(log, errors="replace") as f:
-            for line in f:
                 m = re.match(r"^(PASS|FAIL|XFAIL|XPASS|SKIP|ERROR): (\S+)", line)
                 if m:
                     results[m.group(2)] = m.group(1)
     except OSError:
         pass
-    return results
+    return counts, results
 
 
 def fmt_check(c, rc):
@@ -212,9 +202,8 @@ def main():
                 "--obj", obj, "--flags", flags, top, tree, "check", str(ncpus), arch]
             rc = run(cmd, os.path.join(obj, "matrix.log"))
             built = os.path.exists(os.path.join(obj, "gnumach"))
-            counts = check_counts(os.path.join(obj, "check.log")) if built else {}
+            counts, per_test[kind] = read_check(os.path.join(obj, "check.log")) if built else ({}, {})
             results[kind] = (counts, rc if built else "build")
-            per_test[kind] = check_results(os.path.join(obj, "check.log")) if built else {}
             print(f"kernel-matrix: {name}: {kind}: {fmt_check(counts, results[kind][1])}"
                   f"{'' if built else ' (see ' + obj + '/matrix.log)'}", flush=True)
         ours = "-"
