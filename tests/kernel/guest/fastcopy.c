@@ -31,7 +31,11 @@
  * cannot take the resident shortcut for a write (the old bytes must be
  * pushed to the snapshot first); the snapshot must keep them, through the
  * file's proxy (vm_copy_to_object) and through the file's own mapping
- * (vm_copy_from_object into it).
+ * (vm_copy_from_object into it).  Last, the Hurd's direct read
+ * (mach-port/hurd/series, io_read_direct): a write-only proxy of the
+ * whole pages inside a buffer, memory never touched, written between
+ * objects from a window of the file made by memory_object_create_proxy,
+ * as the server's libpager makes one of a file's pager.
  *
  * One line per case, `fastcopy: <call> <arguments>: <result> ok'; any
  * difference fails the guest with what was expected.
@@ -804,6 +808,70 @@ static void test_proxy_abuse(void)
 	GUEST_EXPECT_KR(mach_port_deallocate(t.self, proxy), KERN_SUCCESS);
 }
 
+/* Region bytes of test_direct_read: its first and last pages were
+ * written, the four between never touched (zero when they appear). */
+static unsigned char around_byte(vm_size_t k)
+{
+	return k < P || k >= 5 * P ? buf_byte(k) : 0;
+}
+
+static unsigned char last_page_byte(vm_size_t k)
+{
+	return buf_byte(5 * P + k);
+}
+
+/*
+ * The Hurd's direct read: the reader gives the server a write-only proxy
+ * of the whole pages of its buffer (vm_region_create_proxy), here four
+ * pages no one has touched (no page, maybe no object yet) between two
+ * written ones, and the server copies a file's bytes into it from a proxy
+ * of the pages of the file it reads (memory_object_create_proxy of the
+ * file's object, at a page offset).  The pages must appear with the
+ * file's bytes where copied, zeros elsewhere; the pages around the proxy
+ * keep their bytes; the proxy can be written and not read; a copy that
+ * runs past its window stops there.
+ */
+static void test_direct_read(void)
+{
+	vm_address_t r;
+	mach_port_t wo, win;
+	rpc_vm_offset_t at = P, zero = 0;
+	rpc_vm_size_t len = 8 * P;
+	mach_port_t file = t.file_ro;
+
+	GUEST_EXPECT_KR(vm_allocate(t.self, &r, 6 * P, TRUE), KERN_SUCCESS);
+	fill(r, P, buf_byte);
+	for (vm_size_t k = 5 * P; k < 6 * P; k++)
+		((volatile unsigned char *)r)[k] = buf_byte(k);
+	GUEST_EXPECT_KR(vm_region_create_proxy(t.self, r + P, VM_PROT_WRITE, 4 * P, &wo),
+			KERN_SUCCESS);
+	/* The window's offset 0 is the file's page 1 (offset: in the proxy;
+	 * start: in the object). */
+	GUEST_EXPECT_KR(memory_object_create_proxy(t.self, VM_PROT_READ, &file,
+						   MACH_MSG_TYPE_COPY_SEND, 1, &zero, 1,
+						   &at, 1, &len, 1, &win), KERN_SUCCESS);
+
+	EXPECT("vm_copy_between_objects", "src=file window at 4096 +123 dst=fresh write-only 0 len=12305",
+	       vm_copy_between_objects(win, 123, wo, 0, 3 * P + 17, &count),
+	       KERN_SUCCESS, 3 * P + 17);
+	check("direct read: region", r, 6 * P, around_byte, P, 3 * P + 17, file_byte, P + 123);
+	EXPECT("vm_copy_between_objects", "src=file window 5000 dst=write-only 16284 len=300 (window ends after 100)",
+	       vm_copy_between_objects(win, 5000, wo, 4 * P - 100, 300, &count),
+	       KERN_SUCCESS, 100);
+	check("direct read: region tail", r + 5 * P - 100, 100, buf_byte, 0, 100, file_byte,
+	      P + 5000);
+	EXPECT("vm_copy_between_objects", "src=write-only proxy",
+	       vm_copy_between_objects(wo, 0, t.dst_rw, 0, 10, &count),
+	       KERN_PROTECTION_FAILURE, 0);
+	check("direct read: pages before the tail", r, 5 * P - 100, around_byte, P, 3 * P + 17,
+	      file_byte, P + 123);
+	check("direct read: last page", r + 5 * P, P, last_page_byte, 0, 0, buf_byte, 0);
+
+	GUEST_EXPECT_KR(mach_port_deallocate(t.self, win), KERN_SUCCESS);
+	GUEST_EXPECT_KR(mach_port_deallocate(t.self, wo), KERN_SUCCESS);
+	GUEST_EXPECT_KR(vm_deallocate(t.self, r, 6 * P), KERN_SUCCESS);
+}
+
 int guest_main(int argc, char **argv)
 {
 	(void)argc;
@@ -819,5 +887,6 @@ int guest_main(int argc, char **argv)
 	test_seed_proxy();
 	test_snapshots();
 	test_proxy_abuse();
+	test_direct_read();
 	return 0;
 }
