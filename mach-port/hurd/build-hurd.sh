@@ -616,10 +616,10 @@ st_sysroot_direct=$stamp
 # what depends on them.
 step_glibc_direct() {
 	t="$h/src/glibc-direct" o="$h/obj/glibc-direct"
-	# Configured again when the sysroot, the Hurd's interface files of the
-	# series or the recipe change (not when glibc's own install into the
-	# sysroot does, nor when the rest of the series does).
-	want="$(hash "$GLIBC_TARBALL") $st_sysroot $(digest "$h/src/hurd-mosaic/hurd") $(recipe configure_glibc glibc_tree)"
+	# Configured again when the sysroot or the recipe changes (not when
+	# glibc's own install into the sysroot does, nor when the series
+	# does: glibc's make remakes the stubs of a changed .defs file).
+	want="$(hash "$GLIBC_TARBALL") $st_sysroot $(recipe configure_glibc glibc_tree)"
 	if [ "$(cat "$o/.configured" 2>/dev/null)" != "$want" ]; then
 		glibc_tree "$t"
 		PATH="$tools_direct:$PATH" configure_glibc "$t" "$o" "$sysroot_direct"

@@ -4,10 +4,41 @@
    the copies it saves.  */
 #define READ_DIRECT_MIN (2 * __vm_page_size)
 
-/* The last io port whose server answered that it has no io_read_direct,
-   so that a loop of reads from it does not ask each time.  Only a hint:
-   a stale value costs an io_read where a direct read could have been.  */
-static io_t read_direct_refused;
+/* The last io port whose server answered that it can read into a proxy,
+   and the last that answered it cannot (or has no io_read_direct), so
+   that a loop of reads from one does not ask each time.  Only hints: a
+   stale value costs an io_read where a direct read could have been, or a
+   refused io_read_direct.  */
+static io_t read_direct_port, read_direct_refused;
+
+/* Whether PORT's server can read into a proxy: asked once (io_read_direct
+   with no object, which reads nothing) before a proxy is made, since
+   making one is not free, and on a kernel without copies between objects
+   gives the region a pager.  */
+static int
+read_direct_served (io_t port)
+{
+  char *data = NULL;
+  mach_msg_type_number_t nread = 0;
+  vm_size_t amount_read;
+  error_t err;
+
+  if (port == read_direct_port)
+    return 1;
+  if (port == read_direct_refused)
+    return 0;
+  err = __io_read_direct (port, MACH_PORT_NULL, 0, 0, 0, 0,
+			  &data, &nread, &amount_read);
+  if (!err && nread != 0)
+    __vm_deallocate (__mach_task_self (), (vm_address_t) data, nread);
+  if (err)
+    {
+      read_direct_refused = port;
+      return 0;
+    }
+  read_direct_port = port;
+  return 1;
+}
 
 /* Read up to *NBYTES bytes from PORT into BUF at OFFSET with
    io_read_direct: the buffer's whole pages are given to the server as a
@@ -27,11 +58,10 @@ read_direct (io_t port, void *buf, size_t *nbytes, loff_t offset)
   mach_port_t proxy;
   error_t err;
 
-  if (*nbytes < READ_DIRECT_MIN || port == read_direct_refused
-      || head >= *nbytes)
+  if (*nbytes < READ_DIRECT_MIN || head >= *nbytes)
     return EOPNOTSUPP;
   pages_size = trunc_page (*nbytes - head);
-  if (pages_size == 0)
+  if (pages_size == 0 || !read_direct_served (port))
     return EOPNOTSUPP;
 
   if (__vm_region_create_proxy (__mach_task_self (), pages, VM_PROT_WRITE,
@@ -42,6 +72,7 @@ read_direct (io_t port, void *buf, size_t *nbytes, loff_t offset)
   __mach_port_deallocate (__mach_task_self (), proxy);
   if (err == EOPNOTSUPP || err == MIG_BAD_ID)
     {
+      read_direct_port = MACH_PORT_NULL;
       read_direct_refused = port;
       return EOPNOTSUPP;
     }

@@ -46,6 +46,23 @@ read_into_pages (struct node *np, memory_object_t pages, off_t offset,
   return err;
 }
 
+/* Whether the kernel can copy NP's file into another memory object:
+   0 or EOPNOTSUPP.  */
+static error_t
+can_read_into_pages (struct node *np)
+{
+  memory_object_t memobj = diskfs_get_filemap (np, VM_PROT_READ);
+  size_t none = 0;
+  error_t err;
+
+  if (memobj == MACH_PORT_NULL)
+    return errno;
+  err = pager_copy_to_object (diskfs_get_filemap_pager_struct (np), memobj,
+			      0, MACH_PORT_NULL, 0, &none);
+  mach_port_deallocate (mach_task_self (), memobj);
+  return err;
+}
+
 /* Implement io_read_direct as described in <hurd/io.defs>.  */
 kern_return_t
 diskfs_S_io_read_direct (struct protid *cred,
@@ -83,6 +100,19 @@ diskfs_S_io_read_direct (struct protid *cred,
     {
       pthread_mutex_unlock (&np->lock);
       return EOPNOTSUPP;
+    }
+
+  if (pages == MACH_PORT_NULL)
+    {
+      /* The question whether we can: whether the kernel can.  */
+      err = can_read_into_pages (np);
+      pthread_mutex_unlock (&np->lock);
+      if (!err)
+	{
+	  *datalen = 0;
+	  *amount_read = 0;
+	}
+      return err;
     }
 
   iohelp_get_conch (&np->conch);

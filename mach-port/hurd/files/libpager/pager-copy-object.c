@@ -37,19 +37,21 @@ pager_copy_to_object (struct pager *pager, memory_object_t memobj,
   error_t err;
 
   *size = 0;
-  if (n == 0)
-    return 0;
   if (!kernel_copies)
     return EOPNOTSUPP;
-  if (offset + n < offset || dst_offset + n < dst_offset
-      || round_page (offset + n) == 0)
+  if (n == 0 && dst != MACH_PORT_NULL)
+    return 0;
+  if (n == 0)
+    offset = 0;
+  else if (offset + n < offset || dst_offset + n < dst_offset
+	   || round_page (offset + n) == 0)
     return EINVAL;
 
   /* vm_copy_between_objects is a message to the source object, which the
      kernel serves when that is a kernel port: MEMOBJ is ours, so the copy
      is asked of a proxy of the pages it reads, made for this copy.  */
   start = trunc_page (offset);
-  len = round_page (offset + n) - start;
+  len = n ? round_page (offset + n) - start : vm_page_size;
   /* The proxy's offset 0 is the object's START.  */
   kr = memory_object_create_proxy (mach_task_self (), VM_PROT_READ,
 				   &memobj, MACH_MSG_TYPE_COPY_SEND, 1,
@@ -58,6 +60,23 @@ pager_copy_to_object (struct pager *pager, memory_object_t memobj,
     kernel_copies = 0;
   if (kr)
     return kr == MIG_BAD_ID ? EOPNOTSUPP : kr;
+
+  if (n == 0)
+    {
+      /* Only the question whether the kernel has the call: a kernel
+	 without it answers MIG_BAD_ID; one with it refuses the null
+	 destination.  */
+      vm_size_t count;
+
+      kr = vm_copy_between_objects (proxy, 0, MACH_PORT_NULL, 0, 0, &count);
+      mach_port_deallocate (mach_task_self (), proxy);
+      if (kr == MIG_BAD_ID)
+	{
+	  kernel_copies = 0;
+	  return EOPNOTSUPP;
+	}
+      return 0;
+    }
 
   /* A copy that stops short returns the count it copied; the call from
      the first byte not copied returns why it stopped.  */
