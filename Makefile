@@ -233,7 +233,7 @@ hurd hurd-check hurd-replay:
 		$(MAKE) --no-print-directory kernel ARCH=i386 GNUMACH_SRC="$(GNUMACH_SRC)" MIG_SRC="$(MIG_SRC)" || exit 1; \
 		MIG_SRC="$(MIG_SRC)" sh mach-port/build-kernel.sh --stock --obj $(BUILD)/gnumach-obj-i386-stock \
 			$(BUILD) "$(GNUMACH_SRC)" build 1 i386 || exit 1; \
-		rc=0; for hurd in stock mosaic; do for k in mosaic stock; do \
+		rc=0; for hurd in stock mosaic direct; do for k in mosaic stock; do \
 			sh tests/hurd/hurd-check.sh --kernel $$k --hurd $$hurd $(BUILD) || rc=1; done; done; \
 		exit $$rc; fi
 	@if [ $@ = hurd-replay ]; then \
@@ -244,11 +244,14 @@ hurd hurd-check hurd-replay:
 # make hurd builds (b8bcd4eb, from HURD_SRC's history), written to
 # $(HURD_OUT) with git format-patch and a cover letter; checked to apply
 # (git am) to a clean clone of that commit and give the tree make hurd builds.
+# Then the glibc patch whose read uses the series' io_read_direct
+# (mach-port/hurd/glibc, on Debian 12's glibc 2.36) in $(HURD_OUT)/glibc.
 HURD_OUT ?= $(BUILD)/hurd-patch
 hurd-patch:
 	@if [ -z "$(HURD_SRC)" ]; then \
 		echo "$@: set HURD_SRC to a Hurd tree (mosaic never downloads one)"; exit 1; fi
 	sh mach-port/hurd/patch-hurd.sh "$(HURD_SRC)" $(BUILD)/hurd-series "$(HURD_OUT)"
+	sh mach-port/hurd/patch-glibc.sh $(BUILD)/glibc-series "$(HURD_OUT)/glibc"
 
 bench: build
 	meson test -C $(BUILD) --benchmark --num-processes 1

@@ -2,9 +2,12 @@
 """The main job on the real Hurd: each trace replayed by a Hurd process that
 reads through glibc and the Hurd's own ext2fs (tests/hurd/hurdreplay.c), on
 GNU Mach i386 with mosaic, by the Hurd as it is (libpager's pager_memcpy
-maps, copies and unmaps: `old') and by the Hurd with mosaic's series
-(pager_memcpy copies with vm_copy_from_object: `libpager-fast'), each under
-QEMU -icount and in plain emulation; beside the simulator's prediction for
+maps, copies and unmaps: `old'), by the Hurd with mosaic's series
+(pager_memcpy copies with vm_copy_from_object: `libpager-fast'), and by
+the same Hurd with the replayer linked with the glibc whose read uses the
+series' io_read_direct (ext2fs writes the file's bytes into the whole pages
+of the reader's buffer through a write-only proxy of them: `direct'), each
+under QEMU -icount and in plain emulation; beside the simulator's prediction for
 the same trace and the guest translator's measurement (bench/kernel-replay.tsv,
 kept from make kernel-replay).
 
@@ -16,8 +19,7 @@ Usage: hurd_replay.py SOURCE_ROOT BUILD_ROOT [--out DIR] [--work DIR] [--timeout
 Default traces: those of make kernel-replay (DEFAULT_TRACES), a few minutes a boot.  All the
 traces go into one ext2 image per Hurd (tests/hurd/mkreplay.c writes their
 files with the trace format's content function), and each Hurd boots twice
-(-icount, plain), so four boots in all.  The direct read (issue 26, item 4)
-is not built: there is no third path.
+(-icount, plain), so six boots in all.
 
 The images, boot CDs and serial logs are in the --work directory (default
 BUILD_ROOT/hurd/replay), made anew each run.  Writes DIR/hurd_replay.tsv
@@ -27,7 +29,9 @@ then a row per trace and chunk-size bucket.  Prints the table, then a
 the seed's translator (sim/replay/TRANSLATOR.md), not ext2fs, and its fast
 path is the direct read, so the line compares the Hurd's old path with the
 simulator's old path (rows of at least 20 reads within 15%, and the ratio),
-and says that the libpager change has no prediction.
+and the Hurd's old/direct with the simulator's old/direct (the gain the
+simulator predicts, rows within 15%), and says that the libpager change
+has no prediction.
 
 Under -icount shift=0 the guest's TSC counts instructions (one per virtual
 ns): ticks / 1000 are the microseconds of the calibration.  In plain
@@ -47,21 +51,31 @@ import subprocess
 import sys
 import time
 
+from kernel_guest import host_mhz, kernel_source, mosaic_revision
+
 # The traces of make kernel-replay (bench/kernel-replay.tsv's, and
 # python-pool's 41 clients): some 7,000 reads, about two minutes a boot.
 DEFAULT_TRACES = ["traces/workloads/seq-1k.trace", "traces/workloads/seq-4k.trace",
                   "traces/workloads/seq-8k.trace", "traces/workloads/seq-64k.trace",
                   "traces/workloads/real/*.trace"]
-HURDS = ["stock", "mosaic"]          # the Hurd as it is, the Hurd with the series
-PATH = {"stock": "old", "mosaic": "libpager-fast"}
+HURDS = ["stock", "mosaic", "direct"]  # the Hurd as it is, with the series, and its direct read
+PATH = {"stock": "old", "mosaic": "libpager-fast", "direct": "direct"}
+BOOT = {"stock": "boot", "mosaic": "boot-mosaic", "direct": "boot-mosaic"}
+WHAT = {"stock": "the Hurd as it is", "mosaic": "the Hurd with the libpager series",
+        "direct": "the Hurd with the series and glibc's direct read"}
 MODES = ["icount", "plain"]
-FAST_COPY = ["experimental_vm_copy_from_object", "experimental_vm_copy_to_object"]
+FAST_COPY = ["experimental_vm_copy_from_object", "experimental_vm_copy_to_object",
+             "experimental_vm_copy_between_objects"]
 SERVERS = ["ext2fs", "exec", "startup", "proc", "auth", "term"]
 MIN_READS = 20
 GOAL = 0.15
 COLUMNS = ["trace", "chunk", "reads", "old_icount_us", "fast_icount_us", "old_plain_us",
            "fast_plain_us", "predicted_old_us", "predicted_direct_us", "guest_old_us",
-           "guest_direct_us"]
+           "guest_direct_us", "direct_icount_us", "direct_plain_us"]
+# The smallest bucket whose every read glibc gives io_read_direct: reads of
+# more than 8 KiB (two pages and more, so a whole page of the buffer inside
+# at any alignment).
+DIRECT_BUCKET = 14
 
 
 def label(v):
@@ -77,25 +91,29 @@ def ratio(a, b):
 
 
 def table(rows, out=sys.stdout):
-    """The table: per trace and chunk, us per read (icount), old/fast measured
-    and predicted, and the guest translator's."""
-    print(f"{'trace':<18} {'chunk':>5} {'reads':>5} | {'old':>7} {'lp-fast':>7} {'ratio':>5}"
-          f" {'plain':>5} | {'p.old':>6} {'p.dir':>6} {'ratio':>5} | {'g.old':>6}"
-          f" {'g.dir':>6} | {'Hurd/p':>6}", file=out)
+    """The table: per trace and chunk, us per read (icount), old/fast and
+    old/direct measured and predicted, and the guest translator's."""
+    print(f"{'trace':<18} {'chunk':>5} {'reads':>5} | {'old':>7} {'lp-fast':>7} {'direct':>7}"
+          f" {'o/lp':>5} {'o/dir':>5} {'plain':>5} | {'p.old':>6} {'p.dir':>6} {'ratio':>5} |"
+          f" {'g.old':>6} {'g.dir':>6} | {'Hurd/p':>6}", file=out)
     for r in rows:
         print(f"{r['trace'][:18]:<18} {label(r['chunk']):>5} {r['reads']:>5} |"
               f" {fmt(r['old_icount_us'], 7, 1)} {fmt(r['fast_icount_us'], 7, 1)}"
+              f" {fmt(r['direct_icount_us'], 7, 1)}"
               f" {fmt(ratio(r['old_icount_us'], r['fast_icount_us']), 5)}"
-              f" {fmt(ratio(r['old_plain_us'], r['fast_plain_us']), 5)} |"
+              f" {fmt(ratio(r['old_icount_us'], r['direct_icount_us']), 5)}"
+              f" {fmt(ratio(r['old_plain_us'], r['direct_plain_us']), 5)} |"
               f" {fmt(r['predicted_old_us'], 6, 1)} {fmt(r['predicted_direct_us'], 6, 1)}"
               f" {fmt(ratio(r['predicted_old_us'], r['predicted_direct_us']), 5)} |"
               f" {fmt(r['guest_old_us'], 6, 1)} {fmt(r['guest_direct_us'], 6, 1)} |"
               f" {fmt(ratio(r['old_icount_us'], r['predicted_old_us']), 6)}", file=out)
     print("us per read under -icount (1 us = 1000 guest instructions); old: the Hurd as it is;"
-          " lp-fast: the Hurd with\nthe libpager series; ratio: old/lp-fast under icount, then"
-          " plain; p.old, p.dir: the simulator's old\nand direct read (task form, warm);"
-          " g.old, g.dir: the guest translator's (bench/kernel-replay.tsv, warm,\nfast-task);"
-          " Hurd/p: the Hurd's old over the predicted old", file=out)
+          " lp-fast: the Hurd with\nthe libpager series; direct: the same with glibc's direct"
+          " read (io_read_direct); o/lp, o/dir: old over\nlp-fast and over direct under icount;"
+          " plain: old over direct in plain emulation; p.old, p.dir:\nthe simulator's old and"
+          " direct read (task form, warm) and their ratio; g.old, g.dir: the guest\ntranslator's"
+          " (bench/kernel-replay.tsv, warm, fast-task); Hurd/p: the Hurd's old over the"
+          " predicted old", file=out)
 
 
 def fidelity(rows):
@@ -105,29 +123,43 @@ def fidelity(rows):
                  if abs(r["predicted_old_us"] - r["old_icount_us"]) <= GOAL * r["old_icount_us"])
     f = sorted(r["old_icount_us"] / r["predicted_old_us"] for r in counted)
     lp = sorted(ratio(r["old_icount_us"], r["fast_icount_us"]) for r in counted)
-    pd = sorted(ratio(r["predicted_old_us"], r["predicted_direct_us"]) for r in counted)
     if not counted:
         return "fidelity: no row of at least 20 reads"
     med = f[len(f) // 2]
-    return (f"fidelity: {within} of {len(counted)} rows within 15% (the Hurd's old path"
+    line = (f"fidelity: {within} of {len(counted)} rows within 15% (the Hurd's old path"
             f" against the simulator's old path, which models the seed's translator, not"
-            f" ext2fs: measured/predicted {f[0]:.2f}x to {f[-1]:.2f}x, median {med:.2f}x);"
-            f" the libpager change has no prediction (measured old/libpager-fast"
-            f" {lp[0]:.2f} to {lp[-1]:.2f}; the predicted old/fast, {pd[0]:.2f} to"
-            f" {pd[-1]:.2f}, is the direct read, not built on the Hurd)")
+            f" ext2fs: measured/predicted {f[0]:.2f}x to {f[-1]:.2f}x, median {med:.2f}x);")
+    direct = [r for r in counted if not math.isnan(r["direct_icount_us"])
+              and r["chunk"] >= 1 << (DIRECT_BUCKET - 1)]
+    if direct:
+        md = [ratio(r["old_icount_us"], r["direct_icount_us"]) for r in direct]
+        pdd = [ratio(r["predicted_old_us"], r["predicted_direct_us"]) for r in direct]
+        near = sum(1 for m, p in zip(md, pdd) if abs(m - p) <= GOAL * p)
+        line += (f" the direct read, on the {len(direct)} rows of reads over 8 KiB (those glibc"
+                 f" gives io_read_direct): measured old/direct {min(md):.2f} to {max(md):.2f}"
+                 f" against the predicted {min(pdd):.2f} to {max(pdd):.2f}, {near} within 15%;")
+    else:
+        line += " no row of reads over 8 KiB measured with the direct read;"
+    return line + (f" the libpager change has no prediction (measured old/libpager-fast"
+                   f" {lp[0]:.2f} to {lp[-1]:.2f})")
 
 
 def read_tsv(path):
-    rows = []
+    """The rows of a kept TSV, by its header's column names (a column it
+    lacks, as a TSV of before the direct read lacks direct_*, is NaN)."""
+    rows, names = [], COLUMNS
     with open(path) as f:
         for line in f:
-            if line.startswith("#") or line.startswith("trace\t"):
+            if line.startswith("#"):
                 continue
             v = line.rstrip("\n").split("\t")
-            r = dict(zip(COLUMNS, v))
+            if v[0] == "trace":
+                names = v
+                continue
+            r = dict(zip(names, v))
             r["chunk"], r["reads"] = int(r["chunk"]), int(r["reads"])
             for k in COLUMNS[3:]:
-                r[k] = float(r[k])
+                r[k] = float(r.get(k, "nan"))
             rows.append(r)
     return rows
 
@@ -158,6 +190,9 @@ h = os.path.join(build, "hurd")
 kernel = os.path.join(build, "gnumach-obj-i386", "gnumach")
 mosaic = os.path.join(build, "sim", "mosaic")
 gcc = os.path.join(h, "toolchain", "bin", "i686-gnu-gcc")
+# The compiler whose C library's read uses io_read_direct (make hurd's
+# glibc_direct step).
+gcc_direct = os.path.join(h, "toolchain-direct", "bin", "i686-gnu-gcc")
 
 
 def skip(why):
@@ -170,12 +205,13 @@ for tool in ["qemu-system-i386", "grub-mkrescue", "xorriso", "mke2fs"]:
         skip(f"{tool} not found (Debian: qemu-system-x86, grub-common, xorriso, e2fsprogs)")
 if not os.path.isdir("/usr/lib/grub/i386-pc"):
     skip("GRUB's i386-pc modules are missing (Debian: grub-pc-bin)")
-for hurd, boot in (("stock", "boot"), ("mosaic", "boot-mosaic")):
+for hurd in HURDS:
     for s in SERVERS + ["console-run"]:
-        if not os.path.isfile(os.path.join(h, boot, s + ".static")):
+        if not os.path.isfile(os.path.join(h, BOOT[hurd], s + ".static")):
             skip(f"no Hurd ({hurd}) built in {h} (make hurd GNUMACH_SRC=/path HURD_SRC=/path)")
-if not os.path.isfile(gcc):
-    skip(f"no i686-gnu toolchain at {gcc} (make hurd)")
+for g in (gcc, gcc_direct):
+    if not os.path.isfile(g):
+        skip(f"no i686-gnu toolchain at {g} (make hurd)")
 if not os.path.isfile(kernel):
     skip(f"no kernel with mosaic at {kernel} (make kernel ARCH=i386 GNUMACH_SRC=/path)")
 if not os.path.isfile(mosaic):
@@ -203,8 +239,9 @@ os.makedirs(rd)
 flags = ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-I" + os.path.join(src, "traces"),
          "-I" + os.path.join(src, "core"), "-I" + os.path.join(src, "sim", "host")]
 common = [os.path.join(src, "traces", "trace_parse.c"), os.path.join(src, "traces", "trace_content.c")]
-run([gcc, *flags, "-o", os.path.join(rd, "hurdreplay"),
-     os.path.join(src, "tests", "hurd", "hurdreplay.c"), *common])
+for g, exe in ((gcc, "hurdreplay"), (gcc_direct, "hurdreplay-direct")):
+    run([g, *flags, "-o", os.path.join(rd, exe),
+         os.path.join(src, "tests", "hurd", "hurdreplay.c"), *common])
 run(["cc", *flags, "-o", os.path.join(rd, "mkreplay"),
      os.path.join(src, "tests", "hurd", "mkreplay.c"), *common])
 data = os.path.join(rd, "data")
@@ -214,15 +251,16 @@ data_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(dat
 
 # An image and a boot CD per Hurd.
 images = {}
-for hurd, boot in (("stock", "boot"), ("mosaic", "boot-mosaic")):
-    bd = os.path.join(h, boot)
+for hurd in HURDS:
+    bd = os.path.join(h, BOOT[hurd])
     root = os.path.join(rd, "root-" + hurd)
     for d in ["hurd", "libexec", "servers", "dev", "tmp", "etc"]:
         os.makedirs(os.path.join(root, d))
     for s in SERVERS:
         shutil.copy(os.path.join(bd, s + ".static"), os.path.join(root, "hurd", s))
     shutil.copy(os.path.join(bd, "console-run.static"), os.path.join(root, "libexec", "console-run"))
-    shutil.copy(os.path.join(rd, "hurdreplay"), os.path.join(root, "libexec", "runsystem"))
+    shutil.copy(os.path.join(rd, "hurdreplay-direct" if hurd == "direct" else "hurdreplay"),
+                os.path.join(root, "libexec", "runsystem"))
     for n in ["exec", "startup"]:
         open(os.path.join(root, "servers", n), "w").close()
     os.chmod(os.path.join(root, "tmp"), 0o1777)
@@ -330,17 +368,10 @@ def boot(hurd, mode):
                          text, re.M)
     print(f"hurd-replay: {tag}: passed, QEMU {took:.0f} s; " +
           ", ".join(f"{t} {n} reads {b} bytes checked" for t, n, b in checked) +
-          (f"; the kernel's vm_copy_from_object ran {calls[FAST_COPY[0]]} times" if calls else ""),
+          (f"; the kernel's vm_copy_from_object ran {calls[FAST_COPY[0]]} times,"
+           f" vm_copy_between_objects {calls[FAST_COPY[2]]}" if calls else ""),
           flush=True)
     return res, calls, checked
-
-
-def host_mhz():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("cpu MHz"):
-                return float(line.split(":")[1])
-    return math.nan
 
 
 mhz = host_mhz()
@@ -350,8 +381,8 @@ step = 0
 for hurd in HURDS:
     for mode in MODES:
         step += 1
-        print(f"hurd-replay: [{step}/4] the Hurd {'as it is' if hurd == 'stock' else 'with the libpager series'}"
-              f" ({PATH[hurd]}), {mode}", flush=True)
+        print(f"hurd-replay: [{step}/{len(HURDS) * len(MODES)}] {WHAT[hurd]} ({PATH[hurd]}), {mode}",
+              flush=True)
         res, c, _ = boot(hurd, mode)
         measured[(hurd, mode)] = res
         if c is not None:
@@ -370,6 +401,16 @@ if calls["stock"][FAST_COPY[0]] != 0:
 if calls["mosaic"][FAST_COPY[0]] < max(1, 2 * small_reads):
     bad.append(f"the Hurd of the series made {calls['mosaic'][FAST_COPY[0]]} fast copies for"
                f" {small_reads} timed reads of 16 KiB or less")
+# The direct read: a copy between objects for each read glibc gives
+# io_read_direct, timed and warming; none without that glibc.
+direct_reads = sum(n for b in measured[("stock", "icount")].values()
+                   for k, (n, _) in b.items() if k >= DIRECT_BUCKET)
+for hurd in ("stock", "mosaic"):
+    if calls[hurd][FAST_COPY[2]] != 0:
+        bad.append(f"{WHAT[hurd]} made {calls[hurd][FAST_COPY[2]]} copies between objects")
+if calls["direct"][FAST_COPY[2]] < max(1, 2 * direct_reads):
+    bad.append(f"the direct read made {calls['direct'][FAST_COPY[2]]} copies between objects for"
+               f" {direct_reads} timed reads over 8 KiB")
 
 
 def predict(trace):
@@ -419,15 +460,12 @@ for trace in traces:
                      "fast_plain_us": us[("mosaic", "plain")],
                      "predicted_old_us": p[0], "predicted_direct_us": p[1],
                      "guest_old_us": guest.get((t, b, "old"), math.nan),
-                     "guest_direct_us": guest.get((t, b, "fast-task"), math.nan)})
+                     "guest_direct_us": guest.get((t, b, "fast-task"), math.nan),
+                     "direct_icount_us": us[("direct", "icount")],
+                     "direct_plain_us": us[("direct", "plain")]})
 
-try:
-    mosaic_rev = subprocess.run(["git", "-C", src, "describe", "--always", "--dirty"],
-                                capture_output=True, text=True).stdout.strip()
-except OSError:
-    mosaic_rev = "?"
-source = os.path.join(build, "gnumach-obj-i386", "gnumach.source")
-gnumach = open(source).read().strip() if os.path.isfile(source) else "?"
+mosaic_rev = mosaic_revision(src)
+gnumach = kernel_source(os.path.join(build, "gnumach-obj-i386"))
 qemu = subprocess.run(["qemu-system-i386", "--version"], capture_output=True,
                       text=True).stdout.splitlines()[0]
 os.makedirs(out_dir, exist_ok=True)
@@ -436,18 +474,20 @@ with open(tsv, "w") as f:
     f.write("# hurd-replay: traces replayed by a Hurd process through glibc and ext2fs"
             " (tests/hurd/hurdreplay.c), warm cache, us per read\n")
     f.write(f"# mosaic\t{mosaic_rev}\n# gnumach\t{gnumach}\n# qemu\t{qemu}\n")
-    f.write(f"# hurd\tb8bcd4eb as it is (old), and with mach-port/hurd/series (fast)\n")
+    f.write("# hurd\tb8bcd4eb as it is (old), with mach-port/hurd/series (fast), and with its"
+            " glibc's direct read, mach-port/hurd/glibc (direct)\n")
     f.write(f"# date\t{datetime.datetime.utcnow().isoformat(timespec='seconds')}Z\n")
     f.write(f"# load\t{' '.join(load)} (load average when the runs began; plain figures are host time)\n")
     f.write(f"# fast_copies\tvm_copy_from_object calls (icount boots): {calls['stock'][FAST_COPY[0]]}"
             f" with the Hurd as it is, {calls['mosaic'][FAST_COPY[0]]} with the series,"
-            f" for {total_reads} timed reads and as many warming reads\n")
+            f" for {total_reads} timed reads and as many warming reads; vm_copy_between_objects"
+            f" calls {calls['direct'][FAST_COPY[2]]} with the direct read, for {direct_reads}"
+            f" timed reads over 8 KiB\n")
     f.write("# icount_us\tTSC ticks / 1000 under -icount shift=0,sleep=off (instructions)\n")
     f.write(f"# plain_us\tTSC ticks / {mhz:.3f} (the host's TSC MHz) in plain emulation\n")
     f.write("# predicted\tmosaic replay --csv --cache warm --fast-form task (old_us, fast_us:"
             " the seed's translator and its direct read), calibration bench/calibration.tsv\n")
     f.write(f"# guest\tbench/kernel-replay.tsv, warm, old and fast-task icount_us ({guest_meta})\n")
-    f.write("# direct\tthe Hurd's direct read (issue 26 item 4) is not built: no column\n")
     f.write("\t".join(COLUMNS) + "\n")
     for r in rows:
         f.write("\t".join(str(r[c]) if c in ("trace", "chunk", "reads") else f"{r[c]:.3f}"
@@ -459,7 +499,9 @@ print(f"data: {tsv}")
 print(f"plain figures: host time, load average {' '.join(load)} when the runs began")
 print(f"fast copies: the kernel's vm_copy_from_object ran {calls['stock'][FAST_COPY[0]]} times with"
       f" the Hurd as it is, {calls['mosaic'][FAST_COPY[0]]} with the series ({total_reads} timed"
-      f" reads, each warmed by one untimed read)")
+      f" reads, each warmed by one untimed read); vm_copy_between_objects"
+      f" {calls['direct'][FAST_COPY[2]]} times with the direct read ({direct_reads} timed reads"
+      f" over 8 KiB)")
 print(fidelity(rows))
 for b in bad:
     print(f"hurd-replay: FAILED: {b}")

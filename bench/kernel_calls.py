@@ -24,7 +24,7 @@ import os
 import statistics
 import sys
 
-from kernel_guest import boot_guest
+from kernel_guest import boot_guest, kernel_source
 
 PROXY = {"vm_protect:proxied", "vm_map:proxy", "vm_read:proxied", "vm_write:proxied",
          "vm_copy:proxied", "memory_object_create_proxy", "vm_region_create_proxy:plain",
@@ -118,16 +118,11 @@ def main():
                     f" ({m / med['stock'][ref]:.3f})")
         lines.append(f"{call}\t{s:.0f}\t{m:.0f}\t{ratio:.3f}\t{goal}\t{'ok' if ok else 'MISSED'}"
                      + note)
-    source = {}
-    for name, image in (("stock", stock), ("mosaic", mosaic)):
-        try:
-            with open(os.path.join(os.path.dirname(image), "gnumach.source")) as f:
-                source[name] = f.read().strip()
-        except OSError:
-            source[name] = image
+    source = {name: kernel_source(os.path.dirname(image), image)
+              for name, image in (("stock", stock), ("mosaic", mosaic))}
     with open(os.path.join(out, "kernel_calls.tsv"), "w") as f:
-        f.write(f"# kernel_calls: stock GNU Mach and mosaic's kernel, instructions per call"
-                f" (-icount, median of rounds)\n")
+        f.write("# kernel_calls: stock GNU Mach and mosaic's kernel, instructions per call"
+                " (-icount, median of rounds)\n")
         f.write(f"# date\t{datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}\n")
         f.write(f"# stock\t{source['stock']}\n# mosaic\t{source['mosaic']}\n")
         for name in ("stock", "mosaic"):

@@ -37,6 +37,8 @@ import re
 import subprocess
 import sys
 
+from kernel_guest import host_mhz, kernel_source, mosaic_revision
+
 PATHS = ["old", "fast-proxy", "fast-task"]
 FORM = {"fast-proxy": "proxy", "fast-task": "task"}
 MIN_READS = 20
@@ -155,14 +157,6 @@ def predict(trace, cache):
     return pred
 
 
-def host_mhz():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("cpu MHz"):
-                return float(line.split(":")[1])
-    return math.nan
-
-
 def describe(cmd):
     try:
         return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
@@ -205,20 +199,15 @@ for trace in traces:
                 "predicted_us": pred.get((b, path), math.nan)})
 
 # The table file.
-try:
-    mosaic_rev = subprocess.run(["git", "-C", src, "describe", "--always", "--dirty"],
-                                capture_output=True, text=True).stdout.strip()
-except OSError:
-    mosaic_rev = "?"
-source = os.path.join(build, "gnumach-obj", "gnumach.source")
-gnumach = open(source).read().strip() if os.path.isfile(source) else "?"
+mosaic_rev = mosaic_revision(src)
+gnumach = kernel_source(os.path.join(build, "gnumach-obj"))
 tsv = os.path.join(out_dir, "replay.tsv")
 with open(tsv, "w") as f:
     f.write("# kernel-replay: a translator on GNU Mach with mosaic, reads served to client tasks"
             " (us per read)\n")
     f.write(f"# mosaic\t{mosaic_rev}\n# gnumach\t{gnumach}\n# qemu\t{describe(['qemu-system-x86_64', '--version'])}\n")
     f.write(f"# date\t{datetime.datetime.utcnow().isoformat(timespec='seconds')}Z\n")
-    f.write(f"# icount_us\tTSC ticks / 1000 under -icount shift=0,sleep=off (instructions)\n")
+    f.write("# icount_us\tTSC ticks / 1000 under -icount shift=0,sleep=off (instructions)\n")
     f.write(f"# plain_us\tTSC ticks / {mhz:.3f} (the host's TSC MHz) in plain emulation\n")
     f.write("# predicted_us\tmosaic replay --csv --cache CACHE --fast-form FORM, calibration"
             " bench/calibration.tsv\n")

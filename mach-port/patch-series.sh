@@ -239,7 +239,8 @@ if [ "${1:-}" = --check ]; then
 		done
 		n=$((n + 1))
 	done
-	echo "patch-series: $n patches in $series parse"
+	[ "$n" = 1 ] && what=patch || what=patches
+	echo "patch-series: $n $what in $series parse"
 	exit 0
 fi
 
@@ -329,7 +330,9 @@ if [ -n "$out" ] && [ "$nogit" != 1 ]; then
 	[ "$(git -C "$check" rev-parse 'HEAD^{tree}')" = "$(git -C "$w" rev-parse 'HEAD^{tree}')" ] ||
 		fail "git am of $out gives another tree than $w"
 	rm -rf "$check"
-	echo "patch-series: $(ls "$out" | grep -c -v '^0000-cover-letter') patches on $project $base in $out (git am checked):"
+	n=$(ls "$out" | grep -c -v '^0000-cover-letter')
+	[ "$n" = 1 ] && what=patch || what=patches
+	echo "patch-series: $n $what on $project $base in $out (git am checked):"
 	for p in "$out"/*.patch; do
 		printf '  %-60s %6s lines\n' "$(basename "$p")" "$(wc -l < "$p")"
 	done

@@ -8,7 +8,6 @@ default tables hold no host time; --sim-speed adds it, named as the
 simulator's own speed.  A file that is not the kernel's ratios is refused
 before anything is replayed."""
 import csv
-import io
 import os
 import subprocess
 import sys

@@ -324,21 +324,36 @@ st_hurd_headers=$stamp
 
 # --- glibc --------------------------------------------------------------------------
 
-step_glibc() {
-	rm -rf "$h/src/glibc-2.36" "$h/obj/glibc"
-	tar -x -J -C "$h/src" -f "$GLIBC_TARBALL"
-	# Debian's patch that keeps an experimental exec interface needs
-	# .defs files only Debian's patched Hurd has: taken out again.
-	patch -d "$h/src/glibc-2.36" -R -p1 < "$GLIBC_DEBIAN/patches/hurd-i386/local-exec_filename.diff"
-	mkdir -p "$h/obj/glibc"
-	(cd "$h/obj/glibc" && "$h/src/glibc-2.36/configure" --host=i686-gnu \
+# configure_glibc SRC OBJ SYSROOT: glibc's tree SRC configured in OBJ (made
+# anew) for i686-gnu, against SYSROOT's headers.
+configure_glibc() {
+	rm -rf "$2"
+	mkdir -p "$2"
+	(cd "$2" && "$1/configure" --host=i686-gnu \
 		--build="$(gcc -dumpmachine)" --prefix=/usr \
-		--with-headers="$sysroot/usr/include" --disable-profile --disable-werror \
+		--with-headers="$3/usr/include" --disable-profile --disable-werror \
 		--disable-nscd --disable-crypt --disable-build-nscd --without-selinux \
 		--disable-default-pie --disable-timezone-tools --disable-mathvec \
 		CC=i686-gnu-gcc CXX=false MIG=i686-gnu-mig BUILD_CC=gcc \
 		AR=i686-gnu-ar AS=i686-gnu-as LD=i686-gnu-ld NM=i686-gnu-nm \
 		OBJCOPY=i686-gnu-objcopy OBJDUMP=i686-gnu-objdump RANLIB=i686-gnu-ranlib READELF=i686-gnu-readelf)
+}
+
+# glibc's tree, from Debian's tarball, into DIR (made anew).
+glibc_tree() {
+	rm -rf "$1" "$1.tmp"
+	mkdir -p "$1.tmp"
+	tar -x -J -C "$1.tmp" -f "$GLIBC_TARBALL"
+	mv "$1.tmp/glibc-2.36" "$1"
+	rmdir "$1.tmp"
+	# Debian's patch that keeps an experimental exec interface needs
+	# .defs files only Debian's patched Hurd has: taken out again.
+	patch -d "$1" -R -p1 < "$GLIBC_DEBIAN/patches/hurd-i386/local-exec_filename.diff"
+}
+
+step_glibc() {
+	glibc_tree "$h/src/glibc-2.36"
+	configure_glibc "$h/src/glibc-2.36" "$h/obj/glibc" "$sysroot"
 	# glibc 2.36 cannot be configured --disable-shared (its Makeconfig
 	# generates libc-modules.h, which every object needs, only for a
 	# shared build), so the shared objects are built too; the Hurd and
@@ -349,7 +364,7 @@ step_glibc() {
 # the toolchain), not on how the headers came to be: a header step made
 # again with the same result does not build it again.
 step glibc "glibc 2.36 (Debian's glibc-source)" \
-	"$st_toolchain $(cat "$h/headers/mach.digest" "$h/headers/hurd.digest") $(hash "$h/mig-i686/usr/lib/mig/i686-gnu-migcom") $(hash "$GLIBC_TARBALL" "$GLIBC_DEBIAN/patches/hurd-i386/local-exec_filename.diff") $(recipe step_glibc)"
+	"$st_toolchain $(cat "$h/headers/mach.digest" "$h/headers/hurd.digest") $(hash "$h/mig-i686/usr/lib/mig/i686-gnu-migcom") $(hash "$GLIBC_TARBALL" "$GLIBC_DEBIAN/patches/hurd-i386/local-exec_filename.diff") $(recipe step_glibc configure_glibc glibc_tree)"
 st_glibc=$stamp
 
 # Debian's tarball has no manual (Debian removes it: its licence is the
@@ -428,18 +443,23 @@ st_hurd=$stamp
 # mkfiles.c), each linked statically with traces/trace_content.c, and
 # mkfiles for this machine.
 TESTS="hurdread"
-step_tests() {
-	rm -rf "$h/tests"
-	mkdir -p "$h/tests"
+# build_tests DIR: the programs into DIR (made anew), linked with the C
+# library of the i686-gnu-gcc on PATH.
+build_tests() {
+	rm -rf "$1"
+	mkdir -p "$1"
 	for t in $TESTS; do
-		i686-gnu-gcc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$top/traces" -o "$h/tests/$t" \
+		i686-gnu-gcc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$top/traces" -o "$1/$t" \
 			"$top/tests/hurd/$t.c" "$top/traces/trace_content.c"
 	done
+}
+step_tests() {
+	build_tests "$h/tests"
 	cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$top/traces" -o "$h/tests/mkfiles" \
 		"$top/tests/hurd/mkfiles.c" "$top/traces/trace_content.c"
 }
 step tests "our test programs (tests/hurd: $TESTS), static" \
-	"$st_sysroot $(hash "$top"/tests/hurd/*.c "$top"/tests/hurd/*.h "$top/traces/trace_content.c" "$top/traces/trace_content.h") $(recipe step_tests) $TESTS"
+	"$st_sysroot $(hash "$top"/tests/hurd/*.c "$top"/tests/hurd/*.h "$top/traces/trace_content.c" "$top/traces/trace_content.h") $(recipe step_tests build_tests) $TESTS"
 st_tests=$stamp
 
 # --- the image ---------------------------------------------------------------------
@@ -459,7 +479,8 @@ st_tests=$stamp
 #
 # Every file of /data is read back from the image (debugfs) and compared
 # with what was staged.
-# make_image BOOT IMAGE: the image of the servers in BOOT.
+# make_image BOOT IMAGE [TESTS]: the image of the servers in BOOT, with the
+# test programs of TESTS (default BUILDDIR/hurd/tests).
 make_image() {
 	r="$h/root"
 	rm -rf "$r" "$2.new"
@@ -471,7 +492,7 @@ make_image() {
 		*) cp "$1/$p.static" "$r/hurd/$p" ;;
 		esac
 	done
-	cp "$h/tests/hurdread" "$r/libexec/runsystem"
+	cp "${3:-$h/tests}/hurdread" "$r/libexec/runsystem"
 	: > "$r/servers/exec"
 	: > "$r/servers/startup"
 	chmod 1777 "$r/tmp"
@@ -544,7 +565,7 @@ step_hurd_mosaic() {
 	build_hurd "$t" "$h/obj/hurd-mosaic" "$h/boot-mosaic"
 }
 step hurd_mosaic "the Hurd with mosaic's series (mach-port/hurd/series), static" \
-	"$st_interface $HURD_COMMIT $(hash "$top"/mach-port/hurd/series/* "$top/mach-port/hurd/patch-hurd.sh" "$top/mach-port/patch-series.sh") $(recipe step_hurd_mosaic build_hurd configure_hurd hurd_funcs) $SERVERS $LIBS"
+	"$st_interface $HURD_COMMIT $(hash "$top"/mach-port/hurd/series/*.edit $(find "$top/mach-port/hurd/files" -type f ! -path '*/glibc/*' | LC_ALL=C sort) "$top/mach-port/hurd/patch-hurd.sh" "$top/mach-port/patch-series.sh") $(recipe step_hurd_mosaic build_hurd configure_hurd hurd_funcs) $SERVERS $LIBS"
 st_hurd_mosaic=$stamp
 
 step_image_mosaic() {
@@ -553,3 +574,89 @@ step_image_mosaic() {
 step image_mosaic "the ext2 image $h/hurd-mosaic.img" \
 	"$st_hurd_mosaic $st_tests $(recipe step_image_mosaic make_image) $SERVERS"
 echo "hurd: the Hurd with mosaic's series in $h/boot-mosaic, its root file system in $h/hurd-mosaic.img"
+
+# --- the direct read: glibc with io_read_direct ---------------------------------
+
+# The series' second patch adds io_read_direct to the Hurd's io.defs, and
+# mach-port/hurd/glibc's patch makes glibc's read use it.  glibc makes its
+# user stubs of the io interface from the sysroot's io.defs, so that glibc
+# is built against a sysroot of its own, sysroot-direct: the sysroot, with
+# the headers of the Hurd of the series and then that glibc installed; its
+# compiler is toolchain-direct/bin/i686-gnu-gcc, the same wrapper with
+# that sysroot.  The servers are the Hurd of the series' (boot-mosaic):
+# they need nothing of that glibc.  The Hurd as it is and the Hurd of the
+# series keep the glibc of today, so that the old and libpager-fast
+# measurements are what they were.
+sysroot_direct="$h/sysroot-direct"
+tools_direct="$h/toolchain-direct/bin"
+step_sysroot_direct() {
+	rm -rf "$sysroot_direct" "$h/toolchain-direct"
+	# Times kept, so that install-headers sees the series' newer files.
+	cp -p -R "$sysroot" "$sysroot_direct"
+	make -C "$h/obj/hurd-mosaic" install-headers DESTDIR="$sysroot_direct" no_deps=t
+	grep -q '^routine io_read_direct' "$sysroot_direct/usr/include/hurd/io.defs"
+	mkdir -p "$tools_direct"
+	for f in "$tools"/*; do
+		ln -s "$f" "$tools_direct/${f##*/}"
+	done
+	rm "$tools_direct/i686-gnu-gcc" "$tools_direct/i686-gnu-cpp"
+	sed "s|^sysroot=.*|sysroot='$sysroot_direct'|" "$tools/i686-gnu-gcc" > "$tools_direct/i686-gnu-gcc"
+	grep -q "^sysroot='$sysroot_direct'\$" "$tools_direct/i686-gnu-gcc"
+	printf '#!/bin/sh\nexec "%s/i686-gnu-gcc" -E "$@"\n' "$tools_direct" > "$tools_direct/i686-gnu-cpp"
+	chmod +x "$tools_direct/i686-gnu-gcc" "$tools_direct/i686-gnu-cpp"
+}
+step sysroot_direct "a sysroot with the io.defs of the Hurd of the series ($sysroot_direct)" \
+	"$st_hurd_mosaic $st_toolchain $(recipe step_sysroot_direct)"
+st_sysroot_direct=$stamp
+
+# glibc's tree with mosaic's glibc patch (mach-port/hurd/glibc: the series
+# engine on a copy of the files it edits), in src/glibc-direct, built in
+# obj/glibc-direct.  The first build is a whole glibc's; a change of the
+# patch alone copies the files that changed and lets glibc's make rebuild
+# what depends on them.
+step_glibc_direct() {
+	t="$h/src/glibc-direct" o="$h/obj/glibc-direct"
+	# Configured again when the sysroot or the recipe changes (not when
+	# glibc's own install into the sysroot does, nor when the series
+	# does: glibc's make remakes the stubs of a changed .defs file).
+	want="$(hash "$GLIBC_TARBALL") $st_sysroot $(recipe configure_glibc glibc_tree)"
+	if [ "$(cat "$o/.configured" 2>/dev/null)" != "$want" ]; then
+		glibc_tree "$t"
+		PATH="$tools_direct:$PATH" configure_glibc "$t" "$o" "$sysroot_direct"
+		echo "$want" > "$o/.configured"
+	fi
+	b="$h/glibc-series"
+	rm -rf "$b"
+	mkdir -p "$b/base/hurd"
+	cp "$h/src/glibc-2.36/hurd/fd-read.c" "$b/base/hurd/"
+	MOSAIC_SERIES_DIR="$top/mach-port/hurd/glibc" MOSAIC_SERIES_NOGIT=1 MOSAIC_SERIES_PROJECT=glibc \
+		sh "$top/mach-port/patch-series.sh" "$b/base" "$b/series"
+	(cd "$b/series" && find . -type f) | while read -r f; do
+		if ! cmp -s "$b/series/$f" "$t/$f"; then
+			cp "$b/series/$f" "$t/$f"
+			echo "updated: $f"
+		fi
+	done
+	PATH="$tools_direct:$PATH" make -C "$o" -j"$jobs"
+	PATH="$tools_direct:$PATH" make -C "$o" install DESTDIR="$sysroot_direct" MAKEINFO=:
+	i686-gnu-nm "$sysroot_direct/usr/lib/libhurduser.a" | grep -q ' T __io_read_direct$'
+	# libc.a is a linker script: the C library proper is libcrt.a.
+	i686-gnu-nm "$sysroot_direct/usr/lib/libcrt.a" | grep -q ' U __io_read_direct$'
+}
+step glibc_direct "glibc 2.36 with io_read_direct (mach-port/hurd/glibc) into $sysroot_direct" \
+	"$st_sysroot_direct $st_glibc $(hash "$top"/mach-port/hurd/glibc/* "$top"/mach-port/hurd/files/glibc/* "$top/mach-port/patch-series.sh") $(recipe step_glibc_direct)"
+st_glibc_direct=$stamp
+
+step_tests_direct() {
+	PATH="$tools_direct:$PATH" build_tests "$h/tests-direct"
+}
+step tests_direct "our test programs with that glibc (tests/hurd: $TESTS)" \
+	"$st_glibc_direct $st_tests $(recipe step_tests_direct build_tests) $TESTS"
+st_tests_direct=$stamp
+
+step_image_direct() {
+	make_image "$h/boot-mosaic" "$h/hurd-direct.img" "$h/tests-direct"
+}
+step image_direct "the ext2 image $h/hurd-direct.img" \
+	"$st_hurd_mosaic $st_tests_direct $(recipe step_image_direct make_image) $SERVERS"
+echo "hurd: the Hurd with mosaic's series and glibc's direct read in $h/boot-mosaic and $h/hurd-direct.img"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# hurd-check.sh [--kernel mosaic|stock] [--hurd stock|mosaic] [--timeout SECONDS]
+# hurd-check.sh [--kernel mosaic|stock] [--hurd stock|mosaic|direct] [--timeout SECONDS]
 #               BUILDDIR -- boots the Hurd that `make hurd' built (BUILDDIR/hurd)
 # on GNU Mach i386 in qemu-system-i386 and passes on the verdict of the read
 # test it runs (tests/hurd/hurdread.c).
@@ -12,14 +12,22 @@
 # Hurd with mosaic's series (mach-port/hurd/series), whose libpager copies
 # with the kernel's fast copies (BUILDDIR/hurd/boot-mosaic,
 # hurd-mosaic.img); on the stock kernel it falls back to its mapped copies.
+# `direct', the same servers with the test linked with the glibc whose read
+# uses io_read_direct, which the series' second patch adds (ext2fs writes
+# the file's bytes into the whole pages of the caller's buffer through a
+# write-only proxy of them: hurd-direct.img); on the stock kernel ext2fs
+# answers EOPNOTSUPP and glibc reads with io_read.
 #
 # On the kernel with mosaic the boot runs under a QEMU plugin that counts
 # every translation block's executions (bench/kprof_plugin.c), and the
 # runner counts the calls of the kernel's fast copies (the symbols in
 # FAST_COPY_SYMBOLS below, looked up in the kernel's symbol table) from the
 # executions of their first blocks: with the Hurd of the series there must
-# be at least one object-to-task copy per read that returned data and at
-# least one task-to-object copy, and with the Hurd as it is none (which is
+# be at least one object-to-task copy per read that returned data (but
+# those libpager moves with vm_copy) and at least one task-to-object copy;
+# with the direct read's glibc, at least one copy between objects per read
+# glibc gave io_read_direct whose bytes reached the buffer's whole pages,
+# and a task-to-object copy; with the Hurd as it is none of them (which is
 # what says the count counts).
 #
 # The machine: a GRUB rescue CD with the kernel and the Hurd's two boot
@@ -51,14 +59,15 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# -eq 1 ] || { echo "usage: $0 [--kernel mosaic|stock] [--hurd stock|mosaic] [--timeout S] BUILDDIR" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: $0 [--kernel mosaic|stock] [--hurd stock|mosaic|direct] [--timeout S] BUILDDIR" >&2; exit 2; }
 build=$1
 src=$(cd "$(dirname "$0")/../.." && pwd)
 h="$build/hurd"
 
 # The kernel's routines of the fast copies: object -> task buffer, task
-# buffer -> object (the server side of the calls the Hurd's series makes).
-FAST_COPY_SYMBOLS="experimental_vm_copy_from_object experimental_vm_copy_to_object"
+# buffer -> object, object -> object (the server side of the calls the
+# Hurd's series makes).
+FAST_COPY_SYMBOLS="experimental_vm_copy_from_object experimental_vm_copy_to_object experimental_vm_copy_between_objects"
 
 skip() { echo "hurd-check: SKIP: $*"; exit 77; }
 
@@ -70,7 +79,8 @@ esac
 case $hurd in
 stock) boot="$h/boot"; img="$h/hurd.img" ;;
 mosaic) boot="$h/boot-mosaic"; img="$h/hurd-mosaic.img" ;;
-*) echo "hurd-check: --hurd is stock or mosaic, not '$hurd'" >&2; exit 2 ;;
+direct) boot="$h/boot-mosaic"; img="$h/hurd-direct.img" ;;
+*) echo "hurd-check: --hurd is stock, mosaic or direct, not '$hurd'" >&2; exit 2 ;;
 esac
 run="$kernel-kernel-$hurd-hurd"
 for tool in qemu-system-i386 grub-mkrescue xorriso; do
@@ -172,28 +182,40 @@ if [ -n "$plugin" ]; then
 	# blocks that start at its entry (a block translated again after a
 	# flush has a line of its own).
 	[ -s "$counts" ] || { echo "hurd-check: $run: FAILED (the plugin wrote no $counts)"; exit 1; }
+	# count ADDRESS: the executions of the blocks that start there.
+	count() {
+		awk -v a="$1" 'BEGIN { a = tolower(a); sub(/^0+/, "", a) }
+			/^#/ { next } { v = tolower($1); sub(/^0x/, "", v); sub(/^0+/, "", v) }
+			v == a { n += $3 } END { print n + 0 }' "$counts"
+	}
 	set -- $addrs
-	from=$(awk -v a="$1" 'BEGIN { a = tolower(a); sub(/^0+/, "", a) }
-		/^#/ { next } { v = tolower($1); sub(/^0x/, "", v); sub(/^0+/, "", v) }
-		v == a { n += $3 } END { print n + 0 }' "$counts")
-	to=$(awk -v a="$2" 'BEGIN { a = tolower(a); sub(/^0+/, "", a) }
-		/^#/ { next } { v = tolower($1); sub(/^0x/, "", v); sub(/^0+/, "", v) }
-		v == a { n += $3 } END { print n + 0 }' "$counts")
+	from=$(count "$1") to=$(count "$2") between=$(count "$3")
 	# Each read with data but those libpager moves with vm_copy made at
-	# least one copy by the kernel, with the series.
-	reads=$(sed -n 's/^hurdread: process .* (\([0-9]*\) with data, \([0-9]*\) for vm_copy).*/\1 \2/p' "$log" |
-		awk '{ n += $1 - $2 } END { print n + 0 }')
+	# least one copy by the kernel, with the series; each the direct
+	# read's glibc gave io_read_direct, whose bytes reached the buffer's
+	# pages, a copy between objects.
+	pat='^hurdread: process .* (\([0-9]*\) with data, \([0-9]*\) for vm_copy, \([0-9]*\) for io_read_direct).*'
+	reads=$(sed -n "s/$pat/\1 \2/p" "$log" | awk '{ n += $1 - $2 } END { print n + 0 }')
+	direct=$(sed -n "s/$pat/\3/p" "$log" | awk '{ n += $1 } END { print n + 0 }')
 	set -- $FAST_COPY_SYMBOLS
-	echo "hurd-check: $run: the kernel's $1 ran $from times, $2 $to times; the test's reads that returned data, but for those libpager may vm_copy: $reads"
-	if [ "$hurd" = mosaic ]; then
-		if [ "$from" -lt 1 ] || [ "$from" -lt "$reads" ] || [ "$to" -lt 1 ]; then
-			echo "hurd-check: $run: FAILED (the Hurd with the series did not copy by the kernel's fast copies: $from object-to-task copies for $reads reads with data not for vm_copy, $to task-to-object copies)"
+	echo "hurd-check: $run: the kernel's $1 ran $from times, $2 $to times, $3 $between times; the test's reads that returned data, but for those libpager may vm_copy: $reads; that the direct read gives io_read_direct: $direct"
+	case $hurd in
+	mosaic)
+		if [ "$from" -lt 1 ] || [ "$from" -lt "$reads" ] || [ "$to" -lt 1 ] || [ "$between" != 0 ]; then
+			echo "hurd-check: $run: FAILED (the Hurd with the series did not copy by the kernel's fast copies: $from object-to-task copies for $reads reads with data not for vm_copy, $to task-to-object copies; or made $between copies between objects with a glibc that has no io_read_direct)"
 			exit 1
-		fi
-	elif [ "$from" != 0 ] || [ "$to" != 0 ]; then
-		echo "hurd-check: $run: FAILED (the Hurd as it is made fast copies: the count is wrong)"
-		exit 1
-	fi
+		fi ;;
+	direct)
+		if [ "$direct" -lt 1 ] || [ "$between" -lt "$direct" ] || [ "$to" -lt 1 ]; then
+			echo "hurd-check: $run: FAILED (the direct read did not copy between objects: $between copies for $direct reads given to io_read_direct, $to task-to-object copies)"
+			exit 1
+		fi ;;
+	*)
+		if [ "$from" != 0 ] || [ "$to" != 0 ] || [ "$between" != 0 ]; then
+			echo "hurd-check: $run: FAILED (the Hurd as it is made fast copies: the count is wrong)"
+			exit 1
+		fi ;;
+	esac
 fi
 echo "hurd-check: $run: passed in ${elapsed} s"
 exit 0

@@ -72,11 +72,18 @@ static uint32_t rng_below(uint64_t *s, uint32_t n)
  * vm_copy (VMCOPY_BETTER_THAN_MEMCPY, eight pages), with the series too. */
 #define VMCOPY_MIN (8 * 4096)
 
+/* The glibc of the direct read (mach-port/hurd/glibc) gives a read of two
+ * pages or more to io_read_direct: the whole pages of the buffer by a
+ * proxy, the rest in the reply.  Such a read whose bytes reach those pages
+ * made the kernel copy between objects (vm_copy_between_objects). */
+#define DIRECT_MIN (2 * 4096)
+
 struct tally {
 	const char *who;
 	unsigned long reads;            /* reads checked */
 	unsigned long data_reads;       /* of which returned at least a byte */
 	unsigned long vmcopy_reads;     /* of which libpager may vm_copy (VMCOPY_MIN) */
+	unsigned long direct_reads;     /* of which the direct read copies pages of (DIRECT_MIN) */
 	unsigned long writes;
 	unsigned long long bytes;       /* read and checked */
 };
@@ -91,6 +98,19 @@ static int open_file(unsigned f)
 	if (fd < 0)
 		out("hurdread: %s: cannot open %s: %s", "open", path, strerror(errno));
 	return fd;
+}
+
+/* Counts a read of len bytes at off into dst that returned want, checked. */
+static void tally_read(struct tally *t, const uint8_t *dst, uint32_t off, uint32_t len,
+		       uint32_t want)
+{
+	uint32_t head = (uint32_t)(-(uintptr_t)dst & 4095);
+
+	t->reads++;
+	t->data_reads += want > 0;
+	t->vmcopy_reads += want >= VMCOPY_MIN && off % 4096 == 0;
+	t->direct_reads += len >= DIRECT_MIN && head + 4096 <= len && want > head;
+	t->bytes += want;
 }
 
 /* Checks the answer to a read of len bytes at off of file f into dst: got
@@ -128,10 +148,7 @@ static int check_read(struct tally *t, unsigned f, uint32_t off, uint32_t len,
 			    t->who, len, off, hurd_files[f].name, want, (unsigned long)i);
 			return -1;
 		}
-	t->reads++;
-	t->data_reads += want > 0;
-	t->vmcopy_reads += want >= VMCOPY_MIN && off % 4096 == 0;
-	t->bytes += want;
+	tally_read(t, dst, off, len, want);
 	return 0;
 }
 
@@ -330,11 +347,7 @@ static int written(struct tally *t, uint64_t seed)
 			    trace_content_byte(key, off + good));
 			return -1;
 		}
-		t->reads++;
-		t->data_reads += want > 0;
-		t->vmcopy_reads += want >= VMCOPY_MIN && off % 4096 == 0;
-	t->vmcopy_reads += want >= VMCOPY_MIN && off % 4096 == 0;
-		t->bytes += want;
+		tally_read(t, dst, off, len, want);
 		if (got == 0)
 			break;
 		off += want;
@@ -350,7 +363,7 @@ static int child(unsigned k)
 	static const char *const names[] = {
 		"sequential", "random-1", "random-2", "large", "write"
 	};
-	struct tally t = { names[k], 0, 0, 0, 0, 0 };
+	struct tally t = { names[k], 0, 0, 0, 0, 0, 0 };
 	uint64_t seed = HURD_FILES_SEED * UINT64_C(1000) + k;
 	int rc;
 
@@ -363,10 +376,13 @@ static int child(unsigned k)
 	}
 	/* The runner adds up the "with data" counts: each such read went
 	 * through the server's pager_memcpy at least once, and each but those
-	 * it may move with vm_copy made a copy by the kernel with the series. */
-	out("hurdread: process %d (%s, seed %llu): %lu reads (%lu with data, %lu for vm_copy), "
-	    "%lu writes, %llu bytes checked: %s", getpid(), t.who, (unsigned long long)seed,
-	    t.reads, t.data_reads, t.vmcopy_reads, t.writes, t.bytes,
+	 * it may move with vm_copy made a copy by the kernel with the series;
+	 * with the direct read's glibc, each "for io_read_direct" made a copy
+	 * between objects. */
+	out("hurdread: process %d (%s, seed %llu): %lu reads (%lu with data, %lu for vm_copy, "
+	    "%lu for io_read_direct), %lu writes, %llu bytes checked: %s", getpid(), t.who,
+	    (unsigned long long)seed, t.reads, t.data_reads, t.vmcopy_reads, t.direct_reads,
+	    t.writes, t.bytes,
 	    rc == 0 ? "ok" : "FAILED");
 	return rc == 0 ? 0 : 1;
 }
