@@ -31,15 +31,17 @@
 #   make hurd-check GNUMACH_SRC=/path HURD_SRC=/path [MIG_SRC=/path]
 #                ... then boots it on GNU Mach i386 with mosaic and on stock
 #                GNU Mach of the same commit; the Hurd's ext2fs serves the
-#                read tests; the Hurd as it is, and with mosaic's series
+#                read tests; the Hurd as it is, with mosaic's series, and
+#                with the series and glibc's direct read (io_read_direct)
 #   make hurd-replay GNUMACH_SRC=/path HURD_SRC=/path [MIG_SRC=/path] [TRACES="a.trace ..."]
 #                ... then replays traces as a Hurd process reading through
-#                ext2fs on the kernel with mosaic: the Hurd as it is and with
-#                the series, under -icount and plain, beside the simulator's
+#                ext2fs on the kernel with mosaic: the Hurd as it is, with
+#                the series and with its direct read, under -icount and plain, beside the simulator's
 #                prediction and the guest translator's (bench/hurd-replay.tsv)
 #   make hurd-patch HURD_SRC=/path [HURD_OUT=dir]
 #                mosaic's series for the Hurd (libpager's pager_memcpy with
-#                the kernel's fast copies) as git format-patch files
+#                the kernel's fast copies; io_read_direct) and its glibc
+#                patch (read with io_read_direct) as git format-patch files
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san
