@@ -51,7 +51,7 @@ import subprocess
 import sys
 import time
 
-from kernel_guest import host_mhz, kernel_source, mosaic_revision
+from kernel_guest import describe, host_mhz, kernel_source, mosaic_revision
 
 # The traces of make kernel-replay (bench/kernel-replay.tsv's, and
 # python-pool's 41 clients): some 7,000 reads, about two minutes a boot.
@@ -94,7 +94,7 @@ def table(rows, out=sys.stdout):
     """The table: per trace and chunk, us per read (icount), old/fast and
     old/direct measured and predicted, and the guest translator's."""
     print(f"{'trace':<18} {'chunk':>5} {'reads':>5} | {'old':>7} {'lp-fast':>7} {'direct':>7}"
-          f" {'o/lp':>5} {'o/dir':>5} {'plain':>5} | {'p.old':>6} {'p.dir':>6} {'ratio':>5} |"
+          f" {'o/lp':>5} {'o/dir':>5} {'pl/lp':>5} {'pl/dir':>6} | {'p.old':>6} {'p.dir':>6} {'ratio':>5} |"
           f" {'g.old':>6} {'g.dir':>6} | {'Hurd/p':>6}", file=out)
     for r in rows:
         print(f"{r['trace'][:18]:<18} {label(r['chunk']):>5} {r['reads']:>5} |"
@@ -102,7 +102,8 @@ def table(rows, out=sys.stdout):
               f" {fmt(r['direct_icount_us'], 7, 1)}"
               f" {fmt(ratio(r['old_icount_us'], r['fast_icount_us']), 5)}"
               f" {fmt(ratio(r['old_icount_us'], r['direct_icount_us']), 5)}"
-              f" {fmt(ratio(r['old_plain_us'], r['direct_plain_us']), 5)} |"
+              f" {fmt(ratio(r['old_plain_us'], r['fast_plain_us']), 5)}"
+              f" {fmt(ratio(r['old_plain_us'], r['direct_plain_us']), 6)} |"
               f" {fmt(r['predicted_old_us'], 6, 1)} {fmt(r['predicted_direct_us'], 6, 1)}"
               f" {fmt(ratio(r['predicted_old_us'], r['predicted_direct_us']), 5)} |"
               f" {fmt(r['guest_old_us'], 6, 1)} {fmt(r['guest_direct_us'], 6, 1)} |"
@@ -110,7 +111,7 @@ def table(rows, out=sys.stdout):
     print("us per read under -icount (1 us = 1000 guest instructions); old: the Hurd as it is;"
           " lp-fast: the Hurd with\nthe libpager series; direct: the same with glibc's direct"
           " read (io_read_direct); o/lp, o/dir: old over\nlp-fast and over direct under icount;"
-          " plain: old over direct in plain emulation; p.old, p.dir:\nthe simulator's old and"
+          " pl/lp, pl/dir: the same in plain emulation; p.old, p.dir:\nthe simulator's old and"
           " direct read (task form, warm) and their ratio; g.old, g.dir: the guest\ntranslator's"
           " (bench/kernel-replay.tsv, warm, fast-task); Hurd/p: the Hurd's old over the"
           " predicted old", file=out)
@@ -130,7 +131,7 @@ def fidelity(rows):
             f" against the simulator's old path, which models the seed's translator, not"
             f" ext2fs: measured/predicted {f[0]:.2f}x to {f[-1]:.2f}x, median {med:.2f}x);")
     direct = [r for r in counted if not math.isnan(r["direct_icount_us"])
-              and r["chunk"] >= 1 << (DIRECT_BUCKET - 1)]
+              and r["chunk"] >= 1 << DIRECT_BUCKET]
     if direct:
         md = [ratio(r["old_icount_us"], r["direct_icount_us"]) for r in direct]
         pdd = [ratio(r["predicted_old_us"], r["predicted_direct_us"]) for r in direct]
@@ -466,8 +467,7 @@ for trace in traces:
 
 mosaic_rev = mosaic_revision(src)
 gnumach = kernel_source(os.path.join(build, "gnumach-obj-i386"))
-qemu = subprocess.run(["qemu-system-i386", "--version"], capture_output=True,
-                      text=True).stdout.splitlines()[0]
+qemu = describe(["qemu-system-i386", "--version"])
 os.makedirs(out_dir, exist_ok=True)
 tsv = os.path.join(out_dir, "hurd_replay.tsv")
 with open(tsv, "w") as f:

@@ -1,7 +1,7 @@
 """Booting a guest program for the kernel benchmarks (kernel_oldpath.py,
 kernel_calls.py, kernel_profile.py), and what every kept table says it was
-measured with (mosaic_revision, kernel_source, host_mhz: kernel_replay.py,
-hurd_replay.py too).  tests/kernel/kernel-test.sh builds the
+measured with (mosaic_revision, kernel_source, host_mhz, describe:
+kernel_replay.py, hurd_replay.py too).  tests/kernel/kernel-test.sh builds the
 guest from SOURCES and boots it on the kernel, and its exits become the
 benchmark's: 77 (no QEMU, GRUB or kernel: skipped, the reason printed) and any
 other failure (the run's tail printed, exit 1).  The guest's serial log is
@@ -61,3 +61,11 @@ def host_mhz():
     except OSError:
         pass
     return math.nan
+
+
+def describe(cmd):
+    """The first line COMMAND prints ('?' if it cannot run): a tool's version."""
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
+    except (OSError, IndexError):
+        return "?"

@@ -37,7 +37,7 @@ import re
 import subprocess
 import sys
 
-from kernel_guest import host_mhz, kernel_source, mosaic_revision
+from kernel_guest import describe, host_mhz, kernel_source, mosaic_revision
 
 PATHS = ["old", "fast-proxy", "fast-task"]
 FORM = {"fast-proxy": "proxy", "fast-task": "task"}
@@ -155,13 +155,6 @@ def predict(trace, cache):
             pred[(b, "old")] = float(row["old_us"])
             pred[(b, path)] = float(row["fast_us"])
     return pred
-
-
-def describe(cmd):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
-    except (OSError, IndexError):
-        return "?"
 
 
 def label(b):

@@ -627,8 +627,10 @@ step_glibc_direct() {
 	fi
 	b="$h/glibc-series"
 	rm -rf "$b"
-	mkdir -p "$b/base/hurd"
-	cp "$h/src/glibc-2.36/hurd/fd-read.c" "$b/base/hurd/"
+	for f in $(sh "$top/mach-port/hurd/patch-glibc.sh" --files); do
+		mkdir -p "$b/base/$(dirname "$f")"
+		cp "$h/src/glibc-2.36/$f" "$b/base/$f"
+	done
 	MOSAIC_SERIES_DIR="$top/mach-port/hurd/glibc" MOSAIC_SERIES_NOGIT=1 MOSAIC_SERIES_PROJECT=glibc \
 		sh "$top/mach-port/patch-series.sh" "$b/base" "$b/series"
 	(cd "$b/series" && find . -type f) | while read -r f; do

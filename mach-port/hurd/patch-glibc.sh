@@ -1,5 +1,5 @@
 #!/bin/sh
-# patch-glibc.sh [GLIBC_TARBALL] WORK [OUT] | --check -- mosaic's patch for
+# patch-glibc.sh [GLIBC_TARBALL] WORK [OUT] | --check | --files -- mosaic's patch for
 # glibc (mach-port/hurd/glibc/*.edit: glibc's read uses the Hurd's
 # io_read_direct, which the Hurd series' second patch adds) on glibc 2.36
 # as Debian 12's glibc-source ships it (default
@@ -13,22 +13,24 @@
 # (glibc/cover-letter), checked to apply with git am.  It applies with
 # `git am' (or `patch -p1') to glibc 2.36's tree.  make hurd builds the same
 # edits into glibc (build-hurd.sh, step glibc_direct).  --check parses
-# the patch with no tree.
+# the patch with no tree; --files prints the files of glibc's tree it edits
+# (build-hurd.sh takes them so).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 export MOSAIC_SERIES_DIR="$here/glibc" MOSAIC_SERIES_PROJECT=glibc \
 	MOSAIC_SERIES_TREE_FILE=hurd/fd-read.c
 [ "${1:-}" != --check ] || exec sh "$here/../patch-series.sh" --check
+files=$(sed -n -e 's/^after //p' -e 's/^before //p' -e 's/^replace //p' "$here"/glibc/*.edit | sort -u)
+[ "${1:-}" != --files ] || { printf '%s\n' $files; exit 0; }
 tarball=/usr/src/glibc/glibc-2.36.tar.xz
 case ${1:-} in
 *.tar.*) tarball=$1; shift ;;
 esac
-[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 [GLIBC_TARBALL] WORK [OUT] | --check" >&2; exit 2; }
+[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 [GLIBC_TARBALL] WORK [OUT] | --check | --files" >&2; exit 2; }
 [ -f "$tarball" ] || { echo "patch-glibc: no $tarball (Debian: glibc-source)" >&2; exit 1; }
 base="$1.base"
 rm -rf "$base"
 mkdir -p "$base"
-files=$(sed -n -e 's/^after //p' -e 's/^before //p' -e 's/^replace //p' "$here"/glibc/*.edit | sort -u)
 # shellcheck disable=SC2086
 tar -x -J -f "$tarball" -C "$base" --strip-components=1 $(for f in $files; do echo "glibc-2.36/$f"; done)
 git -C "$base" init -q

@@ -1,7 +1,6 @@
 /* Reads of at least this many bytes are offered to the server's
-   io_read_direct, which writes the whole pages of the buffer in place.
-   Below it, the proxy that gives the server those pages costs more than
-   the copies it saves.  */
+   io_read_direct, which writes the whole pages of the buffer in place:
+   the smallest read that holds a whole page at any alignment.  */
 #define READ_DIRECT_MIN (2 * __vm_page_size)
 
 /* The last io port whose server answered that it can read into a proxy,

@@ -20,9 +20,9 @@
 #include <mach/mach4.h>
 #include "experimental_U.h"
 
-/* Cleared when the kernel answers that it has no proxies or no
-   vm_copy_between_objects.  */
-static int kernel_copies = 1;
+/* Whether the kernel makes proxies and copies between objects: not known
+   yet (-1), yes (1), no (0, it answered MIG_BAD_ID).  */
+static int kernel_copies = -1;
 
 error_t
 pager_copy_to_object (struct pager *pager, memory_object_t memobj,
@@ -37,9 +37,9 @@ pager_copy_to_object (struct pager *pager, memory_object_t memobj,
   error_t err;
 
   *size = 0;
-  if (!kernel_copies)
+  if (kernel_copies == 0)
     return EOPNOTSUPP;
-  if (n == 0 && dst != MACH_PORT_NULL)
+  if (n == 0 && (dst != MACH_PORT_NULL || kernel_copies == 1))
     return 0;
   if (n == 0)
     offset = 0;
@@ -70,12 +70,8 @@ pager_copy_to_object (struct pager *pager, memory_object_t memobj,
 
       kr = vm_copy_between_objects (proxy, 0, MACH_PORT_NULL, 0, 0, &count);
       mach_port_deallocate (mach_task_self (), proxy);
-      if (kr == MIG_BAD_ID)
-	{
-	  kernel_copies = 0;
-	  return EOPNOTSUPP;
-	}
-      return 0;
+      kernel_copies = kr != MIG_BAD_ID;
+      return kernel_copies ? 0 : EOPNOTSUPP;
     }
 
   /* A copy that stops short returns the count it copied; the call from
@@ -95,6 +91,8 @@ pager_copy_to_object (struct pager *pager, memory_object_t memobj,
   mach_port_deallocate (mach_task_self (), proxy);
 
   *size = done;
+  if (done > 0)
+    kernel_copies = 1;
   if (done == n)
     return 0;
   if (kr == KERN_MEMORY_ERROR)
